@@ -1,0 +1,103 @@
+/**
+ * The nouns of the annual run, shared by every stage of the pipeline.
+ * Data produces them, render and send consume them, the ledger records them.
+ */
+
+/** The five kinds of council: the Complaint Handling Code is addressed to them. */
+export const COUNCIL_KINDS = [
+  'county-council',
+  'district-council',
+  'metropolitan-borough',
+  'unitary-authority',
+  'london-borough',
+] as const;
+
+/** Every kind of organisation the Ombudsman oversees, councils first. */
+export const AUTHORITY_KINDS = [
+  ...COUNCIL_KINDS,
+  'combined-authority',
+  'fire-and-rescue',
+  'national-park',
+  'other',
+] as const;
+
+export type AuthorityKind = (typeof AUTHORITY_KINDS)[number];
+
+export function isCouncil(kind: AuthorityKind): boolean {
+  return (COUNCIL_KINDS as readonly string[]).includes(kind);
+}
+
+export interface Person {
+  name: string;
+  email: string;
+}
+
+/** One row of authorities.csv joined with its registered monitoring officers. */
+export interface Authority {
+  /** Stable id, lower-case letters, digits and '-' (no ':'; it is part of a job id). */
+  id: string;
+  name: string;
+  kind: AuthorityKind;
+  chiefExecutive: { title: string; firstName: string; surname: string; email: string };
+  /** The political head (Mayor, Leader, Chair, ...), or null where there is none. */
+  head: { role: string; name: string; email: string } | null;
+  /** Residents, or null when not known; only councils with a population get per-capita figures. */
+  population: number | null;
+  trainingCourses: number;
+  investigations: number;
+  upheld: number;
+  complianceOutcomes: number;
+  complianceMet: number;
+  satisfactoryRemedies: number;
+  /** Registered monitoring officers only, in file order; they are recipients mo-1, mo-2, ... */
+  monitoringOfficers: Person[];
+}
+
+/** 'ceo', 'head', or 'mo-N' (N from 1, the Nth registered monitoring officer). */
+export type RecipientKey = string;
+
+export interface Recipient {
+  key: RecipientKey;
+  role: 'ceo' | 'head' | 'mo';
+  name: string;
+  email: string;
+  /** Everyone but the chief executive gets a copy that says so at its top. */
+  isCopy: boolean;
+}
+
+/** Everyone one authority's letter goes to, the chief executive first. */
+export function recipientsOf(authority: Authority): Recipient[] {
+  const ce = authority.chiefExecutive;
+  const recipients: Recipient[] = [
+    { key: 'ceo', role: 'ceo', name: `${ce.title} ${ce.firstName} ${ce.surname}`, email: ce.email, isCopy: false },
+  ];
+  if (authority.head) {
+    recipients.push({ key: 'head', role: 'head', name: authority.head.name, email: authority.head.email, isCopy: true });
+  }
+  authority.monitoringOfficers.forEach((mo, i) => {
+    recipients.push({ key: `mo-${i + 1}`, role: 'mo', name: mo.name, email: mo.email, isCopy: true });
+  });
+  return recipients;
+}
+
+/** A rendered message for one recipient; headers other than these come from the campaign. */
+export interface RenderedLetter {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** A problem with the input, always pointing at a file, a line and a field. */
+export interface DataProblem {
+  file: string;
+  /** 1-based line in the file; 0 when the problem is with the file as a whole. */
+  line: number;
+  field: string;
+  reason: string;
+  /** The authority the problem belongs to, when known (for the preview gallery). */
+  authorityId?: string;
+}
+
+export function formatProblem(p: DataProblem): string {
+  return `${p.file}:${p.line}: ${p.field}: ${p.reason}`;
+}
