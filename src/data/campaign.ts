@@ -3,7 +3,7 @@
  * An operator writes a new one each year; no code changes.
  */
 import { z } from 'zod';
-import { AUTHORITY_KINDS } from '../domain.js';
+import { AUTHORITY_KINDS, COUNCIL_KINDS } from '../domain.js';
 
 const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
 const headerSafe = z.string().min(1).refine(noLineBreaks, 'must not contain a line break (CR or LF)');
@@ -35,18 +35,31 @@ export const campaignSchema = z.strictObject({
   }),
   signatory: z.strictObject({ name: z.string().min(1), titles: z.array(z.string().min(1)).min(1) }),
   /**
-   * Year-specific wording. Each entry is a list of paragraphs; `[text](url)`
-   * makes a link. The templates decide where each one goes.
+   * Year-specific wording. Each entry is a list of paragraphs (or sentences,
+   * where the template puts them inside a paragraph); `[text](url)` makes a
+   * link. The templates decide where each one goes, by key: a new key needs
+   * only a template edit, and a key a template uses but the file lacks is an
+   * error when the renderer is created. Keys the 2023-24 templates use:
+   * openingClose, ombudsmanYear, complaintHandlingCodeCouncils,
+   * complaintHandlingCodeOthers, trainingProgramme.
    */
-  wording: z.record(z.string(), paragraphs),
+  wording: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'use letters and digits only'), paragraphs),
   training: z.strictObject({
     workshops: z.number().int().min(0),
+    /** As written in the letter, e.g. "more than 1,700". */
     people: z.string().min(1),
-    url: z.string().min(1),
+    /** Full URL; the letter shows it without "https://". */
+    url: z.url(),
     email: z.email(),
   }),
   surveyUrl: z.url(),
-  averages: z.record(z.enum(AUTHORITY_KINDS), averagesSchema),
+  averages: z.record(z.enum(AUTHORITY_KINDS), averagesSchema).superRefine((averages, ctx) => {
+    for (const kind of COUNCIL_KINDS) {
+      if (averages[kind].upheldPer100k === undefined) {
+        ctx.addIssue({ code: 'custom', path: [kind, 'upheldPer100k'], message: 'councils need an upheldPer100k average' });
+      }
+    }
+  }),
 });
 
 export type Campaign = z.infer<typeof campaignSchema>;
