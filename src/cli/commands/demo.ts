@@ -1,0 +1,90 @@
+/**
+ * `demo`: the whole annual run on the bundled sample data, with nothing to
+ * set up. Letters go to an embedded SMTP sink that writes each one to
+ * ./outbox; Redis is REDIS_URL when it answers, otherwise a private
+ * redis-server started for the run and stopped after it.
+ */
+import { rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import type { Config } from '../../config.js';
+import { PrivateRedis, hasRedisServer } from '../../demo/private-redis.js';
+import { SmtpSink } from '../../demo/smtp-sink.js';
+import { createLogger } from '../../log.js';
+import { connectProducer, deletePrefix } from '../../redis.js';
+import { SAMPLE_DATA_DIR } from '../../paths.js';
+import { startWorkerProcess } from '../../../workers/worker-process.js';
+import { CliError } from '../cli-error.js';
+import type { Print } from '../print.js';
+import { runCommand, type RunResult } from './run.js';
+
+export interface DemoOptions {
+  data?: string;
+  outbox?: string;
+}
+
+export interface DemoResult extends RunResult {
+  outbox: string;
+  deliveryLog: string;
+  received: number;
+}
+
+export async function demoCommand(options: DemoOptions, config: Config, print: Print): Promise<DemoResult> {
+  const dataDir = options.data ?? SAMPLE_DATA_DIR;
+  const outbox = resolve(options.outbox ?? 'outbox');
+  const redis = await reachableRedis(config.REDIS_URL, print);
+  // Its own key prefix, emptied first, so the demo can be run again and again.
+  const prefix = `${config.QUEUE_PREFIX}-demo`;
+  await clearPrefix(redis.url, prefix);
+  await rm(outbox, { recursive: true, force: true });
+
+  const sink = new SmtpSink({ outboxDir: outbox });
+  const smtpUrl = await sink.start();
+  const deliveryLog = join(outbox, 'deliveries.log');
+  const demoConfig: Config = Object.freeze({ ...config, REDIS_URL: redis.url, SMTP_URL: smtpUrl, QUEUE_PREFIX: prefix, DELIVERY_LOG: deliveryLog });
+  const worker = startWorkerProcess(demoConfig, { log: createLogger({ level: 'warn' }), echoDeliveries: false });
+  try {
+    await worker.ready;
+    print.err(`demo: sending through an embedded SMTP sink at ${smtpUrl}, Redis at ${redis.url}, key prefix ${prefix}`);
+    const result = await runCommand({ data: dataDir, wait: true }, demoConfig, print);
+    const where = relative(process.cwd(), outbox) || '.';
+    print.out(`letters:      ${where}/${result.campaign}/<authority>/<recipient>.eml (${sink.received.length} messages)`);
+    print.out(`delivery log: ${relative(process.cwd(), deliveryLog)}`);
+    if (!redis.private) print.out(`report:       QUEUE_PREFIX=${prefix} annual-review-mailer report --campaign ${result.campaign}`);
+    return { ...result, outbox, deliveryLog, received: sink.received.length };
+  } finally {
+    await worker.close();
+    await sink.stop();
+    await redis.stop();
+  }
+}
+
+interface DemoRedis {
+  url: string;
+  private: boolean;
+  stop(): Promise<void>;
+}
+
+async function reachableRedis(url: string, print: Print): Promise<DemoRedis> {
+  try {
+    const client = await connectProducer(url);
+    await client.quit();
+    return { url, private: false, stop: async () => {} };
+  } catch {
+    if (!hasRedisServer()) {
+      throw new CliError(
+        'no Redis answers at REDIS_URL and no redis-server is installed. Either install it (apt-get install redis-server, ' +
+          'or brew install redis) or start one with `docker compose up -d redis`, then run the demo again.',
+        2,
+      );
+    }
+    const server = new PrivateRedis();
+    await server.start();
+    print.err(`demo: no Redis at REDIS_URL; started a private redis-server on ${server.url} for this run`);
+    return { url: server.url, private: true, stop: () => server.destroy() };
+  }
+}
+
+async function clearPrefix(url: string, prefix: string): Promise<void> {
+  const client = await connectProducer(url);
+  await deletePrefix(client, prefix).finally(() => client.quit());
+}

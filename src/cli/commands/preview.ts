@@ -1,0 +1,9 @@
+import { relative } from 'node:path';
+import { writePreview } from '../../render/preview.js';
+import type { Print } from '../print.js';
+
+/** `preview --data DIR --out DIR`: every letter for every recipient, and an index.html to read them all. */
+export async function previewCommand(options: { data: string; out: string }, print: Print): Promise<void> {
+  const result = await writePreview({ dataDir: options.data, outDir: options.out });
+  print.out(`preview: ${result.letters} letters for ${result.authorities} authorities; open ${relative(process.cwd(), result.indexPath)}`);
+}

@@ -1,0 +1,13 @@
+import { loadDataSet } from '../../data/load-data-set.js';
+import { formatProblem, recipientsOf } from '../../domain.js';
+import { CliError } from '../cli-error.js';
+import type { Print } from '../print.js';
+
+/** `validate --data DIR`: every problem as file:line: field: reason; exit 1 if any. */
+export async function validateCommand(options: { data: string }, print: Print): Promise<void> {
+  const result = await loadDataSet(options.data);
+  for (const problem of result.problems) print.out(formatProblem(problem));
+  if (!result.dataSet) throw new CliError(`${result.problems.length} problem(s) found in ${options.data}`, 1);
+  const deliveries = result.dataSet.authorities.reduce((n, a) => n + recipientsOf(a).length, 0);
+  print.out(`ok: campaign ${result.dataSet.campaign.id}, ${result.dataSet.authorities.length} authorities, ${deliveries} deliveries`);
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * annual-review-mailer: the command line. Parsing is commander's; each
+ * command's work lives in ./commands, one file each.
+ */
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { redactText } from '../log.js';
+import { CliError } from './cli-error.js';
+import { consolePrint } from './print.js';
+import { demoCommand } from './commands/demo.js';
+import { renderCommand } from './commands/render.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { scheduleCommand } from './commands/schedule.js';
+import { validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
+import { previewCommand } from './commands/preview.js';
+
+let config: Config | undefined;
+/** Parsed on first use, so `validate` and `render` run without any environment. */
+const env = (): Config => (config ??= loadConfig());
+
+const program = new Command('annual-review-mailer')
+  .description("Renders and emails the Ombudsman's Annual Review letters, exactly once per recipient.")
+  .showHelpAfterError();
+
+program
+  .command('validate')
+  .description('check a data directory; print every problem as file:line: field: reason')
+  .requiredOption('--data <dir>', 'data directory (campaign.json, authorities.csv, monitoring-officers.csv)')
+  .action((o: { data: string }) => validateCommand(o, consolePrint));
+
+program
+  .command('render')
+  .description('print one rendered letter')
+  .requiredOption('--data <dir>', 'data directory')
+  .requiredOption('--authority <id>', 'authority id')
+  .option('--recipient <key>', 'ceo, head or mo-N', 'ceo')
+  .addOption(new Option('--format <format>', 'output format').choices(['html', 'text']).default('text'))
+  .action((o: { data: string; authority: string; recipient: string; format: 'html' | 'text' }) => renderCommand(o, consolePrint));
+
+program
+  .command('preview')
+  .description('render every letter for every recipient into an HTML gallery to proof before the run')
+  .requiredOption('--data <dir>', 'data directory')
+  .option('--out <dir>', 'where to write the gallery', 'preview')
+  .action((o: { data: string; out: string }) => previewCommand(o, consolePrint));
+
+program
+  .command('run')
+  .description('enqueue the campaign now (one job per authority) and follow it until every letter job has finished')
+  .requiredOption('--data <dir>', 'data directory')
+  .option('--skip-invalid', 'send to the valid authorities and list the ones skipped, instead of refusing')
+  .option('--no-wait', 'enqueue and return without following progress')
+  .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean }) => {
+    const stopWatching = new AbortController();
+    process.once('SIGINT', () => stopWatching.abort());
+    await runCommand({ ...o, signal: stopWatching.signal }, env(), consolePrint);
+  });
+
+program
+  .command('worker')
+  .description('consume the letters queue until SIGINT or SIGTERM (needs SMTP_URL)')
+  .action(() => workerCommand(env()));
+
+program
+  .command('schedule')
+  .description('store the campaign and upsert the annual Job Scheduler (Europe/London)')
+  .requiredOption('--data <dir>', 'data directory')
+  .option('--cron <expr>', 'cron pattern; default 09:00 on 17 July')
+  .action((o: { data: string; cron?: string }) => scheduleCommand(o, env(), consolePrint));
+
+program
+  .command('report')
+  .description('one row per delivery from the ledger')
+  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
+  .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+  .action((o: { campaign: string; format: 'csv' | 'json' }) => reportCommand(o, env(), consolePrint));
+
+program
+  .command('demo')
+  .description('the annual run on the bundled sample data, into ./outbox, with no mail server needed')
+  .option('--data <dir>', 'data directory (default: the bundled sample)')
+  .option('--outbox <dir>', 'where the SMTP sink writes letters', 'outbox')
+  .action((o: { data?: string; outbox: string }) => demoCommand(o, env(), consolePrint));
+
+try {
+  await program.parseAsync();
+  // Pooled sockets and timers must not keep a finished command alive.
+  process.exit(0);
+} catch (error) {
+  if (error instanceof CliError || error instanceof ConfigError) {
+    process.stderr.write(`error: ${redactText(error.message)}\n`);
+    process.exit(error instanceof CliError ? error.exitCode : 2);
+  }
+  process.stderr.write(`error: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,50 @@
+/**
+ * Watches a campaign until its letter jobs have all finished, with a progress
+ * bar (cli-progress: a well-kept library, and it stays quiet when stdout is
+ * not a terminal) fed from the ledger's status counts.
+ */
+import cliProgress from 'cli-progress';
+import type { Queue } from 'bullmq';
+import type { Ledger } from '../ledger/ledger.js';
+import { campaignTotals, type CampaignTotals } from '../ledger/totals.js';
+
+export interface WatchOptions {
+  ledger: Ledger;
+  queue: Queue;
+  authorities: number;
+  /** How often to look. Default 250 ms. */
+  intervalMs?: number;
+  /** Stop waiting (e.g. on Ctrl-C); the jobs carry on without us. */
+  signal?: AbortSignal;
+}
+
+export async function watchCampaign(options: WatchOptions): Promise<CampaignTotals> {
+  const bar = new cliProgress.SingleBar(
+    {
+      format: 'letters |{bar}| {value}/{total} done | {sent} sent, {failed} failed, {retrying} retrying',
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let totals = await campaignTotals(options.ledger, options.authorities);
+  bar.start(totals.deliveries, 0, { sent: 0, failed: 0, retrying: 0 });
+  try {
+    for (;;) {
+      totals = await campaignTotals(options.ledger, options.authorities);
+      bar.setTotal(totals.deliveries);
+      bar.update(totals.sent + totals.permanentFailures, {
+        sent: totals.sent,
+        failed: totals.permanentFailures,
+        retrying: totals.temporaryFailures,
+      });
+      const jobs = await options.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
+      const unfinished = Object.values(jobs).reduce((a, b) => a + b, 0);
+      if (unfinished === 0 || options.signal?.aborted) break;
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+    }
+  } finally {
+    bar.stop();
+  }
+  return totals;
+}

@@ -1,0 +1,74 @@
+/**
+ * Configuration, parsed once from the environment, typed and frozen.
+ * A bad value stops the process at start-up with the variable's name.
+ * Nothing else in the code reads process.env.
+ */
+import { z } from 'zod';
+
+const DEFAULTS = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  QUEUE_PREFIX: 'arm',
+  WORKER_CONCURRENCY: '4',
+  LOG_LEVEL: 'info',
+  DELIVERY_LOG: 'deliveries.log',
+  SEND_ATTEMPTS: '8',
+  BACKOFF_MS: '5000',
+  SMTP_POOL_SIZE: '5',
+  LEASE_MS: '120000',
+} as const;
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  /** Redis for the queue and the ledger. redis:// or rediss:// (TLS), credentials in the URL. Default redis://127.0.0.1:6379. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
+  /** The mail relay, smtp:// (STARTTLS when offered) or smtps:// (TLS), credentials in the URL. Required by `worker`. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  /** Overrides the campaign's From address ("Name <address>" or an address). */
+  MAIL_FROM: z.string().refine((s) => !/[\r\n]/.test(s), 'must not contain a line break').optional(),
+  /** Prefix of every Redis key this tool writes, so several installations can share one Redis. Default arm. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only'),
+  /** Letter jobs one worker process handles at once. Default 4. */
+  WORKER_CONCURRENCY: integer(1, 256),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Path of the JSON-lines delivery log. Default deliveries.log. */
+  DELIVERY_LOG: z.string().min(1),
+  /** Attempts per letter job before it fails for good. Default 8. */
+  SEND_ATTEMPTS: integer(1, 100),
+  /** First retry delay; doubles each attempt, with jitter. Default 5000 ms. */
+  BACKOFF_MS: integer(1, 3_600_000),
+  /** Connections in the SMTP pool of one worker process. Default 5. */
+  SMTP_POOL_SIZE: integer(1, 100),
+  /** How long a worker's claim on a recipient lasts before another may recover it. Default 120000 ms. */
+  LEASE_MS: integer(1000, 3_600_000),
+});
+
+export type Config = Readonly<z.infer<typeof envSchema>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    input[key] = value === undefined || value === '' ? DEFAULTS[key as keyof typeof DEFAULTS] : value;
+  }
+  const result = envSchema.safeParse(input);
+  if (!result.success) {
+    // Never echo the value: REDIS_URL and SMTP_URL may hold passwords.
+    const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
+  }
+  return Object.freeze(result.data);
+}
+
+/** SMTP_URL, or a clear error: the worker never falls back to a file sink on its own. */
+export function requireSmtpUrl(config: Config): string {
+  if (!config.SMTP_URL) {
+    throw new ConfigError('SMTP_URL is required by the worker (smtp://user:pass@relay:587 or smtps://...)');
+  }
+  return config.SMTP_URL;
+}

@@ -1,0 +1,101 @@
+/**
+ * A private redis-server on a free loopback port, for the demo when no Redis
+ * answers at REDIS_URL, and for tests that restart Redis on purpose.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+export interface PrivateRedisOptions {
+  /** Keep data in an append-only file (survives a restart on the same dir). Default false. */
+  appendOnly?: boolean;
+  /** Data directory; default a new temporary one, removed on stop. */
+  dir?: string;
+  /** Port; default a free one. */
+  port?: number;
+}
+
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export class PrivateRedis {
+  private child: ChildProcess | undefined;
+  private ownsDir = false;
+  port = 0;
+  dir = '';
+
+  constructor(private readonly options: PrivateRedisOptions = {}) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<string> {
+    if (!this.dir) {
+      this.ownsDir = !this.options.dir;
+      this.dir = this.options.dir ?? (await mkdtemp(join(tmpdir(), 'arm-redis-')));
+      this.port = this.options.port ?? (await freePort());
+    }
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', ''];
+    args.push('--appendonly', this.options.appendOnly ? 'yes' : 'no');
+    if (this.options.appendOnly) args.push('--appendfsync', 'always');
+    this.child = spawn('redis-server', args, { stdio: 'ignore' });
+    await this.waitForPing();
+    return this.url;
+  }
+
+  /** SHUTDOWN (saving nothing beyond the append-only file), as an operator's restart would. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    await client.connect().then(() => client.call('SHUTDOWN', 'NOSAVE')).catch(() => child.kill('SIGTERM'));
+    client.disconnect();
+    await exited;
+    this.child = undefined;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Stops the server and removes a temporary data directory. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    if (this.ownsDir) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async waitForPing(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await client.connect();
+        await client.ping();
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } finally {
+        client.disconnect();
+      }
+    }
+    throw new Error(`redis-server did not answer on port ${this.port} within 10 s`);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The ledger: one record per (campaign, authority, recipient) in Redis, the
+ * single source of truth for "has this person been sent this letter?".
+ *
+ *   queued -> sending -> sent | temporary-failure | permanent-failure
+ *
+ * Every change of status is a Lua script, so a check and the write that follows
+ * it are one atomic step: two workers (or a retried job and a stalled one)
+ * can never both hold a claim on the same recipient. A claim is a lease: when
+ * its worker dies, another may recover it once the lease has run out.
+ *
+ * Layout (one hash per campaign namespace, so a report is one HSCAN):
+ *   <prefix>:ledger:<namespace>         field "<authorityId>/<recipientKey>" -> JSON record
+ *   <prefix>:ledger:<namespace>:counts  field status -> number of records in it
+ */
+import type { Redis } from 'ioredis';
+import type { RecipientKey } from '../domain.js';
+import { CLAIM_SCRIPT, FINISH_SCRIPT, RESET_SCRIPT, SEED_SCRIPT } from './scripts.js';
+
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'temporary-failure', 'permanent-failure'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface DeliveryRecord {
+  authorityId: string;
+  recipient: RecipientKey;
+  role: 'ceo' | 'head' | 'mo';
+  email: string;
+  status: DeliveryStatus;
+  /** Claims made so far, including the current one. */
+  attempts: number;
+  messageId: string;
+  /** The last SMTP reply or error, e.g. "250 2.0.0 Ok: queued" or "550 5.1.1 no such user". */
+  response?: string;
+  /** While sending: which worker holds the claim, and until when (ms since epoch, Redis clock). */
+  owner?: string;
+  leaseUntil?: number;
+  /** Set when a claim was taken over from a worker whose lease ran out. */
+  recoveredFrom?: string;
+  queuedAt: number;
+  updatedAt: number;
+  sentAt?: number;
+}
+
+export type NewDelivery = Pick<DeliveryRecord, 'authorityId' | 'recipient' | 'role' | 'email' | 'messageId'>;
+
+export type ClaimResult =
+  | { outcome: 'claimed'; record: DeliveryRecord }
+  | { outcome: 'already-sent'; record: DeliveryRecord }
+  | { outcome: 'permanent-failure'; record: DeliveryRecord }
+  | { outcome: 'held-by-other'; record: DeliveryRecord };
+
+type FinalStatus = 'sent' | 'temporary-failure' | 'permanent-failure';
+
+interface LedgerCommands {
+  arm_ledger_seed(key: string, countsKey: string, ...args: string[]): Promise<number>;
+  arm_ledger_claim(key: string, countsKey: string, field: string, init: string, owner: string, leaseMs: string): Promise<[string, string]>;
+  arm_ledger_finish(key: string, countsKey: string, field: string, owner: string, status: string, patch: string): Promise<[string, string]>;
+  arm_ledger_reset(key: string, countsKey: string, field: string): Promise<[string, string]>;
+}
+
+export function deliveryField(authorityId: string, recipient: RecipientKey): string {
+  return `${authorityId}/${recipient}`;
+}
+
+export class Ledger {
+  private readonly redis: Redis & LedgerCommands;
+
+  /**
+   * @param prefix - QUEUE_PREFIX; every key starts with it.
+   * @param namespace - the campaign id, or "<campaign>~test" for a test run,
+   *   so that a test run never marks a real recipient as sent.
+   */
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+    readonly namespace: string,
+  ) {
+    defineLedgerCommands(redis);
+    this.redis = redis as Redis & LedgerCommands;
+  }
+
+  get key(): string {
+    return `${this.prefix}:ledger:${this.namespace}`;
+  }
+
+  private get countsKey(): string {
+    return `${this.key}:counts`;
+  }
+
+  /** Records each delivery as queued unless it already has a record. Returns how many were new. */
+  async seed(deliveries: NewDelivery[]): Promise<number> {
+    let added = 0;
+    const chunk = 1000;
+    for (let i = 0; i < deliveries.length; i += chunk) {
+      const args = deliveries.slice(i, i + chunk).flatMap((d) => [deliveryField(d.authorityId, d.recipient), JSON.stringify(d)]);
+      added += await this.redis.arm_ledger_seed(this.key, this.countsKey, ...args);
+    }
+    return added;
+  }
+
+  /**
+   * Takes the right to send to one recipient, atomically. Only a `claimed`
+   * outcome allows a send; the caller must then call `finish` with the same owner.
+   */
+  async claim(delivery: NewDelivery, owner: string, leaseMs: number): Promise<ClaimResult> {
+    const [outcome, json] = await this.redis.arm_ledger_claim(
+      this.key,
+      this.countsKey,
+      deliveryField(delivery.authorityId, delivery.recipient),
+      JSON.stringify(delivery),
+      owner,
+      String(leaseMs),
+    );
+    return { outcome, record: JSON.parse(json) } as ClaimResult;
+  }
+
+  /**
+   * Records the outcome of a claimed send. Returns false when the claim had
+   * already passed to another worker (this one outlived its lease).
+   */
+  async finish(
+    authorityId: string,
+    recipient: RecipientKey,
+    owner: string,
+    status: FinalStatus,
+    patch: { response?: string; messageId?: string },
+  ): Promise<{ ownedClaim: boolean; record: DeliveryRecord }> {
+    const [owned, json] = await this.redis.arm_ledger_finish(
+      this.key,
+      this.countsKey,
+      deliveryField(authorityId, recipient),
+      owner,
+      status,
+      JSON.stringify(patch),
+    );
+    return { ownedClaim: owned === '1', record: JSON.parse(json) as DeliveryRecord };
+  }
+
+  /** An operator's decision to try a failed delivery again: back to queued. Refuses sent and live claims. */
+  async reset(authorityId: string, recipient: RecipientKey): Promise<{ reset: boolean; record: DeliveryRecord | null }> {
+    const [done, json] = await this.redis.arm_ledger_reset(this.key, this.countsKey, deliveryField(authorityId, recipient));
+    return { reset: done === '1', record: json ? (JSON.parse(json) as DeliveryRecord) : null };
+  }
+
+  async get(authorityId: string, recipient: RecipientKey): Promise<DeliveryRecord | null> {
+    const json = await this.redis.hget(this.key, deliveryField(authorityId, recipient));
+    return json ? (JSON.parse(json) as DeliveryRecord) : null;
+  }
+
+  /** Every record of one authority, from a known list of recipient keys. */
+  async forAuthority(authorityId: string, recipients: RecipientKey[]): Promise<DeliveryRecord[]> {
+    if (recipients.length === 0) return [];
+    const values = await this.redis.hmget(this.key, ...recipients.map((r) => deliveryField(authorityId, r)));
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as DeliveryRecord);
+  }
+
+  /** Number of records in each status, kept by the scripts as they change status. */
+  async counts(): Promise<Record<DeliveryStatus, number>> {
+    const raw = await this.redis.hgetall(this.countsKey);
+    const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
+    for (const s of DELIVERY_STATUSES) counts[s] = Number(raw[s] ?? 0);
+    return counts;
+  }
+
+  /** Streams every record, in batches, without loading the whole campaign at once. */
+  async *records(): AsyncGenerator<DeliveryRecord> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.key, cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 1; i < flat.length; i += 2) yield JSON.parse(flat[i]!) as DeliveryRecord;
+    } while (cursor !== '0');
+  }
+
+  /** Removes the namespace's records (tests, and discarding a test run). */
+  async destroy(): Promise<void> {
+    await this.redis.del(this.key, this.countsKey);
+  }
+}
+
+function defineLedgerCommands(redis: Redis): void {
+  if ('arm_ledger_claim' in redis) return;
+  redis.defineCommand('arm_ledger_seed', { numberOfKeys: 2, lua: SEED_SCRIPT });
+  redis.defineCommand('arm_ledger_claim', { numberOfKeys: 2, lua: CLAIM_SCRIPT });
+  redis.defineCommand('arm_ledger_finish', { numberOfKeys: 2, lua: FINISH_SCRIPT });
+  redis.defineCommand('arm_ledger_reset', { numberOfKeys: 2, lua: RESET_SCRIPT });
+}

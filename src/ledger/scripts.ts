@@ -1,0 +1,118 @@
+/**
+ * The ledger's Lua scripts. Each runs atomically inside Redis; times come from
+ * Redis's own clock so that workers on hosts with skewed clocks agree on leases.
+ * KEYS[1] is the campaign's record hash, KEYS[2] its status counts.
+ */
+
+const PRELUDE = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function move(counts, from, to)
+  if from then redis.call('HINCRBY', counts, from, -1) end
+  redis.call('HINCRBY', counts, to, 1)
+end
+`;
+
+/** ARGV: field1, delivery1, field2, delivery2, ... Adds the missing ones as queued. */
+export const SEED_SCRIPT = `${PRELUDE}
+local now = now_ms()
+local added = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then
+    local rec = cjson.decode(ARGV[i + 1])
+    rec.status = 'queued'
+    rec.attempts = 0
+    rec.queuedAt = now
+    rec.updatedAt = now
+    redis.call('HSET', KEYS[1], ARGV[i], cjson.encode(rec))
+    move(KEYS[2], nil, 'queued')
+    added = added + 1
+  end
+end
+return added
+`;
+
+/**
+ * ARGV: field, initial delivery (JSON), owner, lease in ms.
+ * Returns {outcome, record}: claimed | already-sent | permanent-failure | held-by-other.
+ */
+export const CLAIM_SCRIPT = `${PRELUDE}
+local now = now_ms()
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+local rec
+if raw then
+  rec = cjson.decode(raw)
+else
+  rec = cjson.decode(ARGV[2])
+  rec.status = 'queued'
+  rec.attempts = 0
+  rec.queuedAt = now
+  rec.updatedAt = now
+  move(KEYS[2], nil, 'queued')
+end
+if rec.status == 'sent' then return {'already-sent', cjson.encode(rec)} end
+if rec.status == 'permanent-failure' then return {'permanent-failure', cjson.encode(rec)} end
+if rec.status == 'sending' then
+  if rec.owner ~= ARGV[3] and tonumber(rec.leaseUntil) > now then
+    return {'held-by-other', cjson.encode(rec)}
+  end
+  if rec.owner ~= ARGV[3] then rec.recoveredFrom = rec.owner end
+end
+move(KEYS[2], rec.status, 'sending')
+rec.status = 'sending'
+rec.owner = ARGV[3]
+rec.leaseUntil = now + tonumber(ARGV[4])
+rec.attempts = rec.attempts + 1
+rec.updatedAt = now
+local out = cjson.encode(rec)
+redis.call('HSET', KEYS[1], ARGV[1], out)
+return {'claimed', out}
+`;
+
+/**
+ * ARGV: field, owner, final status, patch (JSON: response, messageId).
+ * Returns {'1' | '0' (the claim was no longer ours), record}.
+ * A 'sent' is always recorded, even from a worker that outlived its lease:
+ * the message did go out, and the ledger must say so.
+ */
+export const FINISH_SCRIPT = `${PRELUDE}
+local now = now_ms()
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {'0', ''} end
+local rec = cjson.decode(raw)
+local owned = rec.status == 'sending' and rec.owner == ARGV[2]
+if not owned and (rec.status == 'sent' or ARGV[3] ~= 'sent') then
+  return {'0', raw}
+end
+local patch = cjson.decode(ARGV[4])
+move(KEYS[2], rec.status, ARGV[3])
+rec.status = ARGV[3]
+if patch.response then rec.response = patch.response end
+if patch.messageId then rec.messageId = patch.messageId end
+rec.owner = nil
+rec.leaseUntil = nil
+rec.updatedAt = now
+if ARGV[3] == 'sent' then rec.sentAt = now end
+local out = cjson.encode(rec)
+redis.call('HSET', KEYS[1], ARGV[1], out)
+if owned then return {'1', out} end
+return {'0', out}
+`;
+
+/** ARGV: field. Puts a failed (or queued) delivery back to queued; never a sent one or a live claim. */
+export const RESET_SCRIPT = `${PRELUDE}
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {'0', ''} end
+local rec = cjson.decode(raw)
+if rec.status ~= 'temporary-failure' and rec.status ~= 'permanent-failure' and rec.status ~= 'queued' then
+  return {'0', raw}
+end
+move(KEYS[2], rec.status, 'queued')
+rec.status = 'queued'
+rec.updatedAt = now_ms()
+local out = cjson.encode(rec)
+redis.call('HSET', KEYS[1], ARGV[1], out)
+return {'1', out}
+`;

@@ -1,0 +1,34 @@
+/**
+ * Where a campaign stands: the figures the campaign page, `run`, `demo` and
+ * `report` all print, computed in one place so they always agree.
+ */
+import type { Ledger } from './ledger.js';
+
+export interface CampaignTotals {
+  authorities: number;
+  deliveries: number;
+  sent: number;
+  /** queued or being sent right now */
+  pending: number;
+  temporaryFailures: number;
+  permanentFailures: number;
+}
+
+export async function campaignTotals(ledger: Ledger, authorities: number): Promise<CampaignTotals> {
+  const c = await ledger.counts();
+  return {
+    authorities,
+    deliveries: c.queued + c.sending + c.sent + c['temporary-failure'] + c['permanent-failure'],
+    sent: c.sent,
+    pending: c.queued + c.sending,
+    temporaryFailures: c['temporary-failure'],
+    permanentFailures: c['permanent-failure'],
+  };
+}
+
+export function formatTotals(t: CampaignTotals): string {
+  return (
+    `${t.authorities} authorities, ${t.deliveries} deliveries: ${t.sent} sent, ${t.pending} pending, ` +
+    `${t.temporaryFailures} temporary failures, ${t.permanentFailures} permanent failures`
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * The validated campaign, kept in Redis under its id: what `run` and
+ * `schedule` validated is exactly what the workers send, and a worker on
+ * another host needs no data files.
+ *
+ *   <prefix>:campaign:<id>              hash: settings (campaign.json), version, storedAt, authorities
+ *   <prefix>:campaign:<id>:authorities  hash: authority id -> Authority JSON
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Campaign } from '../data/campaign.js';
+import type { Authority } from '../domain.js';
+
+export interface CampaignSnapshot {
+  campaign: Campaign;
+  authorities: Authority[];
+}
+
+export interface StoredCampaign {
+  campaign: Campaign;
+  /** Hash of the stored settings and authorities; changes whenever the data does. */
+  version: string;
+  storedAt: number;
+  authorityCount: number;
+}
+
+export class CampaignStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(id: string): string {
+    return `${this.prefix}:campaign:${id}`;
+  }
+
+  private authoritiesKey(id: string): string {
+    return `${this.key(id)}:authorities`;
+  }
+
+  /** Replaces the stored campaign with this snapshot, in one transaction. */
+  async save(snapshot: CampaignSnapshot): Promise<StoredCampaign> {
+    const id = snapshot.campaign.id;
+    const settings = JSON.stringify(snapshot.campaign);
+    const hash = createHash('sha256').update(settings);
+    const entries: string[] = [];
+    for (const authority of snapshot.authorities) {
+      const json = JSON.stringify(authority);
+      hash.update(json);
+      entries.push(authority.id, json);
+    }
+    const stored: StoredCampaign = {
+      campaign: snapshot.campaign,
+      version: hash.digest('hex').slice(0, 16),
+      storedAt: Date.now(),
+      authorityCount: snapshot.authorities.length,
+    };
+    const tx = this.redis.multi().del(this.authoritiesKey(id));
+    const chunk = 2000;
+    for (let i = 0; i < entries.length; i += chunk) tx.hset(this.authoritiesKey(id), ...entries.slice(i, i + chunk));
+    tx.hset(this.key(id), {
+      settings,
+      version: stored.version,
+      storedAt: String(stored.storedAt),
+      authorities: String(stored.authorityCount),
+    });
+    await tx.exec();
+    return stored;
+  }
+
+  async load(id: string): Promise<StoredCampaign | null> {
+    const raw = await this.redis.hgetall(this.key(id));
+    if (!raw.settings || !raw.version) return null;
+    return {
+      campaign: JSON.parse(raw.settings) as Campaign,
+      version: raw.version,
+      storedAt: Number(raw.storedAt),
+      authorityCount: Number(raw.authorities),
+    };
+  }
+
+  /** The version only: one cheap read per job tells a worker whether its cached renderer is current. */
+  async version(id: string): Promise<string | null> {
+    return this.redis.hget(this.key(id), 'version');
+  }
+
+  async authority(id: string, authorityId: string): Promise<Authority | null> {
+    const json = await this.redis.hget(this.authoritiesKey(id), authorityId);
+    return json ? (JSON.parse(json) as Authority) : null;
+  }
+
+  /** Every stored authority, in batches, for fan-out and reports. */
+  async *authorities(id: string): AsyncGenerator<Authority> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.authoritiesKey(id), cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 1; i < flat.length; i += 2) yield JSON.parse(flat[i]!) as Authority;
+    } while (cursor !== '0');
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.redis.del(this.key(id), this.authoritiesKey(id));
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Fan-out: one letter job per authority of a stored campaign. Idempotent:
+ * jobs are added under "<campaign>-<authorityId>", so a second fan-out (a
+ * second `run`, or the scheduler firing again) adds nothing that exists, and
+ * the ledger makes sure nobody is emailed twice even if a job is re-added.
+ */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { recipientsOf, type Authority } from '../domain.js';
+import type { Ledger, NewDelivery } from '../ledger/ledger.js';
+import { letterMessageId } from '../send/send-message.js';
+import type { CampaignStore } from './campaign-store.js';
+import { letterJobId, letterJobOptions, type LetterJobData, type RetryPolicy } from './queues.js';
+
+export interface FanOutResult {
+  added: number;
+  existing: number;
+}
+
+export interface FanOutOptions {
+  queue: Queue<LetterJobData>;
+  /** The producer connection, to see which jobs exist already. */
+  redis: Redis;
+  store: CampaignStore;
+  ledger: Ledger;
+  campaignId: string;
+  policy: RetryPolicy;
+  /** addBulk batch size. Default 5000. */
+  chunkSize?: number;
+  /** Called after each batch, for progress bars. */
+  onProgress?: (done: number) => void;
+}
+
+export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
+  const stored = await options.store.load(options.campaignId);
+  if (!stored) throw new Error(`campaign ${options.campaignId} is not stored; run \`run --data DIR\` or \`schedule --data DIR\` first`);
+  const fromAddress = stored.campaign.mail.from.address;
+  const chunkSize = options.chunkSize ?? 5000;
+  const result: FanOutResult = { added: 0, existing: 0 };
+  let batch: Authority[] = [];
+  const flush = async () => {
+    const counts = await addBatch(options, batch, fromAddress);
+    result.added += counts.added;
+    result.existing += counts.existing;
+    batch = [];
+    options.onProgress?.(result.added + result.existing);
+  };
+  for await (const authority of options.store.authorities(options.campaignId)) {
+    batch.push(authority);
+    if (batch.length >= chunkSize) await flush();
+  }
+  if (batch.length > 0) await flush();
+  return result;
+}
+
+async function addBatch(options: FanOutOptions, authorities: Authority[], fromAddress: string): Promise<FanOutResult> {
+  const { queue, ledger, campaignId } = options;
+  const ids = authorities.map((a) => letterJobId(campaignId, a.id));
+  const pipeline = options.redis.pipeline();
+  for (const id of ids) pipeline.exists(queue.toKey(id));
+  const exists = (await pipeline.exec()) ?? [];
+  const fresh = authorities.filter((_, i) => exists[i]?.[1] === 0);
+
+  // Ledger first: a delivery is visible as queued before any worker can pick its job.
+  const deliveries: NewDelivery[] = fresh.flatMap((a) =>
+    recipientsOf(a).map((r) => ({
+      authorityId: a.id,
+      recipient: r.key,
+      role: r.role,
+      email: r.email,
+      messageId: letterMessageId(campaignId, a.id, r.key, fromAddress),
+    })),
+  );
+  await ledger.seed(deliveries);
+  const jobOptions = letterJobOptions(options.policy);
+  await queue.addBulk(
+    fresh.map((a) => ({
+      name: 'letter',
+      data: { campaign: campaignId, authorityId: a.id },
+      opts: { ...jobOptions, jobId: letterJobId(campaignId, a.id) },
+    })),
+  );
+  return { added: fresh.length, existing: authorities.length - fresh.length };
+}

@@ -1,0 +1,54 @@
+/**
+ * Sends one rendered letter to one recipient and says what became of it.
+ * Never throws for an SMTP outcome: every outcome is data for the ledger.
+ */
+import type { RenderedLetter } from '../domain.js';
+import { classifyRejection, classifySendError, type FailureKind } from './classify.js';
+import type { MailTransport } from './transport.js';
+
+export interface Address {
+  name: string;
+  address: string;
+}
+
+export interface OutgoingMessage {
+  from: Address;
+  replyTo?: string;
+  to: Address;
+  letter: RenderedLetter;
+  /** Derived from (campaign, authority, recipient): the same letter always carries the same id. */
+  messageId: string;
+  headers?: Record<string, string>;
+}
+
+export type SendOutcome =
+  | { status: 'sent'; response: string }
+  | { status: 'failed'; kind: FailureKind; response: string; responseCode?: number };
+
+/** `<2023-24.lcrca.ceo@example.org>`: stable, so a resend is recognisable as the same letter. */
+export function letterMessageId(campaign: string, authorityId: string, recipient: string, fromAddress: string): string {
+  const domain = fromAddress.split('@')[1] ?? 'localhost';
+  return `<${campaign}.${authorityId}.${recipient}@${domain}>`;
+}
+
+export async function sendMessage(transport: MailTransport, message: OutgoingMessage): Promise<SendOutcome> {
+  try {
+    const info = await transport.sendMail({
+      from: message.from,
+      to: message.to,
+      replyTo: message.replyTo,
+      subject: message.letter.subject,
+      html: message.letter.html,
+      text: message.letter.text,
+      messageId: message.messageId,
+      headers: message.headers,
+      // Telling nodemailer the encoding spares it scanning every letter to choose one.
+      textEncoding: 'quoted-printable',
+    });
+    const rejected = info.rejectedErrors?.[0] ?? (info.rejected.length > 0 ? new Error(`rejected: ${String(info.rejected[0])}`) : undefined);
+    if (rejected) return { status: 'failed', ...classifyRejection(rejected) };
+    return { status: 'sent', response: info.response };
+  } catch (error) {
+    return { status: 'failed', ...classifySendError(error) };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The campaigns worker: when the annual Job Scheduler fires, fan the stored
+ * campaign out into one letter job per authority, exactly as `run` does.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../src/config.js';
+import { Ledger } from '../src/ledger/ledger.js';
+import { CampaignStore } from '../src/schedule/campaign-store.js';
+import { fanOut, type FanOutResult } from '../src/schedule/fan-out.js';
+import { CAMPAIGNS_QUEUE, openLettersQueue, type FanOutJobData } from '../src/schedule/queues.js';
+
+export interface CampaignWorkerDeps {
+  config: Config;
+  connection: Redis;
+  log: Logger;
+}
+
+export function startCampaignWorker(deps: CampaignWorkerDeps): { worker: Worker<FanOutJobData, FanOutResult>; close(): Promise<void> } {
+  const prefix = deps.config.QUEUE_PREFIX;
+  const letters = openLettersQueue(deps.connection, prefix);
+  const store = new CampaignStore(deps.connection, prefix);
+
+  const process = async (job: Job<FanOutJobData, FanOutResult>): Promise<FanOutResult> => {
+    const campaignId = job.data.campaign;
+    const log = deps.log.child({ campaign: campaignId, jobId: job.id });
+    const result = await fanOut({
+      queue: letters,
+      redis: deps.connection,
+      store,
+      ledger: new Ledger(deps.connection, prefix, campaignId),
+      campaignId,
+      policy: { attempts: deps.config.SEND_ATTEMPTS, backoffMs: deps.config.BACKOFF_MS },
+    });
+    const line = `fan-out of ${campaignId}: ${result.added} letter jobs added, ${result.existing} already existed`;
+    await job.log(line);
+    log.info({ event: 'campaign.fanned-out', ...result }, line);
+    return result;
+  };
+
+  const worker = new Worker<FanOutJobData, FanOutResult>(CAMPAIGNS_QUEUE, process, {
+    connection: deps.connection,
+    prefix,
+    concurrency: 1,
+  });
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await letters.close();
+    },
+  };
+}

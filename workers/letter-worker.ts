@@ -1,0 +1,133 @@
+/**
+ * The letters worker: wires the stages for one job (load -> render -> send ->
+ * ledger -> log) and maps the outcome to BullMQ's vocabulary. No business
+ * logic lives here.
+ *   - every recipient sent (now or before): the job completes;
+ *   - some recipient failed transiently or is held by a live claim: the job
+ *     throws and BullMQ retries it with backoff; sent recipients are skipped;
+ *   - otherwise some recipient failed permanently: UnrecoverableError, no retry.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../src/config.js';
+import type { Campaign } from '../src/data/campaign.js';
+import { Ledger } from '../src/ledger/ledger.js';
+import { createLetterRenderer } from '../src/render/letter-renderer.js';
+import { CampaignStore } from '../src/schedule/campaign-store.js';
+import { LETTERS_QUEUE, type LetterJobData } from '../src/schedule/queues.js';
+import { deliverAuthority, type AuthorityResult, type LetterSource } from '../src/send/deliver-authority.js';
+import type { Address } from '../src/send/send-message.js';
+import type { MailTransport } from '../src/send/transport.js';
+
+export interface LetterWorkerDeps {
+  config: Config;
+  /** A worker-role connection (maxRetriesPerRequest: null). */
+  connection: Redis;
+  transport: MailTransport;
+  log: Logger;
+  deliveryLog: Logger;
+  from?: Address;
+  /** Where templates live; default ./templates. */
+  templatesDir?: string;
+}
+
+export interface LetterJobResult {
+  sent: string[];
+  alreadySent: string[];
+}
+
+/** A stable id for this process's claims; each claim adds the job and a nonce. */
+export const WORKER_ID = `${hostname()}:${process.pid}`;
+
+export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData, LetterJobResult> {
+  const store = new CampaignStore(deps.connection, deps.config.QUEUE_PREFIX);
+  const campaigns = new CampaignCache(store, deps.templatesDir);
+  const ledgers = new Map<string, Ledger>();
+  const ledgerFor = (namespace: string) => {
+    let ledger = ledgers.get(namespace);
+    if (!ledger) ledgers.set(namespace, (ledger = new Ledger(deps.connection, deps.config.QUEUE_PREFIX, namespace)));
+    return ledger;
+  };
+
+  const process = async (job: Job<LetterJobData, LetterJobResult>): Promise<LetterJobResult> => {
+    const { campaign: campaignId, authorityId } = job.data;
+    const log = deps.log.child({ campaign: campaignId, authorityId, jobId: job.id });
+    const [loaded, authority] = await Promise.all([campaigns.get(campaignId), store.authority(campaignId, authorityId)]);
+    if (!loaded || !authority) {
+      throw new UnrecoverableError(`campaign ${campaignId} or its authority ${authorityId} is not stored in Redis`);
+    }
+    const result = await deliverAuthority(
+      {
+        campaign: loaded.campaign,
+        renderer: loaded.renderer,
+        transport: deps.transport,
+        ledger: ledgerFor(campaignId),
+        deliveryLog: deps.deliveryLog.child({ jobId: job.id }),
+        owner: `${WORKER_ID}:${job.id}:${randomUUID().slice(0, 8)}`,
+        leaseMs: deps.config.LEASE_MS,
+        from: deps.from,
+      },
+      authority,
+    );
+    const summary = summarise(result);
+    await job.log(summary);
+    log.info({ event: 'job.finished', summary, attempt: job.attemptsMade + 1 }, summary);
+    if (result.retryable) throw new Error(`not finished, will retry: ${summary}`);
+    if (result.permanent) throw new UnrecoverableError(`failed permanently: ${summary}`);
+    return {
+      sent: result.results.filter((r) => r.outcome === 'sent').map((r) => r.recipient),
+      alreadySent: result.results.filter((r) => r.outcome === 'already-sent').map((r) => r.recipient),
+    };
+  };
+
+  return new Worker<LetterJobData, LetterJobResult>(LETTERS_QUEUE, process, {
+    connection: deps.connection,
+    prefix: deps.config.QUEUE_PREFIX,
+    concurrency: deps.config.WORKER_CONCURRENCY,
+    // The ledger, not the stall limit, prevents double sends: let a job survive several worker deaths.
+    maxStalledCount: 5,
+  });
+}
+
+/** One line an operator reads in the queue UI's job log. */
+export function summarise(result: AuthorityResult): string {
+  if (result.results.length > 0 && result.results.every((r) => r.outcome === 'already-sent')) {
+    return `nothing to send: every recipient (${result.results.map((r) => r.recipient).join(', ')}) was already sent`;
+  }
+  return result.results
+    .map((r) => `${r.recipient} ${r.outcome}${r.response && r.outcome !== 'sent' && r.outcome !== 'already-sent' ? ` (${r.response})` : ''}`)
+    .join('; ');
+}
+
+/**
+ * Compiles each campaign's templates once, and again only when the stored
+ * campaign changes (its version), not once per letter.
+ */
+class CampaignCache {
+  private readonly entries = new Map<string, Promise<{ version: string; campaign: Campaign; renderer: LetterSource } | null>>();
+
+  constructor(
+    private readonly store: CampaignStore,
+    private readonly templatesDir?: string,
+  ) {}
+
+  async get(id: string): Promise<{ campaign: Campaign; renderer: LetterSource } | null> {
+    const version = await this.store.version(id);
+    if (!version) return null;
+    const cached = await this.entries.get(id);
+    if (cached?.version === version) return cached;
+    const loading = this.load(id);
+    this.entries.set(id, loading);
+    return loading;
+  }
+
+  private async load(id: string) {
+    const stored = await this.store.load(id);
+    if (!stored) return null;
+    const renderer = await createLetterRenderer(stored.campaign, { templatesDir: this.templatesDir });
+    return { version: stored.version, campaign: stored.campaign, renderer };
+  }
+}

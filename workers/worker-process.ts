@@ -1,0 +1,85 @@
+/**
+ * A worker process: both workers, one Redis connection, one SMTP pool, and
+ * the ordered shutdown that loses nothing: stop taking jobs and let the active
+ * ones finish (workers), then the SMTP pool, then Redis, then flush the logs.
+ */
+import type { Logger } from 'pino';
+import { requireSmtpUrl, type Config } from '../src/config.js';
+import { createDeliveryLogger } from '../src/log.js';
+import { createRedis } from '../src/redis.js';
+import { createMailTransport } from '../src/send/transport.js';
+import { parseAddress } from '../src/send/address.js';
+import { startCampaignWorker } from './campaign-worker.js';
+import { startLetterWorker } from './letter-worker.js';
+
+export interface WorkerProcess {
+  /** Resolves once both workers are connected and waiting for jobs. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WorkerProcessOptions {
+  log: Logger;
+  templatesDir?: string;
+  /** Also write delivery lines to stdout. Default true. */
+  echoDeliveries?: boolean;
+  /** How long `close` waits for active jobs before giving up. Default 30 s. */
+  shutdownTimeoutMs?: number;
+}
+
+export function startWorkerProcess(config: Config, options: WorkerProcessOptions): WorkerProcess {
+  const smtpUrl = requireSmtpUrl(config);
+  const log = options.log;
+  const connection = createRedis(config.REDIS_URL, 'worker');
+  const transport = createMailTransport({ url: smtpUrl, maxConnections: config.SMTP_POOL_SIZE });
+  const deliveryLog = createDeliveryLogger({ level: config.LOG_LEVEL, file: config.DELIVERY_LOG, echo: options.echoDeliveries });
+
+  const letters = startLetterWorker({
+    config,
+    connection,
+    transport,
+    log,
+    deliveryLog,
+    from: config.MAIL_FROM ? parseAddress(config.MAIL_FROM) : undefined,
+    templatesDir: options.templatesDir,
+  });
+  const campaigns = startCampaignWorker({ config, connection, log });
+  for (const worker of [letters, campaigns.worker]) {
+    worker.on('error', (err) => log.error({ event: 'worker.error', err }, 'worker error'));
+  }
+  letters.on('failed', (job, err) =>
+    log.warn({ event: 'job.failed', jobId: job?.id, attemptsMade: job?.attemptsMade, reason: err.message }, 'job.failed'),
+  );
+  connection.on('error', (err) => log.warn({ event: 'redis.error', err }, 'redis connection error; reconnecting'));
+
+  const ready = Promise.all([letters.waitUntilReady(), campaigns.worker.waitUntilReady()]).then(() => {
+    log.info({ event: 'worker.ready', concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX }, 'worker ready');
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const timeoutMs = options.shutdownTimeoutMs ?? 30_000;
+      log.info({ event: 'worker.stopping', timeoutMs }, 'stopping: finishing active jobs');
+      const orderly = (async () => {
+        await Promise.all([letters.close(), campaigns.close()]);
+        transport.close();
+        await connection.quit().catch(() => connection.disconnect());
+      })();
+      const timedOut = await Promise.race([
+        orderly.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), timeoutMs).unref()),
+      ]);
+      if (timedOut) {
+        // Active jobs stay locked in Redis and another worker takes them over as stalled;
+        // claims already made expire with their lease.
+        log.warn({ event: 'worker.shutdown-timeout', timeoutMs }, 'shutdown timed out; active jobs will be recovered by another worker');
+        transport.close();
+        connection.disconnect();
+      }
+      log.info({ event: 'worker.stopped' }, 'stopped');
+      await new Promise<void>((resolve) => deliveryLog.flush(() => resolve()));
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
+    })());
+  return { ready, close };
+}
