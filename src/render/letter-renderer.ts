@@ -1,0 +1,97 @@
+/**
+ * The render stage: (campaign, authority, recipient) -> { subject, html, text }.
+ * Pure: no Redis, no SMTP, no clock.
+ *
+ * Two paths with byte-identical output:
+ * - reference (`renderWithMjml`): fill the MJML with Handlebars, then run
+ *   mjml2html per letter. Slow; the definition of a correct letter.
+ * - fast (`createLetterRenderer`): run mjml2html once over the template with
+ *   its Handlebars expressions still in it (they all sit inside mj-text or
+ *   mj-title, which MJML copies verbatim), derive the text template from that
+ *   HTML once, and per letter only call the two compiled Handlebars templates.
+ */
+import type { Authority, Recipient, RenderedLetter } from '../domain.js';
+import type { Campaign } from '../data/campaign.js';
+import { buildCampaignViews, buildLetterView, cleanAuthority, cleanRecipient, type CampaignView } from './letter-view.js';
+import {
+  checkTemplateRules,
+  checkWordingKeys,
+  compileTemplate,
+  defaultTemplatesDir,
+  loadLetterSource,
+  mjmlToHtml,
+  type LetterTemplate,
+} from './templates.js';
+import { htmlTemplateToTextTemplate, htmlToPlainText } from './text.js';
+
+export interface LetterRenderer {
+  render(authority: Authority, recipient: Recipient): RenderedLetter;
+}
+
+export interface RenderOptions {
+  /** Folder holding letter.mjml and partials/. Default: `templates/` at the package root. */
+  templatesDir?: string;
+}
+
+/** Compiles the templates for one campaign once; throws on an MJML strict validation error. */
+export async function createLetterRenderer(campaign: Campaign, options: RenderOptions = {}): Promise<LetterRenderer> {
+  const templatesDir = options.templatesDir ?? defaultTemplatesDir();
+  const source = await loadLetterSource(templatesDir);
+  checkTemplateRules(source, templatesDir);
+  checkWordingKeys(source, campaign);
+  const htmlTemplate = await mjmlToHtml(source, templatesDir);
+  const html = compileTemplate(htmlTemplate, 'html');
+  const text = compileTemplate(htmlTemplateToTextTemplate(htmlTemplate), 'text');
+  const subject = compileSubject(campaign);
+  const views = buildCampaignViews(campaign);
+
+  return {
+    render(authority, recipient) {
+      const a = cleanAuthority(authority);
+      const r = cleanRecipient(recipient);
+      const subjectLine = subject(a, r);
+      const letter = buildLetterView(campaign, views.html, a, r, subjectLine);
+      return {
+        subject: subjectLine,
+        html: html(letter),
+        // Same view, with the campaign wording as plain text instead of HTML.
+        text: text({ ...letter, campaign: views.text }).trim(),
+      };
+    },
+  };
+}
+
+/** The reference path: Handlebars into MJML, then mjml2html, for every letter. */
+export async function renderWithMjml(
+  campaign: Campaign,
+  authority: Authority,
+  recipient: Recipient,
+  options: RenderOptions = {},
+): Promise<RenderedLetter> {
+  const templatesDir = options.templatesDir ?? defaultTemplatesDir();
+  const source = await loadLetterSource(templatesDir);
+  checkTemplateRules(source, templatesDir);
+  checkWordingKeys(source, campaign);
+  const a = cleanAuthority(authority);
+  const r = cleanRecipient(recipient);
+  const subjectLine = compileSubject(campaign)(a, r);
+  const views: { html: CampaignView } = buildCampaignViews(campaign);
+  const mjml = compileTemplate(source, 'html')(buildLetterView(campaign, views.html, a, r, subjectLine));
+  const html = await mjmlToHtml(mjml, templatesDir);
+  return { subject: subjectLine, html, text: htmlToPlainText(html) };
+}
+
+type SubjectTemplate = (authority: Authority, recipient: Recipient) => string;
+
+/** The campaign's subject pattern; it sees `campaign`, `authority` and `recipient`. */
+function compileSubject(campaign: Campaign): SubjectTemplate {
+  const template: LetterTemplate = compileTemplate(campaign.mail.subject, 'text');
+  return (authority, recipient) => {
+    const subject = template({ campaign, authority, recipient }).trim();
+    // Data is cleaned to one line already; this guards the pattern itself.
+    if (subject === '' || /[\r\n]/.test(subject)) {
+      throw new Error(`The subject for authority "${authority.id}" is empty or contains a line break: ${JSON.stringify(subject)}`);
+    }
+    return subject;
+  };
+}

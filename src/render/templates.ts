@@ -1,0 +1,114 @@
+/**
+ * Loads the letter template and compiles it. Partials are inlined as text
+ * (`{{> name}}` -> templates/partials/name.mjml) before anything else, so the
+ * reference path and the fast path start from the very same MJML source.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import mjml2html from 'mjml';
+import type { Campaign } from '../data/campaign.js';
+import { formatCount, numberInWords } from './number-words.js';
+
+export const LETTER_TEMPLATE = 'letter.mjml';
+const PARTIAL = /\{\{>\s*([A-Za-z0-9/_-]+)\s*\}\}/g;
+const MAX_PARTIAL_DEPTH = 10;
+
+/** `templates/` at the package root, found from this file whether it runs from src or dist. */
+export function defaultTemplatesDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'templates');
+    if (existsSync(path.join(candidate, LETTER_TEMPLATE))) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`No templates/${LETTER_TEMPLATE} found above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+/** letter.mjml with every partial inlined. */
+export async function loadLetterSource(templatesDir: string): Promise<string> {
+  const source = await readFile(path.join(templatesDir, LETTER_TEMPLATE), 'utf8');
+  return inlinePartials(source, templatesDir, 0);
+}
+
+async function inlinePartials(source: string, templatesDir: string, depth: number): Promise<string> {
+  const names = [...new Set([...source.matchAll(PARTIAL)].map((m) => m[1] as string))];
+  if (names.length === 0) return source;
+  if (depth >= MAX_PARTIAL_DEPTH) throw new Error(`Partials nested deeper than ${MAX_PARTIAL_DEPTH} (a cycle?) in ${templatesDir}`);
+  const bodies = new Map<string, string>();
+  for (const name of names) {
+    const file = path.join(templatesDir, 'partials', `${name}.mjml`);
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new Error(`Template partial {{> ${name}}} not found: ${file}`);
+    });
+    bodies.set(name, await inlinePartials(text.trimEnd(), templatesDir, depth + 1));
+  }
+  return source.replace(PARTIAL, (_, name: string) => bodies.get(name) as string);
+}
+
+/**
+ * The rules that keep the two render paths byte-identical, checked up front
+ * so a template edit fails with a clear message rather than a subtle diff:
+ * - Handlebars only inside mj-text and mj-title, whose content MJML copies
+ *   verbatim (elsewhere MJML would parse or reject it);
+ * - mj-text content wrapped in one element, because MJML trims the content's
+ *   ends, and trimming before or after Handlebars runs gives different spaces.
+ */
+export function checkTemplateRules(source: string, templatesDir: string): void {
+  const where = path.join(templatesDir, LETTER_TEMPLATE);
+  const outside = source.replace(/<(mj-text|mj-title)\b[^>]*>[\s\S]*?<\/\1>/g, '');
+  const stray = outside.match(/.*\{\{.*/);
+  if (stray) {
+    throw new Error(`${where}: Handlebars outside mj-text/mj-title (comments included): ${stray[0].trim()}`);
+  }
+  for (const m of source.matchAll(/<mj-text\b[^>]*>([\s\S]*?)<\/mj-text>/g)) {
+    const content = (m[1] as string).trim();
+    if (!/^<[a-z][\s\S]*<\/[a-z0-9]+>$/.test(content) || content.startsWith('{{') || content.endsWith('}}')) {
+      throw new Error(`${where}: wrap the content of each mj-text in one element such as <div>: ${content.slice(0, 60)}...`);
+    }
+  }
+}
+
+/**
+ * Every `campaign.wording.<key>` the template uses must exist in the campaign:
+ * a missing paragraph would otherwise vanish silently from every letter.
+ */
+export function checkWordingKeys(source: string, campaign: Campaign): void {
+  const used = new Set([...source.matchAll(/campaign\.wording\.([A-Za-z0-9]+)/g)].map((m) => m[1] as string));
+  const missing = [...used].filter((key) => !(key in campaign.wording));
+  if (missing.length > 0) {
+    throw new Error(`The templates use wording the campaign "${campaign.id}" lacks: ${missing.join(', ')}`);
+  }
+}
+
+/** MJML to HTML with strict validation; a validation error names the template and the lines. */
+export async function mjmlToHtml(source: string, templatesDir: string): Promise<string> {
+  try {
+    const { html } = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
+    return html;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new Error(`MJML strict validation failed for ${path.join(templatesDir, LETTER_TEMPLATE)} (partials inlined): ${detail}`, {
+      cause: error,
+    });
+  }
+}
+
+export type LetterTemplate = (view: object) => string;
+
+/**
+ * A Handlebars environment of our own (no global helpers), with the few
+ * formatting helpers the templates use. `noEscape` is for plain text, where
+ * "Smith & Sons" must stay "Smith & Sons".
+ */
+export function compileTemplate(source: string, mode: 'html' | 'text'): LetterTemplate {
+  const hb = Handlebars.create();
+  hb.registerHelper('count', (n: number) => formatCount(n));
+  hb.registerHelper('inWords', (n: number) => numberInWords(n));
+  hb.registerHelper('plural', (n: number, singular: string, plural: string) => (n === 1 ? singular : plural));
+  // strict: a misspelt field in a template throws instead of printing nothing.
+  return hb.compile(source, { strict: true, noEscape: mode === 'text' });
+}
