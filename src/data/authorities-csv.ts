@@ -1,0 +1,209 @@
+/**
+ * authorities.csv: one row per authority, its chief executive, its political
+ * head and its complaint statistics for the year.
+ */
+import { AUTHORITY_KINDS, type Authority, type AuthorityKind, type DataProblem } from '../domain.js';
+import { AUTHORITY_ID, ProblemLog, RowReader, readCsv, show, type CsvRow } from './read-csv.js';
+
+export const AUTHORITIES_FILE = 'authorities.csv';
+
+export const AUTHORITY_COLUMNS = [
+  'id',
+  'name',
+  'kind',
+  'ce_title',
+  'ce_first_name',
+  'ce_surname',
+  'ce_email',
+  'head_role',
+  'head_name',
+  'head_email',
+  'population',
+  'training_courses',
+  'investigations',
+  'upheld',
+  'compliance_outcomes',
+  'compliance_met',
+  'satisfactory_remedies',
+] as const;
+
+type Column = (typeof AUTHORITY_COLUMNS)[number];
+
+const HEAD_COLUMNS = ['head_role', 'head_name', 'head_email'] as const;
+
+/** An authority as its row gives it, before its monitoring officers are joined on. */
+export interface AuthorityRow {
+  line: number;
+  authority: Omit<Authority, 'monitoringOfficers'>;
+}
+
+export interface AuthoritiesCsv {
+  /** Rows with no problem at all, in file order. */
+  authorities: AuthorityRow[];
+  /**
+   * Every id the file defines, good row or bad, so that another file naming a
+   * broken authority is not also told the id is unknown; null when the rows
+   * could not be read.
+   */
+  ids: ReadonlySet<string> | null;
+  problems: DataProblem[];
+  /** Authorities with a problem, all of them even past the listing limit. */
+  invalidIds: ReadonlySet<string>;
+  /** A problem with the file as a whole: no authority in it can be trusted. */
+  unreadable: boolean;
+}
+
+export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIES_FILE): AuthoritiesCsv {
+  const log = new ProblemLog(file);
+  const rows: AuthorityRow[] = [];
+  const ids = new Set<string>();
+  const firstLineOf = new Map<string, number>();
+
+  readCsv(bytes, AUTHORITY_COLUMNS, log, (row) => {
+    const id = row.values.id;
+    if (AUTHORITY_ID.test(id)) {
+      ids.add(id);
+      const first = firstLineOf.get(id);
+      if (first !== undefined) {
+        log.add(row.line, 'id', `duplicate authority id ${show(id)} (first on line ${first})`, id);
+        return;
+      }
+      firstLineOf.set(id, row.line);
+    }
+    const authority = readAuthority(row, log);
+    if (authority) rows.push({ line: row.line, authority });
+  }, 'id');
+
+  // Ids that appear only on rows with the wrong number of fields are still defined by the file.
+  for (const id of log.authorityIds) ids.add(id);
+  if (!log.unreadable && log.isEmpty && rows.length === 0) log.addFileProblem(0, '-', 'has a header but no authorities');
+
+  return {
+    authorities: log.unreadable ? [] : rows.filter((row) => !log.authorityIds.has(row.authority.id)),
+    ids: log.unreadable ? null : ids,
+    problems: log.problems(),
+    invalidIds: log.authorityIds,
+    unreadable: log.unreadable,
+  };
+}
+
+/** The authority on `row`, or null when any of its values is bad (each one reported). */
+function readAuthority(row: CsvRow<Column>, log: ProblemLog): AuthorityRow['authority'] | null {
+  const id = row.values.id;
+  const r = new RowReader(row, log, AUTHORITY_ID.test(id) ? id : undefined);
+
+  if (id === '') r.problem('id', 'is empty');
+  else if (!AUTHORITY_ID.test(id)) {
+    r.problem('id', `${show(id)} is not a valid id; use lower-case letters, digits and '-' only`);
+  }
+  const name = r.required('name');
+  const kind = readKind(r);
+  const chiefExecutive = {
+    title: r.required('ce_title'),
+    firstName: r.required('ce_first_name'),
+    surname: r.required('ce_surname'),
+    email: r.email('ce_email'),
+  };
+  const head = readHead(r, chiefExecutive.email);
+  const population = readPopulation(r);
+  const trainingCourses = readCount(r, 'training_courses');
+  const investigations = readCount(r, 'investigations');
+  const upheld = readCount(r, 'upheld');
+  const complianceOutcomes = readCount(r, 'compliance_outcomes');
+  const complianceMet = readCount(r, 'compliance_met');
+  const satisfactoryRemedies = readCount(r, 'satisfactory_remedies');
+
+  // The letter turns these into percentages; one above its whole would print "125% of complaints".
+  const notMore = (field: Column, value: number | null, limitField: Column, limit: number | null) => {
+    if (value !== null && limit !== null && value > limit) r.problem(field, `${field} (${value}) is more than ${limitField} (${limit})`);
+  };
+  notMore('upheld', upheld, 'investigations', investigations);
+  notMore('compliance_met', complianceMet, 'compliance_outcomes', complianceOutcomes);
+  notMore('satisfactory_remedies', satisfactoryRemedies, 'upheld', upheld);
+
+  if (
+    !r.ok ||
+    kind === null ||
+    head === undefined ||
+    population === undefined ||
+    trainingCourses === null ||
+    investigations === null ||
+    upheld === null ||
+    complianceOutcomes === null ||
+    complianceMet === null ||
+    satisfactoryRemedies === null
+  ) {
+    return null;
+  }
+  return {
+    id,
+    name,
+    kind,
+    chiefExecutive,
+    head,
+    population,
+    trainingCourses,
+    investigations,
+    upheld,
+    complianceOutcomes,
+    complianceMet,
+    satisfactoryRemedies,
+  };
+}
+
+function readKind(r: RowReader<Column>): AuthorityKind | null {
+  const kind = r.required('kind');
+  if (kind === '') return null;
+  const known = AUTHORITY_KINDS.find((k) => k === kind);
+  if (known) return known;
+  r.problem('kind', `unknown kind ${show(kind)}; expected one of ${AUTHORITY_KINDS.join(', ')}`);
+  return null;
+}
+
+/** The political head, null when all three head_ values are empty, undefined when they are bad. */
+function readHead(r: RowReader<Column>, ceEmail: string): Authority['head'] | undefined {
+  const filled = HEAD_COLUMNS.filter((column) => r.value(column) !== '');
+  if (filled.length === 0) return null;
+  if (filled.length < HEAD_COLUMNS.length) {
+    for (const column of HEAD_COLUMNS) {
+      if (!filled.includes(column)) {
+        r.problem(column, `is empty but ${filled.join(' and ')} ${filled.length === 1 ? 'is' : 'are'} filled; give all three head_ values, or none when there is no political head`);
+      }
+    }
+    return undefined;
+  }
+  const email = r.email('head_email');
+  if (email !== '' && email.toLowerCase() === ceEmail.toLowerCase()) {
+    r.problem('head_email', `duplicate email ${show(email)}: ce_email is the same address; each recipient needs their own, or they get the letter twice`);
+  }
+  return { role: r.value('head_role'), name: r.value('head_name'), email };
+}
+
+/** null when not known (empty); undefined when bad. */
+function readPopulation(r: RowReader<Column>): number | null | undefined {
+  if (r.value('population') === '') return null;
+  const population = readCount(r, 'population');
+  if (population === 0) {
+    r.problem('population', "'0' is not a population; leave it empty when not known");
+    return undefined;
+  }
+  return population ?? undefined;
+}
+
+/** A whole number of 0 or more, or null after reporting why not. */
+function readCount(r: RowReader<Column>, field: Column): number | null {
+  const text = r.value(field);
+  if (text === '') {
+    r.problem(field, 'is empty; write 0 for none');
+    return null;
+  }
+  if (/^\d+$/.test(text)) {
+    const value = Number(text);
+    if (Number.isSafeInteger(value)) return value;
+    r.problem(field, `${show(text)} is too large`);
+    return null;
+  }
+  if (/^-\s*\d+(\.\d+)?$/.test(text)) r.problem(field, `${show(text)} is negative; expected a whole number of 0 or more`);
+  else r.problem(field, `${show(text)} is not a whole number`);
+  return null;
+}

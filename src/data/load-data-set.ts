@@ -1,0 +1,124 @@
+/**
+ * The data stage: reads a data directory (campaign.json, authorities.csv,
+ * monitoring-officers.csv), checks every value and reports every problem at
+ * once. Nothing is sent from a data set with a problem unless the operator
+ * asks to skip the invalid authorities.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Authority, DataProblem } from '../domain.js';
+import { AUTHORITIES_FILE, parseAuthoritiesCsv, type AuthoritiesCsv } from './authorities-csv.js';
+import { campaignSchema, type Campaign } from './campaign.js';
+import { MONITORING_OFFICERS_FILE, parseMonitoringOfficersCsv } from './monitoring-officers-csv.js';
+import { ProblemLog, decodeUtf8 } from './read-csv.js';
+
+export const CAMPAIGN_FILE = 'campaign.json';
+
+export interface DataSet {
+  campaign: Campaign;
+  authorities: Authority[];
+}
+
+export interface LoadResult {
+  /** The whole data set; null unless there is no problem at all. */
+  dataSet: DataSet | null;
+  problems: DataProblem[];
+  /** Authorities with no problem in any file, even when others have one: for --skip-invalid and the preview. */
+  validAuthorities: Authority[];
+  campaign: Campaign | null;
+}
+
+export async function loadDataSet(dir: string): Promise<LoadResult> {
+  const [campaignBytes, authoritiesBytes, officersBytes] = await Promise.all(
+    [CAMPAIGN_FILE, AUTHORITIES_FILE, MONITORING_OFFICERS_FILE].map((file) => readIfPresent(join(dir, file))),
+  );
+  const problems: DataProblem[] = [];
+
+  const campaign = campaignBytes ? parseCampaignJson(campaignBytes) : { campaign: null, problems: [notFound(CAMPAIGN_FILE)] };
+  problems.push(...campaign.problems);
+
+  const authorities: AuthoritiesCsv = authoritiesBytes
+    ? parseAuthoritiesCsv(authoritiesBytes)
+    : { authorities: [], ids: null, problems: [notFound(AUTHORITIES_FILE)], invalidIds: new Set(), unreadable: true };
+  problems.push(...authorities.problems);
+
+  let validAuthorities: Authority[] = [];
+  if (officersBytes) {
+    const officers = parseMonitoringOfficersCsv(officersBytes, authorities);
+    problems.push(...officers.problems);
+    if (!officers.unreadable) {
+      validAuthorities = authorities.authorities
+        .filter(({ authority }) => !officers.invalidIds.has(authority.id))
+        .map(({ authority }) => ({ ...authority, monitoringOfficers: officers.officers.get(authority.id) ?? [] }));
+    }
+  } else {
+    // Without the file no authority's list of recipients is known, so none is valid.
+    problems.push(notFound(MONITORING_OFFICERS_FILE));
+  }
+
+  const dataSet = problems.length === 0 && campaign.campaign ? { campaign: campaign.campaign, authorities: validAuthorities } : null;
+  return { dataSet, problems, validAuthorities, campaign: campaign.campaign };
+}
+
+async function readIfPresent(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function notFound(file: string): DataProblem {
+  return { file, line: 0, field: '-', reason: 'file not found' };
+}
+
+/** campaign.json checked against its schema; each zod issue is a problem at the line of its key. */
+export function parseCampaignJson(bytes: Uint8Array, file: string = CAMPAIGN_FILE): { campaign: Campaign | null; problems: DataProblem[] } {
+  const log = new ProblemLog(file);
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) {
+    log.addFileProblem(decoded.line, '-', 'is not valid UTF-8; save the file as UTF-8');
+    return { campaign: null, problems: log.problems() };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(decoded.text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const position = /position (\d+)/.exec(message)?.[1];
+    const line = position === undefined ? 0 : lineAtIndex(decoded.text, Number(position));
+    log.addFileProblem(line, '-', `is not valid JSON: ${message}`);
+    return { campaign: null, problems: log.problems() };
+  }
+  const parsed = campaignSchema.safeParse(json);
+  if (parsed.success) return { campaign: parsed.data, problems: [] };
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.map(String);
+    // An unknown key's issue sits on its parent; point at the key itself.
+    const keyPath = issue.code === 'unrecognized_keys' && issue.keys[0] ? [...path, issue.keys[0]] : path;
+    log.add(lineOfKey(decoded.text, keyPath), path.join('.') || '-', issue.message);
+  }
+  return { campaign: null, problems: log.problems() };
+}
+
+function lineAtIndex(text: string, index: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/**
+ * Best effort: finds each key of the path in turn after the previous one.
+ * Right for any hand-written campaign.json; 0 when a key is not found.
+ */
+function lineOfKey(text: string, path: readonly string[]): number {
+  let index = -1;
+  for (const key of path) {
+    if (/^\d+$/.test(key)) continue; // array positions have no key in the text
+    const found = text.indexOf(JSON.stringify(key), index + 1);
+    if (found === -1) break;
+    index = found;
+  }
+  return index === -1 ? 0 : lineAtIndex(text, index);
+}

@@ -1,0 +1,333 @@
+/**
+ * What both CSV files of a data directory share: strict UTF-8, csv-parse, an
+ * exact header, one record per call with its physical line number, and the
+ * checks that hold for every field. Bad input never throws; it becomes
+ * problems in a ProblemLog.
+ */
+import { CsvError } from 'csv-parse/sync';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import type { DataProblem } from '../domain.js';
+
+/** Problems listed per file; beyond this a file is garbage and the rest are only counted. */
+export const MAX_PROBLEMS_PER_FILE = 200;
+
+/**
+ * A legitimate record is well under 2 KB. A stray quote makes csv-parse read
+ * the rest of the file as one field; this stops that early instead of
+ * buffering megabytes of garbage.
+ */
+const MAX_RECORD_CHARS = 100_000;
+
+/** An authority id: part of a BullMQ job id `<campaign>-<id>`, so no ':'; also used in file and URL names. */
+export const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]*$/;
+
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators: none belongs in an email header. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const LINE_BREAK = /\r\n|\r|\n/g;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** One file's problems, in line order, at most MAX_PROBLEMS_PER_FILE of them listed. */
+export class ProblemLog {
+  private readonly listed: DataProblem[] = [];
+  private unlisted = 0;
+  /** One problem per cell: a field that fails one check would often fail the next too. */
+  private readonly cells = new Set<string>();
+  /** Every authority with a problem here, including those past the listing limit. */
+  readonly authorityIds = new Set<string>();
+  /** A problem with the file as a whole (missing, not UTF-8, bad header): none of its rows can be trusted. */
+  unreadable = false;
+
+  constructor(readonly file: string) {}
+
+  add(line: number, field: string, reason: string, authorityId?: string): void {
+    const cell = `${line}\u0000${field}`;
+    if (this.cells.has(cell)) return;
+    this.cells.add(cell);
+    if (authorityId) this.authorityIds.add(authorityId);
+    if (this.listed.length < MAX_PROBLEMS_PER_FILE) {
+      this.listed.push(authorityId ? { file: this.file, line, field, reason, authorityId } : { file: this.file, line, field, reason });
+    } else {
+      this.unlisted++;
+    }
+  }
+
+  /** A problem that makes every row of the file untrustworthy. */
+  addFileProblem(line: number, field: string, reason: string): void {
+    this.unreadable = true;
+    this.add(line, field, reason);
+  }
+
+  get isEmpty(): boolean {
+    return this.listed.length === 0;
+  }
+
+  problems(): DataProblem[] {
+    if (this.unlisted === 0) return [...this.listed];
+    const more = { file: this.file, line: 0, field: '-', reason: `... and ${this.unlisted} more problems in this file` };
+    return [...this.listed, more];
+  }
+}
+
+/** A value as quoted in a reason: control characters made visible, long values cut short. */
+export function show(value: string): string {
+  const visible = value.replace(new RegExp(CONTROL_CHARACTER, 'g'), (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  return `'${visible.length > 60 ? `${visible.slice(0, 57)}...` : visible}'`;
+}
+
+const emailSchema = z.email();
+
+export function isEmail(value: string): boolean {
+  return emailSchema.safeParse(value).success;
+}
+
+/** Reads one row's values, reporting each bad one against the row's line and authority. */
+export class RowReader<C extends string> {
+  /** False once any value of the row has been reported. */
+  ok = true;
+
+  constructor(
+    private readonly row: CsvRow<C>,
+    private readonly log: ProblemLog,
+    readonly authorityId?: string,
+  ) {}
+
+  get line(): number {
+    return this.row.line;
+  }
+
+  value(field: C): string {
+    return this.row.values[field];
+  }
+
+  problem(field: C, reason: string): void {
+    this.ok = false;
+    this.log.add(this.row.line, field, reason, this.authorityId);
+  }
+
+  required(field: C): string {
+    const value = this.value(field);
+    if (value === '') this.problem(field, 'is empty');
+    return value;
+  }
+
+  email(field: C): string {
+    const value = this.required(field);
+    if (value !== '' && !isEmail(value)) this.problem(field, `${show(value)} is not a valid email address`);
+    return value;
+  }
+}
+
+export type Utf8Result = { ok: true; text: string } | { ok: false; line: number };
+
+/**
+ * Decodes strictly; a UTF-8 byte-order mark is accepted and dropped. On
+ * failure, names the first line with a bad byte (usually a file saved as
+ * Windows-1252, with a '£' or an 'é' in it).
+ */
+export function decodeUtf8(bytes: Uint8Array): Utf8Result {
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { ok: false, line: firstBadUtf8Line(bytes) };
+  }
+}
+
+function firstBadUtf8Line(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  try {
+    while (start < bytes.length) {
+      const lf = bytes.indexOf(LF, start);
+      const end = lf === -1 ? bytes.length : lf + 1;
+      // stream: a character split across chunks is not an error; a bad byte is.
+      decoder.decode(bytes.subarray(start, end), { stream: true });
+      if (lf === -1) break;
+      start = end;
+      line++;
+    }
+    decoder.decode();
+  } catch {
+    return line;
+  }
+  return line;
+}
+
+/**
+ * Turns csv-parse's byte offsets into the line numbers an editor shows
+ * (a line ends at LF, CRLF or a lone CR). Offsets arrive in rising order,
+ * so the file is scanned once, without an index the size of the file.
+ */
+class LineCounter {
+  private offset = 0;
+  private line = 1;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  /** The line holding the byte at `offset`. */
+  lineAt(offset: number): number {
+    if (offset < this.offset) {
+      this.offset = 0;
+      this.line = 1;
+    }
+    const bytes = this.bytes;
+    const end = Math.min(offset, bytes.length);
+    for (let i = this.offset; i < end; i++) {
+      const byte = bytes[i];
+      if (byte === LF || (byte === CR && bytes[i + 1] !== LF)) this.line++;
+    }
+    this.offset = end;
+    return this.line;
+  }
+}
+
+function lineBreaksIn(fields: readonly string[]): number {
+  let count = 0;
+  for (const field of fields) count += field.match(LINE_BREAK)?.length ?? 0;
+  return count;
+}
+
+export interface CsvRow<C extends string> {
+  /** Physical line where the record starts; the header is line 1. */
+  line: number;
+  /** Each field with surrounding spaces removed. */
+  values: Readonly<Record<C, string>>;
+}
+
+/**
+ * Parses one CSV file whose header must be exactly `columns`, calling `onRow`
+ * for each record with the right number of fields, in file order. Problems
+ * found here (encoding, CSV syntax, header, field count, control characters)
+ * go to `log`, tagged with the row's `idColumn` value when it is an id. Rows
+ * are not read at all when the header is wrong: every field would be misread.
+ */
+export function readCsv<C extends string>(
+  bytes: Uint8Array,
+  columns: readonly C[],
+  log: ProblemLog,
+  onRow: (row: CsvRow<C>) => void,
+  idColumn?: C,
+): void {
+  const expectedHeader = columns.join(',');
+  const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const body = hasBom ? bytes.subarray(3) : bytes;
+  const decoded = decodeUtf8(body);
+  if (!decoded.ok) {
+    log.addFileProblem(decoded.line, '-', 'is not valid UTF-8; save the file as UTF-8 (in Excel: "CSV UTF-8")');
+    return;
+  }
+  if (decoded.text.trim() === '') {
+    log.addFileProblem(0, '-', `is empty; expected a header line: ${expectedHeader}`);
+    return;
+  }
+
+  const lines = new LineCounter(body);
+  let headerChecked = false;
+  let headerOk = false;
+  let lastLine = 0;
+
+  const onRecord = (fields: string[], info: { bytes: number }): null => {
+    const endLine = lines.lineAt(info.bytes - 1);
+    const line = endLine - lineBreaksIn(fields);
+    lastLine = endLine;
+    if (fields.every((f) => f.trim() === '')) return null; // blank lines, and Excel's ",,,," rows
+
+    if (!headerChecked) {
+      headerChecked = true;
+      headerOk = checkHeader(fields, columns, line, log);
+      return null;
+    }
+    if (!headerOk) return null;
+
+    const idValue = idColumn ? fields[columns.indexOf(idColumn)]?.trim() : undefined;
+    const id = idValue && AUTHORITY_ID.test(idValue) ? idValue : undefined;
+    if (fields.length !== columns.length) {
+      const reason = `has ${fields.length} ${fields.length === 1 ? 'field' : 'fields'}; the header has ${columns.length}`;
+      log.add(line, '-', reason, id);
+      return null;
+    }
+    const values = {} as Record<C, string>;
+    columns.forEach((column, i) => {
+      const raw = fields[i] ?? '';
+      if (CONTROL_CHARACTER.test(raw)) {
+        const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
+        log.add(line, column, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
+      }
+      values[column] = raw.trim();
+    });
+    onRow({ line, values });
+    return null;
+  };
+
+  const onSkip = (err: CsvError | undefined): undefined => {
+    if (!err || (headerChecked && !headerOk)) return undefined;
+    // err.bytes is where the failing record starts; err.lines is where csv-parse noticed,
+    // which for a quote never closed is the end of the file.
+    const line = typeof err.bytes === 'number' ? lines.lineAt(err.bytes) : lastLine + 1;
+    if (headerChecked) {
+      log.add(line, '-', csvErrorReason(err));
+    } else {
+      headerChecked = true;
+      log.addFileProblem(line, '-', `the header line could not be read: ${csvErrorReason(err)}`);
+    }
+    return undefined;
+  };
+
+  try {
+    parse(decoded.text, {
+      relax_column_count: true,
+      skip_records_with_error: true,
+      max_record_size: MAX_RECORD_CHARS,
+      on_record: onRecord,
+      on_skip: onSkip,
+    });
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    onSkip(err);
+  }
+  if (!headerChecked) log.addFileProblem(0, '-', `is empty; expected a header line: ${expectedHeader}`);
+}
+
+function checkHeader<C extends string>(found: string[], columns: readonly C[], line: number, log: ProblemLog): boolean {
+  const names = found.map((name) => name.trim());
+  if (names.join(',') === columns.join(',')) return true;
+
+  const expected = new Set<string>(columns);
+  const present = new Set(names);
+  let problems = 0;
+  const problem = (field: string, reason: string) => {
+    problems++;
+    log.addFileProblem(line, field, `${reason}; the rows were not checked`);
+  };
+  for (const column of columns) {
+    if (!present.has(column)) problem(column, `missing column '${column}'`);
+  }
+  names.forEach((name, i) => {
+    if (!expected.has(name)) problem(name || `column ${i + 1}`, `unexpected column ${show(name)}`);
+    else if (names.indexOf(name) !== i) problem(name, `column '${name}' appears more than once`);
+  });
+  if (problems === 0) problem('-', `the columns are in the wrong order; expected: ${columns.join(',')}`);
+  return false;
+}
+
+function csvErrorReason(err: CsvError): string {
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted value starting on this line is never closed; everything after it was read as one value';
+    case 'INVALID_OPENING_QUOTE':
+      return 'a quote (") appears inside a value that does not start with one; quote the whole value and double the inner quotes ("")';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'a quoted value has text after its closing quote; double any quote inside a value ("")';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `a record is longer than ${MAX_RECORD_CHARS} characters (a stray quote?); the rest of the file was not read`;
+    default:
+      return `is not valid CSV: ${err.message}`;
+  }
+}
