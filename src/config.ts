@@ -15,6 +15,8 @@ const DEFAULTS = {
   BACKOFF_MS: '5000',
   SMTP_POOL_SIZE: '5',
   LEASE_MS: '120000',
+  UI_HOST: '127.0.0.1',
+  UI_PORT: '3000',
 } as const;
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -41,6 +43,20 @@ const envSchema = z.object({
   SMTP_POOL_SIZE: integer(1, 100),
   /** How long a worker's claim on a recipient lasts before another may recover it. Default 120000 ms. */
   LEASE_MS: integer(1000, 3_600_000),
+  /** Interface the `ui` listens on. Default 127.0.0.1 (loopback only). */
+  UI_HOST: z.string().min(1),
+  /** Port of the `ui`. Default 3000. */
+  UI_PORT: integer(0, 65_535),
+  /** The operator of the `ui` (may retry). Required, with UI_PASSWORD or UI_PASSWORD_HASH, unless `ui --demo` on loopback. */
+  UI_USERNAME: z.string().regex(/^[A-Za-z0-9._@-]+$/, 'use letters, digits, ".", "_", "@" and "-" only').optional(),
+  /** The operator's password, in clear; prefer UI_PASSWORD_HASH. */
+  UI_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
+  /** The operator's password as `scrypt:<salt>:<key>` (print one with `ui --hash-password`). */
+  UI_PASSWORD_HASH: z.string().regex(/^scrypt:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/, 'must be scrypt:<salt>:<key>, from `ui --hash-password`').optional(),
+  /** Read-only users of the `ui`: `name:secret,name2:secret2`, each secret a password or a `scrypt:...` hash. */
+  UI_READONLY_USERS: z.string().optional(),
+  /** Signs the `ui` session cookie; generated at start when unset (sessions then end when the ui restarts). */
+  UI_SESSION_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;
