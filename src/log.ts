@@ -66,17 +66,20 @@ export function createLogger(options: LogOptions): Logger {
 }
 
 /**
- * The delivery logger writes to the root logger's stream and to the delivery
- * log file, which an operator keeps as the audit trail of the run.
+ * The delivery logger writes to the delivery log file, which an operator keeps
+ * as the audit trail of the run, and echoes to stdout. The file gets every
+ * delivery line whatever LOG_LEVEL says; LOG_LEVEL governs the echo only.
  */
 export function createDeliveryLogger(options: LogOptions & { file: string; echo?: boolean }): Logger {
   const file = pino.destination({ dest: options.file, mkdir: true, sync: false });
+  const echo = options.echo !== false && options.level !== 'silent';
   const streams = pino.multistream([
-    { level: 'trace', stream: file },
-    // The demo turns the echo off so its progress bar stays readable.
-    ...(options.echo === false ? [] : [{ level: 'trace' as const, stream: options.destination ?? pino.destination({ dest: 1, sync: false }) }]),
+    { level: 'info', stream: file },
+    ...(echo
+      ? [{ level: options.level as pino.Level, stream: options.destination ?? pino.destination({ dest: 1, sync: false }) }]
+      : []),
   ]);
-  return createLogger({ level: options.level, destination: streams });
+  return createLogger({ level: 'info', destination: streams });
 }
 
 function serializeError(err: unknown): Record<string, unknown> {

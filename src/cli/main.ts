@@ -76,14 +76,18 @@ program
   .description('one row per delivery from the ledger')
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
   .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-  .action((o: { campaign: string; format: 'csv' | 'json' }) => reportCommand(o, env(), consolePrint));
+  .action(async (o: { campaign: string; format: 'csv' | 'json' }) => {
+    await reportCommand(o, env(), consolePrint);
+  });
 
 program
   .command('demo')
   .description('the annual run on the bundled sample data, into ./outbox, with no mail server needed')
   .option('--data <dir>', 'data directory (default: the bundled sample)')
   .option('--outbox <dir>', 'where the SMTP sink writes letters', 'outbox')
-  .action((o: { data?: string; outbox: string }) => demoCommand(o, env(), consolePrint));
+  .action(async (o: { data?: string; outbox: string }) => {
+    await demoCommand(o, env(), consolePrint);
+  });
 
 try {
   await program.parseAsync();

@@ -38,7 +38,7 @@ export async function watchCampaign(options: WatchOptions): Promise<CampaignTota
         failed: totals.permanentFailures,
         retrying: totals.temporaryFailures,
       });
-      const jobs = await options.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
+      const jobs = await options.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       const unfinished = Object.values(jobs).reduce((a, b) => a + b, 0);
       if (unfinished === 0 || options.signal?.aborted) break;
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));

@@ -25,6 +25,7 @@ export interface Harness {
   startWorker(): Promise<WorkerProcess>;
   /** Waits until no letter job is waiting, active or delayed. */
   waitIdle(authorities: number, campaign: string): Promise<CampaignTotals>;
+  /** Closes the workers (which flushes the delivery log) and reads the log back. */
   deliveryLogLines(): Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
 }
@@ -54,6 +55,7 @@ export async function startHarness(name: string, options: { sink?: SmtpSinkOptio
     },
     async deliveryLogLines() {
       // Workers write the log asynchronously; it is complete once they have closed.
+      await Promise.all(workers.map((w) => w.close()));
       const text = await readFile(config.DELIVERY_LOG, 'utf8').catch(() => '');
       return text
         .split('\n')
