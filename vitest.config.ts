@@ -7,6 +7,7 @@ export default defineConfig({
     // machine's two cores from being oversubscribed.
     maxWorkers: 2,
     testTimeout: 30_000,
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     hookTimeout: 30_000,
   },
 });

@@ -15,7 +15,8 @@ import { SAMPLE_DATA_DIR } from '../../paths.js';
 import { startWorkerProcess } from '../../../workers/worker-process.js';
 import { CliError } from '../cli-error.js';
 import type { Print } from '../print.js';
-import { runCommand, type RunResult } from './run.js';
+import { loadValidData } from '../load-valid-data.js';
+import { enqueueCampaign, type RunResult } from './run.js';
 
 export interface DemoOptions {
   data?: string;
@@ -31,6 +32,7 @@ export interface DemoResult extends RunResult {
 export async function demoCommand(options: DemoOptions, config: Config, print: Print): Promise<DemoResult> {
   const dataDir = options.data ?? SAMPLE_DATA_DIR;
   const outbox = resolve(options.outbox ?? 'outbox');
+  const data = await loadValidData(dataDir, { print: print.err });
   const redis = await reachableRedis(config.REDIS_URL, print);
   // Its own key prefix, emptied first, so the demo can be run again and again.
   const prefix = `${config.QUEUE_PREFIX}-demo`;
@@ -45,7 +47,7 @@ export async function demoCommand(options: DemoOptions, config: Config, print: P
   try {
     await worker.ready;
     print.err(`demo: sending through an embedded SMTP sink at ${smtpUrl}, Redis at ${redis.url}, key prefix ${prefix}`);
-    const result = await runCommand({ data: dataDir, wait: true }, demoConfig, print);
+    const result = await enqueueCampaign(data, { wait: true }, demoConfig, print);
     const where = relative(process.cwd(), outbox) || '.';
     print.out(`letters:      ${where}/${result.campaign}/<authority>/<recipient>.eml (${sink.received.length} messages)`);
     print.out(`delivery log: ${relative(process.cwd(), deliveryLog)}`);

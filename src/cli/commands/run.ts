@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import { formatTotals, type CampaignTotals } from '../../ledger/totals.js';
 import { fanOut, type FanOutResult } from '../../schedule/fan-out.js';
-import { loadValidData } from '../load-valid-data.js';
+import { loadValidData, type ValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 import { watchCampaign } from '../progress.js';
@@ -25,6 +25,16 @@ export interface RunResult extends FanOutResult {
  */
 export async function runCommand(options: RunOptions, config: Config, print: Print): Promise<RunResult> {
   const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err });
+  return enqueueCampaign(data, options, config, print);
+}
+
+/** Stores the validated data set, fans it out, and (unless told not to) follows it to the end. */
+export async function enqueueCampaign(
+  data: ValidData,
+  options: Pick<RunOptions, 'wait' | 'signal'>,
+  config: Config,
+  print: Print,
+): Promise<RunResult> {
   const producer = await openProducer(config);
   try {
     const campaignId = data.campaign.id;
