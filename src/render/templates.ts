@@ -106,9 +106,21 @@ export type LetterTemplate = (view: object) => string;
  */
 export function compileTemplate(source: string, mode: 'html' | 'text'): LetterTemplate {
   const hb = Handlebars.create();
-  hb.registerHelper('count', (n: number) => formatCount(n));
-  hb.registerHelper('inWords', (n: number) => numberInWords(n));
-  hb.registerHelper('plural', (n: number, singular: string, plural: string) => (n === 1 ? singular : plural));
-  // strict: a misspelt field in a template throws instead of printing nothing.
-  return hb.compile(source, { strict: true, noEscape: mode === 'text' });
+  for (const [name, helper] of Object.entries(HELPERS)) hb.registerHelper(name, helper);
+  const template = hb.compile(source, {
+    // A misspelt field in a template throws instead of printing nothing.
+    strict: true,
+    noEscape: mode === 'text',
+    // Only our helpers and the built-in blocks: calls are direct, not looked up per letter.
+    knownHelpers: Object.fromEntries(Object.keys(HELPERS).map((name) => [name, true])),
+    knownHelpersOnly: true,
+    data: false,
+  });
+  return template;
 }
+
+const HELPERS = {
+  count: (n: number) => formatCount(n),
+  inWords: (n: number) => numberInWords(n),
+  plural: (n: number, singular: string, plural: string) => (n === 1 ? singular : plural),
+};

@@ -1,0 +1,147 @@
+/**
+ * The preview gallery: every letter for every recipient, written to disk as
+ * HTML and text, with an index.html an operator reads before the annual run.
+ * Authorities with data problems are listed with their problems, so nothing
+ * is hidden by being left out.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { formatProblem, recipientsOf, type Authority, type DataProblem, type Recipient } from '../domain.js';
+import { loadDataSet } from '../data/load-data-set.js';
+import { createLetterRenderer } from './letter-renderer.js';
+
+export interface PreviewResult {
+  letters: number;
+  authorities: number;
+  indexPath: string;
+}
+
+interface Row {
+  id: string;
+  authority: Authority | null;
+  recipients: Recipient[];
+  problems: string[];
+}
+
+/** Ids become folder names; the data stage allows only these characters, and so do we. */
+const SAFE_ID = /^[a-z0-9][a-z0-9-]*$/;
+
+export async function writePreview(opts: { dataDir: string; outDir: string }): Promise<PreviewResult> {
+  const loaded = await loadDataSet(opts.dataDir);
+  if (!loaded.campaign) {
+    const list = loaded.problems.map(formatProblem).join('\n');
+    throw new Error(`Cannot preview ${opts.dataDir}: the campaign file has problems:\n${list}`);
+  }
+  const renderer = await createLetterRenderer(loaded.campaign);
+  const rows = new Map<string, Row>();
+  const rowFor = (id: string): Row => {
+    let row = rows.get(id);
+    if (!row) rows.set(id, (row = { id, authority: null, recipients: [], problems: [] }));
+    return row;
+  };
+
+  let letters = 0;
+  for (const authority of loaded.validAuthorities) {
+    const row = rowFor(authority.id);
+    row.authority = authority;
+    if (!SAFE_ID.test(authority.id)) {
+      row.problems.push('id is not safe as a folder name; no letters written');
+      continue;
+    }
+    const dir = path.join(opts.outDir, authority.id);
+    await mkdir(dir, { recursive: true });
+    for (const recipient of recipientsOf(authority)) {
+      try {
+        const letter = renderer.render(authority, recipient);
+        await writeFile(path.join(dir, `${recipient.key}.html`), letter.html, 'utf8');
+        await writeFile(path.join(dir, `${recipient.key}.txt`), `Subject: ${letter.subject}\n\n${letter.text}\n`, 'utf8');
+        row.recipients.push(recipient);
+        letters += 1;
+      } catch (error) {
+        row.problems.push(`${recipient.key}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  const generalProblems: string[] = [];
+  for (const problem of loaded.problems) {
+    if (problem.authorityId) rowFor(problem.authorityId).problems.push(formatProblem(problem));
+    else generalProblems.push(formatProblem(problem));
+  }
+
+  await mkdir(opts.outDir, { recursive: true });
+  const indexPath = path.join(opts.outDir, 'index.html');
+  await writeFile(indexPath, indexPage(loaded.campaign.id, [...rows.values()], generalProblems), 'utf8');
+  const authorities = [...rows.values()].filter((r) => r.recipients.length > 0).length;
+  return { letters, authorities, indexPath };
+}
+
+// ---- index.html ------------------------------------------------------------
+
+const esc = Handlebars.Utils.escapeExpression;
+
+/** A tagged template that escapes every interpolated value unless it is already markup. */
+class Markup {
+  constructor(readonly html: string) {}
+}
+type Value = string | number | Markup | Markup[];
+function html(strings: TemplateStringsArray, ...values: Value[]): Markup {
+  const part = (v: Value): string => (Array.isArray(v) ? v.map(part).join('') : v instanceof Markup ? v.html : esc(String(v)));
+  return new Markup(strings.reduce((out, s, i) => out + part(values[i - 1] as Value) + s));
+}
+
+function indexPage(campaignId: string, rows: Row[], generalProblems: string[]): string {
+  const title = `Annual Review letters ${campaignId}: preview`;
+  return html`<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>
+  body { font-family: Arial, Helvetica, sans-serif; margin: 16px; color: #1b1b1b; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { border: 1px solid #c8ccd1; padding: 6px 8px; text-align: left; vertical-align: top; }
+  th { background: #eef0f3; }
+  td.num { text-align: right; }
+  .problems { color: #a00000; margin: 0; padding-left: 18px; }
+</style>
+</head>
+<body>
+<h1>${title}</h1>
+<p>${rows.length} authorities, ${rows.reduce((n, r) => n + r.recipients.length, 0)} letters.</p>
+${generalProblems.length > 0 ? html`<h2>Problems with the data files</h2><ul class="problems">${generalProblems.map((p) => html`<li>${p}</li>`)}</ul>` : html``}
+<table>
+<thead><tr><th scope="col">Authority</th><th scope="col">Kind</th><th scope="col">Investigations</th><th scope="col">Upheld</th>
+<th scope="col">Compliance met / due</th><th scope="col">Satisfactory remedies</th><th scope="col">Training courses</th>
+<th scope="col">Population</th><th scope="col">Letters</th><th scope="col">Problems</th></tr></thead>
+<tbody>
+${rows.map(rowHtml)}
+</tbody>
+</table>
+</body>
+</html>
+`.html;
+}
+
+function rowHtml(row: Row): Markup {
+  const a = row.authority;
+  const figures = a
+    ? html`<td>${a.kind}</td><td class="num">${a.investigations}</td><td class="num">${a.upheld}</td>
+<td class="num">${a.complianceMet} / ${a.complianceOutcomes}</td><td class="num">${a.satisfactoryRemedies}</td>
+<td class="num">${a.trainingCourses}</td><td class="num">${a.population ?? '-'}</td>`
+    : html`<td colspan="7">not rendered: see problems</td>`;
+  const links = row.recipients.map((r) => {
+    const base = `${encodeURIComponent(row.id)}/${encodeURIComponent(r.key)}`;
+    return html`<li>${r.key} (${r.name}): <a href="${base}.html">HTML</a> | <a href="${base}.txt">text</a></li>`;
+  });
+  const problems = row.problems.map((p) => html`<li>${p}</li>`);
+  return html`<tr id="${row.id}">
+<th scope="row">${a ? a.name : row.id}<br><small>${row.id}</small></th>
+${figures}
+<td><ul>${links}</ul></td>
+<td>${problems.length > 0 ? html`<ul class="problems">${problems}</ul>` : html`none`}</td>
+</tr>
+`;
+}
