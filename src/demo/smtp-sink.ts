@@ -91,7 +91,8 @@ export class SmtpSink {
   }
 
   private async accept(data: Buffer, session: SMTPServerSession): Promise<Error | null> {
-    const headers = data.subarray(0, Math.max(0, data.indexOf('\r\n\r\n'))).toString('utf8');
+    // Unfold continuation lines (RFC 5322 2.2.3) before reading header values.
+    const headers = data.subarray(0, Math.max(0, data.indexOf('\r\n\r\n'))).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
     const message: ReceivedMessage = {
       messageId: header(headers, 'Message-ID'),
       letter: header(headers, 'X-Annual-Review'),

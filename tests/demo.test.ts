@@ -1,0 +1,67 @@
+/**
+ * `demo`: the whole annual run on the bundled sample, with the embedded sink.
+ */
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterAll, describe, expect, it } from 'vitest';
+import { demoCommand } from '../src/cli/commands/demo.js';
+import { openProducer } from '../src/cli/producer.js';
+import { loadDataSet } from '../src/data/load-data-set.js';
+import { recipientsOf } from '../src/domain.js';
+import { SAMPLE_DATA_DIR } from '../src/paths.js';
+import { quietPrint } from './support/harness.js';
+import { cleanPrefix, testConfig, uniquePrefix } from './support/redis.js';
+
+const prefix = uniquePrefix('demo');
+const demoPrefix = `${prefix}-demo`;
+let outbox = '';
+
+afterAll(async () => {
+  await cleanPrefix(demoPrefix);
+  if (outbox) await rm(outbox, { recursive: true, force: true });
+});
+
+describe('the demo', () => {
+  it('delivers exactly one message to every expected recipient, and the ledger and delivery log agree with the SMTP server', async () => {
+    outbox = await mkdtemp(join(tmpdir(), 'arm-demo-outbox-'));
+    const config = testConfig(prefix);
+    const result = await demoCommand({ outbox }, config, quietPrint);
+
+    const { dataSet } = await loadDataSet(SAMPLE_DATA_DIR);
+    const expected = dataSet!.authorities.flatMap((a) => recipientsOf(a).map((r) => `${a.id}/${r.key}`)).sort();
+    expect(expected.length).toBeGreaterThan(1000);
+    expect(result).toMatchObject({ added: dataSet!.authorities.length, existing: 0, received: expected.length });
+    expect(result.totals).toMatchObject({ deliveries: expected.length, sent: expected.length, pending: 0, permanentFailures: 0 });
+
+    // The outbox holds one .eml per recipient, and each carries its own Message-ID.
+    const files: string[] = [];
+    for (const authority of await readdir(join(outbox, '2023-24'))) {
+      for (const file of await readdir(join(outbox, '2023-24', authority))) files.push(`${authority}/${file.replace(/\.eml$/, '')}`);
+    }
+    expect(files.sort()).toEqual(expected);
+    const lcrca = await simpleParser(await readFile(join(outbox, '2023-24', 'lcrca', 'ceo.eml')));
+    expect(lcrca.messageId).toBe('<2023-24.lcrca.ceo@example.org>');
+    expect(lcrca.subject).toBe('Annual Review letter 2023-24: Liverpool City Region Combined Authority');
+    expect(lcrca.text).toContain('Dear Ms Fairclough');
+
+    // The ledger says sent, once, for exactly those recipients.
+    const producer = await openProducer(testConfig(demoPrefix));
+    const ledgerIds: string[] = [];
+    try {
+      for await (const r of producer.ledger('2023-24').records()) {
+        expect(r).toMatchObject({ status: 'sent', attempts: 1 });
+        ledgerIds.push(r.messageId);
+      }
+    } finally {
+      await producer.close();
+    }
+    expect(ledgerIds).toHaveLength(expected.length);
+
+    // The delivery log has one delivery.sent line per message, with the same Message-IDs.
+    const lines = (await readFile(result.deliveryLog, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const sent = lines.filter((l) => l.event === 'delivery.sent').map((l) => String(l.messageId));
+    expect(sent.sort()).toEqual(ledgerIds.sort());
+  }, 120_000);
+});
