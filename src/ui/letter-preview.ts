@@ -1,0 +1,38 @@
+/**
+ * The letter as sent, for the campaign page: rendered again from the stored
+ * campaign (rendering is pure, so the same data gives the same letter).
+ * Templates are compiled once per campaign version, as the worker does.
+ */
+import type { Campaign } from '../data/campaign.js';
+import { recipientsOf, type RenderedLetter } from '../domain.js';
+import { createLetterRenderer } from '../render/letter-renderer.js';
+import type { CampaignStore } from '../schedule/campaign-store.js';
+import type { LetterSource } from '../send/deliver-authority.js';
+
+export type RendererFactory = (campaign: Campaign) => Promise<LetterSource>;
+
+export const defaultRendererFactory: RendererFactory = (campaign) => createLetterRenderer(campaign);
+
+export class LetterPreview {
+  private readonly renderers = new Map<string, { version: string; renderer: Promise<LetterSource> }>();
+
+  constructor(
+    private readonly store: CampaignStore,
+    private readonly createRenderer: RendererFactory = defaultRendererFactory,
+  ) {}
+
+  /** The letter one recipient was sent, or null when the campaign, authority or recipient is unknown. */
+  async letter(campaignId: string, authorityId: string, recipientKey: string): Promise<RenderedLetter | null> {
+    const [stored, authority] = await Promise.all([this.store.load(campaignId), this.store.authority(campaignId, authorityId)]);
+    if (!stored || !authority) return null;
+    const recipient = recipientsOf(authority).find((r) => r.key === recipientKey);
+    if (!recipient) return null;
+    let cached = this.renderers.get(campaignId);
+    if (cached?.version !== stored.version) {
+      cached = { version: stored.version, renderer: this.createRenderer(stored.campaign) };
+      this.renderers.set(campaignId, cached);
+      cached.renderer.catch(() => this.renderers.delete(campaignId));
+    }
+    return (await cached.renderer).render(authority, recipient);
+  }
+}

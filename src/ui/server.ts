@@ -1,0 +1,127 @@
+/**
+ * The operators' console: one express app with
+ *   /login, /logout            sign in and out (failed sign-ins rate-limited)
+ *   /                          the campaign page
+ *   /api/...                   its JSON API (see campaign-api.ts)
+ *   /queues                    bull-board for the letters and campaigns queues
+ * and, in front of everything but /login: a session, the read-only rule and
+ * the CSRF guard (see auth.ts and csrf.ts).
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { CampaignStore } from '../schedule/campaign-store.js';
+import { openCampaignsQueue, openLettersQueue, type FanOutJobData, type LetterJobData } from '../schedule/queues.js';
+import { authRoutes, requireLogin, requireOperatorForChanges, type LoginLimit } from './auth.js';
+import { BOARD_PATH, queueBoards } from './bull-board.js';
+import { campaignApi } from './campaign-api.js';
+import { campaignPage } from './campaign-page.js';
+import { CampaignStatus } from './campaign-status.js';
+import { csrfGuard } from './csrf.js';
+import { LetterPreview, type RendererFactory } from './letter-preview.js';
+import { baseHeaders, boardPolicy } from './security-headers.js';
+import { createSessionMiddleware } from './session.js';
+import type { UiUser } from './users.js';
+
+export interface UiAppOptions {
+  /** SEND_ATTEMPTS and BACKOFF_MS for re-added jobs; UI_SESSION_SECRET. */
+  config: Config;
+  /** A producer connection (fails fast); the ui never blocks on Redis. */
+  redis: Redis;
+  /** QUEUE_PREFIX of the installation to show. */
+  prefix: string;
+  /** The campaign `/` shows when the URL names none. Default: the most recently stored. */
+  campaignId?: string;
+  users: readonly UiUser[];
+  log: Logger;
+  /** Failed sign-ins allowed per address. Default 10 per 15 minutes. */
+  loginLimit?: LoginLimit;
+  /** Compiles a campaign's templates for the letter view. Default createLetterRenderer. */
+  createRenderer?: RendererFactory;
+  /** How often the campaign page polls. Default 2000 ms. */
+  pollMs?: number;
+  /** The queues to show; default opened on `redis` (and need no closing of their own). */
+  queues?: { letters: Queue<LetterJobData>; campaigns: Queue<FanOutJobData> };
+}
+
+export function createUiApp(options: UiAppOptions): express.Express {
+  const { log } = options;
+  const letters = options.queues?.letters ?? openLettersQueue(options.redis, options.prefix);
+  const campaigns = options.queues?.campaigns ?? openCampaignsQueue(options.redis, options.prefix);
+  const store = new CampaignStore(options.redis, options.prefix);
+  const status = new CampaignStatus(options.redis, options.prefix, store, letters);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(...baseHeaders());
+  app.use(createSessionMiddleware({ redis: options.redis, prefix: options.prefix, secret: options.config.UI_SESSION_SECRET }));
+  app.use(authRoutes({ users: options.users, log, loginLimit: options.loginLimit }));
+
+  // Everything below needs a session; changes need the operator role and the CSRF token.
+  app.use(requireLogin());
+  app.use(requireOperatorForChanges(log));
+  app.use(csrfGuard());
+
+  app.use(BOARD_PATH, boardPolicy(), queueBoards([letters, campaigns], (req) => req.session.user?.role));
+  app.use(
+    '/api',
+    campaignApi({
+      status,
+      letters,
+      preview: new LetterPreview(store, options.createRenderer),
+      policy: { attempts: options.config.SEND_ATTEMPTS, backoffMs: options.config.BACKOFF_MS },
+      log,
+    }),
+  );
+  app.use(campaignPage({ status, campaignId: options.campaignId, prefix: options.prefix, pollMs: options.pollMs }));
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).type('text/plain').send('Not found');
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    log.error({ event: 'ui.error', err: error, path: req.originalUrl }, 'ui.error');
+    if (res.headersSent) return;
+    res.status(500).type('text/plain').send('The ui could not answer; see its log.');
+  });
+  return app;
+}
+
+export interface StartUiOptions extends UiAppOptions {
+  /** Interface to listen on. Default config.UI_HOST. */
+  host?: string;
+  /** Port; 0 picks a free one. Default config.UI_PORT. */
+  port?: number;
+}
+
+export interface RunningUi {
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startUi(options: StartUiOptions): Promise<RunningUi> {
+  const letters = options.queues?.letters ?? openLettersQueue(options.redis, options.prefix);
+  const campaigns = options.queues?.campaigns ?? openCampaignsQueue(options.redis, options.prefix);
+  const app = createUiApp({ ...options, queues: { letters, campaigns } });
+  const host = options.host ?? options.config.UI_HOST;
+  const server: Server = app.listen(options.port ?? options.config.UI_PORT, host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  options.log.info({ event: 'ui.listening', url, prefix: options.prefix }, `ui listening on ${url}`);
+  return {
+    url,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Polling pages hold keep-alive connections open; do not wait for them to idle out.
+      server.closeAllConnections();
+      await closed;
+      if (!options.queues) await Promise.all([letters.close(), campaigns.close()]);
+    },
+  };
+}
