@@ -10,6 +10,7 @@ import Handlebars from 'handlebars';
 import { formatProblem, recipientsOf, type Authority, type DataProblem, type Recipient } from '../domain.js';
 import { loadDataSet } from '../data/load-data-set.js';
 import { createLetterRenderer } from './letter-renderer.js';
+import { formatCount } from './number-words.js';
 
 export interface PreviewResult {
   letters: number;
@@ -70,10 +71,12 @@ export async function writePreview(opts: { dataDir: string; outDir: string }): P
     else generalProblems.push(formatProblem(problem));
   }
 
+  // Authorities with problems first: they are what the operator must look at.
+  const ordered = [...rows.values()].sort((x, y) => Number(y.problems.length > 0) - Number(x.problems.length > 0));
   await mkdir(opts.outDir, { recursive: true });
   const indexPath = path.join(opts.outDir, 'index.html');
-  await writeFile(indexPath, indexPage(loaded.campaign.id, [...rows.values()], generalProblems), 'utf8');
-  const authorities = [...rows.values()].filter((r) => r.recipients.length > 0).length;
+  await writeFile(indexPath, indexPage(loaded.campaign.id, ordered, generalProblems), 'utf8');
+  const authorities = ordered.filter((r) => r.recipients.length > 0).length;
   return { letters, authorities, indexPath };
 }
 
@@ -130,7 +133,7 @@ function rowHtml(row: Row): Markup {
   const figures = a
     ? html`<td>${a.kind}</td><td class="num">${a.investigations}</td><td class="num">${a.upheld}</td>
 <td class="num">${a.complianceMet} / ${a.complianceOutcomes}</td><td class="num">${a.satisfactoryRemedies}</td>
-<td class="num">${a.trainingCourses}</td><td class="num">${a.population ?? '-'}</td>`
+<td class="num">${a.trainingCourses}</td><td class="num">${a.population === null ? '-' : formatCount(a.population)}</td>`
     : html`<td colspan="7">not rendered: see problems</td>`;
   const links = row.recipients.map((r) => {
     const base = `${encodeURIComponent(row.id)}/${encodeURIComponent(r.key)}`;
@@ -140,7 +143,7 @@ function rowHtml(row: Row): Markup {
   return html`<tr id="${row.id}">
 <th scope="row">${a ? a.name : row.id}<br><small>${row.id}</small></th>
 ${figures}
-<td><ul>${links}</ul></td>
+<td>${links.length > 0 ? html`<ul>${links}</ul>` : html`none`}</td>
 <td>${problems.length > 0 ? html`<ul class="problems">${problems}</ul>` : html`none`}</td>
 </tr>
 `;

@@ -1,0 +1,63 @@
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writePreview, type PreviewResult } from '../src/render/preview.js';
+
+const SAMPLE = new URL('../data/sample', import.meta.url).pathname;
+
+/** Sets one column of one authority's row in a copy of authorities.csv (the sample has no quoted fields). */
+function setColumn(csv: string, id: string, column: string, value: string): string {
+  const lines = csv.split('\n');
+  const index = (lines[0] as string).split(',').indexOf(column);
+  return lines.map((line) => {
+    const cells = line.split(',');
+    if (cells[0] !== id) return line;
+    cells[index] = value;
+    return cells.join(',');
+  }).join('\n');
+}
+
+describe('the preview gallery', () => {
+  let root: string;
+  let result: PreviewResult;
+  let index: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'preview-data-'));
+    const dataDir = path.join(root, 'data');
+    await cp(SAMPLE, dataDir, { recursive: true });
+    const file = path.join(dataDir, 'authorities.csv');
+    let csv = await readFile(file, 'utf8');
+    csv = setColumn(csv, 'derbyshire-county-council', 'name', 'Derbyshire & <i>Peak</i> Council');
+    csv = setColumn(csv, 'devon-county-council', 'upheld', '999');
+    await writeFile(file, csv);
+    result = await writePreview({ dataDir, outDir: path.join(root, 'out') });
+    index = await readFile(result.indexPath, 'utf8');
+  }, 60_000);
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('writes an HTML and a text file for every recipient of every valid authority', async () => {
+    const derbyshire = await readdir(path.join(root, 'out', 'derbyshire-county-council'));
+    expect(derbyshire.sort()).toEqual(['ceo.html', 'ceo.txt', 'head.html', 'head.txt', 'mo-1.html', 'mo-1.txt']);
+    expect(result.letters).toBeGreaterThan(result.authorities);
+    const text = await readFile(path.join(root, 'out', 'derbyshire-county-council', 'mo-1.txt'), 'utf8');
+    expect(text).toMatch(/^Subject: Annual Review letter 2023-24: Derbyshire & <i>Peak<\/i> Council\n/);
+  });
+
+  it('escapes data in the index', () => {
+    expect(index).toContain('Derbyshire &amp; &lt;i&gt;Peak&lt;/i&gt; Council');
+    expect(index).not.toContain('<i>Peak');
+  });
+
+  it("shows an invalid authority's problems, and no letters for it", () => {
+    const row = index.slice(index.indexOf('<tr id="devon-county-council">'));
+    const devon = row.slice(0, row.indexOf('</tr>'));
+    expect(devon).toContain('class="problems"');
+    expect(devon).toMatch(/upheld/);
+    expect(devon).not.toContain('.html"');
+  });
+});
