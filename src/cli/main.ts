@@ -8,14 +8,19 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { redactText } from '../log.js';
 import { CliError } from './cli-error.js';
 import { consolePrint } from './print.js';
-import { demoCommand } from './commands/demo.js';
-import { renderCommand } from './commands/render.js';
-import { reportCommand } from './commands/report.js';
-import { runCommand } from './commands/run.js';
-import { scheduleCommand } from './commands/schedule.js';
-import { validateCommand } from './commands/validate.js';
-import { workerCommand } from './commands/worker.js';
-import { previewCommand } from './commands/preview.js';
+
+// Each command's module is imported when it runs: a worker never loads MJML
+// or the UI, and `--help` loads nothing.
+const commands = {
+  demo: () => import('./commands/demo.js'),
+  preview: () => import('./commands/preview.js'),
+  render: () => import('./commands/render.js'),
+  report: () => import('./commands/report.js'),
+  run: () => import('./commands/run.js'),
+  schedule: () => import('./commands/schedule.js'),
+  validate: () => import('./commands/validate.js'),
+  worker: () => import('./commands/worker.js'),
+};
 
 let config: Config | undefined;
 /** Parsed on first use, so `validate` and `render` run without any environment. */
@@ -29,7 +34,7 @@ program
   .command('validate')
   .description('check a data directory; print every problem as file:line: field: reason')
   .requiredOption('--data <dir>', 'data directory (campaign.json, authorities.csv, monitoring-officers.csv)')
-  .action((o: { data: string }) => validateCommand(o, consolePrint));
+  .action(async (o: { data: string }) => (await commands.validate()).validateCommand(o, consolePrint));
 
 program
   .command('render')
@@ -38,14 +43,16 @@ program
   .requiredOption('--authority <id>', 'authority id')
   .option('--recipient <key>', 'ceo, head or mo-N', 'ceo')
   .addOption(new Option('--format <format>', 'output format').choices(['html', 'text']).default('text'))
-  .action((o: { data: string; authority: string; recipient: string; format: 'html' | 'text' }) => renderCommand(o, consolePrint));
+  .action(async (o: { data: string; authority: string; recipient: string; format: 'html' | 'text' }) =>
+    (await commands.render()).renderCommand(o, consolePrint),
+  );
 
 program
   .command('preview')
   .description('render every letter for every recipient into an HTML gallery to proof before the run')
   .requiredOption('--data <dir>', 'data directory')
   .option('--out <dir>', 'where to write the gallery', 'preview')
-  .action((o: { data: string; out: string }) => previewCommand(o, consolePrint));
+  .action(async (o: { data: string; out: string }) => (await commands.preview()).previewCommand(o, consolePrint));
 
 program
   .command('run')
@@ -56,20 +63,20 @@ program
   .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean }) => {
     const stopWatching = new AbortController();
     process.once('SIGINT', () => stopWatching.abort());
-    await runCommand({ ...o, signal: stopWatching.signal }, env(), consolePrint);
+    await (await commands.run()).runCommand({ ...o, signal: stopWatching.signal }, env(), consolePrint);
   });
 
 program
   .command('worker')
   .description('consume the letters queue until SIGINT or SIGTERM (needs SMTP_URL)')
-  .action(() => workerCommand(env()));
+  .action(async () => (await commands.worker()).workerCommand(env()));
 
 program
   .command('schedule')
   .description('store the campaign and upsert the annual Job Scheduler (Europe/London)')
   .requiredOption('--data <dir>', 'data directory')
   .option('--cron <expr>', 'cron pattern; default 09:00 on 17 July')
-  .action((o: { data: string; cron?: string }) => scheduleCommand(o, env(), consolePrint));
+  .action(async (o: { data: string; cron?: string }) => (await commands.schedule()).scheduleCommand(o, env(), consolePrint));
 
 program
   .command('report')
@@ -77,7 +84,7 @@ program
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
   .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
   .action(async (o: { campaign: string; format: 'csv' | 'json' }) => {
-    await reportCommand(o, env(), consolePrint);
+    await (await commands.report()).reportCommand(o, env(), consolePrint);
   });
 
 program
@@ -86,7 +93,7 @@ program
   .option('--data <dir>', 'data directory (default: the bundled sample)')
   .option('--outbox <dir>', 'where the SMTP sink writes letters', 'outbox')
   .action(async (o: { data?: string; outbox: string }) => {
-    await demoCommand(o, env(), consolePrint);
+    await (await commands.demo()).demoCommand(o, env(), consolePrint);
   });
 
 try {

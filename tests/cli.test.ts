@@ -1,0 +1,84 @@
+/**
+ * The command line contract operators and scripts depend on, run as a real
+ * process through the package's bin.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { writeDataSet } from './support/data-set.js';
+
+const BIN = join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js');
+let dir = '';
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [BIN, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'arm-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the command line', () => {
+  it('validate reports a broken row as file:line: field: reason and exits 1', async () => {
+    const data = await writeDataSet(join(dir, 'broken'), [{ id: 'alpha' }, { id: 'beta', stats: [3, 5, 0, 0, 0] }]);
+    const result = await cli(['validate', '--data', data]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^authorities\.csv:3: upheld: .*5.*3/m);
+  });
+
+  it('validate accepts the bundled sample and says how many deliveries it holds', async () => {
+    const result = await cli(['validate', '--data', join(PACKAGE_ROOT, 'data', 'sample')]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ok: campaign 2023-24, \d+ authorities, \d+ deliveries$/m);
+  });
+
+  it('render prints the chief executive\'s letter as text by default, and a copy for another recipient', async () => {
+    const sample = join(PACKAGE_ROOT, 'data', 'sample');
+    const ceo = await cli(['render', '--data', sample, '--authority', 'lcrca']);
+    expect(ceo.code).toBe(0);
+    expect(ceo.stdout).toContain('Dear Ms Fairclough');
+    expect(ceo.stdout).not.toMatch(/copy of the letter/i);
+    const head = await cli(['render', '--data', sample, '--authority', 'lcrca', '--recipient', 'head', '--format', 'html']);
+    expect(head.stdout).toMatch(/^<!doctype html>/i);
+    expect(head.stdout).toMatch(/copy of the letter/i);
+  });
+
+  it('render names the recipients an authority has when asked for one it has not', async () => {
+    const result = await cli(['render', '--data', join(PACKAGE_ROOT, 'data', 'sample'), '--authority', 'lcrca', '--recipient', 'mo-9']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no recipient mo-9; it has ceo, head/);
+  });
+
+  it('worker refuses to start without SMTP_URL, naming the variable', async () => {
+    const result = await cli(['worker'], { SMTP_URL: '' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/SMTP_URL is required/);
+  });
+
+  it('a bad environment value stops the command naming the variable but not echoing the value', async () => {
+    const result = await cli(['report', '--campaign', 'x'], { REDIS_URL: 'http://user:hunter2@example.org' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/REDIS_URL: must start with redis:\/\//);
+    expect(result.stderr).not.toContain('hunter2');
+  });
+
+  it('run refuses a data directory that does not exist, naming the missing files', async () => {
+    const result = await cli(['run', '--data', join(dir, 'missing'), '--no-wait']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/campaign\.json:0: -: file not found/);
+    expect(result.stderr).toMatch(/nothing was enqueued/);
+  });
+});
