@@ -1,0 +1,50 @@
+/**
+ * The annual Job Scheduler: when it fires, a worker fans the stored campaign
+ * out exactly as `run` does.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { scheduleCommand } from '../src/cli/commands/schedule.js';
+import { ANNUAL_SCHEDULER_ID, DEFAULT_CRON, TIMEZONE } from '../src/schedule/annual-scheduler.js';
+import { writeDataSet } from './support/data-set.js';
+import { quietPrint, startHarness, type Harness } from './support/harness.js';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe('the annual scheduler', () => {
+  it('is upserted once, at 09:00 on 17 July London time by default, however often schedule runs', async () => {
+    harness = await startHarness('schedule-default');
+    const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }]);
+    const lines: string[] = [];
+    const print = { out: (l: string) => lines.push(l), err: () => {} };
+    await scheduleCommand({ data }, harness.config, print);
+    await scheduleCommand({ data }, harness.config, print);
+
+    const schedulers = await harness.producer.campaigns.getJobSchedulers();
+    expect(schedulers).toHaveLength(1);
+    expect(schedulers[0]).toMatchObject({ key: ANNUAL_SCHEDULER_ID, pattern: DEFAULT_CRON, tz: TIMEZONE });
+    const next = new Date(schedulers[0]!.next!);
+    expect(next.toLocaleString('en-GB', { timeZone: TIMEZONE, month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' })).toBe(
+      '17 July at 09:00',
+    );
+    expect(lines.at(-1)).toMatch(/^scheduled campaign 2023-24: cron "0 9 17 7 \*"/);
+  });
+
+  it('fans the stored campaign out when it fires, and its letters are delivered once', async () => {
+    harness = await startHarness('schedule-fires');
+    const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }, { id: 'beta', head: false }]);
+    await harness.startWorker();
+    // Every second, so the test sees it fire; the scheduler is removed with the prefix afterwards.
+    await scheduleCommand({ data, cron: '* * * * * *' }, harness.config, quietPrint);
+
+    await expect.poll(() => harness!.sink.received.length, { timeout: 15_000 }).toBe(3);
+    // Later firings find the jobs already there and add nothing.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(harness.sink.received.map((m) => m.letter).sort()).toEqual(['2023-24/alpha/ceo', '2023-24/alpha/head', '2023-24/beta/ceo']);
+    await harness.producer.campaigns.removeJobScheduler(ANNUAL_SCHEDULER_ID);
+  });
+});
