@@ -113,13 +113,10 @@ function readAuthority(row: CsvRow<Column>, log: ProblemLog): AuthorityRow['auth
   const complianceMet = readCount(r, 'compliance_met');
   const satisfactoryRemedies = readCount(r, 'satisfactory_remedies');
 
-  // The letter turns these into percentages; one above its whole would print "125% of complaints".
-  const notMore = (field: Column, value: number | null, limitField: Column, limit: number | null) => {
-    if (value !== null && limit !== null && value > limit) r.problem(field, `${field} (${value}) is more than ${limitField} (${limit})`);
-  };
-  notMore('upheld', upheld, 'investigations', investigations);
-  notMore('compliance_met', complianceMet, 'compliance_outcomes', complianceOutcomes);
-  notMore('satisfactory_remedies', satisfactoryRemedies, 'upheld', upheld);
+  // The letter turns these into percentages; a part larger than its whole would print "125%".
+  checkNotMore(r, 'upheld', upheld, 'investigations', investigations);
+  checkNotMore(r, 'compliance_met', complianceMet, 'compliance_outcomes', complianceOutcomes);
+  checkNotMore(r, 'satisfactory_remedies', satisfactoryRemedies, 'upheld', upheld);
 
   if (
     !r.ok ||
@@ -149,6 +146,10 @@ function readAuthority(row: CsvRow<Column>, log: ProblemLog): AuthorityRow['auth
     complianceMet,
     satisfactoryRemedies,
   };
+}
+
+function checkNotMore(r: RowReader<Column>, field: Column, value: number | null, limitField: Column, limit: number | null): void {
+  if (value !== null && limit !== null && value > limit) r.problem(field, `${field} (${value}) is more than ${limitField} (${limit})`);
 }
 
 function readKind(r: RowReader<Column>): AuthorityKind | null {

@@ -3,7 +3,7 @@
  * those who registered to receive the letter directly are recipients.
  */
 import type { DataProblem, Person } from '../domain.js';
-import type { AuthoritiesCsv } from './authorities-csv.js';
+import type { AuthoritiesCsv, AuthorityRow } from './authorities-csv.js';
 import { AUTHORITIES_FILE } from './authorities-csv.js';
 import { AUTHORITY_ID, ProblemLog, RowReader, readCsv, show } from './read-csv.js';
 
@@ -21,12 +21,6 @@ export interface MonitoringOfficersCsv {
   unreadable: boolean;
 }
 
-/** Someone already receiving an authority's letter, to tell a duplicate address who has it. */
-interface Holder {
-  email: string;
-  who: string;
-}
-
 /**
  * Checks each row, and against `authorities`: that its authority exists and
  * that no registered officer shares an address with another recipient of the
@@ -38,13 +32,8 @@ export function parseMonitoringOfficersCsv(
   file: string = MONITORING_OFFICERS_FILE,
 ): MonitoringOfficersCsv {
   const log = new ProblemLog(file);
-  const officers = new Map<string, Person[]>();
-  const holders = new Map<string, Holder[]>();
-  for (const { line, authority } of authorities.authorities) {
-    const list: Holder[] = [{ email: authority.chiefExecutive.email, who: `the chief executive (${AUTHORITIES_FILE} line ${line}, ce_email)` }];
-    if (authority.head) list.push({ email: authority.head.email, who: `the ${authority.head.role} (${AUTHORITIES_FILE} line ${line}, head_email)` });
-    holders.set(authority.id, list);
-  }
+  const rowOf = new Map(authorities.authorities.map((row) => [row.authority.id, row]));
+  const registered = new Map<string, { line: number; officer: Person }[]>();
 
   readCsv(bytes, MONITORING_OFFICER_COLUMNS, log, (row) => {
     const authorityId = row.values.authority_id;
@@ -54,23 +43,36 @@ export function parseMonitoringOfficersCsv(
     }
     const name = r.required('name');
     const email = r.email('email');
-    const registered = readYesNo(r);
-    if (!r.ok || !registered) return;
+    const isRegistered = readYesNo(r);
+    if (!r.ok || !isRegistered) return;
 
-    const taken = holders.get(authorityId) ?? [];
-    const holder = taken.find((h) => h.email.toLowerCase() === email.toLowerCase());
+    const earlier = registered.get(authorityId) ?? [];
+    const holder = holderOf(email, rowOf.get(authorityId), earlier);
     if (holder) {
-      r.problem('email', `duplicate email ${show(email)}: also the address of ${holder.who}; each recipient needs their own, or they get the letter twice`);
+      r.problem('email', `duplicate email ${show(email)}: also the address of ${holder}; each recipient needs their own, or they get the letter twice`);
       return;
     }
-    holders.set(authorityId, [...taken, { email, who: `${show(name)} on line ${row.line}` }]);
-    const list = officers.get(authorityId) ?? [];
-    list.push({ name, email });
-    officers.set(authorityId, list);
+    earlier.push({ line: row.line, officer: { name, email } });
+    registered.set(authorityId, earlier);
   }, 'authority_id');
 
-  for (const id of log.authorityIds) officers.delete(id);
+  const officers = new Map<string, Person[]>();
+  for (const [id, list] of registered) {
+    if (!log.authorityIds.has(id)) officers.set(id, list.map((entry) => entry.officer));
+  }
   return { officers, problems: log.problems(), invalidIds: log.authorityIds, unreadable: log.unreadable };
+}
+
+/** Who else on the same letter already has `email`, described for a reason; undefined when nobody. */
+function holderOf(email: string, row: AuthorityRow | undefined, earlier: readonly { line: number; officer: Person }[]): string | undefined {
+  const address = email.toLowerCase();
+  if (row && row.authority.chiefExecutive.email.toLowerCase() === address) {
+    return `the chief executive (${AUTHORITIES_FILE} line ${row.line}, ce_email)`;
+  }
+  const head = row?.authority.head;
+  if (row && head && head.email.toLowerCase() === address) return `the ${head.role} (${AUTHORITIES_FILE} line ${row.line}, head_email)`;
+  const officer = earlier.find((entry) => entry.officer.email.toLowerCase() === address);
+  return officer ? `${show(officer.officer.name)} on line ${officer.line}` : undefined;
 }
 
 function readYesNo(r: RowReader<(typeof MONITORING_OFFICER_COLUMNS)[number]>): boolean | null {

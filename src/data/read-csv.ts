@@ -177,11 +177,13 @@ class LineCounter {
       this.offset = 0;
       this.line = 1;
     }
-    const bytes = this.bytes;
-    const end = Math.min(offset, bytes.length);
-    for (let i = this.offset; i < end; i++) {
-      const byte = bytes[i];
-      if (byte === LF || (byte === CR && bytes[i + 1] !== LF)) this.line++;
+    const end = Math.min(offset, this.bytes.length);
+    // indexOf is native and fast; bounding the slice keeps each search to the new bytes.
+    const slice = this.bytes.subarray(this.offset, end);
+    for (let i = slice.indexOf(LF); i !== -1; i = slice.indexOf(LF, i + 1)) this.line++;
+    for (let i = slice.indexOf(CR); i !== -1; i = slice.indexOf(CR, i + 1)) {
+      const next = this.offset + i + 1;
+      if (next >= this.bytes.length || this.bytes[next] !== LF) this.line++;
     }
     this.offset = end;
     return this.line;
@@ -190,8 +192,65 @@ class LineCounter {
 
 function lineBreaksIn(fields: readonly string[]): number {
   let count = 0;
-  for (const field of fields) count += field.match(LINE_BREAK)?.length ?? 0;
+  for (const field of fields) {
+    if (field.indexOf('\n') !== -1 || field.indexOf('\r') !== -1) count += field.match(LINE_BREAK)?.length ?? 0;
+  }
   return count;
+}
+
+/** A record, or a stretch csv-parse could not read, at the line where it starts. */
+type ParsedLine = { line: number; fields: string[] } | { line: number; error: CsvError };
+
+const PARSE_OPTIONS = { relax_column_count: true, skip_records_with_error: true, max_record_size: MAX_RECORD_CHARS } as const;
+
+/**
+ * Every record and every syntax error of `text`, in file order. When nothing
+ * was skipped, every line belongs to exactly one record (blank lines are
+ * records too), so counting is enough. Otherwise a skipped record hides how
+ * many lines it spanned, and the file is read again asking csv-parse where
+ * each record ends: exact, but the per-record context costs a third more.
+ */
+function parseLines(text: string, body: Uint8Array): ParsedLine[] {
+  let skipped = false;
+  try {
+    const records = parse(text, { ...PARSE_OPTIONS, on_skip: () => void (skipped = true) });
+    if (!skipped) {
+      let line = 1;
+      return records.map((fields) => {
+        const record = { line, fields };
+        line += 1 + lineBreaksIn(fields);
+        return record;
+      });
+    }
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+  }
+
+  const parsed: ParsedLine[] = [];
+  const lines = new LineCounter(body);
+  let lastLine = 0;
+  const onError = (error: CsvError | undefined): undefined => {
+    if (!error) return undefined;
+    // error.bytes is where the failing record starts; error.lines is where csv-parse noticed,
+    // which for a quote never closed is the end of the file.
+    parsed.push({ line: typeof error.bytes === 'number' ? lines.lineAt(error.bytes) : lastLine + 1, error });
+    return undefined;
+  };
+  try {
+    parse(text, {
+      ...PARSE_OPTIONS,
+      on_skip: onError,
+      on_record: (fields, info) => {
+        lastLine = lines.lineAt(info.bytes - 1);
+        parsed.push({ line: lastLine - lineBreaksIn(fields), fields });
+        return null;
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    onError(err);
+  }
+  return parsed;
 }
 
 export interface CsvRow<C extends string> {
@@ -223,74 +282,42 @@ export function readCsv<C extends string>(
     log.addFileProblem(decoded.line, '-', 'is not valid UTF-8; save the file as UTF-8 (in Excel: "CSV UTF-8")');
     return;
   }
-  if (decoded.text.trim() === '') {
-    log.addFileProblem(0, '-', `is empty; expected a header line: ${expectedHeader}`);
-    return;
-  }
 
-  const lines = new LineCounter(body);
   let headerChecked = false;
-  let headerOk = false;
-  let lastLine = 0;
-
-  const onRecord = (fields: string[], info: { bytes: number }): null => {
-    const endLine = lines.lineAt(info.bytes - 1);
-    const line = endLine - lineBreaksIn(fields);
-    lastLine = endLine;
-    if (fields.every((f) => f.trim() === '')) return null; // blank lines, and Excel's ",,,," rows
-
+  for (const parsed of parseLines(decoded.text, body)) {
+    const line = parsed.line;
+    if ('error' in parsed) {
+      if (!headerChecked) {
+        log.addFileProblem(line, '-', `the header line could not be read: ${csvErrorReason(parsed.error)}`);
+        return;
+      }
+      log.add(line, '-', csvErrorReason(parsed.error));
+      continue;
+    }
+    const fields = parsed.fields;
+    if (fields.every((field) => field.trim() === '')) continue; // blank lines, and Excel's ",,,," rows
     if (!headerChecked) {
       headerChecked = true;
-      headerOk = checkHeader(fields, columns, line, log);
-      return null;
+      if (!checkHeader(fields, columns, line, log)) return;
+      continue;
     }
-    if (!headerOk) return null;
 
     const idValue = idColumn ? fields[columns.indexOf(idColumn)]?.trim() : undefined;
     const id = idValue && AUTHORITY_ID.test(idValue) ? idValue : undefined;
     if (fields.length !== columns.length) {
-      const reason = `has ${fields.length} ${fields.length === 1 ? 'field' : 'fields'}; the header has ${columns.length}`;
-      log.add(line, '-', reason, id);
-      return null;
+      log.add(line, '-', `has ${fields.length} ${fields.length === 1 ? 'field' : 'fields'}; the header has ${columns.length}`, id);
+      continue;
     }
     const values = {} as Record<C, string>;
-    columns.forEach((column, i) => {
+    for (const [i, column] of columns.entries()) {
       const raw = fields[i] ?? '';
       if (CONTROL_CHARACTER.test(raw)) {
         const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
         log.add(line, column, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
       }
       values[column] = raw.trim();
-    });
-    onRow({ line, values });
-    return null;
-  };
-
-  const onSkip = (err: CsvError | undefined): undefined => {
-    if (!err || (headerChecked && !headerOk)) return undefined;
-    // err.bytes is where the failing record starts; err.lines is where csv-parse noticed,
-    // which for a quote never closed is the end of the file.
-    const line = typeof err.bytes === 'number' ? lines.lineAt(err.bytes) : lastLine + 1;
-    if (headerChecked) {
-      log.add(line, '-', csvErrorReason(err));
-    } else {
-      headerChecked = true;
-      log.addFileProblem(line, '-', `the header line could not be read: ${csvErrorReason(err)}`);
     }
-    return undefined;
-  };
-
-  try {
-    parse(decoded.text, {
-      relax_column_count: true,
-      skip_records_with_error: true,
-      max_record_size: MAX_RECORD_CHARS,
-      on_record: onRecord,
-      on_skip: onSkip,
-    });
-  } catch (err) {
-    if (!(err instanceof CsvError)) throw err;
-    onSkip(err);
+    onRow({ line, values });
   }
   if (!headerChecked) log.addFileProblem(0, '-', `is empty; expected a header line: ${expectedHeader}`);
 }
