@@ -2,7 +2,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recipientsOf, type Authority } from '../src/domain.js';
+import { isCouncil, recipientsOf, type Authority } from '../src/domain.js';
+import { loadDataSet } from '../src/data/load-data-set.js';
 import { createLetterRenderer, renderWithMjml, type LetterRenderer } from '../src/render/letter-renderer.js';
 import { defaultTemplatesDir } from '../src/render/templates.js';
 import { campaign, council, lcrca } from './render/fixtures.js';
@@ -41,6 +42,24 @@ describe('the fast path', () => {
       expect(fast.text).toBe(reference.text);
     }
   });
+
+  it('renders one authority of every kind of case in the sample data as the reference path does', async () => {
+    const { dataSet } = await loadDataSet(new URL('../data/sample', import.meta.url).pathname);
+    if (!dataSet) throw new Error('the sample data has problems');
+    // Which sentences a letter takes: one authority per combination is enough.
+    const shape = (a: Authority) =>
+      [isCouncil(a.kind), a.investigations === 0, a.complianceOutcomes === 0, a.complianceMet < a.complianceOutcomes,
+        a.upheld === 0, a.population === null, a.head === null, Math.min(a.trainingCourses, 2), a.monitoringOfficers.length].join();
+    const seen = new Set<string>();
+    const picked = dataSet.authorities.filter((a) => !seen.has(shape(a)) && seen.add(shape(a)));
+    expect(picked.length).toBeGreaterThan(10);
+    for (const a of picked) {
+      for (const recipient of recipientsOf(a)) {
+        const reference = await renderWithMjml(dataSet.campaign, a, recipient);
+        expect(renderer.render(a, recipient)).toEqual(reference);
+      }
+    }
+  }, 120_000);
 
   it('is at least 100 times faster per letter than MJML per letter', async () => {
     const letters = SAMPLE.flatMap((a) => recipientsOf(a).map((r) => [a, r] as const));
