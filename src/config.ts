@@ -15,6 +15,11 @@ const DEFAULTS = {
   BACKOFF_MS: '5000',
   SMTP_POOL_SIZE: '5',
   LEASE_MS: '120000',
+  JOB_LOCK_MS: '30000',
+  STALLED_INTERVAL_MS: '30000',
+  BREAKER_THRESHOLD: '20',
+  BREAKER_COOLDOWN_MS: '60000',
+  RATE_LIMIT_PER_SECOND: '0',
   UI_HOST: '127.0.0.1',
   UI_PORT: '3000',
 } as const;
@@ -41,8 +46,22 @@ const envSchema = z.object({
   BACKOFF_MS: integer(1, 3_600_000),
   /** Connections in the SMTP pool of one worker process. Default 5. */
   SMTP_POOL_SIZE: integer(1, 100),
-  /** How long a worker's claim on a recipient lasts before another may recover it. Default 120000 ms. */
+  /**
+   * How long a worker's claim on a recipient lasts before another may recover it.
+   * A live worker renews it every third of it while its send is in flight, so this
+   * is how soon a dead worker's recipients are sent again. Default 120000 ms.
+   */
   LEASE_MS: integer(1000, 3_600_000),
+  /** BullMQ lockDuration of a letter job: a worker that stops renewing it for this long has stalled. Default 30000 ms. */
+  JOB_LOCK_MS: integer(1000, 3_600_000),
+  /** How often each worker looks for stalled letter jobs (a worker that died mid-job). Default 30000 ms. */
+  STALLED_INTERVAL_MS: integer(500, 3_600_000),
+  /** Transient send failures in a row, across all workers, that pause the letters queue; 0 turns the breaker off. Default 20. */
+  BREAKER_THRESHOLD: integer(0, 100_000),
+  /** How long the breaker keeps the queue paused before it resumes it. Default 60000 ms. */
+  BREAKER_COOLDOWN_MS: integer(100, 86_400_000),
+  /** Messages per second the relay allows, across all workers (e.g. 0.5 for 30 a minute); 0 means no limit. Default 0. */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(100_000),
   /** Interface the `ui` listens on. Default 127.0.0.1 (loopback only). */
   UI_HOST: z.string().min(1),
   /** Port of the `ui`. Default 3000. */

@@ -15,7 +15,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RecipientKey } from '../domain.js';
-import { CLAIM_SCRIPT, FINISH_SCRIPT, RESET_SCRIPT, SEED_SCRIPT } from './scripts.js';
+import { CLAIM_SCRIPT, EXTEND_SCRIPT, FINISH_SCRIPT, RESET_SCRIPT, SEED_SCRIPT } from './scripts.js';
 
 export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'temporary-failure', 'permanent-failure'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -34,8 +34,14 @@ export interface DeliveryRecord {
   /** While sending: which worker holds the claim, and until when (ms since epoch, Redis clock). */
   owner?: string;
   leaseUntil?: number;
-  /** Set when a claim was taken over from a worker whose lease ran out. */
+  /**
+   * The last owner whose claim ran out without an outcome and was taken over.
+   * Such a recipient may have been sent the letter twice (see README, "the one
+   * window"): the report's `recovered` column.
+   */
   recoveredFrom?: string;
+  /** The owner that wrote the final status (makes a resent finish idempotent). */
+  finishedBy?: string;
   queuedAt: number;
   updatedAt: number;
   sentAt?: number;
@@ -44,16 +50,27 @@ export interface DeliveryRecord {
 export type NewDelivery = Pick<DeliveryRecord, 'authorityId' | 'recipient' | 'role' | 'email' | 'messageId'>;
 
 export type ClaimResult =
-  | { outcome: 'claimed'; record: DeliveryRecord }
+  | {
+      outcome: 'claimed';
+      record: DeliveryRecord;
+      /** Set only when this claim took over an expired one: the owner that never finished. */
+      recoveredFrom?: string;
+    }
   | { outcome: 'already-sent'; record: DeliveryRecord }
   | { outcome: 'permanent-failure'; record: DeliveryRecord }
-  | { outcome: 'held-by-other'; record: DeliveryRecord };
+  | {
+      outcome: 'held-by-other';
+      record: DeliveryRecord;
+      /** How long the live claim has left (Redis clock): when to look again. */
+      retryInMs: number;
+    };
 
 type FinalStatus = 'sent' | 'temporary-failure' | 'permanent-failure';
 
 interface LedgerCommands {
   arm_ledger_seed(key: string, countsKey: string, ...args: string[]): Promise<number>;
-  arm_ledger_claim(key: string, countsKey: string, field: string, init: string, owner: string, leaseMs: string): Promise<[string, string]>;
+  arm_ledger_claim(key: string, countsKey: string, field: string, init: string, owner: string, leaseMs: string): Promise<[string, string, string]>;
+  arm_ledger_extend(key: string, countsKey: string, field: string, owner: string, leaseMs: string): Promise<number>;
   arm_ledger_finish(key: string, countsKey: string, field: string, owner: string, status: string, patch: string): Promise<[string, string]>;
   arm_ledger_reset(key: string, countsKey: string, field: string): Promise<[string, string]>;
 }
@@ -103,7 +120,7 @@ export class Ledger {
    * outcome allows a send; the caller must then call `finish` with the same owner.
    */
   async claim(delivery: NewDelivery, owner: string, leaseMs: number): Promise<ClaimResult> {
-    const [outcome, json] = await this.redis.arm_ledger_claim(
+    const [outcome, json, extra] = await this.redis.arm_ledger_claim(
       this.key,
       this.countsKey,
       deliveryField(delivery.authorityId, delivery.recipient),
@@ -111,7 +128,27 @@ export class Ledger {
       owner,
       String(leaseMs),
     );
-    return { outcome, record: JSON.parse(json) } as ClaimResult;
+    const record = JSON.parse(json) as DeliveryRecord;
+    switch (outcome) {
+      case 'claimed':
+        return extra ? { outcome, record, recoveredFrom: extra } : { outcome, record };
+      case 'held-by-other':
+        return { outcome, record, retryInMs: Math.max(0, Number(extra) || 0) };
+      case 'already-sent':
+      case 'permanent-failure':
+        return { outcome, record };
+      default:
+        throw new Error(`ledger claim script returned an unknown outcome: ${outcome}`);
+    }
+  }
+
+  /**
+   * Pushes this owner's lease forward (while a send is in flight). Returns
+   * false when the claim is no longer this owner's.
+   */
+  async extend(authorityId: string, recipient: RecipientKey, owner: string, leaseMs: number): Promise<boolean> {
+    const extended = await this.redis.arm_ledger_extend(this.key, this.countsKey, deliveryField(authorityId, recipient), owner, String(leaseMs));
+    return extended === 1;
   }
 
   /**
@@ -182,6 +219,7 @@ function defineLedgerCommands(redis: Redis): void {
   if ('arm_ledger_claim' in redis) return;
   redis.defineCommand('arm_ledger_seed', { numberOfKeys: 2, lua: SEED_SCRIPT });
   redis.defineCommand('arm_ledger_claim', { numberOfKeys: 2, lua: CLAIM_SCRIPT });
+  redis.defineCommand('arm_ledger_extend', { numberOfKeys: 2, lua: EXTEND_SCRIPT });
   redis.defineCommand('arm_ledger_finish', { numberOfKeys: 2, lua: FINISH_SCRIPT });
   redis.defineCommand('arm_ledger_reset', { numberOfKeys: 2, lua: RESET_SCRIPT });
 }

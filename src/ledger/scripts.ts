@@ -36,7 +36,11 @@ return added
 
 /**
  * ARGV: field, initial delivery (JSON), owner, lease in ms.
- * Returns {outcome, record}: claimed | already-sent | permanent-failure | held-by-other.
+ * Returns {outcome, record, extra}: claimed | already-sent | permanent-failure | held-by-other.
+ * extra is, for held-by-other, the ms left on the live claim; for claimed, the
+ * previous owner when this claim took over an expired one (else '').
+ * Claiming again with the same owner (ioredis resends a script whose reply was
+ * lost when Redis restarted) renews that owner's claim: it is still one sender.
  */
 export const CLAIM_SCRIPT = `${PRELUDE}
 local now = now_ms()
@@ -52,13 +56,17 @@ else
   rec.updatedAt = now
   move(KEYS[2], nil, 'queued')
 end
-if rec.status == 'sent' then return {'already-sent', cjson.encode(rec)} end
-if rec.status == 'permanent-failure' then return {'permanent-failure', cjson.encode(rec)} end
+if rec.status == 'sent' then return {'already-sent', cjson.encode(rec), ''} end
+if rec.status == 'permanent-failure' then return {'permanent-failure', cjson.encode(rec), ''} end
+local recovered = ''
 if rec.status == 'sending' then
   if rec.owner ~= ARGV[3] and tonumber(rec.leaseUntil) > now then
-    return {'held-by-other', cjson.encode(rec)}
+    return {'held-by-other', cjson.encode(rec), tostring(tonumber(rec.leaseUntil) - now)}
   end
-  if rec.owner ~= ARGV[3] then rec.recoveredFrom = rec.owner end
+  if rec.owner ~= ARGV[3] then
+    rec.recoveredFrom = rec.owner
+    recovered = rec.owner
+  end
 end
 move(KEYS[2], rec.status, 'sending')
 rec.status = 'sending'
@@ -66,9 +74,25 @@ rec.owner = ARGV[3]
 rec.leaseUntil = now + tonumber(ARGV[4])
 rec.attempts = rec.attempts + 1
 rec.updatedAt = now
+rec.finishedBy = nil
 local out = cjson.encode(rec)
 redis.call('HSET', KEYS[1], ARGV[1], out)
-return {'claimed', out}
+return {'claimed', out, recovered}
+`;
+
+/**
+ * ARGV: field, owner, lease in ms. Pushes a live claim's lease forward while
+ * its send is in flight, so a slow relay never lets a second worker in.
+ * Returns 1, or 0 when the claim is no longer this owner's.
+ */
+export const EXTEND_SCRIPT = `${PRELUDE}
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local rec = cjson.decode(raw)
+if rec.status ~= 'sending' or rec.owner ~= ARGV[2] then return 0 end
+rec.leaseUntil = now_ms() + tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(rec))
+return 1
 `;
 
 /**
@@ -76,12 +100,15 @@ return {'claimed', out}
  * Returns {'1' | '0' (the claim was no longer ours), record}.
  * A 'sent' is always recorded, even from a worker that outlived its lease:
  * the message did go out, and the ledger must say so.
+ * Idempotent: the same owner finishing with the same status again (a resend
+ * after a Redis restart) gets '1' and changes nothing.
  */
 export const FINISH_SCRIPT = `${PRELUDE}
 local now = now_ms()
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return {'0', ''} end
 local rec = cjson.decode(raw)
+if rec.finishedBy == ARGV[2] and rec.status == ARGV[3] then return {'1', raw} end
 local owned = rec.status == 'sending' and rec.owner == ARGV[2]
 if not owned and (rec.status == 'sent' or ARGV[3] ~= 'sent') then
   return {'0', raw}
@@ -93,6 +120,7 @@ if patch.response then rec.response = patch.response end
 if patch.messageId then rec.messageId = patch.messageId end
 rec.owner = nil
 rec.leaseUntil = nil
+rec.finishedBy = ARGV[2]
 rec.updatedAt = now
 if ARGV[3] == 'sent' then rec.sentAt = now end
 local out = cjson.encode(rec)
