@@ -6,10 +6,12 @@
  *   - some recipient failed transiently or is held by a live claim: the job
  *     throws and BullMQ retries it with backoff; sent recipients are skipped;
  *   - otherwise some recipient failed permanently: UnrecoverableError, no retry.
+ * Two waits spend no attempt (moveToDelayed + DelayedError): while the circuit
+ * breaker is open, and while another worker's live claim holds a recipient.
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config.js';
@@ -17,9 +19,10 @@ import type { Campaign } from '../src/data/campaign.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { createLetterRenderer } from '../src/render/letter-renderer.js';
 import { CampaignStore } from '../src/schedule/campaign-store.js';
-import { LETTERS_QUEUE, type LetterJobData } from '../src/schedule/queues.js';
+import { LETTERS_QUEUE, openLettersQueue, type LetterJobData } from '../src/schedule/queues.js';
 import { deliverAuthority, type AuthorityResult, type LetterSource } from '../src/send/deliver-authority.js';
 import type { Address } from '../src/send/send-message.js';
+import { createSendGuards, type Deferral } from '../src/send/send-guards.js';
 import type { MailTransport } from '../src/send/transport.js';
 
 export interface LetterWorkerDeps {
@@ -52,13 +55,23 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
     return ledger;
   };
 
-  const process = async (job: Job<LetterJobData, LetterJobResult>): Promise<LetterJobResult> => {
+  const lettersQueue = openLettersQueue(deps.connection, deps.config.QUEUE_PREFIX);
+  const guards = createSendGuards({ config: deps.config, connection: deps.connection, queue: lettersQueue, log: deps.log, who: WORKER_ID });
+  const defer = async (job: Job<LetterJobData, LetterJobResult>, token: string | undefined, deferral: Deferral, log: Logger) => {
+    await job.moveToDelayed(Date.now() + deferral.delayMs, token);
+    log.info({ event: 'job.deferred', ...deferral }, `job.deferred: ${deferral.reason}, again in ${deferral.delayMs} ms`);
+    throw new DelayedError(`deferred (${deferral.reason}) for ${deferral.delayMs} ms`);
+  };
+
+  const process = async (job: Job<LetterJobData, LetterJobResult>, token?: string): Promise<LetterJobResult> => {
     const { campaign: campaignId, authorityId } = job.data;
     const log = deps.log.child({ campaign: campaignId, authorityId, jobId: job.id });
     const [loaded, authority] = await Promise.all([campaigns.get(campaignId), store.authority(campaignId, authorityId)]);
     if (!loaded || !authority) {
       throw new UnrecoverableError(`campaign ${campaignId} or its authority ${authorityId} is not stored in Redis`);
     }
+    const closed = guards.beforeJob();
+    if (closed) return defer(job, token, closed, log);
     const result = await deliverAuthority(
       {
         campaign: loaded.campaign,
@@ -69,12 +82,15 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
         owner: `${WORKER_ID}:${job.id}:${randomUUID().slice(0, 8)}`,
         leaseMs: deps.config.LEASE_MS,
         from: deps.from,
+        throttle: guards.throttle,
       },
       authority,
     );
     const summary = summarise(result);
     await job.log(summary);
     log.info({ event: 'job.finished', summary, attempt: job.attemptsMade + 1 }, summary);
+    const later = await guards.afterJob(result);
+    if (later) return defer(job, token, later, log);
     if (result.retryable) throw new Error(`not finished, will retry: ${summary}`);
     if (result.permanent) throw new UnrecoverableError(`failed permanently: ${summary}`);
     return {
@@ -83,13 +99,20 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
     };
   };
 
-  return new Worker<LetterJobData, LetterJobResult>(LETTERS_QUEUE, process, {
+  const worker = new Worker<LetterJobData, LetterJobResult>(LETTERS_QUEUE, process, {
     connection: deps.connection,
     prefix: deps.config.QUEUE_PREFIX,
     concurrency: deps.config.WORKER_CONCURRENCY,
     // The ledger, not the stall limit, prevents double sends: let a job survive several worker deaths.
     maxStalledCount: 5,
+    lockDuration: deps.config.JOB_LOCK_MS,
+    stalledInterval: deps.config.STALLED_INTERVAL_MS,
   });
+  worker.on('closed', () => {
+    guards.close();
+    void lettersQueue.close();
+  });
+  return worker;
 }
 
 /** One line an operator reads in the queue UI's job log. */

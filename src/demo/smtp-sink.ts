@@ -7,7 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 
 export interface SmtpReply {
@@ -22,6 +22,8 @@ export interface ReceivedMessage {
   envelopeTo: string[];
   size: number;
   path?: string;
+  /** When the sink stored it (ms since epoch): the moment a resend would become a duplicate. */
+  receivedAt: number;
 }
 
 export interface SmtpSinkOptions {
@@ -33,12 +35,26 @@ export interface SmtpSinkOptions {
   onRecipient?: (address: string) => SmtpReply | null;
   /** Answer the end of DATA with an error reply (the message is then not kept), or null to accept it. */
   onMessage?: (message: ReceivedMessage) => SmtpReply | null;
+  /** Fault: answer a new connection's greeting with this reply (e.g. 421) and close it, or null to greet. */
+  onConnect?: () => SmtpReply | null;
+  /** Fault: answer MAIL FROM with this reply, or null to accept it. */
+  onMailFrom?: (address: string) => SmtpReply | null;
+  /** Fault: return 'drop' to cut the connection mid-DATA, before the final "." (the message is not kept). */
+  onDataStart?: (envelopeTo: string[]) => 'drop' | null;
+  /**
+   * Fault, after the message is stored: hold the 250 reply back for `delayMs`,
+   * or `drop` the connection instead of answering (stored, but the client never
+   * hears 250: it will send the message again). Null answers at once.
+   */
+  afterStore?: (message: ReceivedMessage) => { delayMs?: number; drop?: boolean } | null;
 }
 
 export class SmtpSink {
   readonly received: ReceivedMessage[] = [];
   readonly raw = new Map<string, Buffer>();
   private readonly server: SMTPServer;
+  /** Client sockets by remote port, so a fault can cut one connection. */
+  private readonly sockets = new Map<number, Socket>();
 
   constructor(private readonly options: SmtpSinkOptions = {}) {
     this.server = new SMTPServer({
@@ -46,18 +62,44 @@ export class SmtpSink {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       size: 10 * 1024 * 1024,
+      onConnect: (_session, callback) => callback(this.replyError(this.options.onConnect?.() ?? null)),
+      onMailFrom: (address, _session, callback) => callback(this.replyError(this.options.onMailFrom?.(address.address) ?? null)),
       onRcptTo: (address, _session, callback) => callback(this.recipientError(address)),
       onData: (stream, session, callback) => {
+        const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
+        if (this.options.onDataStart?.(envelopeTo) === 'drop') {
+          // Cut the line once the client is mid-DATA: it never sends the final ".".
+          stream.once('data', () => this.socketOf(session)?.destroy());
+          stream.on('error', () => {});
+          return;
+        }
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           this.accept(Buffer.concat(chunks), session).then(
-            (error) => callback(error),
+            (outcome) => {
+              if (outcome === 'drop') this.socketOf(session)?.destroy();
+              else callback(outcome);
+            },
             (error: Error) => callback(error),
           );
         });
       },
     });
+    this.server.server.on('connection', (socket: Socket) => {
+      const port = socket.remotePort;
+      if (port === undefined) return;
+      this.sockets.set(port, socket);
+      socket.once('close', () => this.sockets.delete(port));
+    });
+  }
+
+  private socketOf(session: SMTPServerSession): Socket | undefined {
+    return this.sockets.get(session.remotePort);
+  }
+
+  private replyError(reply: SmtpReply | null): Error | null {
+    return reply ? smtpError(reply) : null;
   }
 
   /** Listens on a free loopback port and returns an smtp:// URL for it. */
@@ -90,7 +132,7 @@ export class SmtpSink {
     return reply ? smtpError(reply) : null;
   }
 
-  private async accept(data: Buffer, session: SMTPServerSession): Promise<Error | null> {
+  private async accept(data: Buffer, session: SMTPServerSession): Promise<Error | null | 'drop'> {
     // Unfold continuation lines (RFC 5322 2.2.3) before reading header values.
     const headers = data.subarray(0, Math.max(0, data.indexOf('\r\n\r\n'))).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
     const message: ReceivedMessage = {
@@ -98,6 +140,7 @@ export class SmtpSink {
       letter: header(headers, 'X-Annual-Review'),
       envelopeTo: session.envelope.rcptTo.map((r) => r.address),
       size: data.length,
+      receivedAt: Date.now(),
     };
     const reply = this.options.onMessage?.(message);
     if (reply) return smtpError(reply);
@@ -109,8 +152,11 @@ export class SmtpSink {
       await writeFile(message.path, data);
     }
     if (this.options.keepRaw) this.raw.set(message.messageId, data);
+    message.receivedAt = Date.now();
     this.received.push(message);
-    return null;
+    const after = this.options.afterStore?.(message);
+    if (after?.delayMs) await new Promise((resolve) => setTimeout(resolve, after.delayMs));
+    return after?.drop ? 'drop' : null;
   }
 }
 

@@ -26,6 +26,8 @@ export interface DeliveryContext {
   leaseMs: number;
   /** MAIL_FROM, when set, overrides the campaign's From. */
   from?: Address;
+  /** Waits for the relay's rate limit (RATE_LIMIT_PER_SECOND) before each send; no wait when unset. */
+  throttle?: { acquire(): Promise<unknown> };
 }
 
 export interface RecipientResult {
@@ -33,6 +35,10 @@ export interface RecipientResult {
   email: string;
   outcome: 'sent' | 'already-sent' | 'held-by-other' | 'temporary-failure' | 'permanent-failure';
   response?: string;
+  /** held-by-other: how long the other worker's claim has left. */
+  retryInMs?: number;
+  /** Whether the relay was asked at all (false when a claim aged out before its send started). */
+  attempted?: boolean;
 }
 
 export interface AuthorityResult {
@@ -41,6 +47,11 @@ export interface AuthorityResult {
   retryable: boolean;
   /** Some recipient failed for good; the job must end failed once nothing is retryable. */
   permanent: boolean;
+  /**
+   * Set when the only unfinished recipients are held by another live claim:
+   * how long until the last of those claims ends (sent, or recoverable).
+   */
+  retryAfterMs?: number;
 }
 
 export async function deliverAuthority(ctx: DeliveryContext, authority: Authority): Promise<AuthorityResult> {
@@ -52,10 +63,13 @@ export async function deliverAuthority(ctx: DeliveryContext, authority: Authorit
   for (const { recipient, letter } of letters) {
     results.push(await deliverOne(ctx, authority, recipient, letter, from));
   }
+  const held = results.filter((r) => r.outcome === 'held-by-other');
+  const onlyHeld = held.length > 0 && !results.some((r) => r.outcome === 'temporary-failure');
   return {
     results,
     retryable: results.some((r) => r.outcome === 'temporary-failure' || r.outcome === 'held-by-other'),
     permanent: results.some((r) => r.outcome === 'permanent-failure'),
+    ...(onlyHeld ? { retryAfterMs: Math.max(...held.map((r) => r.retryInMs ?? 0)) } : {}),
   };
 }
 
@@ -83,17 +97,33 @@ async function deliverOne(
   const base = { recipient: recipient.key, email: recipient.email };
   if (claim.outcome !== 'claimed') {
     ctx.deliveryLog.info({ event: 'delivery.skipped', ...fields, reason: claim.outcome, status: claim.record.status }, 'delivery.skipped');
-    return { ...base, outcome: claim.outcome, response: claim.record.response };
+    const retryInMs = claim.outcome === 'held-by-other' ? claim.retryInMs : undefined;
+    return { ...base, outcome: claim.outcome, response: claim.record.response, ...(retryInMs === undefined ? {} : { retryInMs }) };
   }
+  const claimedAt = performance.now();
   const attempt = claim.record.attempts;
-  if (claim.record.recoveredFrom) {
+  if (claim.recoveredFrom) {
     ctx.deliveryLog.warn(
-      { event: 'delivery.recovered', ...fields, attempt, previousOwner: claim.record.recoveredFrom },
-      'delivery.recovered: the previous claim expired without an outcome; sending again',
+      { event: 'delivery.recovered', ...fields, attempt, previousOwner: claim.recoveredFrom },
+      'delivery.recovered: the previous claim expired without an outcome; sending again (same Message-ID)',
     );
   }
 
+  await ctx.throttle?.acquire();
+  // Never start a send on a claim that is half gone (a long wait for the rate
+  // limit, a starved event loop): give it back and let a retry claim afresh.
+  if (performance.now() - claimedAt > ctx.leaseMs / 2) {
+    const response = 'not sent: the claim aged past half its lease before the send could start; will retry';
+    await ctx.ledger.finish(authority.id, recipient.key, ctx.owner, 'temporary-failure', { response });
+    ctx.deliveryLog.warn({ event: 'delivery.deferred', ...fields, attempt, response }, 'delivery.deferred');
+    return { ...base, outcome: 'temporary-failure', response, attempted: false };
+  }
+
   const started = performance.now();
+  // While the relay is talking, keep the claim alive: a slow relay must not let a second worker in.
+  const keeper = setInterval(() => {
+    ctx.ledger.extend(authority.id, recipient.key, ctx.owner, ctx.leaseMs).catch(() => {});
+  }, Math.max(250, Math.floor(ctx.leaseMs / 3)));
   const outcome = await sendMessage(ctx.transport, {
     from,
     replyTo: ctx.campaign.mail.replyTo,
@@ -101,7 +131,7 @@ async function deliverOne(
     letter,
     messageId,
     headers: { 'X-Annual-Review': `${ctx.campaign.id}/${authority.id}/${recipient.key}` },
-  });
+  }).finally(() => clearInterval(keeper));
   // Record the outcome before anything else: this is the window in which a
   // crash would leave a sent letter marked `sending`.
   const status = outcome.status === 'sent' ? 'sent' : outcome.kind === 'permanent' ? 'permanent-failure' : 'temporary-failure';
@@ -117,5 +147,5 @@ async function deliverOne(
   } else {
     ctx.deliveryLog.warn({ event: 'delivery.failed', ...line, failure: outcome.kind, responseCode: outcome.responseCode }, 'delivery.failed');
   }
-  return { ...base, outcome: status, response: outcome.response };
+  return { ...base, outcome: status, response: outcome.response, attempted: true };
 }

@@ -1,0 +1,246 @@
+/**
+ * The circuit breaker: when the relay fails many sends in a row (4xx, refused
+ * or dropped connections, timeouts), stop sending instead of burning every
+ * job's attempts against a relay that is down, then try again after a cool-down.
+ *
+ * One breaker per installation, in Redis (`<prefix>:breaker`), shared by every
+ * worker process: the relay is shared, so the evidence is too. Twenty workers
+ * each seeing one failure is twenty failures in a row; a per-process count
+ * would need threshold x workers failures, and would pause a global queue on
+ * the evidence of one process. Every change of state is one Lua script, so two
+ * workers cannot both open it or both close it.
+ *
+ *   closed --(threshold transient failures in a row)--> open: letters queue paused
+ *   open --(cool-down over, or an operator resumed the queue)--> closed: queue resumed
+ *
+ * Opening pauses the letters queue (BullMQ's global pause: no worker takes a
+ * new job; jobs already running finish). Any worker's monitor closes it when
+ * the cool-down is over, so the breaker closes even if the worker that opened
+ * it has died. An operator who resumes the queue in the UI closes it too. A
+ * queue an operator had paused before the breaker opened stays paused.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** The part of a BullMQ Queue the breaker drives. */
+export interface PausableQueue {
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  isPaused(): Promise<boolean>;
+}
+
+export type SendVerdict = 'ok' | 'transient';
+
+export interface BreakerState {
+  state: 'open' | 'closed';
+  /** Transient failures in a row, across all workers. */
+  failures: number;
+  /** While open: when the cool-down ends (ms since epoch, Redis clock). */
+  openUntil?: number;
+  openedAt?: number;
+  /** Why it last opened: "20 sends in a row failed transiently; last: 421 ...". */
+  reason?: string;
+  /** How many times it has opened, ever. */
+  opens: number;
+  closedAt?: number;
+  /** 'cool-down' or 'operator'. */
+  closedBy?: string;
+}
+
+const PRELUDE = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+`;
+
+/**
+ * KEYS[1] breaker. ARGV: threshold, cool-down ms, who, last response, verdicts ('ok' | 'transient')...
+ * Returns {'opened' | state, failures, ms left open}.
+ */
+const RECORD_SCRIPT = `${PRELUDE}
+local now = now_ms()
+local failures = tonumber(redis.call('HGET', KEYS[1], 'failures') or '0')
+for i = 5, #ARGV do
+  if ARGV[i] == 'ok' then failures = 0 else failures = failures + 1 end
+end
+redis.call('HSET', KEYS[1], 'failures', failures)
+local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
+local threshold = tonumber(ARGV[1])
+if state ~= 'open' and threshold > 0 and failures >= threshold then
+  local openUntil = now + tonumber(ARGV[2])
+  redis.call('HSET', KEYS[1], 'state', 'open', 'openedAt', now, 'openUntil', openUntil, 'openedBy', ARGV[3],
+    'reason', failures .. ' sends in a row failed transiently; last: ' .. ARGV[4], 'pausedByBreaker', '0')
+  redis.call('HINCRBY', KEYS[1], 'opens', 1)
+  return {'opened', failures, tonumber(ARGV[2])}
+end
+local left = 0
+if state == 'open' then left = math.max(0, tonumber(redis.call('HGET', KEYS[1], 'openUntil') or now) - now) end
+return {state, failures, left}
+`;
+
+/**
+ * KEYS[1] breaker. ARGV: 'cool-down' | 'operator'. Closes an open breaker when
+ * its cool-down is over, or at once for an operator.
+ * Returns {'closed', pausedByBreaker} or {'open', ms left} or {'closed-already', '0'}.
+ */
+const CLOSE_SCRIPT = `${PRELUDE}
+local now = now_ms()
+if redis.call('HGET', KEYS[1], 'state') ~= 'open' then return {'closed-already', '0'} end
+local left = tonumber(redis.call('HGET', KEYS[1], 'openUntil') or '0') - now
+if ARGV[1] ~= 'operator' and left > 0 then return {'open', tostring(left)} end
+local paused = redis.call('HGET', KEYS[1], 'pausedByBreaker') or '0'
+redis.call('HSET', KEYS[1], 'state', 'closed', 'failures', 0, 'closedAt', now, 'closedBy', ARGV[1], 'pausedByBreaker', '0')
+return {'closed', paused}
+`;
+
+interface BreakerCommands {
+  arm_breaker_record(key: string, ...args: string[]): Promise<[string, number, number]>;
+  arm_breaker_close(key: string, mode: string): Promise<[string, string]>;
+}
+
+export interface CircuitBreakerOptions {
+  /** QUEUE_PREFIX; the breaker is `<prefix>:breaker`. */
+  prefix: string;
+  /** Transient failures in a row that open it (BREAKER_THRESHOLD); 0 never opens. */
+  threshold: number;
+  /** How long it stays open (BREAKER_COOLDOWN_MS). */
+  cooldownMs: number;
+  /** Who records (this worker's id), for the log. */
+  who: string;
+  /** The queue it pauses and resumes: the letters queue. */
+  queue: PausableQueue;
+  log: Logger;
+  /** How often the monitor looks at an open breaker. Default a quarter of the cool-down, between 250 ms and 5 s. */
+  checkEveryMs?: number;
+}
+
+export function breakerKey(prefix: string): string {
+  return `${prefix}:breaker`;
+}
+
+/** The breaker's state as stored, for the UI and for tests. */
+export async function readBreaker(redis: Redis, prefix: string): Promise<BreakerState> {
+  const raw = await redis.hgetall(breakerKey(prefix));
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  return {
+    state: raw.state === 'open' ? 'open' : 'closed',
+    failures: Number(raw.failures ?? 0),
+    openUntil: raw.state === 'open' ? num(raw.openUntil) : undefined,
+    openedAt: num(raw.openedAt),
+    reason: raw.reason,
+    opens: Number(raw.opens ?? 0),
+    closedAt: num(raw.closedAt),
+    closedBy: raw.closedBy,
+  };
+}
+
+export class CircuitBreaker {
+  private readonly redis: Redis & BreakerCommands;
+  private readonly key: string;
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+  /** Local view of "open until" (local clock), refreshed by every record and every check: no Redis read per job. */
+  private openUntilLocal = 0;
+
+  constructor(
+    redis: Redis,
+    private readonly options: CircuitBreakerOptions,
+  ) {
+    if (!('arm_breaker_record' in redis)) {
+      redis.defineCommand('arm_breaker_record', { numberOfKeys: 1, lua: RECORD_SCRIPT });
+      redis.defineCommand('arm_breaker_close', { numberOfKeys: 1, lua: CLOSE_SCRIPT });
+    }
+    this.redis = redis as Redis & BreakerCommands;
+    this.key = breakerKey(options.prefix);
+  }
+
+  /** While open, how long until the cool-down ends (as last seen by this process); 0 when closed. */
+  openForMs(): number {
+    return Math.max(0, this.openUntilLocal - Date.now());
+  }
+
+  /**
+   * Records the outcomes of one job's sends, in order. Opens the breaker (and
+   * pauses the queue) when they complete a run of `threshold` transient failures.
+   */
+  async record(verdicts: SendVerdict[], lastResponse = ''): Promise<void> {
+    if (verdicts.length === 0) return;
+    const [state, failures, leftMs] = await this.redis.arm_breaker_record(
+      this.key,
+      String(this.options.threshold),
+      String(this.options.cooldownMs),
+      this.options.who,
+      lastResponse.slice(0, 200),
+      ...verdicts,
+    );
+    this.openUntilLocal = state === 'closed' ? 0 : Date.now() + Number(leftMs);
+    if (state !== 'opened') return;
+
+    // Ours to pause; an operator's earlier pause is left to the operator.
+    const alreadyPaused = await this.options.queue.isPaused();
+    if (!alreadyPaused) {
+      await this.options.queue.pause();
+      await this.redis.hset(this.key, 'pausedByBreaker', '1');
+    }
+    this.options.log.warn(
+      {
+        event: 'breaker.open',
+        failures,
+        threshold: this.options.threshold,
+        cooldownMs: this.options.cooldownMs,
+        lastResponse,
+        queuePausedByOperator: alreadyPaused,
+      },
+      `breaker.open: ${failures} sends in a row failed transiently (last: ${lastResponse}); ` +
+        `letters queue paused for ${this.options.cooldownMs} ms (resume it in the UI to retry sooner)`,
+    );
+  }
+
+  /** Starts watching an open breaker: closes it after the cool-down, or when an operator has resumed the queue. */
+  start(): void {
+    if (this.timer) return;
+    const every = this.options.checkEveryMs ?? Math.min(5_000, Math.max(250, Math.floor(this.options.cooldownMs / 4)));
+    this.timer = setInterval(() => void this.check(), every);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One look at the breaker (the monitor's tick; tests call it directly). */
+  async check(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      const state = await readBreaker(this.redis, this.options.prefix);
+      if (state.state !== 'open') {
+        this.openUntilLocal = 0;
+        return;
+      }
+      const pausedByBreaker = (await this.redis.hget(this.key, 'pausedByBreaker')) === '1';
+      const operatorResumed = pausedByBreaker && !(await this.options.queue.isPaused());
+      const [outcome, detail] = await this.redis.arm_breaker_close(this.key, operatorResumed ? 'operator' : 'cool-down');
+      if (outcome === 'open') {
+        this.openUntilLocal = Date.now() + Number(detail);
+        return;
+      }
+      this.openUntilLocal = 0;
+      if (outcome !== 'closed') return;
+      if (!operatorResumed && detail === '1') await this.options.queue.resume();
+      this.options.log.info(
+        { event: 'breaker.closed', by: operatorResumed ? 'operator' : 'cool-down', openedAt: state.openedAt, reason: state.reason },
+        operatorResumed
+          ? 'breaker.closed: an operator resumed the letters queue'
+          : 'breaker.closed: cool-down over; letters queue resumed',
+      );
+    } catch (err) {
+      // Redis away (restarting): the next tick tries again.
+      this.options.log.debug({ event: 'breaker.check-failed', err }, 'breaker check failed');
+    } finally {
+      this.checking = false;
+    }
+  }
+}
