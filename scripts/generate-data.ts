@@ -13,11 +13,10 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, writeSync } f
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AUTHORITY_KINDS, isCouncil, type AuthorityKind } from '../src/domain.js';
 import { AUTHORITY_COLUMNS } from '../src/data/authorities-csv.js';
 import { MONITORING_OFFICER_COLUMNS } from '../src/data/monitoring-officers-csv.js';
-
-const SAMPLE_DIR = fileURLToPath(new URL('../data/sample/', import.meta.url));
+import { AUTHORITY_KINDS, isCouncil, type AuthorityKind } from '../src/domain.js';
+import { SAMPLE_DATA_DIR } from '../src/paths.js';
 
 /** Real names, 2023-24 structure. Liverpool City Region Combined Authority first: it is the reference letter. */
 const REAL_NAMES: Record<AuthorityKind, string[]> = {
@@ -434,8 +433,8 @@ export function generateData(out: string, count: number, seed: number): void {
   officersCsv.close();
 
   const campaign = join(out, 'campaign.json');
-  const sampleCampaign = join(SAMPLE_DIR, 'campaign.json');
-  if (!existsSync(campaign) && existsSync(sampleCampaign) && resolve(out) !== resolve(SAMPLE_DIR)) {
+  const sampleCampaign = join(SAMPLE_DATA_DIR, 'campaign.json');
+  if (!existsSync(campaign) && existsSync(sampleCampaign) && resolve(out) !== resolve(SAMPLE_DATA_DIR)) {
     copyFileSync(sampleCampaign, campaign);
   }
 }

@@ -86,9 +86,7 @@ export function parseCampaignJson(bytes: Uint8Array, file: string = CAMPAIGN_FIL
     json = JSON.parse(decoded.text);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const position = /position (\d+)/.exec(message)?.[1];
-    const line = position === undefined ? 0 : lineAtIndex(decoded.text, Number(position));
-    log.addFileProblem(line, '-', `is not valid JSON: ${message}`);
+    log.addFileProblem(lineOfJsonError(message, decoded.text), '-', `is not valid JSON: ${message}`);
     return { campaign: null, problems: log.problems() };
   }
   const parsed = campaignSchema.safeParse(json);
@@ -100,6 +98,22 @@ export function parseCampaignJson(bytes: Uint8Array, file: string = CAMPAIGN_FIL
     log.add(lineOfKey(decoded.text, keyPath), path.join('.') || '-', issue.message);
   }
   return { campaign: null, problems: log.problems() };
+}
+
+/**
+ * V8 says where JSON went wrong in one of three ways, depending on the error
+ * and the Node version: "(line 3 column 18)", "at position 42", or a short
+ * excerpt of the text around the error. 0 when none of them is found.
+ */
+function lineOfJsonError(message: string, text: string): number {
+  const line = /\(line (\d+) column \d+\)/.exec(message)?.[1];
+  if (line !== undefined) return Number(line);
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return lineAtIndex(text, Number(position));
+  const excerpt = /"(.+)"(?:\.\.\.)? is not valid JSON$/s.exec(message)?.[1];
+  const index = excerpt === undefined ? -1 : text.indexOf(excerpt);
+  if (index !== -1) return lineAtIndex(text, index);
+  return /end of JSON input/.test(message) ? lineAtIndex(text, text.length) : 0;
 }
 
 function lineAtIndex(text: string, index: number): number {

@@ -291,7 +291,8 @@ export function readCsv<C extends string>(
         log.addFileProblem(line, '-', `the header line could not be read: ${csvErrorReason(parsed.error)}`);
         return;
       }
-      log.add(line, '-', csvErrorReason(parsed.error));
+      const column = typeof parsed.error.column === 'number' ? columns[parsed.error.column] : undefined;
+      log.add(line, column ?? '-', csvErrorReason(parsed.error));
       continue;
     }
     const fields = parsed.fields;
@@ -348,8 +349,10 @@ function csvErrorReason(err: CsvError): string {
   switch (err.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return 'a quoted value starting on this line is never closed; everything after it was read as one value';
-    case 'INVALID_OPENING_QUOTE':
-      return 'a quote (") appears inside a value that does not start with one; quote the whole value and double the inner quotes ("")';
+    case 'INVALID_OPENING_QUOTE': {
+      const start = typeof err.field === 'string' ? ` (after ${show(err.field)})` : '';
+      return `a quote (") appears inside a value that does not start with one${start}; quote the whole value and double the inner quotes ("")`;
+    }
     case 'CSV_INVALID_CLOSING_QUOTE':
       return 'a quoted value has text after its closing quote; double any quote inside a value ("")';
     case 'CSV_MAX_RECORD_SIZE':
