@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../src/config.js';
 import type { Campaign } from '../src/data/campaign.js';
 import { Ledger } from '../src/ledger/ledger.js';
-import { createLetterRenderer } from '../src/render/letter-renderer.js';
+import { rendererFromCompiled } from '../src/render/letter-renderer.js';
 import { CampaignStore } from '../src/schedule/campaign-store.js';
 import { LETTERS_QUEUE, openLettersQueue, type LetterJobData } from '../src/schedule/queues.js';
 import { deliverAuthority, type AuthorityResult, type LetterSource } from '../src/send/deliver-authority.js';
@@ -33,8 +33,6 @@ export interface LetterWorkerDeps {
   log: Logger;
   deliveryLog: Logger;
   from?: Address;
-  /** Where templates live; default ./templates. */
-  templatesDir?: string;
 }
 
 export interface LetterJobResult {
@@ -47,7 +45,7 @@ export const WORKER_ID = `${hostname()}:${process.pid}`;
 
 export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData, LetterJobResult> {
   const store = new CampaignStore(deps.connection, deps.config.QUEUE_PREFIX);
-  const campaigns = new CampaignCache(store, deps.templatesDir);
+  const campaigns = new CampaignCache(store);
   const ledgers = new Map<string, Ledger>();
   const ledgerFor = (namespace: string) => {
     let ledger = ledgers.get(namespace);
@@ -126,16 +124,13 @@ export function summarise(result: AuthorityResult): string {
 }
 
 /**
- * Compiles each campaign's templates once, and again only when the stored
- * campaign changes (its version), not once per letter.
+ * Builds each campaign's renderer once from the templates `run` compiled and
+ * stored with it, and again only when the stored campaign changes (its version).
  */
 class CampaignCache {
   private readonly entries = new Map<string, Promise<{ version: string; campaign: Campaign; renderer: LetterSource } | null>>();
 
-  constructor(
-    private readonly store: CampaignStore,
-    private readonly templatesDir?: string,
-  ) {}
+  constructor(private readonly store: CampaignStore) {}
 
   async get(id: string): Promise<{ campaign: Campaign; renderer: LetterSource } | null> {
     const version = await this.store.version(id);
@@ -150,7 +145,7 @@ class CampaignCache {
   private async load(id: string) {
     const stored = await this.store.load(id);
     if (!stored) return null;
-    const renderer = await createLetterRenderer(stored.campaign, { templatesDir: this.templatesDir });
+    const renderer = rendererFromCompiled(stored.campaign, stored.letter);
     return { version: stored.version, campaign: stored.campaign, renderer };
   }
 }

@@ -20,7 +20,6 @@ export interface WorkerProcess {
 
 export interface WorkerProcessOptions {
   log: Logger;
-  templatesDir?: string;
   /** Also write delivery lines to stdout. Default true. */
   echoDeliveries?: boolean;
   /** How long `close` waits for active jobs before giving up. Default 30 s. */
@@ -41,7 +40,6 @@ export function startWorkerProcess(config: Config, options: WorkerProcessOptions
     log,
     deliveryLog,
     from: config.MAIL_FROM ? parseAddress(config.MAIL_FROM) : undefined,
-    templatesDir: options.templatesDir,
   });
   const campaigns = startCampaignWorker({ config, connection, log });
   for (const worker of [letters, campaigns.worker]) {

@@ -33,15 +33,31 @@ export interface RenderOptions {
   templatesDir?: string;
 }
 
-/** Compiles the templates for one campaign once; throws on an MJML strict validation error. */
-export async function createLetterRenderer(campaign: Campaign, options: RenderOptions = {}): Promise<LetterRenderer> {
+/**
+ * The letter's templates after MJML: Handlebars sources for the HTML and the
+ * text part. `run` compiles them once and stores them with the campaign, so
+ * every worker sends exactly the templates that were validated, and needs
+ * neither MJML nor the template files.
+ */
+export interface CompiledLetter {
+  html: string;
+  text: string;
+}
+
+/** Loads and checks the templates and runs MJML (strict) once; throws on any template error. */
+export async function compileLetter(campaign: Campaign, options: RenderOptions = {}): Promise<CompiledLetter> {
   const templatesDir = options.templatesDir ?? defaultTemplatesDir();
   const source = await loadLetterSource(templatesDir);
   checkTemplateRules(source, templatesDir);
   checkWordingKeys(source, campaign);
-  const htmlTemplate = await mjmlToHtml(source, templatesDir);
-  const html = compileTemplate(htmlTemplate, 'html');
-  const text = compileTemplate(htmlTemplateToTextTemplate(htmlTemplate), 'text');
+  const html = await mjmlToHtml(source, templatesDir);
+  return { html, text: htmlTemplateToTextTemplate(html) };
+}
+
+/** A renderer from already compiled templates: per letter, only the two Handlebars calls. */
+export function rendererFromCompiled(campaign: Campaign, compiled: CompiledLetter): LetterRenderer {
+  const html = compileTemplate(compiled.html, 'html');
+  const text = compileTemplate(compiled.text, 'text');
   const subject = compileSubject(campaign);
   const views = buildCampaignViews(campaign);
 
@@ -59,6 +75,11 @@ export async function createLetterRenderer(campaign: Campaign, options: RenderOp
       };
     },
   };
+}
+
+/** Compiles the templates for one campaign once; throws on an MJML strict validation error. */
+export async function createLetterRenderer(campaign: Campaign, options: RenderOptions = {}): Promise<LetterRenderer> {
+  return rendererFromCompiled(campaign, await compileLetter(campaign, options));
 }
 
 /** The reference path: Handlebars into MJML, then mjml2html, for every letter. */

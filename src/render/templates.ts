@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import mjml2html from 'mjml';
 import type { Campaign } from '../data/campaign.js';
 import { formatCount, numberInWords } from './number-words.js';
 
@@ -87,6 +86,8 @@ export function checkWordingKeys(source: string, campaign: Campaign): void {
 /** MJML to HTML with strict validation; a validation error names the template and the lines. */
 export async function mjmlToHtml(source: string, templatesDir: string): Promise<string> {
   try {
+    // Loaded on first use: workers render from templates compiled by `run`, and never need MJML.
+    const { default: mjml2html } = await import('mjml');
     const { html } = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
     return html;
   } catch (error) {

@@ -3,21 +3,26 @@
  * `schedule` validated is exactly what the workers send, and a worker on
  * another host needs no data files.
  *
- *   <prefix>:campaign:<id>              hash: settings (campaign.json), version, storedAt, authorities
+ *   <prefix>:campaign:<id>              hash: settings (campaign.json), letter (compiled templates),
+ *                                       version, storedAt, authorities
  *   <prefix>:campaign:<id>:authorities  hash: authority id -> Authority JSON
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Campaign } from '../data/campaign.js';
 import type { Authority } from '../domain.js';
+import type { CompiledLetter } from '../render/letter-renderer.js';
 
 export interface CampaignSnapshot {
   campaign: Campaign;
   authorities: Authority[];
+  /** The templates compiled for this campaign: workers send exactly these. */
+  letter: CompiledLetter;
 }
 
 export interface StoredCampaign {
   campaign: Campaign;
+  letter: CompiledLetter;
   /** Hash of the stored settings and authorities; changes whenever the data does. */
   version: string;
   storedAt: number;
@@ -42,7 +47,8 @@ export class CampaignStore {
   async save(snapshot: CampaignSnapshot): Promise<StoredCampaign> {
     const id = snapshot.campaign.id;
     const settings = JSON.stringify(snapshot.campaign);
-    const hash = createHash('sha256').update(settings);
+    const letter = JSON.stringify(snapshot.letter);
+    const hash = createHash('sha256').update(settings).update(letter);
     const entries: string[] = [];
     for (const authority of snapshot.authorities) {
       const json = JSON.stringify(authority);
@@ -51,6 +57,7 @@ export class CampaignStore {
     }
     const stored: StoredCampaign = {
       campaign: snapshot.campaign,
+      letter: snapshot.letter,
       version: hash.digest('hex').slice(0, 16),
       storedAt: Date.now(),
       authorityCount: snapshot.authorities.length,
@@ -60,6 +67,7 @@ export class CampaignStore {
     for (let i = 0; i < entries.length; i += chunk) tx.hset(this.authoritiesKey(id), ...entries.slice(i, i + chunk));
     tx.hset(this.key(id), {
       settings,
+      letter,
       version: stored.version,
       storedAt: String(stored.storedAt),
       authorities: String(stored.authorityCount),
@@ -70,9 +78,10 @@ export class CampaignStore {
 
   async load(id: string): Promise<StoredCampaign | null> {
     const raw = await this.redis.hgetall(this.key(id));
-    if (!raw.settings || !raw.version) return null;
+    if (!raw.settings || !raw.letter || !raw.version) return null;
     return {
       campaign: JSON.parse(raw.settings) as Campaign,
+      letter: JSON.parse(raw.letter) as CompiledLetter,
       version: raw.version,
       storedAt: Number(raw.storedAt),
       authorityCount: Number(raw.authorities),

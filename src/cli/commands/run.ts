@@ -1,5 +1,6 @@
 import type { Config } from '../../config.js';
 import { formatTotals, type CampaignTotals } from '../../ledger/totals.js';
+import { compileLetter } from '../../render/letter-renderer.js';
 import { fanOut, type FanOutResult } from '../../schedule/fan-out.js';
 import { loadValidData, type ValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
@@ -38,7 +39,7 @@ export async function enqueueCampaign(
   const producer = await openProducer(config);
   try {
     const campaignId = data.campaign.id;
-    await producer.store.save({ campaign: data.campaign, authorities: data.authorities });
+    await producer.store.save({ campaign: data.campaign, authorities: data.authorities, letter: await compileLetter(data.campaign) });
     const ledger = producer.ledger(campaignId);
     const result = await fanOut({
       queue: producer.letters,
