@@ -4,6 +4,7 @@
  * Nothing else in the code reads process.env.
  */
 import { z } from 'zod';
+import { parseAllowlist } from './safety/recipient-policy.js';
 
 const DEFAULTS = {
   REDIS_URL: 'redis://127.0.0.1:6379',
@@ -22,6 +23,7 @@ const DEFAULTS = {
   RATE_LIMIT_PER_SECOND: '0',
   UI_HOST: '127.0.0.1',
   UI_PORT: '3000',
+  MAX_LETTER_AGE_DAYS: '60',
 } as const;
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -76,6 +78,23 @@ const envSchema = z.object({
   UI_READONLY_USERS: z.string().optional(),
   /** Signs the `ui` session cookie; generated at start when unset (sessions then end when the ui restarts). */
   UI_SESSION_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+  /** Test mode for `run` (same as `run --test-to`): every letter of the run goes to this one inbox, marked as a test. */
+  TEST_RECIPIENT: z.email('must be one email address').optional(),
+  /**
+   * Comma-separated domains (example.org, @example.org) and addresses (name@example.org): when set, the worker
+   * sends nothing to any other address, and `run` refuses data that has one. A domain does not cover its subdomains.
+   */
+  RECIPIENT_ALLOWLIST: z
+    .string()
+    .transform((text, ctx) => {
+      const parsed = parseAllowlist(text);
+      if (parsed.ok) return parsed.entries;
+      for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    })
+    .optional(),
+  /** The scheduled run refuses a campaign whose letter date is more than this many days past. Default 60. */
+  MAX_LETTER_AGE_DAYS: integer(0, 3650),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;

@@ -1,0 +1,57 @@
+import { userInfo } from 'node:os';
+import type { Config } from '../../config.js';
+import { Approvals, createApproval, formatApproval, type Approval } from '../../safety/approval.js';
+import { fingerprintFiles, type Fingerprint } from '../../safety/fingerprint.js';
+import { listSome, recipientsOutside } from '../../safety/recipient-policy.js';
+import { CliError } from '../cli-error.js';
+import { loadValidData } from '../load-valid-data.js';
+import type { Print } from '../print.js';
+import { openProducer } from '../producer.js';
+
+export interface ApproveOptions {
+  data: string;
+  /** Who approves. Default: the operating-system user. */
+  by?: string;
+  /** Approve a data set with invalid authorities, for `run --skip-invalid`. */
+  skipInvalid?: boolean;
+  /** The templates that were previewed. Default: the package's templates/. */
+  templatesDir?: string;
+}
+
+/**
+ * `approve --data DIR [--by NAME]`: records, in Redis, who approved the
+ * campaign and the sha256 of exactly the data files and templates that were
+ * previewed. `run` and the scheduled run send only while those still match.
+ */
+export async function approveCommand(options: ApproveOptions, config: Config, print: Print): Promise<Approval> {
+  const by = (options.by ?? currentUser()).trim();
+  if (by === '' || /[\u0000-\u001f\u007f]/.test(by)) throw new CliError('--by must be a name on one line', 1);
+  const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err });
+  const outside = recipientsOutside(data.authorities, config.RECIPIENT_ALLOWLIST);
+  if (outside.length > 0) print.err(`warning: ${outside.length} recipient(s) not in RECIPIENT_ALLOWLIST; \`run\` will refuse: ${listSome(outside)}`);
+  const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
+  const approval = await recordApproval(config, data.campaign.id, fingerprint, by);
+  for (const line of formatApproval(approval)) print.out(line);
+  return approval;
+}
+
+/** Stores an approval of these files (the demo approves its own bundled data this way). */
+export async function recordApproval(config: Config, campaign: string, fingerprint: Fingerprint, by: string): Promise<Approval> {
+  const approval = createApproval(campaign, by, fingerprint);
+  const producer = await openProducer(config);
+  try {
+    await new Approvals(producer.redis, config.QUEUE_PREFIX).save(approval);
+  } finally {
+    await producer.close();
+  }
+  return approval;
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry (some containers): an approval must still name someone.
+    throw new CliError('cannot tell who you are; say who approves with --by NAME', 1);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * RECIPIENT_ALLOWLIST: the domains and addresses mail may go to at all. The
+ * worker wraps its SMTP transport in `guardTransport`, so every message is
+ * checked against the list right before it is handed to the relay, whatever
+ * code path produced it; `run` also checks the data up front and refuses.
+ */
+import type { SendMailOptions } from 'nodemailer';
+import { recipientsOf, type Authority } from '../domain.js';
+import type { MailTransport } from '../send/transport.js';
+
+/** The response recorded in the ledger and the delivery log for a refused address. */
+export const NOT_ALLOWED = 'not in RECIPIENT_ALLOWLIST';
+
+const ADDRESS = /^[^@\s,<>]+@([^@\s,<>]+)$/;
+const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+export type AllowlistParse = { ok: true; entries: string[] } | { ok: false; problems: string[] };
+
+/**
+ * Parses "example.org, @other.org, someone@example.net": a domain (with or
+ * without a leading '@') allows every address at exactly that domain, not its
+ * subdomains; an address allows itself. Case does not matter. Problems name
+ * the entry by position, never by value (the config convention).
+ */
+export function parseAllowlist(text: string): AllowlistParse {
+  const raw = text.split(',').map((s) => s.trim().toLowerCase());
+  const problems: string[] = [];
+  const entries: string[] = [];
+  raw.forEach((entry, i) => {
+    if (entry === '') return;
+    const domain = entry.startsWith('@') ? entry.slice(1) : entry;
+    if (entry.startsWith('@') ? DOMAIN.test(domain) : ADDRESS.test(entry) || DOMAIN.test(entry)) entries.push(entry.startsWith('@') ? domain : entry);
+    else problems.push(`entry ${i + 1} of ${raw.length} is neither a domain (example.org) nor an address (name@example.org)`);
+  });
+  if (problems.length === 0 && entries.length === 0) problems.push('lists no domain or address');
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, entries };
+}
+
+/** Whether `address` may receive mail; always true when there is no allowlist. */
+export function isAllowed(address: string, allowlist: readonly string[] | undefined): boolean {
+  if (!allowlist) return true;
+  const normal = address.trim().toLowerCase();
+  const domain = ADDRESS.exec(normal)?.[1];
+  return allowlist.some((entry) => entry === normal || (!entry.includes('@') && entry === domain));
+}
+
+/** "alpha/ceo ceo@alpha.example.org" for every recipient of the data the allowlist would refuse. */
+export function recipientsOutside(authorities: readonly Authority[], allowlist: readonly string[] | undefined): string[] {
+  if (!allowlist) return [];
+  return authorities.flatMap((a) => recipientsOf(a).filter((r) => !isAllowed(r.email, allowlist)).map((r) => `${a.id}/${r.key} ${r.email}`));
+}
+
+/** A list for a message: the first `max` items, then how many more. */
+export function listSome(items: readonly string[], max = 20): string {
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
+/**
+ * The transport, refusing any message with a recipient outside the allowlist
+ * before it reaches the relay. The refusal is an SMTP-shaped permanent error
+ * (550), so the one classifier, the ledger and the delivery log treat it like
+ * a relay's refusal: permanent-failure, response "... not in RECIPIENT_ALLOWLIST".
+ */
+export function guardTransport(transport: MailTransport, allowlist: readonly string[] | undefined): MailTransport {
+  if (!allowlist) return transport;
+  const sendMail = async (mail: SendMailOptions) => {
+    const addresses = envelopeAddresses(mail);
+    const refused = addresses.filter((address) => !isAllowed(address, allowlist));
+    if (addresses.length === 0 || refused.length > 0) throw notAllowedError(refused.length > 0 ? refused : ['(no recipient)']);
+    return transport.sendMail(mail);
+  };
+  return new Proxy(transport, {
+    get(target, property) {
+      if (property === 'sendMail') return sendMail;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function notAllowedError(addresses: string[]): Error {
+  const response = `not sent: ${addresses.join(', ')} ${NOT_ALLOWED}`;
+  return Object.assign(new Error(response), { code: 'EENVELOPE', responseCode: 550, response, command: 'RCPT TO' });
+}
+
+type AddressField = SendMailOptions['to'];
+
+/** Every address the message would be delivered to: the envelope's if it has one, else to, cc and bcc. */
+function envelopeAddresses(mail: SendMailOptions): string[] {
+  const envelope = mail.envelope as { to?: AddressField; cc?: AddressField; bcc?: AddressField } | undefined;
+  const fields: AddressField[] = envelope?.to || envelope?.cc || envelope?.bcc ? [envelope.to, envelope.cc, envelope.bcc] : [mail.to, mail.cc, mail.bcc];
+  return fields.flatMap(addressesOf);
+}
+
+function addressesOf(field: AddressField): string[] {
+  if (!field) return [];
+  if (Array.isArray(field)) return field.flatMap(addressesOf);
+  if (typeof field === 'object') return [field.address ?? ''];
+  // "Name <a@b>, c@d": only our own code builds messages, but a string must not slip past unchecked.
+  return field
+    .split(',')
+    .map((part) => /<([^<>]+)>/.exec(part)?.[1] ?? part.trim())
+    .filter((address) => address !== '');
+}

@@ -1,0 +1,190 @@
+/**
+ * Test mode (`run --test-to ADDRESS`, or TEST_RECIPIENT): the whole run, with
+ * every letter sent to one inbox instead of its recipient, marked as a test
+ * in its subject and at its top (naming the real recipient).
+ *
+ * A test run is a campaign of its own, "<campaign>~test": its own stored
+ * snapshot, ledger namespace, job ids ("<campaign>~test-<authorityId>") and
+ * Message-IDs, so it never marks a real recipient as sent and never blocks
+ * the real run's jobs. Jobs still carry ids only (and `test: true`); the test
+ * inbox is kept in Redis with the run:
+ *
+ *   <prefix>:test-run:<campaign>~test   JSON TestRunSettings
+ *
+ * The worker treats any job of a "~test" campaign as a test, whatever its
+ * data says, and refuses it when the test inbox is not stored: a test letter
+ * can reach its test inbox or nobody.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Campaign } from '../data/campaign.js';
+import { recipientsOf, type Authority, type Recipient, type RenderedLetter } from '../domain.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { TEMPLATES_DIR } from '../paths.js';
+import { compileTemplate, type LetterTemplate } from '../render/templates.js';
+import type { CampaignStore } from '../schedule/campaign-store.js';
+import { letterJobId, type LetterJobData } from '../schedule/queues.js';
+import type { LetterSource } from '../send/deliver-authority.js';
+
+const TEST_SUFFIX = '~test';
+
+/** "2023-24" -> "2023-24~test": the test run's campaign id and ledger namespace ('~' is not allowed in a real id). */
+export function testCampaignId(campaign: string): string {
+  return `${campaign}${TEST_SUFFIX}`;
+}
+
+export function isTestCampaign(campaign: string): boolean {
+  return campaign.endsWith(TEST_SUFFIX);
+}
+
+export interface TestRunSettings {
+  /** The real campaign id. */
+  campaign: string;
+  /** The one inbox every letter of the run goes to. */
+  to: string;
+  /** ISO 8601. */
+  startedAt: string;
+  /** The Handlebars sources of the test marks, read by `run` from templates/test-mode/. */
+  notice: TestNoticeSource;
+}
+
+export class TestRuns {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(testCampaign: string): string {
+    return `${this.prefix}:test-run:${testCampaign}`;
+  }
+
+  async save(settings: TestRunSettings): Promise<void> {
+    await this.redis.set(this.key(testCampaignId(settings.campaign)), JSON.stringify(settings));
+  }
+
+  async get(testCampaign: string): Promise<TestRunSettings | null> {
+    if (!isTestCampaign(testCampaign)) return null;
+    const json = await this.redis.get(this.key(testCampaign));
+    return json ? (JSON.parse(json) as TestRunSettings) : null;
+  }
+}
+
+/** The wording of the test marks: templates/test-mode/subject.hbs, notice.html.hbs and notice.txt.hbs. */
+export interface TestNoticeSource {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface TestNotice {
+  subject: LetterTemplate;
+  html: LetterTemplate;
+  text: LetterTemplate;
+}
+
+export async function loadTestNotice(templatesDir: string = TEMPLATES_DIR): Promise<TestNoticeSource> {
+  const read = (name: string) => readFile(join(templatesDir, 'test-mode', name), 'utf8');
+  const [subject, html, text] = await Promise.all([read('subject.hbs'), read('notice.html.hbs'), read('notice.txt.hbs')]);
+  // Compiled here too, so a template error stops `run` rather than every test job.
+  compileTestNotice({ subject, html, text });
+  return { subject, html, text };
+}
+
+export function compileTestNotice(source: TestNoticeSource): TestNotice {
+  return { subject: compileTemplate(source.subject, 'text'), html: compileTemplate(source.html, 'html'), text: compileTemplate(source.text, 'text') };
+}
+
+/**
+ * What the worker delivers for one authority in a test run: the same
+ * authority with every address replaced by the test inbox (so the ledger and
+ * the delivery log say where each letter really went), and letters rendered
+ * for the real recipients, then marked as tests.
+ */
+export function testDelivery(
+  campaign: Pick<Campaign, 'reportingYear'>,
+  authority: Authority,
+  renderer: LetterSource,
+  settings: TestRunSettings,
+  notice: TestNotice,
+): { authority: Authority; renderer: LetterSource } {
+  const real = new Map(recipientsOf(authority).map((r) => [r.key, r]));
+  return {
+    authority: redirectAuthority(authority, settings.to),
+    renderer: {
+      render(_redirected, recipient) {
+        const realRecipient = real.get(recipient.key);
+        if (!realRecipient) throw new Error(`test run: ${authority.id} has no recipient ${recipient.key}`);
+        const letter = renderer.render(authority, realRecipient);
+        return markAsTest(letter, { campaign, authority, recipient: realRecipient, testInbox: settings.to }, notice);
+      },
+    },
+  };
+}
+
+export function redirectAuthority(authority: Authority, to: string): Authority {
+  return {
+    ...authority,
+    chiefExecutive: { ...authority.chiefExecutive, email: to },
+    head: authority.head && { ...authority.head, email: to },
+    monitoringOfficers: authority.monitoringOfficers.map((mo) => ({ ...mo, email: to })),
+  };
+}
+
+/** "[TEST] ..." in the subject; the notice first in the HTML body and in the text. */
+export function markAsTest(
+  letter: RenderedLetter,
+  about: { campaign: Pick<Campaign, 'reportingYear'>; authority: Authority; recipient: Recipient; testInbox: string },
+  notice: TestNotice,
+): RenderedLetter {
+  const { authority, recipient } = about;
+  const view = {
+    subject: letter.subject,
+    testInbox: about.testInbox,
+    campaign: { reportingYear: about.campaign.reportingYear },
+    authority: { name: authority.name },
+    recipient: {
+      name: recipient.name,
+      email: recipient.email,
+      isChiefExecutive: recipient.role === 'ceo',
+      isHead: recipient.role === 'head',
+      isMonitoringOfficer: recipient.role === 'mo',
+      headRole: authority.head?.role ?? '',
+    },
+  };
+  const html = notice.html(view).trim();
+  const body = /<body\b[^>]*>/i.exec(letter.html);
+  return {
+    subject: notice.subject(view).trim().replace(/[\r\n]+/g, ' '),
+    html: body ? `${letter.html.slice(0, body.index + body[0].length)}\n${html}${letter.html.slice(body.index + body[0].length)}` : `${html}\n${letter.html}`,
+    text: `${notice.text(view).trim()}\n\n${letter.text}`,
+  };
+}
+
+/**
+ * Makes way for a new test run: the previous one's finished jobs are removed
+ * (their ids would otherwise stop the new jobs being added) and its ledger
+ * namespace emptied, so every letter of the new run is sent again. Refuses
+ * while any of its jobs is still waiting or active.
+ */
+export async function discardFinishedTestRun(options: {
+  queue: Queue<LetterJobData>;
+  store: CampaignStore;
+  ledger: Ledger;
+  testCampaign: string;
+}): Promise<{ removed: number } | { busy: string }> {
+  const { queue, store, ledger, testCampaign } = options;
+  if (!isTestCampaign(testCampaign) || ledger.namespace !== testCampaign) throw new Error(`${testCampaign} is not a test campaign`);
+  const finished = [];
+  for await (const authority of store.authorities(testCampaign)) {
+    const job = await queue.getJob(letterJobId(testCampaign, authority.id));
+    if (!job) continue;
+    const state = await job.getState();
+    if (state !== 'completed' && state !== 'failed') return { busy: `job ${job.id} of the previous test run is ${state}` };
+    finished.push(job);
+  }
+  for (const job of finished) await job.remove();
+  await ledger.destroy();
+  return { removed: finished.length };
+}
