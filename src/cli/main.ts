@@ -20,6 +20,7 @@ const commands = {
   schedule: () => import('./commands/schedule.js'),
   validate: () => import('./commands/validate.js'),
   worker: () => import('./commands/worker.js'),
+  ui: () => import('./commands/ui.js'),
 };
 
 let config: Config | undefined;
@@ -83,7 +84,8 @@ program
   .description('one row per delivery from the ledger')
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
   .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-  .action(async (o: { campaign: string; format: 'csv' | 'json' }) => {
+  .option('--gaps <file>', 'also write every delivery not yet sent (what is still owed) to this file')
+  .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string }) => {
     await (await commands.report()).reportCommand(o, env(), consolePrint);
   });
 
@@ -94,6 +96,16 @@ program
   .option('--outbox <dir>', 'where the SMTP sink writes letters', 'outbox')
   .action(async (o: { data?: string; outbox: string }) => {
     await (await commands.demo()).demoCommand(o, env(), consolePrint);
+  });
+
+program
+  .command('ui')
+  .description("the operators' console: campaign page and queue UI behind a login (UI_USERNAME, UI_PASSWORD)")
+  .option('--demo', "show the demo's installation; on loopback without credentials, print a one-time password")
+  .option('--campaign <id>', 'campaign shown first (default: the latest stored)')
+  .option('--hash-password', 'read a password on stdin and print it as UI_PASSWORD_HASH, then exit')
+  .action(async (o: { demo?: boolean; campaign?: string; hashPassword?: boolean }) => {
+    await (await commands.ui()).uiCommand(o, o.hashPassword ? loadConfig({}) : env(), consolePrint);
   });
 
 try {

@@ -1,6 +1,9 @@
+import { writeFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
+import { recipientsOf } from '../../domain.js';
 import type { DeliveryRecord } from '../../ledger/ledger.js';
+import type { CampaignStore } from '../../schedule/campaign-store.js';
 import { CliError } from '../cli-error.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
@@ -37,16 +40,65 @@ export function toReportRow(r: DeliveryRecord): ReportRow {
   };
 }
 
-/** `report --campaign ID [--format csv|json]`: one row per delivery from the ledger, sorted. */
-export async function reportCommand(options: { campaign: string; format: 'csv' | 'json' }, config: Config, print: Print): Promise<ReportRow[]> {
+export interface ReportOptions {
+  campaign: string;
+  format: 'csv' | 'json';
+  /** Also write the gaps (every delivery not `sent`, with the report's columns) to this file. */
+  gaps?: string;
+}
+
+/**
+ * The campaign's gaps: every (authority, recipient) with no `sent` record, so
+ * an operator sees what is still owed. Recipients of stored authorities that
+ * the ledger has never seen (the campaign was stored but not yet fanned out)
+ * are gaps too, with status `not-queued`.
+ */
+export async function findGaps(rows: ReportRow[], store: CampaignStore, campaignId: string): Promise<ReportRow[]> {
+  const gaps = rows.filter((r) => r.status !== 'sent');
+  const recorded = new Set(rows.map((r) => `${r.authority}/${r.recipient}`));
+  for await (const authority of store.authorities(campaignId)) {
+    for (const recipient of recipientsOf(authority)) {
+      if (recorded.has(`${authority.id}/${recipient.key}`)) continue;
+      gaps.push({
+        authority: authority.id,
+        recipient: recipient.key,
+        role: recipient.role,
+        email: recipient.email,
+        status: 'not-queued',
+        attempts: 0,
+        messageId: '',
+        response: '',
+        time: '',
+        recovered: '',
+      });
+    }
+  }
+  return gaps.sort(byDelivery);
+}
+
+function byDelivery(a: ReportRow, b: ReportRow): number {
+  return a.authority.localeCompare(b.authority) || a.recipient.localeCompare(b.recipient);
+}
+
+function formatRows(rows: ReportRow[], format: 'csv' | 'json'): string {
+  return format === 'json' ? JSON.stringify(rows, null, 2) : stringify(rows, { header: true, columns: [...REPORT_COLUMNS] }).trimEnd();
+}
+
+/** `report --campaign ID [--format csv|json] [--gaps FILE]`: one row per delivery from the ledger, sorted. */
+export async function reportCommand(options: ReportOptions, config: Config, print: Print): Promise<ReportRow[]> {
   const producer = await openProducer(config);
   try {
     const rows: ReportRow[] = [];
     for await (const record of producer.ledger(options.campaign).records()) rows.push(toReportRow(record));
     if (rows.length === 0) throw new CliError(`no deliveries recorded for campaign ${options.campaign} (QUEUE_PREFIX ${config.QUEUE_PREFIX})`, 1);
-    rows.sort((a, b) => a.authority.localeCompare(b.authority) || a.recipient.localeCompare(b.recipient));
-    if (options.format === 'json') print.out(JSON.stringify(rows, null, 2));
-    else print.out(stringify(rows, { header: true, columns: [...REPORT_COLUMNS] }).trimEnd());
+    rows.sort(byDelivery);
+    print.out(formatRows(rows, options.format));
+    if (options.gaps) {
+      const gaps = await findGaps(rows, producer.store, options.campaign);
+      // A header (or []) even when nothing is owed, so a script can tell "no gaps" from "no file".
+      await writeFile(options.gaps, `${gaps.length > 0 || options.format === 'json' ? formatRows(gaps, options.format) : REPORT_COLUMNS.join(',')}\n`);
+      print.err(`gaps: ${gaps.length} deliveries not sent, written to ${options.gaps}`);
+    }
     return rows;
   } finally {
     await producer.close();
