@@ -1,0 +1,183 @@
+/**
+ * Child processes of the bench: the SMTP sink, measured clients, and workers
+ * started exactly as an operator starts them (`node bin/annual-review-mailer.js
+ * worker`), with their peak memory read from /proc.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+import type { ClientResult, ClientTask } from './client-process.js';
+import type { SinkReply, SinkRequest } from './sink-process.js';
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const TSX = ['--import', 'tsx'];
+
+function onceMessage<T extends { type: string }>(child: ChildProcess, type: T['type']): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: T) => {
+      if (message.type === type) {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message);
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`child ${child.pid} exited (${code}) before sending '${type}'`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+export interface Sink {
+  url: string;
+  pid: number;
+  reset(): void;
+  /** Resolves with Date.now() (in the sink) when `count` messages have arrived since the last reset. */
+  reached(count: number): Promise<number>;
+  stats(): Promise<Extract<SinkReply, { type: 'stats' }>>;
+  stop(): Promise<void>;
+}
+
+export async function startSink(): Promise<Sink> {
+  const child = fork(here('./sink-process.ts'), [], { execArgv: TSX, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await onceMessage<Extract<SinkReply, { type: 'ready' }>>(child, 'ready');
+  const request = (r: SinkRequest) => child.send(r);
+  return {
+    url: ready.url,
+    pid: child.pid!,
+    reset: () => request({ type: 'reset' }),
+    async reached(count) {
+      const reply = onceMessage<Extract<SinkReply, { type: 'reached' }>>(child, 'reached');
+      request({ type: 'await', count });
+      return (await reply).at;
+    },
+    async stats() {
+      const reply = onceMessage<Extract<SinkReply, { type: 'stats' }>>(child, 'stats');
+      request({ type: 'stats' });
+      return reply;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      request({ type: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface MeasuredClient extends ClientResult {
+  /** When the sink counted the last message, Date.now(). */
+  sinkReachedAt: number;
+  /** count / (sinkReachedAt - startedAt), per second. */
+  perSecond: number;
+}
+
+/** Runs one client task in a fresh process; the clock stops when the sink has every message. */
+export async function runClient(task: ClientTask, sink: Sink | null, expected: (result: ClientResult) => number = (r) => r.count): Promise<MeasuredClient> {
+  const child = fork(here('./client-process.ts'), [JSON.stringify(task)], { execArgv: TSX, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  sink?.reset();
+  const outcome = await new Promise<ClientResult>((resolve, reject) => {
+    child.on('message', (m: { type: string; result?: ClientResult; message?: string }) => {
+      if (m.type === 'result') resolve(m.result!);
+      if (m.type === 'error') reject(new Error(`client ${task.mode} failed: ${m.message}`));
+    });
+    child.once('exit', (code) => reject(new Error(`client ${task.mode} exited (${code}) without a result`)));
+  });
+  const sinkReachedAt = sink ? await sink.reached(expected(outcome)) : outcome.endedAt;
+  const end = Math.max(sinkReachedAt, outcome.endedAt);
+  return { ...outcome, sinkReachedAt, perSecond: (outcome.count * 1000) / Math.max(1, end - outcome.startedAt) };
+}
+
+/** Peak resident memory (VmHWM) and current RSS of a live process, MB. */
+export function memoryOf(pid: number): { peakRssMb: number; rssMb: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { peakRssMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+export interface WorkerChild {
+  pid: number;
+  /** Date.now() just before the spawn. */
+  spawnedAt: number;
+  /** ms from spawn to the `worker.ready` line. */
+  readyMs: number;
+  logFile: string;
+  /** SIGTERM, then the ordered shutdown; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** The highest VmHWM seen by the sampler, MB, and RSS samples taken every second. */
+  memory(): { peakRssMb: number; samples: number[] };
+}
+
+export interface WorkerSpawnOptions {
+  env: Record<string, string>;
+  /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=...']. */
+  nodeFlags?: string[];
+  /** Where the worker's stdout (its pino log and echoed delivery lines) goes. */
+  logFile: string;
+  timeoutMs?: number;
+}
+
+/**
+ * `node [flags] bin/annual-review-mailer.js worker`, the command an operator
+ * runs. stdout goes to a file (as under systemd or docker), which is polled
+ * for the `worker.ready` event.
+ */
+export async function spawnWorker(options: WorkerSpawnOptions): Promise<WorkerChild> {
+  const out = openSync(options.logFile, 'w');
+  const spawnedAt = Date.now();
+  const started = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js'), 'worker'], {
+    cwd: PACKAGE_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', out, 'inherit'],
+  });
+  closeSync(out);
+  const readyMs = await waitForLine(options.logFile, '"worker.ready"', child, options.timeoutMs ?? 20_000).then(() => performance.now() - started);
+  let peak = 0;
+  const samples: number[] = [];
+  const sample = () => {
+    const m = memoryOf(child.pid!);
+    if (m) {
+      peak = Math.max(peak, m.peakRssMb);
+      samples.push(Math.round(m.rssMb));
+    }
+  };
+  sample();
+  const sampler = setInterval(sample, 1000);
+  return {
+    pid: child.pid!,
+    spawnedAt,
+    readyMs,
+    logFile: options.logFile,
+    async stop() {
+      sample();
+      clearInterval(sampler);
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+    memory: () => ({ peakRssMb: peak, samples }),
+  };
+}
+
+/** Polls a file for a line containing `needle` (fine-grained: cold start is measured with it). */
+export async function waitForLine(file: string, needle: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (readFileSync(file, 'utf8').includes(needle)) return;
+    if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before "${needle}"; see ${file}`);
+    if (Date.now() > deadline) throw new Error(`no "${needle}" within ${timeoutMs} ms; see ${file}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
