@@ -1,8 +1,11 @@
 /**
  * The campaigns worker: when the annual Job Scheduler fires, fan the stored
- * campaign out into one letter job per authority, exactly as `run` does.
+ * campaign out into one letter job per authority, exactly as `run` does;
+ * unless the run must not happen (not stored, stale or early, not approved,
+ * changed since approval): then it adds nothing and fails the job, saying why
+ * in the log (`campaign.refused`) and in the job's log and failed reason.
  */
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config.js';
@@ -10,6 +13,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import { CampaignStore } from '../src/schedule/campaign-store.js';
 import { fanOut, type FanOutResult } from '../src/schedule/fan-out.js';
 import { CAMPAIGNS_QUEUE, openLettersQueue, type FanOutJobData } from '../src/schedule/queues.js';
+import { scheduledRunRefusal } from '../src/safety/scheduled-run.js';
 
 export interface CampaignWorkerDeps {
   config: Config;
@@ -25,6 +29,19 @@ export function startCampaignWorker(deps: CampaignWorkerDeps): { worker: Worker<
   const process = async (job: Job<FanOutJobData, FanOutResult>): Promise<FanOutResult> => {
     const campaignId = job.data.campaign;
     const log = deps.log.child({ campaign: campaignId, jobId: job.id });
+    const refusal = await scheduledRunRefusal({
+      redis: deps.connection,
+      prefix,
+      store,
+      campaignId,
+      maxAgeDays: deps.config.MAX_LETTER_AGE_DAYS,
+      now: Date.now(),
+    });
+    if (refusal) {
+      await job.log(`refused: ${refusal}`);
+      log.warn({ event: 'campaign.refused', reason: refusal }, `campaign.refused: ${refusal}`);
+      throw new UnrecoverableError(`refused: ${refusal}`);
+    }
     const result = await fanOut({
       queue: letters,
       redis: deps.connection,

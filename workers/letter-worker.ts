@@ -23,6 +23,8 @@ import { LETTERS_QUEUE, openLettersQueue, type LetterJobData } from '../src/sche
 import { deliverAuthority, type AuthorityResult, type LetterSource } from '../src/send/deliver-authority.js';
 import type { Address } from '../src/send/send-message.js';
 import { createSendGuards, type Deferral } from '../src/send/send-guards.js';
+import { guardTransport } from '../src/safety/recipient-policy.js';
+import { TestRuns, isTestCampaign } from '../src/safety/test-mode.js';
 import type { MailTransport } from '../src/send/transport.js';
 
 export interface LetterWorkerDeps {
@@ -54,6 +56,9 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
   };
 
   const lettersQueue = openLettersQueue(deps.connection, deps.config.QUEUE_PREFIX);
+  // RECIPIENT_ALLOWLIST is checked on every message as it is handed to the relay: nothing sends around it.
+  const transport = guardTransport(deps.transport, deps.config.RECIPIENT_ALLOWLIST);
+  const testRuns = new TestRuns(deps.connection, deps.config.QUEUE_PREFIX);
   const guards = createSendGuards({ config: deps.config, connection: deps.connection, queue: lettersQueue, log: deps.log, who: WORKER_ID });
   const defer = async (job: Job<LetterJobData, LetterJobResult>, token: string | undefined, deferral: Deferral, log: Logger) => {
     await job.moveToDelayed(Date.now() + deferral.delayMs, token);
@@ -68,13 +73,17 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
     if (!loaded || !authority) {
       throw new UnrecoverableError(`campaign ${campaignId} or its authority ${authorityId} is not stored in Redis`);
     }
+    // A test run's letters go to its test inbox, or nowhere: never to the real recipients.
+    const testRun = job.data.test === true || isTestCampaign(campaignId) ? await testRuns.get(campaignId) : undefined;
+    if (testRun === null) throw new UnrecoverableError(`test run ${campaignId} has no test inbox stored in Redis; nothing was sent`);
+    const target = testRun ? testRuns.delivery(testRun, loaded.campaign, authority, loaded.renderer) : { authority, renderer: loaded.renderer };
     const closed = guards.beforeJob();
     if (closed) return defer(job, token, closed, log);
     const result = await deliverAuthority(
       {
         campaign: loaded.campaign,
-        renderer: loaded.renderer,
-        transport: deps.transport,
+        renderer: target.renderer,
+        transport,
         ledger: ledgerFor(campaignId),
         deliveryLog: deps.deliveryLog.child({ jobId: job.id }),
         owner: `${WORKER_ID}:${job.id}:${randomUUID().slice(0, 8)}`,
@@ -82,7 +91,7 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
         from: deps.from,
         throttle: guards.throttle,
       },
-      authority,
+      target.authority,
     );
     const summary = summarise(result);
     await job.log(summary);

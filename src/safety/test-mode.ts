@@ -28,16 +28,9 @@ import type { CampaignStore } from '../schedule/campaign-store.js';
 import { letterJobId, type LetterJobData } from '../schedule/queues.js';
 import type { LetterSource } from '../send/deliver-authority.js';
 
-const TEST_SUFFIX = '~test';
+import { isTestCampaign, testCampaignId } from './test-namespace.js';
 
-/** "2023-24" -> "2023-24~test": the test run's campaign id and ledger namespace ('~' is not allowed in a real id). */
-export function testCampaignId(campaign: string): string {
-  return `${campaign}${TEST_SUFFIX}`;
-}
-
-export function isTestCampaign(campaign: string): boolean {
-  return campaign.endsWith(TEST_SUFFIX);
-}
+export { isTestCampaign, testCampaignId };
 
 export interface TestRunSettings {
   /** The real campaign id. */
@@ -64,10 +57,21 @@ export class TestRuns {
     await this.redis.set(this.key(testCampaignId(settings.campaign)), JSON.stringify(settings));
   }
 
+  /** The settings of a test campaign's run; null for a real campaign, or when none are stored. */
   async get(testCampaign: string): Promise<TestRunSettings | null> {
     if (!isTestCampaign(testCampaign)) return null;
     const json = await this.redis.get(this.key(testCampaign));
     return json ? (JSON.parse(json) as TestRunSettings) : null;
+  }
+
+  private readonly notices = new Map<string, TestNotice>();
+
+  /** `testDelivery`, with each run's test marks compiled once. */
+  delivery(settings: TestRunSettings, campaign: Pick<Campaign, 'reportingYear'>, authority: Authority, renderer: LetterSource) {
+    const key = `${settings.campaign}/${settings.startedAt}`;
+    let notice = this.notices.get(key);
+    if (!notice) this.notices.set(key, (notice = compileTestNotice(settings.notice)));
+    return testDelivery(campaign, authority, renderer, settings, notice);
   }
 }
 

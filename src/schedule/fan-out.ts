@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { recipientsOf, type Authority } from '../domain.js';
 import type { Ledger, NewDelivery } from '../ledger/ledger.js';
 import { letterMessageId } from '../send/send-message.js';
+import { isTestCampaign } from '../safety/test-namespace.js';
 import type { CampaignStore } from './campaign-store.js';
 import { letterJobId, letterJobOptions, type LetterJobData, type RetryPolicy } from './queues.js';
 
@@ -76,7 +77,8 @@ async function addBatch(options: FanOutOptions, authorities: Authority[], fromAd
   await queue.addBulk(
     fresh.map((a) => ({
       name: 'letter',
-      data: { campaign: campaignId, authorityId: a.id },
+      // A test run's jobs say so; the worker also knows one by its campaign id.
+      data: isTestCampaign(campaignId) ? { campaign: campaignId, authorityId: a.id, test: true } : { campaign: campaignId, authorityId: a.id },
       opts: { ...jobOptions, jobId: letterJobId(campaignId, a.id) },
     })),
   );

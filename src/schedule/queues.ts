@@ -12,6 +12,8 @@ export const CAMPAIGNS_QUEUE = 'campaigns';
 export interface LetterJobData {
   campaign: string;
   authorityId: string;
+  /** A test run ("<campaign>~test"): every letter goes to the run's test inbox, stored in Redis, never in the job. */
+  test?: boolean;
 }
 
 export interface FanOutJobData {
