@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { letterJobId } from '../src/schedule/queues.js';
+import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
 import { quietPrint, startHarness, type Harness } from './support/harness.js';
 
@@ -25,6 +26,7 @@ describe('the annual run', () => {
       { id: 'gamma', kind: 'fire-and-rescue', monitoringOfficers: ['mo@gamma.example.org'] },
     ]);
     await harness.startWorker();
+    await approve(harness.config, data);
     const run = await runCommand({ data, wait: false }, harness.config, quietPrint);
     expect(run).toMatchObject({ added: 3, existing: 0 });
     const totals = await harness.waitIdle(3, CAMPAIGN);
@@ -60,6 +62,7 @@ describe('the annual run', () => {
     harness = await startHarness('run-twice');
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }, { id: 'beta' }]);
     await harness.startWorker();
+    await approve(harness.config, data);
     await runCommand({ data, wait: false }, harness.config, quietPrint);
     await harness.waitIdle(2, CAMPAIGN);
     const second = await runCommand({ data, wait: false }, harness.config, quietPrint);
@@ -72,6 +75,7 @@ describe('the annual run', () => {
     harness = await startHarness('retry-completed');
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }]);
     await harness.startWorker();
+    await approve(harness.config, data);
     await runCommand({ data, wait: false }, harness.config, quietPrint);
     await harness.waitIdle(1, CAMPAIGN);
     const job = await harness.producer.letters.getJob(letterJobId(CAMPAIGN, 'alpha'));
@@ -90,6 +94,7 @@ describe('the annual run', () => {
     });
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha', monitoringOfficers: ['mo@alpha.example.org'] }]);
     await harness.startWorker();
+    await approve(harness.config, data);
     await runCommand({ data, wait: false }, harness.config, quietPrint);
     const totals = await harness.waitIdle(1, CAMPAIGN);
 
@@ -113,6 +118,7 @@ describe('the annual run', () => {
     });
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }]);
     await harness.startWorker();
+    await approve(harness.config, data);
     await runCommand({ data, wait: false }, harness.config, quietPrint);
     const totals = await harness.waitIdle(1, CAMPAIGN);
 

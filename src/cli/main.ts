@@ -12,6 +12,7 @@ import { consolePrint } from './print.js';
 // Each command's module is imported when it runs: a worker never loads MJML
 // or the UI, and `--help` loads nothing.
 const commands = {
+  approve: () => import('./commands/approve.js'),
   demo: () => import('./commands/demo.js'),
   preview: () => import('./commands/preview.js'),
   render: () => import('./commands/render.js'),
@@ -56,12 +57,23 @@ program
   .action(async (o: { data: string; out: string }) => (await commands.preview()).previewCommand(o, consolePrint));
 
 program
+  .command('approve')
+  .description('record who approved the campaign and the sha256 of the data files and templates previewed; only those are sent')
+  .requiredOption('--data <dir>', 'data directory')
+  .option('--by <name>', 'who approves (default: your user name)')
+  .option('--skip-invalid', 'approve although some authorities have problems, for `run --skip-invalid`')
+  .action(async (o: { data: string; by?: string; skipInvalid?: boolean }) => {
+    await (await commands.approve()).approveCommand(o, env(), consolePrint);
+  });
+
+program
   .command('run')
   .description('enqueue the campaign now (one job per authority) and follow it until every letter job has finished')
   .requiredOption('--data <dir>', 'data directory')
   .option('--skip-invalid', 'send to the valid authorities and list the ones skipped, instead of refusing')
   .option('--no-wait', 'enqueue and return without following progress')
-  .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean }) => {
+  .option('--test-to <address>', 'test run: every letter goes to this one inbox instead, marked [TEST] (or set TEST_RECIPIENT)')
+  .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean; testTo?: string }) => {
     const stopWatching = new AbortController();
     process.once('SIGINT', () => stopWatching.abort());
     await (await commands.run()).runCommand({ ...o, signal: stopWatching.signal }, env(), consolePrint);

@@ -4,6 +4,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { isEmail, show } from '../data/read-csv.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { CampaignSnapshot, CampaignStore } from '../schedule/campaign-store.js';
 import type { LetterJobData } from '../schedule/queues.js';
@@ -74,6 +75,7 @@ export async function storeTestCampaign(
   settings: RunSettings,
   templatesDir?: string,
 ): Promise<{ campaignId: string; discarded: number }> {
+  if (!isEmail(to)) throw new RunRefused(`the test inbox ${show(to)} is not one email address; nothing was enqueued`);
   if (!isAllowed(to, settings.RECIPIENT_ALLOWLIST)) throw new RunRefused(`the test inbox ${to} is not in RECIPIENT_ALLOWLIST; nothing was enqueued`);
   const testId = testCampaignId(snapshot.campaign.id);
   const discarded = await discardFinishedTestRun({ queue: producer.letters, store: producer.store, ledger: producer.ledger(testId), testCampaign: testId });

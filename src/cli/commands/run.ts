@@ -2,9 +2,13 @@ import type { Config } from '../../config.js';
 import { formatTotals, type CampaignTotals } from '../../ledger/totals.js';
 import { compileLetter } from '../../render/letter-renderer.js';
 import { fanOut, type FanOutResult } from '../../schedule/fan-out.js';
+import type { CampaignSnapshot } from '../../schedule/campaign-store.js';
+import { fingerprintFiles, type Fingerprint } from '../../safety/fingerprint.js';
+import { RunRefused, storeApprovedCampaign, storeTestCampaign } from '../../safety/run-guard.js';
+import { CliError } from '../cli-error.js';
 import { loadValidData, type ValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
-import { openProducer } from '../producer.js';
+import { openProducer, type Producer } from '../producer.js';
 import { watchCampaign } from '../progress.js';
 
 export interface RunOptions {
@@ -13,6 +17,16 @@ export interface RunOptions {
   /** Wait for the workers and show progress until every letter job has finished. Default true. */
   wait?: boolean;
   signal?: AbortSignal;
+  /** Test mode: every letter of this run goes to this one inbox, marked as a test. Default TEST_RECIPIENT. */
+  testTo?: string;
+  /** The templates to compile, and to check against the approval. Default: the package's templates/. */
+  templatesDir?: string;
+}
+
+/** What `enqueueCampaign` needs besides the data. */
+export interface EnqueueOptions extends Pick<RunOptions, 'wait' | 'signal' | 'testTo' | 'templatesDir'> {
+  /** The data files and templates as they are now (`fingerprintFiles`): a real run goes ahead only if they were approved. */
+  fingerprint: Fingerprint;
 }
 
 export interface RunResult extends FanOutResult {
@@ -21,25 +35,27 @@ export interface RunResult extends FanOutResult {
 }
 
 /**
- * `run --data DIR`: validate, store exactly what was validated, then add one
- * job per authority. Jobs that exist already are not added again.
+ * `run --data DIR`: validate, check the files are the approved ones (unless
+ * this is a test run), store exactly what was validated, then add one job per
+ * authority. Jobs that exist already are not added again.
  */
 export async function runCommand(options: RunOptions, config: Config, print: Print): Promise<RunResult> {
   const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err });
-  return enqueueCampaign(data, options, config, print);
+  const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
+  return enqueueCampaign(data, { ...options, testTo: options.testTo ?? config.TEST_RECIPIENT, fingerprint }, config, print);
 }
 
 /** Stores the validated data set, fans it out, and (unless told not to) follows it to the end. */
 export async function enqueueCampaign(
   data: ValidData,
-  options: Pick<RunOptions, 'wait' | 'signal'>,
+  options: EnqueueOptions,
   config: Config,
   print: Print,
 ): Promise<RunResult> {
   const producer = await openProducer(config);
   try {
-    const campaignId = data.campaign.id;
-    await producer.store.save({ campaign: data.campaign, authorities: data.authorities, letter: await compileLetter(data.campaign) });
+    const letter = await compileLetter(data.campaign, { templatesDir: options.templatesDir });
+    const campaignId = await storeForRun(producer, { campaign: data.campaign, authorities: data.authorities, letter }, options, config, print);
     const ledger = producer.ledger(campaignId);
     const result = await fanOut({
       queue: producer.letters,
@@ -60,5 +76,22 @@ export async function enqueueCampaign(
     return { campaign: campaignId, ...result, totals };
   } finally {
     await producer.close();
+  }
+}
+
+/** A test run, or a real run of approved files; a refusal stores and enqueues nothing. */
+async function storeForRun(producer: Producer, snapshot: CampaignSnapshot, options: EnqueueOptions, config: Config, print: Print): Promise<string> {
+  try {
+    if (options.testTo) {
+      const test = await storeTestCampaign(producer, snapshot, options.testTo, config, options.templatesDir);
+      print.err(`test run: every letter goes to ${options.testTo} only, marked [TEST]; recorded as campaign ${test.campaignId}, so the real run still sends everything`);
+      return test.campaignId;
+    }
+    const { campaignId, approval } = await storeApprovedCampaign(producer, snapshot, options.fingerprint, config);
+    print.err(`campaign ${campaignId}: approved by ${approval.by} at ${approval.at} (sha256 ${approval.sha256.slice(0, 12)}...)`);
+    return campaignId;
+  } catch (error) {
+    if (error instanceof RunRefused) throw new CliError(error.message, 1);
+    throw error;
   }
 }

@@ -1,23 +1,46 @@
 import type { Config } from '../../config.js';
 import { compileLetter } from '../../render/letter-renderer.js';
 import { upsertAnnualScheduler, DEFAULT_CRON, TIMEZONE } from '../../schedule/annual-scheduler.js';
+import { fingerprintFiles } from '../../safety/fingerprint.js';
+import { RunRefused, storeApprovedCampaign } from '../../safety/run-guard.js';
+import { letterDateRefusal } from '../../safety/staleness.js';
+import { CliError } from '../cli-error.js';
 import { loadValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 
+export interface ScheduleOptions {
+  data: string;
+  cron?: string;
+  /** The templates to compile, and to check against the approval. Default: the package's templates/. */
+  templatesDir?: string;
+}
+
 /**
  * `schedule --data DIR [--cron EXPR]`: stores the validated campaign and
  * upserts the annual Job Scheduler; when it fires, a worker fans the stored
- * campaign out exactly as `run` does.
+ * campaign out exactly as `run` does. Only approved files are stored; the
+ * fan-out checks the approval, and the letter date, again when it fires.
  */
-export async function scheduleCommand(options: { data: string; cron?: string }, config: Config, print: Print): Promise<void> {
+export async function scheduleCommand(options: ScheduleOptions, config: Config, print: Print): Promise<void> {
+  if (config.TEST_RECIPIENT) {
+    throw new CliError('TEST_RECIPIENT is set, but a scheduled run always sends to the real recipients; unset it to schedule, or use `run` for a test', 1);
+  }
   const data = await loadValidData(options.data, { print: print.err });
+  const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
   const producer = await openProducer(config);
   try {
-    await producer.store.save({ campaign: data.campaign, authorities: data.authorities, letter: await compileLetter(data.campaign) });
+    const letter = await compileLetter(data.campaign, { templatesDir: options.templatesDir });
+    const snapshot = { campaign: data.campaign, authorities: data.authorities, letter };
+    const { approval } = await storeApprovedCampaign(producer, snapshot, fingerprint, config).catch((error: unknown) => {
+      throw error instanceof RunRefused ? new CliError(error.message, 1) : error;
+    });
+    print.err(`campaign ${data.campaign.id}: approved by ${approval.by} at ${approval.at} (sha256 ${approval.sha256.slice(0, 12)}...)`);
     const run = await upsertAnnualScheduler(producer.campaigns, data.campaign.id, options.cron ?? DEFAULT_CRON);
     const next = run.next ? new Date(run.next).toLocaleString('en-GB', { timeZone: TIMEZONE }) : 'unknown';
     print.out(`scheduled campaign ${run.campaign}: cron "${run.cron}" (${TIMEZONE}); next run ${next} London time`);
+    const refusal = run.next === undefined ? null : letterDateRefusal(data.campaign, run.next, config.MAX_LETTER_AGE_DAYS);
+    if (refusal) print.err(`warning: the next run will refuse to send: ${refusal}`);
   } finally {
     await producer.close();
   }
