@@ -42,21 +42,22 @@ export class ProblemLog {
   constructor(readonly file: string) {}
 
   add(line: number, field: string, reason: string, authorityId?: string): void {
-    const cell = `${line}\u0000${field}`;
-    if (this.cells.has(cell)) return;
-    this.cells.add(cell);
-    if (authorityId) this.authorityIds.add(authorityId);
-    if (this.listed.length < MAX_PROBLEMS_PER_FILE) {
-      this.listed.push(authorityId ? { file: this.file, line, field, reason, authorityId } : { file: this.file, line, field, reason });
-    } else {
-      this.unlisted++;
-    }
+    this.record({ file: this.file, line, field, reason, ...(authorityId ? { authorityId } : {}) }, false);
   }
 
-  /** A problem that makes every row of the file untrustworthy. */
+  /** A problem that makes every row of the file untrustworthy; always listed, whatever the limit. */
   addFileProblem(line: number, field: string, reason: string): void {
     this.unreadable = true;
-    this.add(line, field, reason);
+    this.record({ file: this.file, line, field, reason }, true);
+  }
+
+  private record(problem: DataProblem, fileProblem: boolean): void {
+    const cell = `${problem.line}\u0000${problem.field}`;
+    if (this.cells.has(cell) && !fileProblem) return;
+    this.cells.add(cell);
+    if (problem.authorityId) this.authorityIds.add(problem.authorityId);
+    if (fileProblem || this.listed.length < MAX_PROBLEMS_PER_FILE) this.listed.push(problem);
+    else this.unlisted++;
   }
 
   get isEmpty(): boolean {
@@ -171,13 +172,14 @@ class LineCounter {
 
   constructor(private readonly bytes: Uint8Array) {}
 
-  /** The line holding the byte at `offset`. */
+  /**
+   * The line holding the byte at `offset`. After a syntax error csv-parse can
+   * report an offset behind one it reported before; that gets the current
+   * line rather than a rescan from the start of a possibly huge file.
+   */
   lineAt(offset: number): number {
-    if (offset < this.offset) {
-      this.offset = 0;
-      this.line = 1;
-    }
     const end = Math.min(offset, this.bytes.length);
+    if (end <= this.offset) return this.line;
     // indexOf is native and fast; bounding the slice keeps each search to the new bytes.
     const slice = this.bytes.subarray(this.offset, end);
     for (let i = slice.indexOf(LF); i !== -1; i = slice.indexOf(LF, i + 1)) this.line++;
@@ -201,56 +203,107 @@ function lineBreaksIn(fields: readonly string[]): number {
 /** A record, or a stretch csv-parse could not read, at the line where it starts. */
 type ParsedLine = { line: number; fields: string[] } | { line: number; error: CsvError };
 
-const PARSE_OPTIONS = { relax_column_count: true, skip_records_with_error: true, max_record_size: MAX_RECORD_CHARS } as const;
+interface Parsed {
+  lines: ParsedLine[];
+  /** Where reading stopped because too much of the file could not be read; null when it was read to the end. */
+  stoppedAt: number | null;
+}
 
 /**
- * Every record and every syntax error of `text`, in file order. When nothing
- * was skipped, every line belongs to exactly one record (blank lines are
- * records too), so counting is enough. Otherwise a skipped record hides how
+ * csv-parse builds an Error, stack and all, for every record it cannot read
+ * or whose width differs from the header's: tens of microseconds each. A file
+ * with this many is not this CSV (garbage, or ';' for ','), and reading the
+ * rest would take minutes and say nothing new.
+ */
+export const MAX_UNREADABLE_RECORDS = 1000;
+
+/** Thrown from csv-parse's callbacks to stop it: the sync API has no other way. */
+const STOP = new Error('stop reading');
+
+/**
+ * Not relaxing the column count routes every record of the wrong width
+ * through on_skip, where reading can be stopped; the record is still there
+ * (error.record) to be reported as a row of the wrong width.
+ */
+const PARSE_OPTIONS = { skip_records_with_error: true, max_record_size: MAX_RECORD_CHARS } as const;
+
+/**
+ * Every record and syntax error of `text`, in file order. When every record
+ * is read and has the header's width, every line belongs to exactly one
+ * record, so counting lines is enough. Otherwise a skipped record hides how
  * many lines it spanned, and the file is read again asking csv-parse where
  * each record ends: exact, but the per-record context costs a third more.
  */
-function parseLines(text: string, body: Uint8Array): ParsedLine[] {
-  let skipped = false;
+function parseLines(text: string, body: Uint8Array): Parsed {
   try {
-    const records = parse(text, { ...PARSE_OPTIONS, on_skip: () => void (skipped = true) });
-    if (!skipped) {
-      let line = 1;
-      return records.map((fields) => {
-        const record = { line, fields };
-        line += 1 + lineBreaksIn(fields);
-        return record;
-      });
-    }
+    const records = parse(text, {
+      ...PARSE_OPTIONS,
+      on_skip: () => {
+        throw STOP;
+      },
+    });
+    let line = 1;
+    const lines = records.map((fields) => {
+      const record = { line, fields };
+      line += 1 + lineBreaksIn(fields);
+      return record;
+    });
+    return { lines, stoppedAt: null };
   } catch (err) {
-    if (!(err instanceof CsvError)) throw err;
+    if (err !== STOP && !(err instanceof CsvError)) throw err;
   }
 
-  const parsed: ParsedLine[] = [];
-  const lines = new LineCounter(body);
-  let lastLine = 0;
-  const onError = (error: CsvError | undefined): undefined => {
+  const lines: ParsedLine[] = [];
+  const counter = new LineCounter(body);
+  let unreadable = 0;
+  let stoppedAt: number | null = null;
+  const addRecord = (fields: string[], endOffset: number): void => {
+    lines.push({ line: counter.lineAt(endOffset - 1) - lineBreaksIn(fields), fields });
+  };
+  const onSkip = (error: CsvError | undefined): undefined => {
     if (!error) return undefined;
-    // error.bytes is where the failing record starts; error.lines is where csv-parse noticed,
-    // which for a quote never closed is the end of the file.
-    parsed.push({ line: typeof error.bytes === 'number' ? lines.lineAt(error.bytes) : lastLine + 1, error });
+    const offset = typeof error.bytes === 'number' ? error.bytes : 0;
+    const record = error.record;
+    if (error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && isStringArray(record)) {
+      addRecord(record, offset);
+      if (record.every((field) => field.trim() === '')) return undefined;
+    } else {
+      // For a syntax error, error.bytes is within the failing record; error.lines is where
+      // csv-parse noticed, which for a quote never closed is the end of the file.
+      lines.push({ line: counter.lineAt(offset), error });
+    }
+    if (++unreadable >= MAX_UNREADABLE_RECORDS) {
+      stoppedAt = lines.at(-1)?.line ?? 0;
+      throw STOP;
+    }
     return undefined;
   };
   try {
     parse(text, {
       ...PARSE_OPTIONS,
-      on_skip: onError,
+      on_skip: onSkip,
       on_record: (fields, info) => {
-        lastLine = lines.lineAt(info.bytes - 1);
-        parsed.push({ line: lastLine - lineBreaksIn(fields), fields });
+        addRecord(fields, info.bytes);
         return null;
       },
     });
   } catch (err) {
+    if (err === STOP) return { lines, stoppedAt };
     if (!(err instanceof CsvError)) throw err;
-    onError(err);
+    onSkip(err);
   }
-  return parsed;
+  return { lines, stoppedAt };
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/** Trailing blank lines would each be a record of the wrong width and cost the fast path. */
+function withoutTrailingLineBreaks(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
+  return text.slice(0, end);
 }
 
 export interface CsvRow<C extends string> {
@@ -283,8 +336,9 @@ export function readCsv<C extends string>(
     return;
   }
 
+  const { lines, stoppedAt } = parseLines(withoutTrailingLineBreaks(decoded.text), body);
   let headerChecked = false;
-  for (const parsed of parseLines(decoded.text, body)) {
+  for (const parsed of lines) {
     const line = parsed.line;
     if ('error' in parsed) {
       if (!headerChecked) {
@@ -296,12 +350,18 @@ export function readCsv<C extends string>(
       continue;
     }
     const fields = parsed.fields;
-    if (fields.every((field) => field.trim() === '')) continue; // blank lines, and Excel's ",,,," rows
+    const blank = fields.every((field) => field.trim() === ''); // blank lines, and Excel's ",,,," rows
     if (!headerChecked) {
       headerChecked = true;
+      // csv-parse takes the first line's width as every row's; a blank one would make them all wrong.
+      if (blank) {
+        log.addFileProblem(line, '-', `line ${line} is blank; the header must be the first line: ${expectedHeader}`);
+        return;
+      }
       if (!checkHeader(fields, columns, line, log)) return;
       continue;
     }
+    if (blank) continue;
 
     const idValue = idColumn ? fields[columns.indexOf(idColumn)]?.trim() : undefined;
     const id = idValue && AUTHORITY_ID.test(idValue) ? idValue : undefined;
@@ -321,6 +381,10 @@ export function readCsv<C extends string>(
     onRow({ line, values });
   }
   if (!headerChecked) log.addFileProblem(0, '-', `is empty; expected a header line: ${expectedHeader}`);
+  if (stoppedAt !== null) {
+    const reason = `stopped reading here: ${MAX_UNREADABLE_RECORDS} records could not be read as rows of ${expectedHeader}; is this the right file, saved as comma-separated values?`;
+    log.addFileProblem(stoppedAt, '-', reason);
+  }
 }
 
 function checkHeader<C extends string>(found: string[], columns: readonly C[], line: number, log: ProblemLog): boolean {
