@@ -3,11 +3,12 @@
  * answers at REDIS_URL, and for tests that restart Redis on purpose.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export interface PrivateRedisOptions {
   /** Keep data in an append-only file (survives a restart on the same dir). Default false. */
@@ -16,6 +17,10 @@ export interface PrivateRedisOptions {
   dir?: string;
   /** Port; default a free one. */
   port?: number;
+  /** Require this password (AUTH); `url` then carries it, as REDIS_URL would. Default none. */
+  requirePass?: string;
+  /** Serve TLS only, on `port`, with these PEM files; `url` is then rediss://. Default plain TCP. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export function hasRedisServer(): boolean {
@@ -42,7 +47,13 @@ export class PrivateRedis {
   constructor(private readonly options: PrivateRedisOptions = {}) {}
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    const auth = this.options.requirePass ? `:${encodeURIComponent(this.options.requirePass)}@` : '';
+    return `${this.options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${this.port}`;
+  }
+
+  /** Options our own clients need besides the URL: the CA of a TLS server's self-signed certificate. */
+  private get clientOptions(): RedisOptions {
+    return this.options.tls ? { tls: { ca: readFileSync(this.options.tls.caFile) } } : {};
   }
 
   async start(): Promise<string> {
@@ -52,6 +63,12 @@ export class PrivateRedis {
       this.port = this.options.port ?? (await freePort());
     }
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', ''];
+    if (this.options.requirePass) args.push('--requirepass', this.options.requirePass);
+    if (this.options.tls) {
+      const { certFile, keyFile, caFile } = this.options.tls;
+      args.splice(0, 2, '--port', '0', '--tls-port', String(this.port));
+      args.push('--tls-cert-file', certFile, '--tls-key-file', keyFile, '--tls-ca-cert-file', caFile, '--tls-auth-clients', 'no');
+    }
     args.push('--appendonly', this.options.appendOnly ? 'yes' : 'no');
     if (this.options.appendOnly) args.push('--appendfsync', 'always');
     this.child = spawn('redis-server', args, { stdio: 'ignore' });
@@ -64,7 +81,7 @@ export class PrivateRedis {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    const client = new Redis(this.url, { ...this.clientOptions, lazyConnect: true, maxRetriesPerRequest: 0 });
     await client.connect().then(() => client.call('SHUTDOWN', 'NOSAVE')).catch(() => child.kill('SIGTERM'));
     client.disconnect();
     await exited;
@@ -85,7 +102,7 @@ export class PrivateRedis {
   private async waitForPing(): Promise<void> {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const client = new Redis(this.url, { ...this.clientOptions, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       try {
         await client.connect();
         await client.ping();
