@@ -4,11 +4,9 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../src/cli/commands/run.js';
 import { campaignTotals } from '../src/ledger/totals.js';
 import { letterJobId } from '../src/schedule/queues.js';
 import { writeDataSet, type TestAuthority } from './support/data-set.js';
-import { quietPrint } from './support/harness.js';
 import { CAMPAIGN, eventually, OPERATOR, startUiHarness, VIEWER, type UiHarness } from './support/ui-harness.js';
 
 let h: UiHarness | undefined;
@@ -23,10 +21,7 @@ const BETA: TestAuthority = { id: 'beta', name: 'Beta District Council', head: f
 
 /** Stores the campaign and fans it out, then waits until every letter job has finished. */
 async function runCampaign(harness: UiHarness, authorities: TestAuthority[]): Promise<void> {
-  const data = await writeDataSet(join(harness.dir, 'data'), authorities);
-  await harness.startWorker();
-  await runCommand({ data, wait: false }, harness.config, quietPrint);
-  await harness.waitIdle(authorities.length, CAMPAIGN);
+  await harness.runApproved(await writeDataSet(join(harness.dir, 'data'), authorities), authorities.length);
 }
 
 const api = (path: string) => `/api/campaigns/${CAMPAIGN}${path}`;

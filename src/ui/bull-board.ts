@@ -21,7 +21,8 @@ function board(queues: readonly Queue[], readOnly: boolean): RequestHandler {
     serverAdapter,
     options: {
       uiConfig: {
-        boardTitle: readOnly ? 'Annual Review queues (read-only)' : 'Annual Review queues',
+        boardTitle: 'Annual Review',
+        ...(readOnly ? { environment: { label: 'read-only', color: '#8a5300' } } : {}),
         miscLinks: [
           { text: 'Campaign page', url: '/' },
           { text: 'Sign out', url: '/logout' },

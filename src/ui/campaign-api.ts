@@ -29,7 +29,8 @@ export interface CampaignApiOptions {
   log: Logger;
 }
 
-const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{0,99}$/;
+/** A campaign id, or a test run's "<id>~test". */
+const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{0,99}(~test)?$/;
 const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]{0,199}$/;
 const RECIPIENT = /^(ceo|head|mo-[1-9][0-9]{0,2})$/;
 /** A page of the authority table; the browser asks for the next one. */

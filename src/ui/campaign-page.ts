@@ -35,7 +35,8 @@ export interface PageConfig {
   pollMs: number;
 }
 
-const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{0,99}$/;
+/** A campaign id, or a test run's "<id>~test". */
+const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{0,99}(~test)?$/;
 
 export function campaignPage(options: CampaignPageOptions): Router {
   const router = express.Router();

@@ -1,17 +1,17 @@
 /**
  * The letter as sent, for the campaign page: rendered again from the stored
- * campaign (rendering is pure, so the same data gives the same letter).
- * Templates are compiled once per campaign version, as the worker does.
+ * campaign and the templates compiled into it at `run`, exactly as the
+ * worker renders it (rendering is pure: the same data gives the same letter).
+ * One renderer per campaign version.
  */
-import type { Campaign } from '../data/campaign.js';
 import { recipientsOf, type RenderedLetter } from '../domain.js';
-import { createLetterRenderer } from '../render/letter-renderer.js';
-import type { CampaignStore } from '../schedule/campaign-store.js';
+import { rendererFromCompiled } from '../render/letter-renderer.js';
+import type { CampaignStore, StoredCampaign } from '../schedule/campaign-store.js';
 import type { LetterSource } from '../send/deliver-authority.js';
 
-export type RendererFactory = (campaign: Campaign) => Promise<LetterSource>;
+export type RendererFactory = (stored: StoredCampaign) => LetterSource | Promise<LetterSource>;
 
-export const defaultRendererFactory: RendererFactory = (campaign) => createLetterRenderer(campaign);
+export const defaultRendererFactory: RendererFactory = (stored) => rendererFromCompiled(stored.campaign, stored.letter);
 
 export class LetterPreview {
   private readonly renderers = new Map<string, { version: string; renderer: Promise<LetterSource> }>();
@@ -29,7 +29,7 @@ export class LetterPreview {
     if (!recipient) return null;
     let cached = this.renderers.get(campaignId);
     if (cached?.version !== stored.version) {
-      cached = { version: stored.version, renderer: this.createRenderer(stored.campaign) };
+      cached = { version: stored.version, renderer: Promise.resolve(this.createRenderer(stored)) };
       this.renderers.set(campaignId, cached);
       cached.renderer.catch(() => this.renderers.delete(campaignId));
     }

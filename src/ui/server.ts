@@ -41,7 +41,7 @@ export interface UiAppOptions {
   log: Logger;
   /** Failed sign-ins allowed per address. Default 10 per 15 minutes. */
   loginLimit?: LoginLimit;
-  /** Compiles a campaign's templates for the letter view. Default createLetterRenderer. */
+  /** The renderer for the letter view. Default: the templates compiled into the stored campaign. */
   createRenderer?: RendererFactory;
   /** How often the campaign page polls. Default 2000 ms. */
   pollMs?: number;

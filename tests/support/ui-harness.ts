@@ -4,14 +4,17 @@
  * workers, and the ui listening on a free loopback port. Plus a small HTTP
  * client that keeps cookies, as a browser would.
  */
+import { runCommand } from '../../src/cli/commands/run.js';
 import { createLogger } from '../../src/log.js';
+import { Approvals, createApproval } from '../../src/safety/approval.js';
+import { fingerprintFiles } from '../../src/safety/fingerprint.js';
 import type { SmtpReply } from '../../src/demo/smtp-sink.js';
 import { letterJobId } from '../../src/schedule/queues.js';
 import type { LoginLimit } from '../../src/ui/auth.js';
 import { hashPassword } from '../../src/ui/passwords.js';
 import { startUi, type RunningUi } from '../../src/ui/server.js';
 import type { UiUser } from '../../src/ui/users.js';
-import { startHarness, type Harness } from './harness.js';
+import { quietPrint, startHarness, type Harness } from './harness.js';
 
 export const CAMPAIGN = '2023-24';
 export const OPERATOR = { name: 'olivia', password: 'operator-secret-1' };
@@ -28,6 +31,8 @@ export interface UiHarness extends Harness {
   jobLogs(authorityId: string): Promise<string[]>;
   /** How many messages the sink accepted for one "<authority>/<recipient>". */
   receivedFor(letter: string): number;
+  /** Approves the data directory as it is, starts a worker, runs the campaign and waits until every letter job has finished. */
+  runApproved(dataDir: string, authorities: number): Promise<void>;
 }
 
 export async function startUiHarness(name: string, options: { env?: Record<string, string>; loginLimit?: LoginLimit } = {}): Promise<UiHarness> {
@@ -71,6 +76,13 @@ export async function startUiHarness(name: string, options: { env?: Record<strin
     },
     receivedFor(letter) {
       return harness.sink.received.filter((m) => m.letter === `${CAMPAIGN}/${letter}`).length;
+    },
+    async runApproved(dataDir, authorities) {
+      // As `approve --data DIR` would: a real run goes ahead only for the files someone approved.
+      await new Approvals(harness.producer.redis, harness.prefix).save(createApproval(CAMPAIGN, 'ui-test', await fingerprintFiles(dataDir)));
+      await harness.startWorker();
+      await runCommand({ data: dataDir, wait: false }, harness.config, quietPrint);
+      await harness.waitIdle(authorities, CAMPAIGN);
     },
     async close() {
       await ui.close();

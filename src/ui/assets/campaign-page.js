@@ -66,6 +66,7 @@
   }
 
   var toastTimer;
+  document.getElementById('toast').addEventListener('click', function () { this.hidden = true; });
   function toast(message, isError) {
     var t = document.getElementById('toast');
     t.textContent = message;
@@ -213,9 +214,11 @@
     }
 
     parts.push(el('h4', { text: 'Deliveries' }));
+    var letterKey = shownLetter || (d.deliveries[0] && d.deliveries[0].recipient);
     var rows = d.deliveries.map(function (r) {
       var actions = el('td', { className: 'actions' });
-      var view = el('button', { className: 'btn', type: 'button', 'data-action': 'view-letter', text: 'Letter' });
+      var view = el('button', { className: 'btn' + (r.recipient === letterKey ? ' current' : ''), type: 'button', 'data-action': 'view-letter', text: 'Letter' });
+      view.title = 'Show the letter ' + recipientLabel(r.recipient).toLowerCase() + ' was sent';
       view.addEventListener('click', function () { shownLetter = r.recipient; drawDetail(d); });
       actions.appendChild(view);
       if (canChange && (r.status === 'temporary-failure' || r.status === 'permanent-failure')) {
@@ -245,7 +248,6 @@
       el('tbody', null, rows),
     ]));
 
-    var letterKey = shownLetter || (d.deliveries[0] && d.deliveries[0].recipient);
     var log = [];
     if (d.job && d.job.logs.length > 0) {
       log.push(el('h4', { text: 'Job log' }));

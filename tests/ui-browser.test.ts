@@ -1,0 +1,133 @@
+/**
+ * The operators' console in a real headless browser (Debian's chromium
+ * through playwright-core; no browser is ever downloaded), over the bundled
+ * 400-authority sample sent through real workers to a real SMTP server.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataSet } from '../src/data/load-data-set.js';
+import { recipientsOf, type Authority } from '../src/domain.js';
+import { SAMPLE_DATA_DIR } from '../src/paths.js';
+import { CAMPAIGN, OPERATOR, startUiHarness, type UiHarness } from './support/ui-harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '.artifacts');
+
+let h: UiHarness;
+let browser: Browser;
+/** The authority whose monitoring officer's relay refuses the first letter (550). */
+let refused: Authority;
+/** Another whose political head's mailbox stays busy (451), left as a temporary failure. */
+let busy: Authority;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  const sample = await loadDataSet(SAMPLE_DATA_DIR);
+  const authorities = sample.validAuthorities;
+  refused = authorities.find((a) => a.kind === 'london-borough' && a.monitoringOfficers.length > 0)!;
+  busy = authorities.find((a) => a.kind === 'district-council' && a.head !== null && a.id !== refused.id)!;
+
+  h = await startUiHarness('ui-browser', { env: { SEND_ATTEMPTS: '2', WORKER_CONCURRENCY: '8' } });
+  h.refuse.set(refused.monitoringOfficers[0]!.email, { code: 550, message: '5.1.1 <address> no such user here' });
+  h.refuse.set(busy.head!.email, { code: 451, message: '4.2.1 mailbox temporarily unavailable' });
+  await h.runApproved(SAMPLE_DATA_DIR, authorities.length);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto(h.ui.url);
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByLabel('User name').fill(OPERATOR.name);
+  await page.getByLabel('Password').fill(OPERATOR.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${h.ui.url}/`);
+}
+
+describe('the operators’ console in a browser', () => {
+  it('shows a failed delivery, retries it, and sees it turn sent', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page);
+
+    // Every authority of the sample, with totals that add up.
+    await expect.poll(() => page.locator('tr.row').count()).toBe(200);
+    await expect.poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('1');
+    expect(await page.locator('#pager').textContent()).toContain('of 400 authorities');
+
+    // Find the failure with the status filter, then search for it by name.
+    await page.locator('#status').selectOption('failed');
+    await expect.poll(() => page.locator('tr.row').count()).toBe(2);
+    await page.getByLabel('Search authorities by name').fill(refused.name);
+    const row = page.locator(`tr.row[data-authority-id="${refused.id}"]`);
+    await expect.poll(() => page.locator('tr.row').count()).toBe(1);
+    await expect.poll(() => row.locator('.chip[data-recipient="mo-1"]').getAttribute('data-status')).toBe('permanent-failure');
+    expect(await row.locator('.chip[data-recipient="mo-1"]').textContent()).toContain('permanent failure');
+
+    // Open it: the delivery shows the relay's answer, and the letter as sent.
+    await row.click();
+    const delivery = page.locator('#detail tr[data-recipient="mo-1"]');
+    await expect.poll(() => delivery.getAttribute('data-status')).toBe('permanent-failure');
+    expect(await delivery.locator('td.response').textContent()).toContain('550');
+    const letter = page.frameLocator('#detail iframe');
+    await expect.poll(() => letter.locator('body').innerText()).toContain(refused.name);
+
+    // The operator fixes the address's cause, then retries that delivery.
+    h.refuse.delete(refused.monitoringOfficers[0]!.email);
+    await delivery.locator('[data-action="retry-delivery"]').click();
+    await expect.poll(() => delivery.getAttribute('data-status'), { timeout: 15_000 }).toBe('sent');
+    // Nothing of it is failed any more, so it leaves the "Any failure" view.
+    await expect.poll(() => row.count()).toBe(0);
+    await expect.poll(() => page.locator('#detail [data-job-state]').getAttribute('data-job-state')).toBe('completed');
+
+    // Exactly one letter more: to that officer; nobody else of that authority twice.
+    for (const r of recipientsOf(refused)) expect(h.receivedFor(`${refused.id}/${r.key}`), r.key).toBe(1);
+    await expect.poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('0');
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    const detailShot = join(ARTIFACTS, 'campaign-page-detail.png');
+    await page.screenshot({ path: detailShot });
+
+    // The whole campaign again, with the one failure still owed.
+    await page.locator('#toast').click();
+    await page.keyboard.press('Escape');
+    await page.getByLabel('Search authorities by name').fill('');
+    await page.locator('#status').selectOption('all');
+    await expect.poll(() => page.locator('tr.row').count()).toBe(200);
+    await page.getByLabel('Search authorities by name').fill(refused.name);
+    await expect.poll(() => row.locator('.chip[data-recipient="mo-1"]').getAttribute('data-status')).toBe('sent');
+    await page.getByLabel('Search authorities by name').fill('');
+    await expect.poll(() => page.locator('tr.row').count()).toBe(200);
+    await expect.poll(() => page.locator('[data-total="k-temp"] .value').textContent()).toBe('1');
+    const shot = join(ARTIFACTS, 'campaign-page.png');
+    await page.screenshot({ path: shot });
+    console.log(`campaign page screenshot: ${shot}\ncampaign page with a delivery open: ${detailShot}`);
+
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('opens the queue UI and shows the letters queue', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await signIn(page);
+    await page.goto(`${h.ui.url}/queues`);
+    await page.locator('#bull-board-sidebar').getByText('letters', { exact: true }).waitFor();
+    await page.locator('#bull-board-sidebar').getByText('letters', { exact: true }).click();
+    await page.waitForURL(/\/queues\/queue\/letters/);
+    await page.getByText(`${CAMPAIGN}-${refused.id}`).first().waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'queues.png') });
+    await page.close();
+  }, 60_000);
+});
