@@ -97,11 +97,11 @@ describe('the operators’ console in a browser', () => {
     await expect.poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('0');
 
     await mkdir(ARTIFACTS, { recursive: true });
+    await page.locator('#toast').click();
     const detailShot = join(ARTIFACTS, 'campaign-page-detail.png');
     await page.screenshot({ path: detailShot });
 
     // The whole campaign again, with the one failure still owed.
-    await page.locator('#toast').click();
     await page.keyboard.press('Escape');
     await page.getByLabel('Search authorities by name').fill('');
     await page.locator('#status').selectOption('all');

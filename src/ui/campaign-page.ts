@@ -112,6 +112,7 @@ ${picker}
 </table>
 <nav class="pager" id="pager" aria-label="Pages"></nav>
 </main>
+<div id="backdrop" class="backdrop" hidden></div>
 <aside id="detail" class="drawer" hidden aria-label="Authority details"></aside>
 <div id="toast" class="toast" role="status" hidden></div>`
     : `${header}

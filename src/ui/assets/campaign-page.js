@@ -92,7 +92,7 @@
       card('k-deliv', 'Deliveries', t.deliveries),
       card('k-sent', 'Sent', t.sent, t.deliveries ? Math.floor((100 * t.sent) / t.deliveries) + '% of deliveries' : ''),
       card('k-pending', 'Pending', t.pending, s.jobs.active + ' jobs running, ' + (s.jobs.waiting + s.jobs.delayed + s.jobs.prioritized) + ' waiting'),
-      card('k-temp', 'Temporary failures', t.temporaryFailures, 'retried automatically'),
+      card('k-temp', 'Temporary failures', t.temporaryFailures, 'retried while attempts remain'),
       card('k-perm', 'Permanent failures', t.permanentFailures, 'need an operator'),
     );
     var total = t.deliveries || 1;
@@ -174,6 +174,7 @@
     var drawer = document.getElementById('detail');
     drawer.hidden = true;
     drawer.replaceChildren();
+    document.getElementById('backdrop').hidden = true;
     document.querySelectorAll('tr.row.open').forEach(function (tr) { tr.classList.remove('open'); });
     rememberInUrl();
   }
@@ -261,6 +262,7 @@
     drawLetter(letter, d, letterKey);
     logBox.replaceChildren.apply(logBox, log);
     drawer.hidden = false;
+    document.getElementById('backdrop').hidden = false;
     drawer.scrollTop = scroll;
   }
   function section(drawer, name) {
@@ -314,6 +316,7 @@
   });
   filter.addEventListener('change', function () { state.status = filter.value; state.offset = 0; rememberInUrl(); refreshRows(); });
   document.addEventListener('keydown', function (e) { if (e.key === 'Escape' && state.open) closeDetail(); });
+  document.getElementById('backdrop').addEventListener('click', closeDetail);
   document.addEventListener('visibilitychange', function () { if (!document.hidden) refreshAll(); });
   loop();
 })();
