@@ -102,9 +102,9 @@ export function compileTestNotice(source: TestNoticeSource): TestNotice {
 
 /**
  * What the worker delivers for one authority in a test run: the same
- * authority with every address replaced by the test inbox (so the ledger and
- * the delivery log say where each letter really went), and letters rendered
- * for the real recipients, then marked as tests.
+ * authority with every address replaced by the test inbox (the delivery log
+ * says where each letter went; the test ledger, seeded at fan-out, keeps whom
+ * each was for), and letters rendered for the real recipients, then marked.
  */
 export function testDelivery(
   campaign: Pick<Campaign, 'reportingYear'>,
