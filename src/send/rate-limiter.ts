@@ -51,9 +51,14 @@ export class RateLimiter {
     this.key = `${options.prefix}:rate-limit`;
   }
 
+  /** Reserves the next free slot without waiting for it: resolves with the ms until it comes. */
+  async reserve(): Promise<number> {
+    return this.redis.arm_rate_reserve(this.key, String(this.spacingUs));
+  }
+
   /** Reserves the next slot and waits for it. Resolves with the ms waited. */
   async acquire(): Promise<number> {
-    const waitMs = await this.redis.arm_rate_reserve(this.key, String(this.spacingUs));
+    const waitMs = await this.reserve();
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
     return waitMs;
   }
