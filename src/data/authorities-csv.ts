@@ -3,7 +3,7 @@
  * head and its complaint statistics for the year.
  */
 import { AUTHORITY_KINDS, type Authority, type AuthorityKind, type DataProblem } from '../domain.js';
-import { AUTHORITY_ID, ProblemLog, RowReader, readCsv, show, type CsvRow } from './read-csv.js';
+import { AUTHORITY_ID, ProblemLog, RowReader, readCsv, show } from './read-csv.js';
 
 export const AUTHORITIES_FILE = 'authorities.csv';
 
@@ -56,13 +56,12 @@ export interface AuthoritiesCsv {
 export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIES_FILE): AuthoritiesCsv {
   const log = new ProblemLog(file);
   const rows: AuthorityRow[] = [];
-  const ids = new Set<string>();
   const firstLineOf = new Map<string, number>();
 
   readCsv(bytes, AUTHORITY_COLUMNS, log, (row) => {
     const id = row.values.id;
-    if (AUTHORITY_ID.test(id)) {
-      ids.add(id);
+    const validId = AUTHORITY_ID.test(id);
+    if (validId) {
       const first = firstLineOf.get(id);
       if (first !== undefined) {
         log.add(row.line, 'id', `duplicate authority id ${show(id)} (first on line ${first})`, id);
@@ -70,12 +69,12 @@ export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIE
       }
       firstLineOf.set(id, row.line);
     }
-    const authority = readAuthority(row, log);
+    const authority = readAuthority(new RowReader(row, log, validId ? id : undefined));
     if (authority) rows.push({ line: row.line, authority });
   }, 'id');
 
   // Ids that appear only on rows with the wrong number of fields are still defined by the file.
-  for (const id of log.authorityIds) ids.add(id);
+  const ids = new Set([...firstLineOf.keys(), ...log.authorityIds]);
   if (!log.unreadable && log.isEmpty && rows.length === 0) log.addFileProblem(0, '-', 'has a header but no authorities');
 
   return {
@@ -87,13 +86,11 @@ export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIE
   };
 }
 
-/** The authority on `row`, or null when any of its values is bad (each one reported). */
-function readAuthority(row: CsvRow<Column>, log: ProblemLog): AuthorityRow['authority'] | null {
-  const id = row.values.id;
-  const r = new RowReader(row, log, AUTHORITY_ID.test(id) ? id : undefined);
-
+/** The authority on the row, or null when any of its values is bad (each one reported). */
+function readAuthority(r: RowReader<Column>): AuthorityRow['authority'] | null {
+  const id = r.value('id');
   if (id === '') r.problem('id', 'is empty');
-  else if (!AUTHORITY_ID.test(id)) {
+  else if (r.authorityId === undefined) {
     r.problem('id', `${show(id)} is not a valid id; use lower-case letters, digits and '-' only`);
   }
   const name = r.required('name');

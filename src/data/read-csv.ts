@@ -1,7 +1,7 @@
 /**
  * What both CSV files of a data directory share: strict UTF-8, csv-parse, an
- * exact header, one record per call with its physical line number, and the
- * checks that hold for every field. Bad input never throws; it becomes
+ * exact header, each row with the physical line it starts on, and the checks
+ * that hold for every field. Bad input never throws; it becomes
  * problems in a ProblemLog.
  */
 import { CsvError } from 'csv-parse/sync';
@@ -24,6 +24,7 @@ export const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]*$/;
 
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators: none belongs in an email header. */
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER, 'g');
 const LINE_BREAK = /\r\n|\r|\n/g;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -73,7 +74,7 @@ export class ProblemLog {
 
 /** A value as quoted in a reason: control characters made visible, long values cut short. */
 export function show(value: string): string {
-  const visible = value.replace(new RegExp(CONTROL_CHARACTER, 'g'), (c) => {
+  const visible = value.replace(CONTROL_CHARACTERS, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';
     if (c === '\t') return '\\t';
@@ -98,10 +99,6 @@ export class RowReader<C extends string> {
     private readonly log: ProblemLog,
     readonly authorityId?: string,
   ) {}
-
-  get line(): number {
-    return this.row.line;
-  }
 
   value(field: C): string {
     return this.row.values[field];
@@ -228,15 +225,17 @@ const STOP = new Error('stop reading');
 const PARSE_OPTIONS = { skip_records_with_error: true, max_record_size: MAX_RECORD_CHARS } as const;
 
 /**
- * Every record and syntax error of `text`, in file order. When every record
+ * Every record and syntax error of `body`, in file order. When every record
  * is read and has the header's width, every line belongs to exactly one
  * record, so counting lines is enough. Otherwise a skipped record hides how
  * many lines it spanned, and the file is read again asking csv-parse where
  * each record ends: exact, but the per-record context costs a third more.
  */
-function parseLines(text: string, body: Uint8Array): Parsed {
+function parseLines(body: Uint8Array): Parsed {
+  // csv-parse works on bytes; given a string it would encode it all again.
+  const bytes = Buffer.from(body.buffer, body.byteOffset, withoutTrailingLineBreaks(body));
   try {
-    const records = parse(text, {
+    const records = parse(bytes, {
       ...PARSE_OPTIONS,
       on_skip: () => {
         throw STOP;
@@ -279,7 +278,7 @@ function parseLines(text: string, body: Uint8Array): Parsed {
     return undefined;
   };
   try {
-    parse(text, {
+    parse(bytes, {
       ...PARSE_OPTIONS,
       on_skip: onSkip,
       on_record: (fields, info) => {
@@ -299,11 +298,11 @@ function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
-/** Trailing blank lines would each be a record of the wrong width and cost the fast path. */
-function withoutTrailingLineBreaks(text: string): string {
-  let end = text.length;
-  while (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
-  return text.slice(0, end);
+/** The length of `body` without its trailing line breaks: each would be a blank record, which costs the fast path. */
+function withoutTrailingLineBreaks(body: Uint8Array): number {
+  let end = body.length;
+  while (end > 0 && (body[end - 1] === LF || body[end - 1] === CR)) end--;
+  return end;
 }
 
 export interface CsvRow<C extends string> {
@@ -336,7 +335,7 @@ export function readCsv<C extends string>(
     return;
   }
 
-  const { lines, stoppedAt } = parseLines(withoutTrailingLineBreaks(decoded.text), body);
+  const { lines, stoppedAt } = parseLines(body);
   let headerChecked = false;
   for (const parsed of lines) {
     const line = parsed.line;
@@ -370,7 +369,8 @@ export function readCsv<C extends string>(
       continue;
     }
     const values = {} as Record<C, string>;
-    for (const [i, column] of columns.entries()) {
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!;
       const raw = fields[i] ?? '';
       if (CONTROL_CHARACTER.test(raw)) {
         const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
