@@ -71,6 +71,36 @@ describe('the circuit breaker', () => {
     expect(lines.some((l) => l.event === 'job.deferred' && l.reason === 'breaker-open')).toBe(true);
   }, 60_000);
 
+  it('resumes at once when an operator resumes the queue, bringing back the jobs it had deferred', async () => {
+    let relayDown = true;
+    harness = await startHarness('breaker-operator', {
+      sink: { onMailFrom: () => (relayDown ? { code: 421, message: '4.3.2 service not available' } : null) },
+      env: { BREAKER_THRESHOLD: '3', BREAKER_COOLDOWN_MS: '60000', SEND_ATTEMPTS: '2', BACKOFF_MS: '50', WORKER_CONCURRENCY: '2' },
+    });
+    const h = harness;
+    const { log, lines } = capturedLog();
+    const worker = startWorkerProcess(h.config, { log, echoDeliveries: false, shutdownTimeoutMs: 10_000 });
+    cleanups.push(() => worker.close());
+    await worker.ready;
+    const authorities = ['alpha', 'beta', 'gamma', 'delta'];
+    await approveAndRun(h.config, await writeDataSet(join(h.dir, 'data'), authorities.map((id) => ({ id }))));
+    await expect.poll(() => lines.some((l) => l.event === 'breaker.open'), { timeout: 15_000, interval: 20 }).toBe(true);
+    await expect.poll(() => h.producer.letters.getJobCounts('active'), { timeout: 10_000, interval: 20 }).toEqual({ active: 0 });
+    expect(lines.some((l) => l.event === 'job.deferred' && l.reason === 'breaker-open')).toBe(true);
+
+    // The relay is back; the operator does not wait a minute for the cool-down.
+    relayDown = false;
+    const resumedAt = Date.now();
+    await h.producer.letters.resume();
+    const totals = await h.waitIdle(authorities.length, CAMPAIGN);
+
+    expect(totals).toMatchObject({ deliveries: 8, sent: 8 });
+    expect(Date.now() - resumedAt).toBeLessThan(30_000);
+    expect(lines.find((l) => l.event === 'breaker.closed')).toMatchObject({ by: 'operator' });
+    expect((lines.find((l) => l.event === 'breaker.closed')!.promoted as number) > 0).toBe(true);
+    expect(await h.producer.letters.getJobCounts('completed', 'failed')).toEqual({ completed: 4, failed: 0 });
+  }, 60_000);
+
   describe('driven directly', () => {
     async function setUp(cooldownMs: number) {
       const prefix = uniquePrefix('breaker-unit');

@@ -77,7 +77,7 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
     const testRun = job.data.test === true || isTestCampaign(campaignId) ? await testRuns.get(campaignId) : undefined;
     if (testRun === null) throw new UnrecoverableError(`test run ${campaignId} has no test inbox stored in Redis; nothing was sent`);
     const target = testRun ? testRuns.delivery(testRun, loaded.campaign, authority, loaded.renderer) : { authority, renderer: loaded.renderer };
-    const closed = guards.beforeJob();
+    const closed = await guards.beforeJob(job.id!);
     if (closed) return defer(job, token, closed, log);
     const result = await deliverAuthority(
       {
@@ -96,7 +96,7 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
     const summary = summarise(result);
     await job.log(summary);
     log.info({ event: 'job.finished', summary, attempt: job.attemptsMade + 1 }, summary);
-    const later = await guards.afterJob(result);
+    const later = await guards.afterJob(job.id!, result);
     if (later) return defer(job, token, later, log);
     if (result.retryable) throw new Error(`not finished, will retry: ${summary}`);
     if (result.permanent) throw new UnrecoverableError(`failed permanently: ${summary}`);

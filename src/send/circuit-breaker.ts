@@ -18,6 +18,9 @@
  * the cool-down is over, so the breaker closes even if the worker that opened
  * it has died. An operator who resumes the queue in the UI closes it too. A
  * queue an operator had paused before the breaker opened stays paused.
+ * Jobs already running when it opened are deferred until the cool-down ends
+ * (without spending an attempt); closing promotes them, so an operator's
+ * resume brings them back at once too.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -27,6 +30,8 @@ export interface PausableQueue {
   pause(): Promise<void>;
   resume(): Promise<void>;
   isPaused(): Promise<boolean>;
+  /** To bring the jobs it deferred back as soon as it closes. */
+  getJob(id: string): Promise<{ promote(): Promise<void> } | undefined>;
 }
 
 export type SendVerdict = 'ok' | 'transient';
@@ -139,7 +144,7 @@ export class CircuitBreaker {
   private readonly redis: Redis & BreakerCommands;
   private readonly key: string;
   private timer: NodeJS.Timeout | undefined;
-  private checking = false;
+  private checking: Promise<void> | undefined;
   /** Local view of "open until" (local clock), refreshed by every record and every check: no Redis read per job. */
   private openUntilLocal = 0;
 
@@ -158,6 +163,17 @@ export class CircuitBreaker {
   /** While open, how long until the cool-down ends (as last seen by this process); 0 when closed. */
   openForMs(): number {
     return Math.max(0, this.openUntilLocal - Date.now());
+  }
+
+  /** Like openForMs, but asks Redis first when this process thinks it is open (an operator may have resumed since). */
+  async confirmOpenForMs(): Promise<number> {
+    if (this.openForMs() > 0) await this.check();
+    return this.openForMs();
+  }
+
+  /** Remembers a job deferred while open, to promote it when the breaker closes. */
+  async noteDeferred(jobId: string): Promise<void> {
+    await this.redis.sadd(`${this.key}:deferred`, jobId);
   }
 
   /**
@@ -210,10 +226,15 @@ export class CircuitBreaker {
     this.timer = undefined;
   }
 
-  /** One look at the breaker (the monitor's tick; tests call it directly). */
-  async check(): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
+  /** One look at the breaker (the monitor's tick; tests call it directly). Concurrent calls share one look. */
+  check(): Promise<void> {
+    this.checking ??= this.look().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private async look(): Promise<void> {
     try {
       const state = await readBreaker(this.redis, this.options.prefix);
       if (state.state !== 'open') {
@@ -230,8 +251,9 @@ export class CircuitBreaker {
       this.openUntilLocal = 0;
       if (outcome !== 'closed') return;
       if (!operatorResumed && detail === '1') await this.options.queue.resume();
+      const promoted = await this.promoteDeferred();
       this.options.log.info(
-        { event: 'breaker.closed', by: operatorResumed ? 'operator' : 'cool-down', openedAt: state.openedAt, reason: state.reason },
+        { event: 'breaker.closed', by: operatorResumed ? 'operator' : 'cool-down', openedAt: state.openedAt, reason: state.reason, promoted },
         operatorResumed
           ? 'breaker.closed: an operator resumed the letters queue'
           : 'breaker.closed: cool-down over; letters queue resumed',
@@ -239,8 +261,22 @@ export class CircuitBreaker {
     } catch (err) {
       // Redis away (restarting): the next tick tries again.
       this.options.log.debug({ event: 'breaker.check-failed', err }, 'breaker check failed');
-    } finally {
-      this.checking = false;
     }
+  }
+
+  /** Brings the jobs deferred while it was open back now. Returns how many were still waiting. */
+  private async promoteDeferred(): Promise<number> {
+    const key = `${this.key}:deferred`;
+    const [[, ids]] = ((await this.redis.multi().smembers(key).del(key).exec()) ?? [[null, []]]) as [[unknown, string[]]];
+    let promoted = 0;
+    for (const id of ids) {
+      try {
+        await (await this.options.queue.getJob(id))?.promote();
+        promoted++;
+      } catch {
+        // no longer delayed: it ran already, or is running
+      }
+    }
+    return promoted;
   }
 }

@@ -33,9 +33,9 @@ export interface SendGuards {
   throttle?: RateLimiter;
   breaker?: CircuitBreaker;
   /** Before a job sends anything: set while the breaker is open. */
-  beforeJob(): Deferral | undefined;
+  beforeJob(jobId: string): Promise<Deferral | undefined>;
   /** After a job: feeds the breaker, then says whether its retry should wait without spending an attempt. */
-  afterJob(result: AuthorityResult): Promise<Deferral | undefined>;
+  afterJob(jobId: string, result: AuthorityResult): Promise<Deferral | undefined>;
   close(): void;
 }
 
@@ -63,16 +63,19 @@ export function createSendGuards(options: SendGuardsOptions): SendGuards {
       : undefined;
   breaker?.start();
 
-  const breakerDeferral = (): Deferral | undefined => {
-    const open = breaker?.openForMs() ?? 0;
-    return open > 0 ? { delayMs: jitter(open), reason: 'breaker-open' } : undefined;
+  const breakerDeferral = async (jobId: string): Promise<Deferral | undefined> => {
+    if (!breaker || breaker.openForMs() === 0) return undefined;
+    const open = await breaker.confirmOpenForMs();
+    if (open === 0) return undefined;
+    await breaker.noteDeferred(jobId);
+    return { delayMs: jitter(open), reason: 'breaker-open' };
   };
 
   return {
     throttle,
     breaker,
     beforeJob: breakerDeferral,
-    async afterJob(result) {
+    async afterJob(jobId, result) {
       if (breaker) {
         const tried = result.results.filter((r) => r.attempted);
         const verdicts: SendVerdict[] = tried.map((r) => (r.outcome === 'temporary-failure' ? 'transient' : 'ok'));
@@ -81,7 +84,7 @@ export function createSendGuards(options: SendGuardsOptions): SendGuards {
       }
       if (!result.retryable) return undefined;
       // The relay is down: wait out the cool-down instead of burning attempts on it.
-      const open = breakerDeferral();
+      const open = await breakerDeferral(jobId);
       if (open) return open;
       // Another worker is sending to these recipients right now: look again when its claim ends.
       if (result.retryAfterMs !== undefined) return { delayMs: jitter(result.retryAfterMs), reason: 'held-by-other' };
