@@ -73,6 +73,8 @@ export function summary(c: MeasuredClient): Record<string, number> {
     elapsedMs: Math.max(c.sinkReachedAt, c.endedAt) - c.startedAt,
     perSecond: c.perSecond,
     clientCpuShare: cpuShare(c),
+    clientCpuMsPerItem: c.cpuMs / c.count,
+    sinkCpuMsPerItem: c.sinkCpuMs / c.count,
     failures: c.failures,
   };
 }

@@ -68,6 +68,7 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
   const share = pipelineRate / baselineRate;
 
   let profile: ProfileSummary | undefined;
+  let baselineProfile: ProfileSummary | undefined;
   let profileText: string | undefined;
   if (o.profile) {
     const dir = join(o.profileDir, `e2e-${Date.now()}`);
@@ -82,7 +83,17 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
       profileDir: dir,
     });
     profile = summariseProfile(mainThreadProfile(dir), { top: 30, focus: FOCUS });
-    profileText = `${formatSummary(profile)}\n(profiled round: ${fmt(profiled.lettersPerSecond)} letters/s under the profiler)`;
+    const baselineDir = join(o.profileDir, `baseline-${Date.now()}`);
+    await mkdir(baselineDir, { recursive: true });
+    const baselineProfiled = await runClient(
+      { mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding: 'explicit' },
+      o.sink,
+      ['--cpu-prof', `--cpu-prof-dir=${baselineDir}`],
+    );
+    baselineProfile = summariseProfile(mainThreadProfile(baselineDir), { top: 30, focus: FOCUS });
+    profileText =
+      `worker ${formatSummary(profile)}\n(profiled round: ${fmt(profiled.lettersPerSecond)} letters/s under the profiler; ${dir})\n\n` +
+      `nodemailer alone ${formatSummary(baselineProfile)}\n(profiled: ${fmt(baselineProfiled.perSecond)} msg/s; ${baselineDir})`;
   }
 
   const problems = pipelines.flatMap((p, i) => {
@@ -93,14 +104,25 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
     return out;
   });
   const pass = share >= TARGET && problems.length === 0;
+  // CPU per letter does not depend on what else the machine is doing: the honest second opinion on a shared box.
+  const baselineCpu = baselines.reduce((n, b) => n + b.cpuMs, 0) / (deliveries * o.rounds);
+  const workerCpu = pipelines.reduce((n, p) => n + p.cpuMsPerLetter.worker, 0) / o.rounds;
+  const redisCpu = pipelines.every((p) => p.cpuMsPerLetter.redis !== null)
+    ? pipelines.reduce((n, p) => n + (p.cpuMsPerLetter.redis ?? 0), 0) / o.rounds
+    : null;
+  const sinkCpu = pipelines.reduce((n, p) => n + p.cpuMsPerLetter.sink, 0) / o.rounds;
+  const baselineSinkCpu = baselines.reduce((n, b) => n + b.sinkCpuMs, 0) / (deliveries * o.rounds);
   const p0 = pipelines[0]!;
   const line =
     `bench e2e: ${fmt(pipelineRate)} letters/s vs ${fmt(baselineRate)} raw pooled nodemailer (${share.toFixed(2)}; target >= ${TARGET}) ` +
     `- ${p0.authorities} authorities, ${deliveries} letters x ${o.rounds} rounds, concurrency ${o.concurrency}, pool ${o.poolSize}, ` +
     `worker peak RSS ${Math.round(Math.max(...pipelines.map((p) => p.workerPeakRssMb)))} MB${passMark(pass)}`;
+  const cpuLine =
+    `bench e2e cpu: ${fmt(workerCpu)} ms CPU/letter in the worker vs ${fmt(baselineCpu)} ms in nodemailer alone ` +
+    `(${(baselineCpu / workerCpu).toFixed(2)}); plus Redis ${redisCpu === null ? 'n/a' : fmt(redisCpu)} ms, sink ${fmt(sinkCpu)} ms (${fmt(baselineSinkCpu)} for the baseline)`;
   return {
     figure: 'e2e',
-    lines: [line],
+    lines: [line, cpuLine],
     pass,
     fatal: problems.length > 0 ? problems.join('; ') : undefined,
     pipelineLettersPerSecond: pipelineRate,
@@ -114,9 +136,11 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
       baselineLettersPerSecond: baselineRate,
       share,
       target: TARGET,
+      cpuMsPerLetter: { worker: workerCpu, baseline: baselineCpu, redis: redisCpu, sink: sinkCpu, baselineSink: baselineSinkCpu },
       baselines: baselines.map(summary),
       pipelines,
       profile,
+      baselineProfile,
       profileText,
     },
   };

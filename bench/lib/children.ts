@@ -73,12 +73,15 @@ export interface MeasuredClient extends ClientResult {
   sinkReachedAt: number;
   /** count / (sinkReachedAt - startedAt), per second. */
   perSecond: number;
+  /** CPU the sink used in this run, ms (NaN without a sink). */
+  sinkCpuMs: number;
 }
 
 /** Runs one client task in a fresh process; the clock stops when the sink has every message. */
-export async function runClient(task: ClientTask, sink: Sink | null, expected: (result: ClientResult) => number = (r) => r.count): Promise<MeasuredClient> {
-  const child = fork(here('./client-process.ts'), [JSON.stringify(task)], { execArgv: TSX, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function runClient(task: ClientTask, sink: Sink | null, nodeFlags: string[] = []): Promise<MeasuredClient> {
+  const child = fork(here('./client-process.ts'), [JSON.stringify(task)], { execArgv: [...nodeFlags, ...TSX], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   sink?.reset();
+  const sinkBefore = sink ? (await sink.stats()).cpuMs : NaN;
   const outcome = await new Promise<ClientResult>((resolve, reject) => {
     child.on('message', (m: { type: string; result?: ClientResult; message?: string }) => {
       if (m.type === 'result') resolve(m.result!);
@@ -86,9 +89,27 @@ export async function runClient(task: ClientTask, sink: Sink | null, expected: (
     });
     child.once('exit', (code) => reject(new Error(`client ${task.mode} exited (${code}) without a result`)));
   });
-  const sinkReachedAt = sink ? await sink.reached(expected(outcome)) : outcome.endedAt;
+  const exited = child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+  const sinkReachedAt = sink ? await sink.reached(outcome.count) : outcome.endedAt;
+  // A profiled client writes its profile as it exits.
+  await exited;
+  const sinkCpuMs = sink ? (await sink.stats()).cpuMs - sinkBefore : NaN;
   const end = Math.max(sinkReachedAt, outcome.endedAt);
-  return { ...outcome, sinkReachedAt, perSecond: (outcome.count * 1000) / Math.max(1, end - outcome.startedAt) };
+  return { ...outcome, sinkReachedAt, sinkCpuMs, perSecond: (outcome.count * 1000) / Math.max(1, end - outcome.startedAt) };
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a live process has used so far, ms; from /proc/<pid>/stat. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at ") ".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Peak resident memory (VmHWM) and current RSS of a live process, MB. */

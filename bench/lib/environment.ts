@@ -16,6 +16,8 @@ import { generateData } from '../../scripts/generate-data.js';
 export interface BenchEnvironment {
   redisUrl: string;
   redisVersion: string;
+  /** The redis-server's pid when it runs on this machine (for its CPU time), else null. */
+  redisPid: number | null;
   /** "private redis-server 7.0.15 on port N" or "REDIS_URL with prefix P". */
   redisDescription: string;
   dir: string;
@@ -41,12 +43,15 @@ export async function openEnvironment(options: { redisUrl?: string; keepDir?: bo
   const admin = await connectProducer(redisUrl);
   const info = await admin.info('server');
   const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(redisUrl).hostname);
+  const redisPid = local ? Number(/process_id:(\d+)/.exec(info)?.[1] ?? NaN) || null : null;
   const made = new Set<string>();
   const dataSets = new Map<number, Promise<{ dir: string; generateMs: number }>>();
 
   return {
     redisUrl,
     redisVersion,
+    redisPid,
     redisDescription: server ? `private redis-server ${redisVersion} on port ${server.port}` : `${redisUrl} (unique prefixes, deleted after)`,
     dir,
     prefix(name) {

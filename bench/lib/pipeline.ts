@@ -18,7 +18,7 @@ import { compileLetter } from '../../src/render/letter-renderer.js';
 import { CampaignStore } from '../../src/schedule/campaign-store.js';
 import { fanOut } from '../../src/schedule/fan-out.js';
 import { openLettersQueue, type LetterJobData } from '../../src/schedule/queues.js';
-import { spawnWorker, type Sink, type WorkerChild } from './children.js';
+import { cpuMsOf, spawnWorker, type Sink, type WorkerChild } from './children.js';
 import type { BenchEnvironment } from './environment.js';
 
 export interface Enqueued {
@@ -122,6 +122,8 @@ export interface PipelineResult {
   workerReadyMs: number;
   deliverMs: number;
   lettersPerSecond: number;
+  /** CPU per letter while delivering, ms: the worker, Redis and the sink (load on the machine does not inflate these). */
+  cpuMsPerLetter: { worker: number; redis: number | null; sink: number };
   workerPeakRssMb: number;
   workerRssSamplesMb: number[];
   sinkDistinct: number;
@@ -147,11 +149,22 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     const progress = o.onProgress
       ? setInterval(() => void q.ledger.counts().then((c) => o.onProgress?.(c.sent, q.deliveries)), 1000)
       : undefined;
+    const redisPid = o.env.redisPid;
+    const sinkBefore = await o.sink.stats();
+    const cpuBefore = { worker: cpuMsOf(worker.pid), redis: redisPid ? cpuMsOf(redisPid) : NaN };
     const startedAt = Date.now();
     await q.letters.resume();
     const reachedAt = await o.sink.reached(q.deliveries);
+    const cpuAfter = { worker: cpuMsOf(worker.pid), redis: redisPid ? cpuMsOf(redisPid) : NaN };
+    const sinkAfter = await o.sink.stats();
     if (progress) clearInterval(progress);
     const deliverMs = reachedAt - startedAt;
+    const perLetter = (ms: number) => ms / q.deliveries;
+    const cpuMsPerLetter = {
+      worker: perLetter(cpuAfter.worker - cpuBefore.worker),
+      redis: redisPid ? perLetter(cpuAfter.redis - cpuBefore.redis) : null,
+      sink: perLetter(sinkAfter.cpuMs - sinkBefore.cpuMs),
+    };
 
     // Every job completed, every delivery recorded as sent, nothing sent twice.
     for (;;) {
@@ -174,6 +187,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       workerReadyMs: worker.readyMs,
       deliverMs,
       lettersPerSecond: (q.deliveries * 1000) / deliverMs,
+      cpuMsPerLetter,
       workerPeakRssMb: memory.peakRssMb,
       workerRssSamplesMb: memory.samples,
       sinkDistinct: stats.distinct,

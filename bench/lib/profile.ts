@@ -5,7 +5,7 @@
  *
  *   tsx bench/lib/profile.ts <file.cpuprofile> [top]
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -120,14 +120,19 @@ export function summariseProfile(path: string, options: { top?: number; focus?: 
   };
 }
 
-/** The main thread's profile in a --cpu-prof-dir: the largest file (the loader thread's is mostly idle). */
+/** The main thread's profile in a --cpu-prof-dir: the one with the most busy time (tsx's loader thread is mostly idle). */
 export function mainThreadProfile(dir: string): string {
+  const busyMs = (file: string) => {
+    const summary = summariseProfile(file, { top: 0 });
+    return summary.totalMs * (1 - summary.idleShare / 100);
+  };
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => join(dir, f))
-    .sort((a, b) => statSync(b).size - statSync(a).size);
+    .map((file) => ({ file, busy: busyMs(file) }))
+    .sort((a, b) => b.busy - a.busy);
   if (!files[0]) throw new Error(`no .cpuprofile in ${dir}`);
-  return files[0];
+  return files[0].file;
 }
 
 export function formatSummary(summary: ProfileSummary): string {
@@ -149,4 +154,82 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(2);
   }
   console.log(formatSummary(summariseProfile(file, { top: Number(top ?? 30), focus })));
+}
+
+/** The call paths (innermost first, `depth` frames) leading to frames matching `pattern`, by time. */
+export function callersOf(path: string, pattern: string, depth = 6, top = 10): ProfileEntry[] {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const totalUs = profile.timeDeltas.reduce((a, b) => a + b, 0) || 1;
+  const paths = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    let cur: number | undefined = id;
+    while (cur !== undefined && !`${byId.get(cur)!.callFrame.functionName} ${byId.get(cur)!.callFrame.url}`.includes(pattern)) cur = parent.get(cur);
+    if (cur === undefined) return;
+    const frames: string[] = [];
+    for (let k = 0; cur !== undefined && k < depth; k++, cur = parent.get(cur)) {
+      const f = byId.get(cur)!.callFrame;
+      frames.push(`${f.functionName || '(anonymous)'}@${shortUrl(f.url).split('/').slice(-2).join('/')}:${f.lineNumber + 1}`);
+    }
+    const key = frames.join(' < ');
+    paths.set(key, (paths.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return [...paths]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, us]) => ({ name, selfMs: Math.round(us / 100) / 10, share: Math.round((1000 * us) / totalUs) / 10 }));
+}
+
+/**
+ * Where each sample's time belongs in the pipeline's terms: walking from the
+ * leaf towards the root, the first frame that names a stage decides. Redis
+ * client frames are passed through to find who made the call (the ledger,
+ * BullMQ, the guards); socket writes below nodemailer count as nodemailer.
+ */
+const STAGES: Array<[stage: string, test: (url: string) => boolean]> = [
+  ['delivery log (pino)', (u) => /node_modules\/(pino|sonic-boom|@pinojs|thread-stream)\//.test(u)],
+  ['nodemailer', (u) => u.includes('node_modules/nodemailer/')],
+  ['render (handlebars)', (u) => u.includes('node_modules/handlebars/') || u.includes('/src/render/')],
+  ['ledger', (u) => u.includes('/src/ledger/')],
+  ['send guards', (u) => /\/src\/send\/(circuit-breaker|rate-limiter|send-guards)/.test(u)],
+  ['campaign store', (u) => u.includes('/src/schedule/campaign-store')],
+  ['bullmq', (u) => u.includes('node_modules/bullmq/') || u.includes('node_modules/msgpackr/')],
+  ['csv + validation', (u) => /node_modules\/(csv-parse|zod)\//.test(u) || u.includes('/src/data/')],
+  ['module loading', (u) => /node_modules\/(tsx|esbuild)\//.test(u) || /node:internal\/modules\//.test(u)],
+];
+
+export function stagesOf(path: string): { totalMs: number; stages: Record<string, number> } {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const memo = new Map<number, string>();
+  const stageOf = (leaf: number): string => {
+    const cached = memo.get(leaf);
+    if (cached) return cached;
+    let redis = false;
+    let stage: string | undefined;
+    const name = byId.get(leaf)!.callFrame.functionName;
+    if (name === '(idle)') stage = 'idle';
+    else if (name === '(garbage collector)') stage = 'garbage collection';
+    for (let cur: number | undefined = leaf; !stage && cur !== undefined; cur = parent.get(cur)) {
+      const url = byId.get(cur)!.callFrame.url;
+      if (url.includes('node_modules/ioredis/') || url.includes('node_modules/redis-parser/')) redis = true;
+      stage = STAGES.find(([, test]) => test(url))?.[0];
+    }
+    stage ??= redis ? 'redis client (replies, other)' : 'other';
+    memo.set(leaf, stage);
+    return stage;
+  };
+  const stages: Record<string, number> = {};
+  let totalUs = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    totalUs += us;
+    const stage = stageOf(id);
+    stages[stage] = (stages[stage] ?? 0) + us / 1000;
+  });
+  return { totalMs: totalUs / 1000, stages };
 }
