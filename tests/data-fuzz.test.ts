@@ -169,6 +169,16 @@ describe('the CSV readers under 10 MB of garbage', () => {
     expect(result.authorities).toEqual([]);
   }, 60_000);
 
+  it('list at most 200 problems and count the rest, for rows of the right width with every value bad', () => {
+    const row = `${AUTHORITY_COLUMNS.map((_, i) => `x${i}`).join(',')}\n`;
+    const bytes = Buffer.from(HEADER + '\n' + row.repeat(Math.floor(TEN_MB / row.length)));
+    const started = performance.now();
+    const result = parseAuthoritiesCsv(bytes);
+    expect(performance.now() - started).toBeLessThan(QUICKLY_MS);
+    expect(result.problems).toHaveLength(MAX_PROBLEMS_PER_FILE + 1);
+    expect(result.problems.at(-1)?.reason).toMatch(/^\.\.\. and \d+ more problems in this file$/);
+  }, 60_000);
+
   it('answer printable garbage full of quotes and commas under a good header without listing more than 200 problems', () => {
     const random = prng(2);
     const alphabet = 'abc,,,"""\n\n\r 0123456789@.-';

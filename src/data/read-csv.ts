@@ -33,7 +33,12 @@ const CR = 0x0d;
 export class ProblemLog {
   private readonly listed: DataProblem[] = [];
   private unlisted = 0;
-  /** One problem per cell: a field that fails one check would often fail the next too. */
+  /**
+   * One problem per cell: a field that fails one check would often fail the
+   * next too. Rows are checked in order, so only the current line's cells
+   * need remembering, not every cell of a file of garbage.
+   */
+  private cellsLine = -1;
   private readonly cells = new Set<string>();
   /** Every authority with a problem here, including those past the listing limit. */
   readonly authorityIds = new Set<string>();
@@ -53,9 +58,12 @@ export class ProblemLog {
   }
 
   private record(problem: DataProblem, fileProblem: boolean): void {
-    const cell = `${problem.line}\u0000${problem.field}`;
-    if (this.cells.has(cell) && !fileProblem) return;
-    this.cells.add(cell);
+    if (problem.line !== this.cellsLine) {
+      this.cells.clear();
+      this.cellsLine = problem.line;
+    }
+    if (this.cells.has(problem.field) && !fileProblem) return;
+    this.cells.add(problem.field);
     if (problem.authorityId) this.authorityIds.add(problem.authorityId);
     if (fileProblem || this.listed.length < MAX_PROBLEMS_PER_FILE) this.listed.push(problem);
     else this.unlisted++;
