@@ -103,6 +103,8 @@ export class PrivateRedis {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       const client = new Redis(this.url, { ...this.clientOptions, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      // Refused connections are expected until the server is up; the loop retries.
+      client.on('error', () => {});
       try {
         await client.connect();
         await client.ping();
