@@ -46,6 +46,11 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** The page polls the ui every half second, and a loaded CI machine is slow: give it time. */
+function poll<T>(read: () => Promise<T> | T) {
+  return expect.poll(read, { timeout: 15_000, interval: 100 });
+}
+
 async function signIn(page: Page): Promise<void> {
   await page.goto(h.ui.url);
   await page.waitForURL(/\/login\?next=/);
@@ -63,38 +68,38 @@ describe('the operators’ console in a browser', () => {
     await signIn(page);
 
     // Every authority of the sample, with totals that add up.
-    await expect.poll(() => page.locator('tr.row').count()).toBe(200);
-    await expect.poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('1');
+    await poll(() => page.locator('tr.row').count()).toBe(200);
+    await poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('1');
     expect(await page.locator('#pager').textContent()).toContain('of 400 authorities');
 
     // Find the failure with the status filter, then search for it by name.
     await page.locator('#status').selectOption('failed');
-    await expect.poll(() => page.locator('tr.row').count()).toBe(2);
+    await poll(() => page.locator('tr.row').count()).toBe(2);
     await page.getByLabel('Search authorities by name').fill(refused.name);
     const row = page.locator(`tr.row[data-authority-id="${refused.id}"]`);
-    await expect.poll(() => page.locator('tr.row').count()).toBe(1);
-    await expect.poll(() => row.locator('.chip[data-recipient="mo-1"]').getAttribute('data-status')).toBe('permanent-failure');
+    await poll(() => page.locator('tr.row').count()).toBe(1);
+    await poll(() => row.locator('.chip[data-recipient="mo-1"]').getAttribute('data-status')).toBe('permanent-failure');
     expect(await row.locator('.chip[data-recipient="mo-1"]').textContent()).toContain('permanent failure');
 
     // Open it: the delivery shows the relay's answer, and the letter as sent.
     await row.click();
     const delivery = page.locator('#detail tr[data-recipient="mo-1"]');
-    await expect.poll(() => delivery.getAttribute('data-status')).toBe('permanent-failure');
+    await poll(() => delivery.getAttribute('data-status')).toBe('permanent-failure');
     expect(await delivery.locator('td.response').textContent()).toContain('550');
     const letter = page.frameLocator('#detail iframe');
-    await expect.poll(() => letter.locator('body').innerText()).toContain(refused.name);
+    await poll(() => letter.locator('body').innerText()).toContain(refused.name);
 
     // The operator fixes the address's cause, then retries that delivery.
     h.refuse.delete(refused.monitoringOfficers[0]!.email);
     await delivery.locator('[data-action="retry-delivery"]').click();
-    await expect.poll(() => delivery.getAttribute('data-status'), { timeout: 15_000 }).toBe('sent');
+    await poll(() => delivery.getAttribute('data-status')).toBe('sent');
     // Nothing of it is failed any more, so it leaves the "Any failure" view.
-    await expect.poll(() => row.count()).toBe(0);
-    await expect.poll(() => page.locator('#detail [data-job-state]').getAttribute('data-job-state')).toBe('completed');
+    await poll(() => row.count()).toBe(0);
+    await poll(() => page.locator('#detail [data-job-state]').getAttribute('data-job-state')).toBe('completed');
 
     // Exactly one letter more: to that officer; nobody else of that authority twice.
     for (const r of recipientsOf(refused)) expect(h.receivedFor(`${refused.id}/${r.key}`), r.key).toBe(1);
-    await expect.poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('0');
+    await poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('0');
 
     await mkdir(ARTIFACTS, { recursive: true });
     await page.locator('#toast').click();
@@ -105,12 +110,12 @@ describe('the operators’ console in a browser', () => {
     await page.keyboard.press('Escape');
     await page.getByLabel('Search authorities by name').fill('');
     await page.locator('#status').selectOption('all');
-    await expect.poll(() => page.locator('tr.row').count()).toBe(200);
+    await poll(() => page.locator('tr.row').count()).toBe(200);
     await page.getByLabel('Search authorities by name').fill(refused.name);
-    await expect.poll(() => row.locator('.chip[data-recipient="mo-1"]').getAttribute('data-status')).toBe('sent');
+    await poll(() => row.locator('.chip[data-recipient="mo-1"]').getAttribute('data-status')).toBe('sent');
     await page.getByLabel('Search authorities by name').fill('');
-    await expect.poll(() => page.locator('tr.row').count()).toBe(200);
-    await expect.poll(() => page.locator('[data-total="k-temp"] .value').textContent()).toBe('1');
+    await poll(() => page.locator('tr.row').count()).toBe(200);
+    await poll(() => page.locator('[data-total="k-temp"] .value').textContent()).toBe('1');
     const shot = join(ARTIFACTS, 'campaign-page.png');
     await page.screenshot({ path: shot });
     console.log(`campaign page screenshot: ${shot}\ncampaign page with a delivery open: ${detailShot}`);
