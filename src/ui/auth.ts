@@ -105,7 +105,9 @@ export function authRoutes(options: AuthOptions): Router {
       const target = safeNext(body.next);
       const user = await authenticate(options.users, name, password);
       if (!user) {
-        options.log.warn({ event: 'ui.login-failed', user: name, ip: req.ip }, 'ui.login-failed');
+        // An unknown name is not logged as typed: people do paste a password into the wrong box.
+        const known = options.users.some((u) => u.name === name);
+        options.log.warn({ event: 'ui.login-failed', user: known ? name : '(unknown user)', ip: req.ip }, 'ui.login-failed');
         res.status(401).send(loginPage(req, res, { error: 'Wrong user name or password.', next: target, name }));
         return;
       }

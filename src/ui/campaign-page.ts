@@ -71,7 +71,7 @@ function page(req: Request, res: Response, options: CampaignPageOptions, campaig
     campaigns.length > 0
       ? `<form class="picker" method="get" action="/"><label for="campaign">Campaign</label>
 <select id="campaign" name="campaign">${campaigns
-          .map((c) => `<option value="${escapeHtml(c.id)}"${c.id === current?.id ? ' selected' : ''}>${escapeHtml(c.id)}</option>`)
+          .map((c) => `<option value="${escapeHtml(c.id)}"${c.id === current?.id ? ' selected' : ''}>${escapeHtml(c.id.endsWith('~test') ? `${c.id.slice(0, -5)} (test run)` : c.id)}</option>`)
           .join('')}</select><noscript><button class="btn">Show</button></noscript></form>`
       : '';
   const header = `<header class="bar">
