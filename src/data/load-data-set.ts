@@ -29,22 +29,24 @@ export interface LoadResult {
 }
 
 export async function loadDataSet(dir: string): Promise<LoadResult> {
-  const [campaignBytes, authoritiesBytes, officersBytes] = await Promise.all(
-    [CAMPAIGN_FILE, AUTHORITIES_FILE, MONITORING_OFFICERS_FILE].map((file) => readIfPresent(join(dir, file))),
-  );
+  const [campaignFile, authoritiesFile, officersFile] = await Promise.all([
+    readDataFile(dir, CAMPAIGN_FILE),
+    readDataFile(dir, AUTHORITIES_FILE),
+    readDataFile(dir, MONITORING_OFFICERS_FILE),
+  ]);
   const problems: DataProblem[] = [];
 
-  const campaign = campaignBytes ? parseCampaignJson(campaignBytes) : { campaign: null, problems: [notFound(CAMPAIGN_FILE)] };
+  const campaign = Buffer.isBuffer(campaignFile) ? parseCampaignJson(campaignFile) : { campaign: null, problems: [campaignFile] };
   problems.push(...campaign.problems);
 
-  const authorities: AuthoritiesCsv = authoritiesBytes
-    ? parseAuthoritiesCsv(authoritiesBytes)
-    : { authorities: [], ids: null, problems: [notFound(AUTHORITIES_FILE)], invalidIds: new Set(), unreadable: true };
+  const authorities: AuthoritiesCsv = Buffer.isBuffer(authoritiesFile)
+    ? parseAuthoritiesCsv(authoritiesFile)
+    : { authorities: [], ids: null, problems: [authoritiesFile], invalidIds: new Set(), unreadable: true };
   problems.push(...authorities.problems);
 
   let validAuthorities: Authority[] = [];
-  if (officersBytes) {
-    const officers = parseMonitoringOfficersCsv(officersBytes, authorities);
+  if (Buffer.isBuffer(officersFile)) {
+    const officers = parseMonitoringOfficersCsv(officersFile, authorities);
     problems.push(...officers.problems);
     if (!officers.unreadable) {
       validAuthorities = authorities.authorities
@@ -53,24 +55,22 @@ export async function loadDataSet(dir: string): Promise<LoadResult> {
     }
   } else {
     // Without the file no authority's list of recipients is known, so none is valid.
-    problems.push(notFound(MONITORING_OFFICERS_FILE));
+    problems.push(officersFile);
   }
 
   const dataSet = problems.length === 0 && campaign.campaign ? { campaign: campaign.campaign, authorities: validAuthorities } : null;
   return { dataSet, problems, validAuthorities, campaign: campaign.campaign };
 }
 
-async function readIfPresent(path: string): Promise<Buffer | null> {
+/** The file's bytes, or the problem that stops it being read (a missing file is the usual one). */
+async function readDataFile(dir: string, file: string): Promise<Buffer | DataProblem> {
   try {
-    return await readFile(path);
+    return await readFile(join(dir, file));
   } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return null;
-    throw err;
+    const missing = err instanceof Error && 'code' in err && err.code === 'ENOENT';
+    const reason = missing ? 'file not found' : `could not be read: ${err instanceof Error ? err.message : String(err)}`;
+    return { file, line: 0, field: '-', reason };
   }
-}
-
-function notFound(file: string): DataProblem {
-  return { file, line: 0, field: '-', reason: 'file not found' };
 }
 
 /** campaign.json checked against its schema; each zod issue is a problem at the line of its key. */
