@@ -70,6 +70,13 @@ describe('signing in', () => {
     expect(html).not.toContain(OPERATOR.password);
     expect(html).not.toContain('scrypt:');
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'nonce-/);
+
+    const log = h.uiLog.join('');
+    expect(log).toContain('"event":"ui.login-failed"');
+    expect(log).toContain('"event":"ui.login","user":"olivia"');
+    expect(log).not.toContain(OPERATOR.password);
+    expect(log).not.toContain('not-the-password');
+    expect(log).not.toContain('scrypt:');
   });
 
   it('refuses every sign-in from an address after too many wrong passwords, even a right one', async () => {

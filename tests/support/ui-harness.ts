@@ -31,6 +31,8 @@ export interface UiHarness extends Harness {
   jobLogs(authorityId: string): Promise<string[]>;
   /** How many messages the sink accepted for one "<authority>/<recipient>". */
   receivedFor(letter: string): number;
+  /** Every line the ui logged, as written. */
+  uiLog: string[];
   /** Approves the data directory as it is, starts a worker, runs the campaign and waits until every letter job has finished. */
   runApproved(dataDir: string, authorities: number): Promise<void>;
 }
@@ -43,12 +45,13 @@ export async function startUiHarness(name: string, options: { env?: Record<strin
     { name: OPERATOR.name, role: 'operator', secret: await hashPassword(OPERATOR.password) },
     { name: VIEWER.name, role: 'viewer', secret: VIEWER.password },
   ];
+  const uiLog: string[] = [];
   const ui = await startUi({
     config: harness.config,
     redis: harness.producer.redis,
     prefix: harness.prefix,
     users,
-    log: createLogger({ level: 'silent' }),
+    log: createLogger({ level: 'info', destination: { write: (line: string) => void uiLog.push(line) } }),
     loginLimit: options.loginLimit,
     host: '127.0.0.1',
     port: 0,
@@ -59,6 +62,7 @@ export async function startUiHarness(name: string, options: { env?: Record<strin
     ...harness,
     ui,
     refuse,
+    uiLog,
     client: () => new UiClient(ui.url),
     async signedIn(user) {
       const client = new UiClient(ui.url);
