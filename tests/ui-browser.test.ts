@@ -51,9 +51,10 @@ function poll<T>(read: () => Promise<T> | T) {
   return expect.poll(read, { timeout: 15_000, interval: 100 });
 }
 
-async function signIn(page: Page): Promise<void> {
+async function signIn(page: Page, screenshot?: string): Promise<void> {
   await page.goto(h.ui.url);
   await page.waitForURL(/\/login\?next=/);
+  if (screenshot) await page.screenshot({ path: screenshot });
   await page.getByLabel('User name').fill(OPERATOR.name);
   await page.getByLabel('Password').fill(OPERATOR.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -65,7 +66,8 @@ describe('the operators’ console in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await signIn(page);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await signIn(page, join(ARTIFACTS, 'login.png'));
 
     // Every authority of the sample, with totals that add up.
     await poll(() => page.locator('tr.row').count()).toBe(200);
