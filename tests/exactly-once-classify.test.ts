@@ -114,3 +114,22 @@ describe('a partly accepted message', () => {
     expect(classifyRejection(new Error('rejected: ceo@alpha.example.org')).kind).toBe('permanent');
   });
 });
+
+describe('the SMTP server the suite sends to', () => {
+  it('carries on when a client resets its connection mid-session, as a worker killed with SIGKILL does', async () => {
+    const sink = new SmtpSink();
+    const url = new URL(await sink.start());
+    cleanups.push(() => sink.stop());
+    const { connect } = await import('node:net');
+    const client = connect(Number(url.port), '127.0.0.1');
+    await new Promise<void>((resolve) => client.once('data', () => resolve()));
+    client.write('EHLO dying.example.org\r\nMAIL FROM:<a@example.org>\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.resetAndDestroy();
+    await expect.poll(() => sink.clientErrors.length).toBeGreaterThan(0);
+
+    const transport = createMailTransport({ url: url.toString() });
+    cleanups.push(() => transport.close());
+    expect(await sendMessage(transport, message)).toMatchObject({ status: 'sent' });
+  });
+});

@@ -53,6 +53,8 @@ export class SmtpSink {
   readonly received: ReceivedMessage[] = [];
   readonly raw = new Map<string, Buffer>();
   private readonly server: SMTPServer;
+  /** Errors of client connections (resets, sockets cut by a dying client); the server carries on. */
+  readonly clientErrors: Error[] = [];
   /** Client sockets by remote port, so a fault can cut one connection. */
   private readonly sockets = new Map<number, Socket>();
 
@@ -86,6 +88,10 @@ export class SmtpSink {
         });
       },
     });
+    // A client that goes away mid-session (a worker killed, a connection reset)
+    // is the client's failure, not the server's: without a listener Node would
+    // throw the 'error' event and take the whole process down.
+    this.server.on('error', (error: Error) => this.clientErrors.push(error));
     this.server.server.on('connection', (socket: Socket) => {
       const port = socket.remotePort;
       if (port === undefined) return;
