@@ -4,6 +4,12 @@
  * for it to come back, however long that takes.
  */
 import { Redis } from 'ioredis';
+import { redactText } from './log.js';
+
+/** Redis did not answer, or refused us; the message says why and what to do, without credentials. */
+export class RedisUnavailableError extends Error {
+  override name = 'RedisUnavailableError';
+}
 
 export type ConnectionRole = 'producer' | 'worker';
 
@@ -19,19 +25,26 @@ export function createRedis(url: string, role: ConnectionRole): Redis {
   });
 }
 
-/** Connects a producer, turning "connection refused" into a message an operator can act on. */
+/** Connects a producer, turning a refused, unauthorised or untrusted connection into a message an operator can act on. */
 export async function connectProducer(url: string): Promise<Redis> {
   const redis = createRedis(url, 'producer');
+  // ioredis reports the real cause (WRONGPASS, a certificate error) as an 'error' event, not as the rejection.
+  let cause: Error | undefined;
+  const onError = (error: Error) => {
+    cause ??= error;
+  };
+  redis.on('error', onError);
   try {
     await redis.connect();
     await redis.ping();
+    redis.off('error', onError);
     return redis;
   } catch (error) {
     redis.disconnect();
     const where = new URL(url);
-    throw new Error(
-      `cannot reach Redis at ${where.hostname}:${where.port || 6379} (${(error as Error).message}); ` +
-        'set REDIS_URL, or start Redis (apt-get install redis-server, or docker compose up -d redis)',
+    throw new RedisUnavailableError(
+      `cannot reach Redis at ${where.hostname}:${where.port || 6379} (${redactText((cause ?? (error as Error)).message)}); ` +
+        'check REDIS_URL, or start Redis (apt-get install redis-server, or docker compose up -d redis)',
     );
   }
 }

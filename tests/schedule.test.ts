@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
 import { ANNUAL_SCHEDULER_ID, DEFAULT_CRON, TIMEZONE } from '../src/schedule/annual-scheduler.js';
+import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
+import { londonDay, setLetterDate } from './support/safety.js';
 import { quietPrint, startHarness, type Harness } from './support/harness.js';
 
 let harness: Harness | undefined;
@@ -19,6 +21,7 @@ describe('the annual scheduler', () => {
   it('is upserted once, at 09:00 on 17 July London time by default, however often schedule runs', async () => {
     harness = await startHarness('schedule-default');
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }]);
+    await approve(harness.config, data);
     const lines: string[] = [];
     const print = { out: (l: string) => lines.push(l), err: () => {} };
     await scheduleCommand({ data }, harness.config, print);
@@ -37,6 +40,9 @@ describe('the annual scheduler', () => {
   it('fans the stored campaign out when it fires, and its letters are delivered once', async () => {
     harness = await startHarness('schedule-fires');
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }, { id: 'beta', head: false }]);
+    // The scheduled run sends only an approved campaign whose letter date is due.
+    await setLetterDate(data, londonDay());
+    await approve(harness.config, data);
     await harness.startWorker();
     // Every second, so the test sees it fire; the scheduler is removed with the prefix afterwards.
     await scheduleCommand({ data, cron: '* * * * * *' }, harness.config, quietPrint);

@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { redactText } from '../log.js';
+import { RedisUnavailableError } from '../redis.js';
 import { CliError } from './cli-error.js';
 import { consolePrint } from './print.js';
 
@@ -125,9 +126,10 @@ try {
   // Pooled sockets and timers must not keep a finished command alive.
   process.exit(0);
 } catch (error) {
-  if (error instanceof CliError || error instanceof ConfigError) {
+  // Errors meant for the operator print as they are; anything else is a bug and shows its stack.
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof RedisUnavailableError) {
     process.stderr.write(`error: ${redactText(error.message)}\n`);
-    process.exit(error instanceof CliError ? error.exitCode : 2);
+    process.exit(error instanceof CliError ? error.exitCode : error instanceof ConfigError ? 2 : 1);
   }
   process.stderr.write(`error: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
   process.exit(1);
