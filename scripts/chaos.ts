@@ -34,7 +34,7 @@
  * Everything is on loopback, in a temporary directory, and bounded in time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +134,14 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
   let sink: SmtpSink | undefined;
   let monitor: ReturnType<typeof createRedis> | undefined;
   let queue: Queue | undefined;
+  // If this process dies (an uncaught error, Ctrl-C), take its children with it:
+  // orphaned workers would go on reconnecting to a Redis nobody will restart.
+  const lastResort = () => {
+    for (const w of [...workers, ...retired]) w.kill('SIGKILL');
+    if (redis.port) spawnSync('redis-cli', ['-p', String(redis.port), 'shutdown', 'nosave'], { stdio: 'ignore', timeout: 2_000 });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', lastResort);
 
   try {
     // The data set, and what "delivered exactly once" means for it.
@@ -340,6 +348,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     for (const problem of problems) log(`chaos: PROBLEM: ${problem}`);
     return result;
   } finally {
+    process.off('exit', lastResort);
     await Promise.all([...workers, ...retired].map((w) => w.stop(5_000)));
     await queue?.close().catch(() => {});
     monitor?.disconnect();
@@ -447,6 +456,8 @@ function recoveryTimes(events: Array<Record<string, unknown>>): Map<string, numb
 }
 
 async function main(): Promise<void> {
+  // Ctrl-C or a TERM: exit, which stops the workers and Redis this run started (see lastResort).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const { values } = parseArgs({
     options: {
       authorities: { type: 'string', default: '1000' },
