@@ -82,6 +82,8 @@ export class PrivateRedis {
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const client = new Redis(this.url, { ...this.clientOptions, lazyConnect: true, maxRetriesPerRequest: 0 });
+    // SHUTDOWN closes the connection under the client: that is the point, not an error.
+    client.on('error', () => {});
     await client.connect().then(() => client.call('SHUTDOWN', 'NOSAVE')).catch(() => child.kill('SIGTERM'));
     client.disconnect();
     await exited;
