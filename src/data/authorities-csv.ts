@@ -74,7 +74,8 @@ export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIE
   }, 'id');
 
   // Ids that appear only on rows with the wrong number of fields are still defined by the file.
-  const ids = new Set([...firstLineOf.keys(), ...log.authorityIds]);
+  const ids = new Set(firstLineOf.keys());
+  for (const id of log.authorityIds) ids.add(id);
   if (!log.unreadable && log.isEmpty && rows.length === 0) log.addFileProblem(0, '-', 'has a header but no authorities');
 
   return {
@@ -152,8 +153,8 @@ function checkNotMore(r: RowReader<Column>, field: Column, value: number | null,
 function readKind(r: RowReader<Column>): AuthorityKind | null {
   const kind = r.required('kind');
   if (kind === '') return null;
-  const known = AUTHORITY_KINDS.find((k) => k === kind);
-  if (known) return known;
+  const known = (AUTHORITY_KINDS as readonly string[]).indexOf(kind);
+  if (known !== -1) return AUTHORITY_KINDS[known] ?? null;
   r.problem('kind', `unknown kind ${show(kind)}; expected one of ${AUTHORITY_KINDS.join(', ')}`);
   return null;
 }

@@ -33,7 +33,9 @@ export function parseMonitoringOfficersCsv(
 ): MonitoringOfficersCsv {
   const log = new ProblemLog(file);
   const rowOf = new Map(authorities.authorities.map((row) => [row.authority.id, row]));
-  const registered = new Map<string, { line: number; officer: Person }[]>();
+  const officers = new Map<string, Person[]>();
+  /** Registered officers by authority and lower-cased address, to name the first holder of a duplicate. */
+  const earlier = new Map<string, { name: string; line: number }>();
 
   readCsv(bytes, MONITORING_OFFICER_COLUMNS, log, (row) => {
     const authorityId = row.values.authority_id;
@@ -46,33 +48,34 @@ export function parseMonitoringOfficersCsv(
     const isRegistered = readYesNo(r);
     if (!r.ok || !isRegistered) return;
 
-    const earlier = registered.get(authorityId) ?? [];
-    const holder = holderOf(email, rowOf.get(authorityId), earlier);
+    const key = `${authorityId}\u0000${email.toLowerCase()}`;
+    const holder = holderOf(email, rowOf.get(authorityId)) ?? describeOfficer(earlier.get(key));
     if (holder) {
       r.problem('email', `duplicate email ${show(email)}: also the address of ${holder}; each recipient needs their own, or they get the letter twice`);
       return;
     }
-    earlier.push({ line: row.line, officer: { name, email } });
-    registered.set(authorityId, earlier);
+    earlier.set(key, { name, line: row.line });
+    const list = officers.get(authorityId);
+    if (list) list.push({ name, email });
+    else officers.set(authorityId, [{ name, email }]);
   }, 'authority_id');
 
-  const officers = new Map<string, Person[]>();
-  for (const [id, list] of registered) {
-    if (!log.authorityIds.has(id)) officers.set(id, list.map((entry) => entry.officer));
-  }
+  for (const id of log.authorityIds) officers.delete(id);
   return { officers, problems: log.problems(), invalidIds: log.authorityIds, unreadable: log.unreadable };
 }
 
-/** Who else on the same letter already has `email`, described for a reason; undefined when nobody. */
-function holderOf(email: string, row: AuthorityRow | undefined, earlier: readonly { line: number; officer: Person }[]): string | undefined {
+/** The chief executive or political head who already has `email`, described for a reason. */
+function holderOf(email: string, row: AuthorityRow | undefined): string | undefined {
+  if (!row) return undefined;
   const address = email.toLowerCase();
-  if (row && row.authority.chiefExecutive.email.toLowerCase() === address) {
-    return `the chief executive (${AUTHORITIES_FILE} line ${row.line}, ce_email)`;
-  }
-  const head = row?.authority.head;
-  if (row && head && head.email.toLowerCase() === address) return `the ${head.role} (${AUTHORITIES_FILE} line ${row.line}, head_email)`;
-  const officer = earlier.find((entry) => entry.officer.email.toLowerCase() === address);
-  return officer ? `${show(officer.officer.name)} on line ${officer.line}` : undefined;
+  if (row.authority.chiefExecutive.email.toLowerCase() === address) return `the chief executive (${AUTHORITIES_FILE} line ${row.line}, ce_email)`;
+  const head = row.authority.head;
+  if (head && head.email.toLowerCase() === address) return `the ${head.role} (${AUTHORITIES_FILE} line ${row.line}, head_email)`;
+  return undefined;
+}
+
+function describeOfficer(officer: { name: string; line: number } | undefined): string | undefined {
+  return officer && `${show(officer.name)} on line ${officer.line}`;
 }
 
 function readYesNo(r: RowReader<(typeof MONITORING_OFFICER_COLUMNS)[number]>): boolean | null {
