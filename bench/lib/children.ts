@@ -143,6 +143,8 @@ export interface WorkerSpawnOptions {
   /** Where the worker's stdout (its pino log and echoed delivery lines) goes. */
   logFile: string;
   timeoutMs?: number;
+  /** Readiness without the `worker.ready` line (LOG_LEVEL above info prints none). */
+  isReady?: () => Promise<boolean>;
 }
 
 /**
@@ -160,7 +162,15 @@ export async function spawnWorker(options: WorkerSpawnOptions): Promise<WorkerCh
     stdio: ['ignore', out, 'inherit'],
   });
   closeSync(out);
-  const readyMs = await waitForLine(options.logFile, '"worker.ready"', child, options.timeoutMs ?? 20_000).then(() => performance.now() - started);
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const readyMs = await (options.isReady ? waitFor(options.isReady, child, timeoutMs) : waitForLine(options.logFile, '"worker.ready"', child, timeoutMs)).then(
+    () => performance.now() - started,
+    (error: unknown) => {
+      // Never leave a half-started worker behind: it would outlive the bench's Redis.
+      child.kill('SIGKILL');
+      throw error;
+    },
+  );
   let peak = 0;
   const samples: number[] = [];
   const sample = () => {
@@ -190,6 +200,15 @@ export async function spawnWorker(options: WorkerSpawnOptions): Promise<WorkerCh
     },
     memory: () => ({ peakRssMb: peak, samples }),
   };
+}
+
+async function waitFor(check: () => Promise<boolean>, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before it was ready`);
+    if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Polls a file for a line containing `needle` (fine-grained: cold start is measured with it). */

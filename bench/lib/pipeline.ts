@@ -110,6 +110,8 @@ export interface PipelineOptions {
   profileDir?: string;
   /** Called every second while sending, with deliveries counted so far. */
   onProgress?: (sent: number, deliveries: number) => void;
+  /** Extra environment for the worker (experiments, e.g. LOG_LEVEL). */
+  workerEnv?: Record<string, string>;
 }
 
 export interface PipelineResult {
@@ -140,9 +142,13 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     // One profile per thread lands in the directory (tsx runs its loader on a thread of its own).
     const nodeFlags = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [];
     worker = await spawnWorker({
-      env: workerEnv(o.env, o.sink, q.prefix, o.concurrency, o.poolSize, o.name),
+      env: { ...workerEnv(o.env, o.sink, q.prefix, o.concurrency, o.poolSize, o.name), ...o.workerEnv },
       nodeFlags,
       logFile: join(o.env.dir, `${o.name}-worker.log`),
+      // Above info the worker prints no `worker.ready`; ask Redis instead.
+      isReady: o.workerEnv?.LOG_LEVEL && !['info', 'debug', 'trace'].includes(o.workerEnv.LOG_LEVEL)
+        ? async () => (await q.letters.getWorkersCount()) > 0
+        : undefined,
     });
 
     o.sink.reset();
