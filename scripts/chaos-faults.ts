@@ -6,18 +6,7 @@
  * (the order of events is not: that is what real concurrency looks like).
  */
 import type { SmtpSinkOptions } from '../src/demo/smtp-sink.js';
-
-/** mulberry32: small, fast, the same sequence everywhere. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './prng.js';
 
 export interface FaultRates {
   /** 421 to the greeting of a new connection. */

@@ -52,7 +52,8 @@ import { LETTERS_QUEUE, letterJobId } from '../src/schedule/queues.js';
 import { readBreaker } from '../src/send/circuit-breaker.js';
 import { letterMessageId } from '../src/send/send-message.js';
 import { approveAndRun } from './chaos-campaign.js';
-import { DEFAULT_FAULT_RATES, FaultPlan, prng, type FaultCounts } from './chaos-faults.js';
+import { DEFAULT_FAULT_RATES, FaultPlan, type FaultCounts } from './chaos-faults.js';
+import { prng } from './prng.js';
 import { ownerPid, spawnWorker, type WorkerChild } from './chaos-workers.js';
 
 const GENERATE_SCRIPT = fileURLToPath(new URL('./generate-data.ts', import.meta.url));

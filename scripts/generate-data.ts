@@ -17,6 +17,7 @@ import { AUTHORITY_COLUMNS } from '../src/data/authorities-csv.js';
 import { MONITORING_OFFICER_COLUMNS } from '../src/data/monitoring-officers-csv.js';
 import { AUTHORITY_KINDS, isCouncil, type AuthorityKind } from '../src/domain.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
+import { prng } from './prng.js';
 
 /** Real names, 2023-24 structure. Liverpool City Region Combined Authority first: it is the reference letter. */
 const REAL_NAMES: Record<AuthorityKind, string[]> = {
@@ -219,18 +220,6 @@ const HEAD_ROLE: Record<AuthorityKind, string> = {
   'national-park': 'Chair',
   other: 'Chair',
 };
-
-/** mulberry32: tiny, fast, and the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Person {
   title: string;

@@ -9,19 +9,9 @@ import { AUTHORITY_COLUMNS, parseAuthoritiesCsv, type AuthorityRow } from '../sr
 import { parseMonitoringOfficersCsv } from '../src/data/monitoring-officers-csv.js';
 import { AUTHORITY_ID, MAX_PROBLEMS_PER_FILE, MAX_UNREADABLE_RECORDS } from '../src/data/read-csv.js';
 import { AUTHORITY_KINDS } from '../src/domain.js';
+import { prng } from '../scripts/prng.js';
 
 const HEADER = AUTHORITY_COLUMNS.join(',');
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 const int = (random: Random, n: number) => Math.floor(random() * n);

@@ -51,7 +51,7 @@ describe('the rate limit', () => {
       b.disconnect();
     });
     const [la, lb] = [new RateLimiter(a, { perSecond: 10, prefix }), new RateLimiter(b, { perSecond: 10, prefix })];
-    const [seconds, micros] = (await a.time()) as [string, string];
+    const [seconds, micros] = await a.time();
     const before = Number(seconds) * 1_000_000 + Number(micros);
     // Reserve 12 slots from two connections, without waiting for them.
     const waits = (await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? la : lb).reserve()))).sort((x, y) => x - y);

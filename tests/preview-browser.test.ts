@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { writePreview } from '../src/render/preview.js';
+import { launchChromium } from './support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SAMPLE = new URL('../data/sample', import.meta.url).pathname;
 
 describe('the preview gallery in a browser', () => {
@@ -18,15 +17,10 @@ describe('the preview gallery in a browser', () => {
   let names: string[];
 
   beforeAll(async () => {
-    // Never download a browser: CI installs the Debian package `chromium`.
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     outDir = await mkdtemp(path.join(tmpdir(), 'preview-'));
     ({ indexPath } = await writePreview({ dataDir: SAMPLE, outDir }));
     names = (await loadDataSet(SAMPLE)).validAuthorities.map((a) => a.name);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -3,17 +3,16 @@
  * through playwright-core; no browser is ever downloaded), over the bundled
  * 400-authority sample sent through real workers to a real SMTP server.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { recipientsOf, type Authority } from '../src/domain.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { CAMPAIGN, OPERATOR, startUiHarness, type UiHarness } from './support/ui-harness.js';
+import { launchChromium } from './support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '.artifacts');
 
 let h: UiHarness;
@@ -24,7 +23,6 @@ let refused: Authority;
 let busy: Authority;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   const sample = await loadDataSet(SAMPLE_DATA_DIR);
   const authorities = sample.validAuthorities;
   refused = authorities.find((a) => a.kind === 'london-borough' && a.monitoringOfficers.length > 0)!;
@@ -35,10 +33,7 @@ beforeAll(async () => {
   h.refuse.set(busy.head!.email, { code: 451, message: '4.2.1 mailbox temporarily unavailable' });
   await h.runApproved(SAMPLE_DATA_DIR, authorities.length);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
