@@ -78,6 +78,11 @@ const envSchema = z.object({
   UI_READONLY_USERS: z.string().optional(),
   /** Signs the `ui` session cookie; generated at start when unset (sessions then end when the ui restarts). */
   UI_SESSION_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+  /**
+   * Behind a reverse proxy: express's "trust proxy" setting (e.g. "loopback", "1" for one hop),
+   * so the login rate limit counts real clients and cookies are marked secure over HTTPS. Default unset.
+   */
+  UI_TRUST_PROXY: z.string().optional(),
   /** Test mode for `run` (same as `run --test-to`): every letter of the run goes to this one inbox, marked as a test. */
   TEST_RECIPIENT: z.email('must be one email address').optional(),
   /**

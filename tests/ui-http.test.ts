@@ -88,6 +88,17 @@ describe('signing in', () => {
     expect(await blocked.text()).toContain('Too many failed sign-ins');
     expect((await client.login(OPERATOR.name, OPERATOR.password)).status).toBe(429);
   });
+
+  it('behind a reverse proxy (UI_TRUST_PROXY), counts wrong passwords per client, not per proxy', async () => {
+    h = await startUiHarness('ui-proxy', { env: { UI_TRUST_PROXY: '1' }, loginLimit: { windowMs: 60_000, limit: 2 } });
+    const guesser = h.client();
+    const colleague = h.client();
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    for (let i = 0; i < 2; i++) expect((await guesser.login(OPERATOR.name, `guess-${i}`, from('203.0.113.7'))).status).toBe(401);
+    expect((await guesser.login(OPERATOR.name, 'guess-3', from('203.0.113.7'))).status).toBe(429);
+    // Another client behind the same proxy still signs in.
+    expect((await colleague.login(OPERATOR.name, OPERATOR.password, from('198.51.100.9'))).status).toBe(303);
+  });
 });
 
 describe('changing state', () => {

@@ -58,6 +58,10 @@ export function createUiApp(options: UiAppOptions): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
+  if (options.config.UI_TRUST_PROXY) {
+    const hops = Number(options.config.UI_TRUST_PROXY);
+    app.set('trust proxy', Number.isInteger(hops) ? hops : options.config.UI_TRUST_PROXY);
+  }
   app.use(...baseHeaders());
   app.use(createSessionMiddleware({ redis: options.redis, prefix: options.prefix, secret: options.config.UI_SESSION_SECRET }));
   app.use(authRoutes({ users: options.users, log, loginLimit: options.loginLimit }));

@@ -151,12 +151,12 @@ export class UiClient {
     return this.request('PUT', path, { headers: { accept: 'application/json', ...(token ? { 'x-xsrf-token': token } : {}) }, json: {} });
   }
 
-  async login(name: string, password: string): Promise<Response> {
-    const page = await this.get('/login');
+  async login(name: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
+    const page = await this.get('/login', headers);
     const html = await page.text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
     if (!csrf) throw new Error('the login form has no CSRF field');
-    return this.request('POST', '/login', { form: { _csrf: csrf, username: name, password, next: '/' } });
+    return this.request('POST', '/login', { headers, form: { _csrf: csrf, username: name, password, next: '/' } });
   }
 }
 
