@@ -3,11 +3,13 @@
  * process through the package's bin.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/demo/private-redis.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { writeDataSet } from './support/data-set.js';
 
@@ -73,6 +75,32 @@ describe('the command line', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/REDIS_URL: must start with redis:\/\//);
     expect(result.stderr).not.toContain('hunter2');
+  });
+
+  it('demo starts a private redis-server when none answers at REDIS_URL, and stops it after', async () => {
+    const data = await writeDataSet(join(dir, 'small'), [{ id: 'alpha' }, { id: 'beta', head: false }]);
+    const outbox = join(dir, 'outbox');
+    const result = await cli(['demo', '--data', data, '--outbox', outbox], { REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    expect(result.code).toBe(0);
+    const port = /started a private redis-server on redis:\/\/127\.0\.0\.1:(\d+)/.exec(result.stderr)?.[1];
+    expect(port).toBeDefined();
+    expect(result.stdout).toMatch(/2 authorities, 3 deliveries: 3 sent/);
+    expect((await readdir(join(outbox, '2023-24', 'alpha'))).sort()).toEqual(['ceo.eml', 'head.eml']);
+    const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => null });
+    probe.on('error', () => {});
+    await expect(probe.connect()).rejects.toThrow();
+    probe.disconnect();
+  }, 60_000);
+
+  it('demo says how to get Redis when none answers and no redis-server is installed', async () => {
+    // A PATH holding node alone: no redis-server to start.
+    const bin = join(dir, 'only-node');
+    await mkdir(bin, { recursive: true });
+    await symlink(process.execPath, join(bin, 'node'));
+    const result = await cli(['demo', '--outbox', join(dir, 'unused')], { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, PATH: bin });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/apt-get install redis-server/);
+    expect(result.stderr).toMatch(/docker compose up -d redis/);
   });
 
   it('run refuses a data directory that does not exist, naming the missing files', async () => {
