@@ -13,7 +13,7 @@ export const lcrca: Authority = {
   name: 'Liverpool City Region Combined Authority',
   kind: 'combined-authority',
   chiefExecutive: { title: 'Ms', firstName: 'Katherine', surname: 'Fairclough', email: 'chief.executive@lcrca.example.org' },
-  head: { role: 'Mayor', name: 'Steve Rotheram', email: 'mayor@lcrca.example.org' },
+  head: { role: 'Mayor', name: 'Morgan Ellery', email: 'mayor@lcrca.example.org' },
   population: null,
   trainingCourses: 3,
   investigations: 0,
@@ -21,7 +21,7 @@ export const lcrca: Authority = {
   complianceOutcomes: 0,
   complianceMet: 0,
   satisfactoryRemedies: 0,
-  monitoringOfficers: [{ name: 'Jill Coule', email: 'monitoring.officer@lcrca.example.org' }],
+  monitoringOfficers: [{ name: 'Priya Lomas', email: 'monitoring.officer@lcrca.example.org' }],
 };
 
 /** A council with some of everything; tests override what they are about. */
