@@ -114,7 +114,7 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
   const baselineSinkCpu = baselines.reduce((n, b) => n + b.sinkCpuMs, 0) / (deliveries * o.rounds);
   const p0 = pipelines[0]!;
   const line =
-    `bench e2e: ${fmt(pipelineRate)} letters/s vs ${fmt(baselineRate)} raw pooled nodemailer (${share.toFixed(2)}; target >= ${TARGET}) ` +
+    `bench e2e: ${fmt(pipelineRate)} letters/s vs ${fmt(baselineRate)} nodemailer pooled alone (${share.toFixed(2)}; target >= ${TARGET}) ` +
     `- ${p0.authorities} authorities, ${deliveries} letters x ${o.rounds} rounds, concurrency ${o.concurrency}, pool ${o.poolSize}, ` +
     `worker peak RSS ${Math.round(Math.max(...pipelines.map((p) => p.workerPeakRssMb)))} MB${passMark(pass)}`;
   const cpuLine =

@@ -78,12 +78,19 @@ export interface MeasuredClient extends ClientResult {
 }
 
 /** Runs one client task in a fresh process; the clock stops when the sink has every message. */
-export async function runClient(task: ClientTask, sink: Sink | null, nodeFlags: string[] = []): Promise<MeasuredClient> {
+export async function runClient(
+  task: ClientTask,
+  sink: Sink | null,
+  nodeFlags: string[] = [],
+  /** Called with the client's pid as its timed part starts (to attach strace, say). */
+  onStarted?: (pid: number) => void,
+): Promise<MeasuredClient> {
   const child = fork(here('./client-process.ts'), [JSON.stringify(task)], { execArgv: [...nodeFlags, ...TSX], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   sink?.reset();
   const sinkBefore = sink ? (await sink.stats()).cpuMs : NaN;
   const outcome = await new Promise<ClientResult>((resolve, reject) => {
     child.on('message', (m: { type: string; result?: ClientResult; message?: string }) => {
+      if (m.type === 'started') onStarted?.(child.pid!);
       if (m.type === 'result') resolve(m.result!);
       if (m.type === 'error') reject(new Error(`client ${task.mode} failed: ${m.message}`));
     });
@@ -145,6 +152,8 @@ export interface WorkerSpawnOptions {
   timeoutMs?: number;
   /** Readiness without the `worker.ready` line (LOG_LEVEL above info prints none). */
   isReady?: () => Promise<boolean>;
+  /** Experiments: run this module (through tsx) instead of the bin; it must start a worker. */
+  entry?: string;
 }
 
 /**
@@ -156,7 +165,8 @@ export async function spawnWorker(options: WorkerSpawnOptions): Promise<WorkerCh
   const out = openSync(options.logFile, 'w');
   const spawnedAt = Date.now();
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js'), 'worker'], {
+  const command = options.entry ? [...TSX, options.entry] : [join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js'), 'worker'];
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...command], {
     cwd: PACKAGE_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', out, 'inherit'],

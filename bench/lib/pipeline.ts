@@ -112,6 +112,10 @@ export interface PipelineOptions {
   onProgress?: (sent: number, deliveries: number) => void;
   /** Extra environment for the worker (experiments, e.g. LOG_LEVEL). */
   workerEnv?: Record<string, string>;
+  /** Experiments: a module to run instead of the bin (see spawnWorker). */
+  workerEntry?: string;
+  /** Called once the worker is ready, before the queue is resumed (to attach strace, say). */
+  onWorkerReady?: (worker: WorkerChild) => Promise<void> | void;
 }
 
 export interface PipelineResult {
@@ -144,6 +148,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     worker = await spawnWorker({
       env: { ...workerEnv(o.env, o.sink, q.prefix, o.concurrency, o.poolSize, o.name), ...o.workerEnv },
       nodeFlags,
+      entry: o.workerEntry,
       logFile: join(o.env.dir, `${o.name}-worker.log`),
       // Above info the worker prints no `worker.ready`; ask Redis instead.
       isReady: o.workerEnv?.LOG_LEVEL && !['info', 'debug', 'trace'].includes(o.workerEnv.LOG_LEVEL)
@@ -151,6 +156,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         : undefined,
     });
 
+    await o.onWorkerReady?.(worker);
     o.sink.reset();
     const progress = o.onProgress
       ? setInterval(() => void q.ledger.counts().then((c) => o.onProgress?.(c.sent, q.deliveries)), 1000)
