@@ -112,6 +112,8 @@ export interface PipelineOptions {
   onProgress?: (sent: number, deliveries: number) => void;
   /** Extra environment for the worker (experiments, e.g. LOG_LEVEL). */
   workerEnv?: Record<string, string>;
+  /** Extra node flags for the worker (experiments, e.g. --trace-gc). */
+  nodeFlags?: string[];
   /** Experiments: a module to run instead of the bin (see spawnWorker). */
   workerEntry?: string;
   /** Called once the worker is ready, before the queue is resumed (to attach strace, say). */
@@ -144,7 +146,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   let worker: WorkerChild | undefined;
   try {
     // One profile per thread lands in the directory (tsx runs its loader on a thread of its own).
-    const nodeFlags = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [];
+    const nodeFlags = [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), ...(o.nodeFlags ?? [])];
     worker = await spawnWorker({
       env: { ...workerEnv(o.env, o.sink, q.prefix, o.concurrency, o.poolSize, o.name), ...o.workerEnv },
       nodeFlags,
