@@ -38,7 +38,7 @@ const HELP = `usage: npm run bench -- [options]
   --scale <n>          authorities validated and fanned out in the scale figure
   --scale-deliver <n>  authorities delivered in the scale figure
   --e2e <n>            authorities for the e2e and ceilings figures (default 1000)
-  --rounds <n>         e2e rounds (baseline + pipeline each; default 2, quick 1)
+  --rounds <n>         e2e rounds (both baselines + pipeline each; default 3, quick 1)
   --concurrency <n>    worker concurrency (default: WORKER_CONCURRENCY's default)
   --pool <n>           SMTP pool size (default: SMTP_POOL_SIZE's default)
   --profile            one extra, unmeasured e2e round under --cpu-prof; prints where the worker's time went
@@ -79,7 +79,7 @@ async function main(): Promise<number> {
     e2eAuthorities: int(values.e2e, 1000),
     scaleAuthorities: int(values.scale, quick ? 10_000 : 100_000),
     scaleDeliverAuthorities: int(values['scale-deliver'], values.full ? int(values.scale, 100_000) : 10_000),
-    rounds: int(values.rounds, quick ? 1 : 2),
+    rounds: int(values.rounds, quick ? 1 : 3),
     concurrency: int(values.concurrency, defaults.WORKER_CONCURRENCY),
     poolSize: int(values.pool, defaults.SMTP_POOL_SIZE),
     referenceLetters: quick ? 30 : 100,
