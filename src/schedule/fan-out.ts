@@ -69,10 +69,15 @@ async function* batchesOf<T>(items: AsyncIterable<T>, size: number): AsyncGenera
 async function addBatch(options: FanOutOptions, authorities: Authority[], fromAddress: string): Promise<FanOutResult> {
   const { queue, ledger, campaignId } = options;
   const ids = authorities.map((a) => letterJobId(campaignId, a.id));
-  const pipeline = options.redis.pipeline();
-  for (const id of ids) pipeline.exists(queue.toKey(id));
-  const exists = (await pipeline.exec()) ?? [];
-  const fresh = authorities.filter((_, i) => exists[i]?.[1] === 0);
+  const keys = ids.map((id) => queue.toKey(id));
+  // One EXISTS for the whole batch; only when some job exists (a second run) is each one checked.
+  let fresh = authorities;
+  if ((await options.redis.exists(...keys)) > 0) {
+    const pipeline = options.redis.pipeline();
+    for (const key of keys) pipeline.exists(key);
+    const exists = (await pipeline.exec()) ?? [];
+    fresh = authorities.filter((_, i) => exists[i]?.[1] === 0);
+  }
 
   // Ledger first: a delivery is visible as queued before any worker can pick its job.
   const deliveries: NewDelivery[] = fresh.flatMap((a) =>
