@@ -89,6 +89,9 @@ export async function scaleFigure(o: ScaleOptions): Promise<FigureResult> {
     lines,
     pass: Object.values(checks).every(Boolean) && problems.length === 0,
     fatal: problems.length > 0 ? problems.join('; ') : undefined,
-    data: { validatedAndFannedOut: big, delivered: result, generateMs: data.generateMs, throughputShare: share, e2eLettersPerSecond: o.e2eLettersPerSecond, targets: TARGETS, checks },
+    data: {
+      // The figures only: `big` also holds the Redis connection, queue and ledger it used.
+      validatedAndFannedOut: { authorities: big.authorities, deliveries: big.deliveries, validateMs: big.validateMs, storeMs: big.storeMs, fanOutMs: big.fanOutMs, fanOutJobsPerSecond: big.fanOutJobsPerSecond },
+      delivered: result, generateMs: data.generateMs, throughputShare: share, e2eLettersPerSecond: o.e2eLettersPerSecond, targets: TARGETS, checks },
   };
 }
