@@ -13,9 +13,16 @@
  * via send-message.ts), so only the queue, ledger, render and log separate
  * the two. Both send byte-identical messages (checked: every letter of the
  * 1,000-authority set encodes to quoted-printable either way).
+ *
+ * A second line times the same runs after their first fifth of letters (by
+ * the sink's clock): steady state, without connecting, JIT warm-up or the
+ * worker's first campaign load, which weigh on a run of a few seconds and
+ * not on a real one of hours.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { recipientsOf } from '../src/domain.js';
+import { loadDataSet } from '../src/data/load-data-set.js';
 import { runClient, type MeasuredClient, type Sink } from './lib/children.js';
 import type { BenchEnvironment } from './lib/environment.js';
 import { runPipeline, type PipelineResult } from './lib/pipeline.js';
@@ -59,15 +66,19 @@ export interface E2eResult extends FigureResult {
 }
 
 export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
+  const loaded = await loadDataSet(o.dataDir);
+  if (!loaded.dataSet) throw new Error(`${o.dataDir}: ${loaded.problems.length} problems`);
+  const expected = loaded.dataSet.authorities.reduce((n, a) => n + recipientsOf(a).length, 0);
+  const warmup = Math.round(expected / 5);
   const plain: MeasuredClient[] = [];
   const tuned: MeasuredClient[] = [];
   const pipelines: PipelineResult[] = [];
   const baseline = (encoding: 'detect' | 'explicit') =>
-    runClient({ mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding }, o.sink);
+    runClient({ mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding }, o.sink, [], undefined, [warmup]);
   for (let round = 0; round < o.rounds; round++) {
     plain.push(await baseline('detect'));
     pipelines.push(
-      await runPipeline({ env: o.env, sink: o.sink, dataDir: o.dataDir, name: `e2e-${round}`, concurrency: o.concurrency, poolSize: o.poolSize }),
+      await runPipeline({ env: o.env, sink: o.sink, dataDir: o.dataDir, name: `e2e-${round}`, concurrency: o.concurrency, poolSize: o.poolSize, warmup }),
     );
     tuned.push(await baseline('explicit'));
   }
@@ -79,6 +90,12 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
   const pipelineRate = (deliveries * o.rounds * 1000) / pipelines.reduce((n, p) => n + p.deliverMs, 0);
   const share = pipelineRate / baselineRate;
   const tunedShare = pipelineRate / tunedRate;
+  const steady = deliveries - warmup;
+  const steadyRateOf = (clients: MeasuredClient[]) =>
+    (steady * o.rounds * 1000) / clients.reduce((n, b) => n + b.sinkReachedAt - b.marksAt[0]!, 0);
+  const steadyBaseline = steadyRateOf(plain);
+  const steadyTuned = steadyRateOf(tuned);
+  const steadyPipeline = (steady * o.rounds * 1000) / pipelines.reduce((n, p) => n + p.steadyMs, 0);
 
   let profile: ProfileSummary | undefined;
   let baselineProfile: ProfileSummary | undefined;
@@ -148,13 +165,16 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
     `vs ${fmt(tunedRate)} when nodemailer is also told the text encoding (${tunedShare.toFixed(2)}) ` +
     `- ${p0.authorities} authorities, ${deliveries} letters x ${o.rounds} rounds, concurrency ${o.concurrency}, pool ${o.poolSize}, ` +
     `worker peak RSS ${Math.round(Math.max(...pipelines.map((p) => p.workerPeakRssMb)))} MB`;
+  const steadyLine =
+    `bench e2e steady: ${fmt(steadyPipeline)} letters/s vs ${fmt(steadyBaseline)} nodemailer pooled alone (${(steadyPipeline / steadyBaseline).toFixed(2)}); ` +
+    `vs ${fmt(steadyTuned)} told the text encoding (${(steadyPipeline / steadyTuned).toFixed(2)}) - the same runs after their first ${warmup} letters`;
   const cpuLine =
     `bench e2e cpu: ${fmt(workerCpu)} ms CPU/letter in the worker vs ${fmt(baselineCpu)} ms in nodemailer alone (${(baselineCpu / workerCpu).toFixed(2)}), ` +
     `${fmt(tunedCpu)} told the encoding (${(tunedCpu / workerCpu).toFixed(2)}); plus Redis ${redisCpu === null ? 'n/a' : fmt(redisCpu)} ms, ` +
     `sink ${fmt(sinkCpu)} ms (${fmt(baselineSinkCpu)} for the baseline)`;
   return {
     figure: 'e2e',
-    lines: [line, cpuLine],
+    lines: [line, steadyLine, cpuLine],
     pass,
     fatal: problems.length > 0 ? problems.join('; ') : undefined,
     pipelineLettersPerSecond: pipelineRate,
@@ -169,6 +189,14 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
       share,
       tunedBaselineLettersPerSecond: tunedRate,
       tunedShare,
+      steady: {
+        warmupLetters: warmup,
+        pipelineLettersPerSecond: steadyPipeline,
+        baselineLettersPerSecond: steadyBaseline,
+        tunedBaselineLettersPerSecond: steadyTuned,
+        share: steadyPipeline / steadyBaseline,
+        tunedShare: steadyPipeline / steadyTuned,
+      },
       target: TARGET,
       cpuMsPerLetter: { worker: workerCpu, baseline: baselineCpu, tunedBaseline: tunedCpu, redis: redisCpu, sink: sinkCpu, baselineSink: baselineSinkCpu },
       baselines: plain.map(summary),

@@ -48,9 +48,20 @@ export async function startSink(): Promise<Sink> {
     pid: child.pid!,
     reset: () => request({ type: 'reset' }),
     async reached(count) {
-      const reply = onceMessage<Extract<SinkReply, { type: 'reached' }>>(child, 'reached');
+      const reply = new Promise<number>((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`sink exited (${code})`));
+        const onMessage = (m: SinkReply) => {
+          if (m.type === 'reached' && m.count === count) {
+            child.off('message', onMessage);
+            child.off('exit', onExit);
+            resolve(m.at);
+          }
+        };
+        child.on('message', onMessage);
+        child.once('exit', onExit);
+      });
       request({ type: 'await', count });
-      return (await reply).at;
+      return reply;
     },
     async stats() {
       const reply = onceMessage<Extract<SinkReply, { type: 'stats' }>>(child, 'stats');
@@ -75,6 +86,8 @@ export interface MeasuredClient extends ClientResult {
   perSecond: number;
   /** CPU the sink used in this run, ms (NaN without a sink). */
   sinkCpuMs: number;
+  /** When the sink counted each of the `marks` asked for, Date.now(). */
+  marksAt: number[];
 }
 
 /** Runs one client task in a fresh process; the clock stops when the sink has every message. */
@@ -84,10 +97,13 @@ export async function runClient(
   nodeFlags: string[] = [],
   /** Called with the client's pid as its timed part starts (to attach strace, say). */
   onStarted?: (pid: number) => void,
+  /** Message counts to time as well (the sink's clock), e.g. the end of a warm-up. */
+  marks: number[] = [],
 ): Promise<MeasuredClient> {
   const child = fork(here('./client-process.ts'), [JSON.stringify(task)], { execArgv: [...nodeFlags, ...TSX], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   sink?.reset();
   const sinkBefore = sink ? (await sink.stats()).cpuMs : NaN;
+  const marksAt = sink ? marks.map((count) => sink.reached(count)) : [];
   const outcome = await new Promise<ClientResult>((resolve, reject) => {
     child.on('message', (m: { type: string; result?: ClientResult; message?: string }) => {
       if (m.type === 'started') onStarted?.(child.pid!);
@@ -102,7 +118,13 @@ export async function runClient(
   await exited;
   const sinkCpuMs = sink ? (await sink.stats()).cpuMs - sinkBefore : NaN;
   const end = Math.max(sinkReachedAt, outcome.endedAt);
-  return { ...outcome, sinkReachedAt, sinkCpuMs, perSecond: (outcome.count * 1000) / Math.max(1, end - outcome.startedAt) };
+  return {
+    ...outcome,
+    sinkReachedAt,
+    sinkCpuMs,
+    perSecond: (outcome.count * 1000) / Math.max(1, end - outcome.startedAt),
+    marksAt: await Promise.all(marksAt),
+  };
 }
 
 const TICKS_PER_SECOND = 100;

@@ -112,6 +112,8 @@ export interface PipelineOptions {
   onProgress?: (sent: number, deliveries: number) => void;
   /** Extra environment for the worker (experiments, e.g. LOG_LEVEL). */
   workerEnv?: Record<string, string>;
+  /** Also time delivery after this many letters (steady state, without start-up and JIT warm-up). */
+  warmup?: number;
   /** Extra node flags for the worker (experiments, e.g. --trace-gc). */
   nodeFlags?: string[];
   /** Experiments: a module to run instead of the bin (see spawnWorker). */
@@ -130,6 +132,9 @@ export interface PipelineResult {
   workerReadyMs: number;
   deliverMs: number;
   lettersPerSecond: number;
+  /** Letters after the first `warmup` ones, and the time they took (0 without a warm-up). */
+  steadyLetters: number;
+  steadyMs: number;
   /** CPU per letter while delivering, ms: the worker, Redis and the sink (load on the machine does not inflate these). */
   cpuMsPerLetter: { worker: number; redis: number | null; sink: number };
   workerPeakRssMb: number;
@@ -166,6 +171,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     const redisPid = o.env.redisPid;
     const sinkBefore = await o.sink.stats();
     const cpuBefore = { worker: cpuMsOf(worker.pid), redis: redisPid ? cpuMsOf(redisPid) : NaN };
+    const warmup = o.warmup && o.warmup < q.deliveries ? o.warmup : 0;
+    const warmedAt = warmup ? o.sink.reached(warmup) : Promise.resolve(0);
     const startedAt = Date.now();
     await q.letters.resume();
     const reachedAt = await o.sink.reached(q.deliveries);
@@ -201,6 +208,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       workerReadyMs: worker.readyMs,
       deliverMs,
       lettersPerSecond: (q.deliveries * 1000) / deliverMs,
+      steadyLetters: warmup ? q.deliveries - warmup : 0,
+      steadyMs: warmup ? reachedAt - (await warmedAt) : 0,
       cpuMsPerLetter,
       workerPeakRssMb: memory.peakRssMb,
       workerRssSamplesMb: memory.samples,

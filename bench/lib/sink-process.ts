@@ -5,7 +5,7 @@
  * and each message's id. Driven over IPC by bench/lib/children.ts:
  *
  *   parent -> { type: 'reset' }               forget what was received
- *   parent -> { type: 'await', count }        answer 'reached' once `count` messages are in
+ *   parent -> { type: 'await', count }        answer 'reached' once `count` messages are in (several may wait)
  *   parent -> { type: 'stats' }               answer 'stats'
  *   child  -> { type: 'ready', url }
  *   child  -> { type: 'reached', count, at }  at: Date.now() when the count-th message arrived
@@ -24,16 +24,17 @@ function send(reply: SinkReply): void {
 }
 
 let received = 0;
-let waitingFor = 0;
+/** Counts someone is waiting for, each answered once when reached. */
+let waitingFor: number[] = [];
 const ids = new Set<string>();
 
 const sink = new SmtpSink({
   onMessage: (message) => {
     received++;
     ids.add(message.messageId);
-    if (waitingFor > 0 && received >= waitingFor) {
-      send({ type: 'reached', count: received, at: Date.now() });
-      waitingFor = 0;
+    if (waitingFor.length > 0 && received >= waitingFor[0]!) {
+      const at = Date.now();
+      while (waitingFor.length > 0 && received >= waitingFor[0]!) send({ type: 'reached', count: waitingFor.shift()!, at });
     }
     return null;
   },
@@ -44,11 +45,12 @@ const list = sink.received;
 process.on('message', (request: SinkRequest) => {
   if (request.type === 'reset') {
     received = 0;
+    waitingFor = [];
     ids.clear();
     list.length = 0;
   } else if (request.type === 'await') {
-    if (received >= request.count) send({ type: 'reached', count: received, at: Date.now() });
-    else waitingFor = request.count;
+    if (received >= request.count) send({ type: 'reached', count: request.count, at: Date.now() });
+    else waitingFor = [...waitingFor, request.count].sort((a, b) => a - b);
   } else if (request.type === 'stats') {
     const cpu = process.cpuUsage();
     list.length = 0;
