@@ -22,6 +22,8 @@ export type ClientTask =
       encoding: 'explicit' | 'detect';
       /** Messages handed to the transport at once; default 2 x poolSize. */
       inFlight?: number;
+      /** Send the data set's messages this many times over (a long run without holding more letters); default 1. */
+      repeat?: number;
     }
   | { mode: 'raw'; smtpUrl: string; dataDir: string; poolSize: number; messages: number; distinct: number }
   | { mode: 'sink-ceiling'; smtpUrl: string; dataDir: string; connections: number; messages: number; distinct: number }
@@ -70,10 +72,11 @@ async function nodemailerPooled(task: Extract<ClientTask, { mode: 'nodemailer' }
   let failures = 0;
   let next = 0;
   const lanes = task.inFlight ?? task.poolSize * 2;
+  const total = messages.length * (task.repeat ?? 1);
   await Promise.all(
     Array.from({ length: lanes }, async () => {
-      while (next < messages.length) {
-        const outcome = await send(messages[next++]!);
+      while (next < total) {
+        const outcome = await send(messages[next++ % messages.length]!);
         if (outcome.status !== 'sent') failures++;
       }
     }),
@@ -81,7 +84,7 @@ async function nodemailerPooled(task: Extract<ClientTask, { mode: 'nodemailer' }
   const endedAt = Date.now();
   const used = process.cpuUsage(cpu);
   transport.close();
-  return { count: messages.length, startedAt, endedAt, cpuMs: (used.user + used.system) / 1000, failures };
+  return { count: total, startedAt, endedAt, cpuMs: (used.user + used.system) / 1000, failures };
 }
 
 /** The same letters built into MIME once by nodemailer itself, for `raw` and the sink ceiling. */
