@@ -1,15 +1,29 @@
 # One image for every process: worker, scheduler, ui and the CLI.
+# The build stage compiles the TypeScript (dev dependencies); the image
+# carries only runtime dependencies and the compiled dist/.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY workers ./workers
+RUN npm run build
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 COPY bin ./bin
 COPY src ./src
 COPY workers ./workers
 COPY templates ./templates
 COPY data ./data
 COPY tsconfig.json ./
+# After the sources, so the build stamp is newer than every source file.
+COPY --from=build /app/dist ./dist
+RUN touch dist/BUILT
 USER node
 ENTRYPOINT ["node", "bin/annual-review-mailer.js"]
 CMD ["--help"]

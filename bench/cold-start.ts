@@ -45,7 +45,7 @@ export async function coldStartFigure(o: ColdStartOptions): Promise<FigureResult
       logFile: join(o.env.dir, `cold-start-${i}-worker.log`),
     });
     await worker.stop();
-    // The first start may compile TypeScript into tsx's cache; it is reported, not counted.
+    // The first start reads every module from a cold page cache; it is reported, not counted.
     ready.push(worker.readyMs);
   }
   await o.env.clean(prefix);

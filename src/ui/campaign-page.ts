@@ -5,16 +5,17 @@
  * seconds so the page follows a run as it goes.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 import type { CampaignStatus, CampaignListing } from './campaign-status.js';
 import { csrfToken, CSRF_FIELD } from './csrf.js';
 import { escapeHtml, jsonForScript, renderPage } from './html.js';
 import { nonceOf, pagePolicy } from './security-headers.js';
 import { BOARD_PATH } from './bull-board.js';
+import { PACKAGE_ROOT } from '../paths.js';
 
-const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'assets');
+// From the package root, so the compiled page in dist/ reads the same files.
+const ASSETS_DIR = join(PACKAGE_ROOT, 'src', 'ui', 'assets');
 const PAGE_STYLE = readFileSync(join(ASSETS_DIR, 'campaign-page.css'), 'utf8');
 
 export interface CampaignPageOptions {
