@@ -31,10 +31,10 @@ type Column = (typeof AUTHORITY_COLUMNS)[number];
 
 const HEAD_COLUMNS = ['head_role', 'head_name', 'head_email'] as const;
 
-/** An authority as its row gives it, before its monitoring officers are joined on. */
+/** An authority as its row gives it; its monitoring officers (none yet) are joined on by the data stage. */
 export interface AuthorityRow {
   line: number;
-  authority: Omit<Authority, 'monitoringOfficers'>;
+  authority: Authority;
 }
 
 export interface AuthoritiesCsv {
@@ -143,6 +143,7 @@ function readAuthority(r: RowReader<Column>): AuthorityRow['authority'] | null {
     complianceOutcomes,
     complianceMet,
     satisfactoryRemedies,
+    monitoringOfficers: [],
   };
 }
 

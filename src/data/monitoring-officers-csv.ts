@@ -32,50 +32,56 @@ export function parseMonitoringOfficersCsv(
   file: string = MONITORING_OFFICERS_FILE,
 ): MonitoringOfficersCsv {
   const log = new ProblemLog(file);
-  const rowOf = new Map(authorities.authorities.map((row) => [row.authority.id, row]));
-  const officers = new Map<string, Person[]>();
-  /** Registered officers by authority and lower-cased address, to name the first holder of a duplicate. */
-  const earlier = new Map<string, { name: string; line: number }>();
+  // One look-up per row: at 100,000 authorities the map look-ups are most of the time here.
+  const byId = new Map<string, Registered>();
+  for (const id of authorities.ids ?? []) byId.set(id, { row: undefined, officers: [], lines: [] });
+  for (const row of authorities.authorities) byId.get(row.authority.id)!.row = row;
 
   readCsv(bytes, MONITORING_OFFICER_COLUMNS, log, (row) => {
     const authorityId = row.values.authority_id;
     const r = new RowReader(row, log, AUTHORITY_ID.test(authorityId) ? authorityId : undefined);
-    if (r.required('authority_id') !== '' && authorities.ids && !authorities.ids.has(authorityId)) {
+    const registered = byId.get(authorityId);
+    if (r.required('authority_id') !== '' && authorities.ids && !registered) {
       r.problem('authority_id', `unknown authority id ${show(authorityId)}; it is not in ${AUTHORITIES_FILE}`);
     }
     const name = r.required('name');
     const email = r.email('email');
     const isRegistered = readYesNo(r);
-    if (!r.ok || !isRegistered) return;
+    if (!r.ok || !isRegistered || !registered) return;
 
-    const key = `${authorityId}\u0000${email.toLowerCase()}`;
-    const holder = holderOf(email, rowOf.get(authorityId)) ?? describeOfficer(earlier.get(key));
+    const holder = holderOf(email, registered);
     if (holder) {
       r.problem('email', `duplicate email ${show(email)}: also the address of ${holder}; each recipient needs their own, or they get the letter twice`);
       return;
     }
-    earlier.set(key, { name, line: row.line });
-    const list = officers.get(authorityId);
-    if (list) list.push({ name, email });
-    else officers.set(authorityId, [{ name, email }]);
+    registered.officers.push({ name, email });
+    registered.lines.push(row.line);
   }, 'authority_id');
 
-  for (const id of log.authorityIds) officers.delete(id);
+  const officers = new Map<string, Person[]>();
+  for (const [id, registered] of byId) {
+    if (registered.officers.length > 0 && !log.authorityIds.has(id)) officers.set(id, registered.officers);
+  }
   return { officers, problems: log.problems(), invalidIds: log.authorityIds, unreadable: log.unreadable };
 }
 
-/** The chief executive or political head who already has `email`, described for a reason. */
-function holderOf(email: string, row: AuthorityRow | undefined): string | undefined {
-  if (!row) return undefined;
-  const address = email.toLowerCase();
-  if (row.authority.chiefExecutive.email.toLowerCase() === address) return `the chief executive (${AUTHORITIES_FILE} line ${row.line}, ce_email)`;
-  const head = row.authority.head;
-  if (head && head.email.toLowerCase() === address) return `the ${head.role} (${AUTHORITIES_FILE} line ${row.line}, head_email)`;
-  return undefined;
+/** One authority's row and the officers registered for it so far, with the line of each. */
+interface Registered {
+  row: AuthorityRow | undefined;
+  officers: Person[];
+  lines: number[];
 }
 
-function describeOfficer(officer: { name: string; line: number } | undefined): string | undefined {
-  return officer && `${show(officer.name)} on line ${officer.line}`;
+/** Who among the letter's recipients so far already has `email`, described for a reason. */
+function holderOf(email: string, { row, officers, lines }: Registered): string | undefined {
+  const address = email.toLowerCase();
+  if (row) {
+    if (row.authority.chiefExecutive.email.toLowerCase() === address) return `the chief executive (${AUTHORITIES_FILE} line ${row.line}, ce_email)`;
+    const head = row.authority.head;
+    if (head && head.email.toLowerCase() === address) return `the ${head.role} (${AUTHORITIES_FILE} line ${row.line}, head_email)`;
+  }
+  const earlier = officers.findIndex((officer) => officer.email.toLowerCase() === address);
+  return earlier === -1 ? undefined : `${show(officers[earlier]!.name)} on line ${lines[earlier]}`;
 }
 
 function readYesNo(r: RowReader<(typeof MONITORING_OFFICER_COLUMNS)[number]>): boolean | null {

@@ -6,6 +6,7 @@
  */
 import { CsvError } from 'csv-parse/sync';
 import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import { z } from 'zod';
 import type { DataProblem } from '../domain.js';
 
@@ -26,6 +27,11 @@ export const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]*$/;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER, 'g');
 const LINE_BREAK = /\r\n|\r|\n/g;
+/** What only csv-parse's exact reading may decide about: a quote or a line break inside a value. */
+const UNUSUAL_IN_FIELD = /["\r\n]/;
+/** A quote followed by white space other than the end of its line. */
+const QUOTE_THEN_SPACE_LF = /"(?!\n)\s/;
+const QUOTE_THEN_SPACE_CRLF = /"(?!\r\n)\s/;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -91,10 +97,11 @@ export function show(value: string): string {
   return `'${visible.length > 60 ? `${visible.slice(0, 57)}...` : visible}'`;
 }
 
-const emailSchema = z.email();
+/** zod's own email rule (what z.email() checks), without a schema call per value. */
+const EMAIL = z.regexes.email;
 
 export function isEmail(value: string): boolean {
-  return emailSchema.safeParse(value).success;
+  return EMAIL.test(value);
 }
 
 /** Reads one row's values, reporting each bad one against the row's line and authority. */
@@ -206,7 +213,7 @@ function lineBreaksIn(fields: readonly string[]): number {
 }
 
 /** A record, or a stretch csv-parse could not read, at the line where it starts. */
-type ParsedLine = { line: number; fields: string[] } | { line: number; error: CsvError };
+export type ParsedLine = { line: number; fields: string[] } | { line: number; error: CsvError };
 
 interface Parsed {
   lines: ParsedLine[];
@@ -233,33 +240,25 @@ const STOP = new Error('stop reading');
 const PARSE_OPTIONS = { skip_records_with_error: true, max_record_size: MAX_RECORD_CHARS } as const;
 
 /**
- * Every record and syntax error of `body`, in file order. When every record
- * is read and has the header's width, every line belongs to exactly one
- * record, so counting lines is enough. Otherwise a skipped record hides how
- * many lines it spanned, and the file is read again asking csv-parse where
- * each record ends: exact, but the per-record context costs a third more.
+ * Every record and syntax error of `body`, in file order.
+ *
+ * Two passes, each with the library that is best at it. Most files are
+ * clean, and PapaParse reads them about five times faster than csv-parse.
+ * PapaParse is lenient, though (a quote inside an unquoted value is taken as
+ * text, and it does not say where a record ends), so its records are used
+ * only when nothing in them can need an exact report: no error, the header's
+ * width in every row, and no quote or line break in any value. Each record is
+ * then exactly one physical line. Anything else is read again by csv-parse,
+ * which reports every error with its code and byte offset; there a skipped
+ * record hides how many lines it spanned, so csv-parse is asked where each
+ * record ends.
  */
-function parseLines(body: Uint8Array): Parsed {
+function parseLines(body: Uint8Array, text: string): Parsed {
+  const clean = parseClean(text);
+  if (clean) return { lines: clean, stoppedAt: null };
+
   // csv-parse works on bytes; given a string it would encode it all again.
   const bytes = Buffer.from(body.buffer, body.byteOffset, withoutTrailingLineBreaks(body));
-  try {
-    const records = parse(bytes, {
-      ...PARSE_OPTIONS,
-      on_skip: () => {
-        throw STOP;
-      },
-    });
-    let line = 1;
-    const lines = records.map((fields) => {
-      const record = { line, fields };
-      line += 1 + lineBreaksIn(fields);
-      return record;
-    });
-    return { lines, stoppedAt: null };
-  } catch (err) {
-    if (err !== STOP && !(err instanceof CsvError)) throw err;
-  }
-
   const lines: ParsedLine[] = [];
   const counter = new LineCounter(body);
   let unreadable = 0;
@@ -300,6 +299,34 @@ function parseLines(body: Uint8Array): Parsed {
     onSkip(err);
   }
   return { lines, stoppedAt };
+}
+
+/**
+ * A file with nothing unusual in it, read by PapaParse: one record per line.
+ * Null when csv-parse must read it. Exported for the test that checks these
+ * records against csv-parse's on random input.
+ */
+export function parseClean(text: string): ParsedLine[] | null {
+  // Papa would guess one line ending for the whole file; csv-parse takes any mix.
+  const crlf = text.includes('\r');
+  // Papa also accepts spaces between a closing quote and the next comma; csv-parse does not.
+  if ((crlf ? QUOTE_THEN_SPACE_CRLF : QUOTE_THEN_SPACE_LF).test(text)) return null;
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === LF || text.charCodeAt(end - 1) === CR)) end--;
+  const { data, errors } = Papa.parse<string[]>(end === text.length ? text : text.slice(0, end), {
+    delimiter: ',',
+    newline: crlf ? '\r\n' : '\n',
+  });
+  if (errors.length > 0 || data.length === 0) return null;
+  const width = data[0]!.length;
+  const lines: ParsedLine[] = new Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const fields = data[i]!;
+    if (fields.length !== width) return null;
+    for (const field of fields) if (UNUSUAL_IN_FIELD.test(field)) return null;
+    lines[i] = { line: i + 1, fields };
+  }
+  return lines;
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -343,7 +370,10 @@ export function readCsv<C extends string>(
     return;
   }
 
-  const { lines, stoppedAt } = parseLines(body);
+  const { lines, stoppedAt } = parseLines(body, decoded.text);
+  const idIndex = idColumn ? columns.indexOf(idColumn) : -1;
+  // Every row's values start as a copy of this, so each has the same shape from the start.
+  const emptyRow = Object.fromEntries(columns.map((column) => [column, ''])) as Record<C, string>;
   let headerChecked = false;
   for (const parsed of lines) {
     const line = parsed.line;
@@ -370,13 +400,13 @@ export function readCsv<C extends string>(
     }
     if (blank) continue;
 
-    const idValue = idColumn ? fields[columns.indexOf(idColumn)]?.trim() : undefined;
+    const idValue = idIndex === -1 ? undefined : fields[idIndex]?.trim();
     const id = idValue && AUTHORITY_ID.test(idValue) ? idValue : undefined;
     if (fields.length !== columns.length) {
       log.add(line, '-', `has ${fields.length} ${fields.length === 1 ? 'field' : 'fields'}; the header has ${columns.length}`, id);
       continue;
     }
-    const values = {} as Record<C, string>;
+    const values = { ...emptyRow };
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]!;
       const raw = fields[i] ?? '';
