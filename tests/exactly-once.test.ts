@@ -68,6 +68,32 @@ describe('claiming a recipient', () => {
     expect((await lb.claim(delivery, 'late-owner', 60_000)).outcome).toBe('already-sent');
   });
 
+  it('seeds each delivery once as queued, never over a record that exists, and claims a seeded one', async () => {
+    const prefix = uniquePrefix('seed');
+    const redis = new Redis(REDIS_URL);
+    cleanups.push(async () => {
+      await cleanPrefix(prefix);
+      redis.disconnect();
+    });
+    const ledger = new Ledger(redis, prefix, CAMPAIGN);
+    const deliveries = Array.from({ length: 2_500 }, (_, i) => ({
+      authorityId: `authority-${i}`,
+      recipient: 'ceo',
+      role: 'ceo' as const,
+      email: `o'neill.${i}@authority-${i}.example.org`,
+      messageId: `<2023-24.authority-${i}.ceo@example.org>`,
+    }));
+    expect(await ledger.seed(deliveries)).toBe(2_500);
+    const first = JSON.parse((await redis.hget(ledger.key, 'authority-7/ceo'))!);
+    expect(first).toEqual({ ...deliveries[7], status: 'queued', attempts: 0, queuedAt: expect.any(Number), updatedAt: first.queuedAt });
+    expect(Math.abs(first.queuedAt - Date.now())).toBeLessThan(60_000);
+
+    expect((await ledger.claim(deliveries[7]!, 'worker', 60_000)).outcome).toBe('claimed');
+    expect(await ledger.seed(deliveries.slice(0, 10))).toBe(0);
+    expect(JSON.parse((await redis.hget(ledger.key, 'authority-7/ceo'))!)).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(await redis.hgetall(`${ledger.key}:counts`)).toEqual({ queued: '2499', sending: '1' });
+  });
+
   it('flags a recovery only on the claim that takes over an expired lease', async () => {
     const prefix = uniquePrefix('recover-flag');
     const redis = new Redis(REDIS_URL);
