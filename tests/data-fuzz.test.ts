@@ -207,9 +207,7 @@ describe('the fast CSV pass', () => {
       const clean = parseClean(text);
       if (!clean) continue;
       accepted++;
-      const fields = clean.map((line) => ('fields' in line ? line.fields : []));
-      expect(fields, JSON.stringify(text)).toEqual(strictParse(text));
-      expect(clean.map((line) => line.line)).toEqual(clean.map((_, i) => i + 1));
+      expect(clean, JSON.stringify(text)).toEqual(strictParse(text));
     }
     // Most random files have something only csv-parse may judge; enough must still take the fast pass.
     expect(accepted).toBeGreaterThan(20_000);

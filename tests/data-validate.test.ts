@@ -227,12 +227,14 @@ describe('monitoring-officers.csv', () => {
     const authorities = parseAuthoritiesCsv(await readFile(join(dir, A)));
     const result = parseMonitoringOfficersCsv(await readFile(join(dir, MO)), authorities);
     expect(result.problems).toEqual([]);
-    expect(result.officers.get('kent')).toEqual([
+    expect(result.officersOf('kent')).toEqual([
       { name: 'Jo Bell', email: 'jo.bell@kent.example.org' },
       { name: 'Amy Wren', email: 'amy.wren@kent.example.org' },
     ]);
-    expect(result.officers.get('lcrca')).toEqual([{ name: 'Lee Park', email: 'lee.park@lcrca.example.org' }]);
-    expect(result.officers.get('exmoor')).toBeUndefined();
+    expect(result.officersOf('lcrca')).toEqual([{ name: 'Lee Park', email: 'lee.park@lcrca.example.org' }]);
+    expect(result.officersOf('exmoor')).toEqual([]);
+    // Joined onto the authority as they are read.
+    expect(authorities.authorities.find((row) => row.authority.id === 'kent')?.authority.monitoringOfficers).toHaveLength(2);
   });
 });
 

@@ -45,7 +45,7 @@ export interface AuthoritiesCsv {
    * broken authority is not also told the id is unknown; null when the rows
    * could not be read.
    */
-  ids: ReadonlySet<string> | null;
+  ids: { has(id: string): boolean } | null;
   problems: DataProblem[];
   /** Authorities with a problem, all of them even past the listing limit. */
   invalidIds: ReadonlySet<string>;
@@ -59,7 +59,7 @@ export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIE
   const firstLineOf = new Map<string, number>();
 
   readCsv(bytes, AUTHORITY_COLUMNS, log, (row) => {
-    const id = row.values.id;
+    const id = row.fields[row.index.id]!;
     const validId = AUTHORITY_ID.test(id);
     if (validId) {
       const first = firstLineOf.get(id);
@@ -74,13 +74,13 @@ export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIE
   }, 'id');
 
   // Ids that appear only on rows with the wrong number of fields are still defined by the file.
-  const ids = new Set(firstLineOf.keys());
-  for (const id of log.authorityIds) ids.add(id);
+  const ids: ReadonlySet<string> = new Set(log.authorityIds);
+  const defined = { has: (id: string) => firstLineOf.has(id) || ids.has(id) };
   if (!log.unreadable && log.isEmpty && rows.length === 0) log.addFileProblem(0, '-', 'has a header but no authorities');
 
   return {
-    authorities: log.unreadable ? [] : rows.filter((row) => !log.authorityIds.has(row.authority.id)),
-    ids: log.unreadable ? null : ids,
+    authorities: log.unreadable ? [] : log.authorityIds.size === 0 ? rows : rows.filter((row) => !log.authorityIds.has(row.authority.id)),
+    ids: log.unreadable ? null : defined,
     problems: log.problems(),
     invalidIds: log.authorityIds,
     unreadable: log.unreadable,

@@ -12,8 +12,12 @@ export const MONITORING_OFFICERS_FILE = 'monitoring-officers.csv';
 export const MONITORING_OFFICER_COLUMNS = ['authority_id', 'name', 'email', 'registered'] as const;
 
 export interface MonitoringOfficersCsv {
-  /** Registered monitoring officers by authority id, in file order; rows with a problem left out. */
-  officers: ReadonlyMap<string, Person[]>;
+  /**
+   * Registered monitoring officers of an authority, in file order; rows with a
+   * problem left out. A valid authority's are also on its row's
+   * `monitoringOfficers`, joined as they are read.
+   */
+  officersOf(authorityId: string): Person[];
   problems: DataProblem[];
   /** Authorities with a problem in this file: their list of recipients is not known for certain. */
   invalidIds: ReadonlySet<string>;
@@ -34,13 +38,18 @@ export function parseMonitoringOfficersCsv(
   const log = new ProblemLog(file);
   // One look-up per row: at 100,000 authorities the map look-ups are most of the time here.
   const byId = new Map<string, Registered>();
-  for (const id of authorities.ids ?? []) byId.set(id, { row: undefined, officers: [], lines: [] });
-  for (const row of authorities.authorities) byId.get(row.authority.id)!.row = row;
+  for (const row of authorities.authorities) byId.set(row.authority.id, { row, officers: row.authority.monitoringOfficers, lines: [] });
+  /** An authority the file defines but that has a problem there still gets its officers checked against each other. */
+  const registeredFor = (id: string): Registered | undefined => {
+    let registered = byId.get(id);
+    if (!registered && authorities.ids?.has(id)) byId.set(id, (registered = { row: undefined, officers: [], lines: [] }));
+    return registered;
+  };
 
   readCsv(bytes, MONITORING_OFFICER_COLUMNS, log, (row) => {
-    const authorityId = row.values.authority_id;
+    const authorityId = row.fields[row.index.authority_id]!;
     const r = new RowReader(row, log, AUTHORITY_ID.test(authorityId) ? authorityId : undefined);
-    const registered = byId.get(authorityId);
+    const registered = registeredFor(authorityId);
     if (r.required('authority_id') !== '' && authorities.ids && !registered) {
       r.problem('authority_id', `unknown authority id ${show(authorityId)}; it is not in ${AUTHORITIES_FILE}`);
     }
@@ -58,14 +67,15 @@ export function parseMonitoringOfficersCsv(
     registered.lines.push(row.line);
   }, 'authority_id');
 
-  const officers = new Map<string, Person[]>();
-  for (const [id, registered] of byId) {
-    if (registered.officers.length > 0 && !log.authorityIds.has(id)) officers.set(id, registered.officers);
-  }
-  return { officers, problems: log.problems(), invalidIds: log.authorityIds, unreadable: log.unreadable };
+  return {
+    officersOf: (id) => (log.authorityIds.has(id) ? [] : (byId.get(id)?.officers ?? [])),
+    problems: log.problems(),
+    invalidIds: log.authorityIds,
+    unreadable: log.unreadable,
+  };
 }
 
-/** One authority's row and the officers registered for it so far, with the line of each. */
+/** One authority's row and the officers registered for it so far (its row's own list), with the line of each. */
 interface Registered {
   row: AuthorityRow | undefined;
   officers: Person[];

@@ -116,7 +116,7 @@ export class RowReader<C extends string> {
   ) {}
 
   value(field: C): string {
-    return this.row.values[field];
+    return this.row.fields[this.row.index[field]]!;
   }
 
   problem(field: C, reason: string): void {
@@ -216,6 +216,8 @@ function lineBreaksIn(fields: readonly string[]): number {
 export type ParsedLine = { line: number; fields: string[] } | { line: number; error: CsvError };
 
 interface Parsed {
+  /** Every record in file order, each on the line after the one before: the fast pass's result. */
+  clean?: string[][];
   lines: ParsedLine[];
   /** Where reading stopped because too much of the file could not be read; null when it was read to the end. */
   stoppedAt: number | null;
@@ -255,7 +257,7 @@ const PARSE_OPTIONS = { skip_records_with_error: true, max_record_size: MAX_RECO
  */
 function parseLines(body: Uint8Array, text: string): Parsed {
   const clean = parseClean(text);
-  if (clean) return { lines: clean, stoppedAt: null };
+  if (clean) return { clean, lines: [], stoppedAt: null };
 
   // csv-parse works on bytes; given a string it would encode it all again.
   const bytes = Buffer.from(body.buffer, body.byteOffset, withoutTrailingLineBreaks(body));
@@ -302,11 +304,11 @@ function parseLines(body: Uint8Array, text: string): Parsed {
 }
 
 /**
- * A file with nothing unusual in it, read by PapaParse: one record per line.
- * Null when csv-parse must read it. Exported for the test that checks these
+ * A file with nothing unusual in it, read by PapaParse: its records, one per
+ * line. Null when csv-parse must read it. Exported for the test that checks these
  * records against csv-parse's on random input.
  */
-export function parseClean(text: string): ParsedLine[] | null {
+export function parseClean(text: string): string[][] | null {
   // Papa would guess one line ending for the whole file; csv-parse takes any mix.
   const crlf = text.includes('\r');
   // Papa also accepts spaces between a closing quote and the next comma; csv-parse does not.
@@ -319,14 +321,11 @@ export function parseClean(text: string): ParsedLine[] | null {
   });
   if (errors.length > 0 || data.length === 0) return null;
   const width = data[0]!.length;
-  const lines: ParsedLine[] = new Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const fields = data[i]!;
+  for (const fields of data) {
     if (fields.length !== width) return null;
     for (const field of fields) if (UNUSUAL_IN_FIELD.test(field)) return null;
-    lines[i] = { line: i + 1, fields };
   }
-  return lines;
+  return data;
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -343,8 +342,10 @@ function withoutTrailingLineBreaks(body: Uint8Array): number {
 export interface CsvRow<C extends string> {
   /** Physical line where the record starts; the header is line 1. */
   line: number;
-  /** Each field with surrounding spaces removed. */
-  values: Readonly<Record<C, string>>;
+  /** Each field with surrounding spaces removed, in the header's order. */
+  fields: readonly string[];
+  /** Each column's index in `fields` (one object for the whole file). */
+  index: Readonly<Record<C, number>>;
 }
 
 /**
@@ -370,11 +371,47 @@ export function readCsv<C extends string>(
     return;
   }
 
-  const { lines, stoppedAt } = parseLines(body, decoded.text);
-  const idIndex = idColumn ? columns.indexOf(idColumn) : -1;
-  // Every row's values start as a copy of this, so each has the same shape from the start.
-  const emptyRow = Object.fromEntries(columns.map((column) => [column, ''])) as Record<C, string>;
+  const { clean, lines, stoppedAt } = parseLines(body, decoded.text);
+  const index = Object.fromEntries(columns.map((column, i) => [column, i])) as Record<C, number>;
+  const idIndex = idColumn ? index[idColumn] : -1;
   let headerChecked = false;
+
+  /** One record; false when the rest of the file is not to be read. */
+  const readRecord = (fields: string[], line: number): boolean => {
+    const blank = fields.every((field) => field.trim() === ''); // blank lines, and Excel's ",,,," rows
+    if (!headerChecked) {
+      headerChecked = true;
+      // csv-parse takes the first line's width as every row's; a blank one would make them all wrong.
+      if (blank) {
+        log.addFileProblem(line, '-', `line ${line} is blank; the header must be the first line: ${expectedHeader}`);
+        return false;
+      }
+      return checkHeader(fields, columns, line, log);
+    }
+    if (blank) return true;
+
+    const idValue = idIndex === -1 ? undefined : fields[idIndex]?.trim();
+    const id = idValue && AUTHORITY_ID.test(idValue) ? idValue : undefined;
+    if (fields.length !== columns.length) {
+      log.add(line, '-', `has ${fields.length} ${fields.length === 1 ? 'field' : 'fields'}; the header has ${columns.length}`, id);
+      return true;
+    }
+    // Trimmed in place: the parsers' arrays are ours, and no copy per row is made.
+    for (let i = 0; i < fields.length; i++) {
+      const raw = fields[i]!;
+      if (CONTROL_CHARACTER.test(raw)) {
+        const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
+        log.add(line, columns[i]!, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
+      }
+      fields[i] = raw.trim();
+    }
+    onRow({ line, fields, index });
+    return true;
+  };
+
+  if (clean) {
+    for (let i = 0; i < clean.length; i++) if (!readRecord(clean[i]!, i + 1)) return;
+  }
   for (const parsed of lines) {
     const line = parsed.line;
     if ('error' in parsed) {
@@ -386,37 +423,7 @@ export function readCsv<C extends string>(
       log.add(line, column ?? '-', csvErrorReason(parsed.error));
       continue;
     }
-    const fields = parsed.fields;
-    const blank = fields.every((field) => field.trim() === ''); // blank lines, and Excel's ",,,," rows
-    if (!headerChecked) {
-      headerChecked = true;
-      // csv-parse takes the first line's width as every row's; a blank one would make them all wrong.
-      if (blank) {
-        log.addFileProblem(line, '-', `line ${line} is blank; the header must be the first line: ${expectedHeader}`);
-        return;
-      }
-      if (!checkHeader(fields, columns, line, log)) return;
-      continue;
-    }
-    if (blank) continue;
-
-    const idValue = idIndex === -1 ? undefined : fields[idIndex]?.trim();
-    const id = idValue && AUTHORITY_ID.test(idValue) ? idValue : undefined;
-    if (fields.length !== columns.length) {
-      log.add(line, '-', `has ${fields.length} ${fields.length === 1 ? 'field' : 'fields'}; the header has ${columns.length}`, id);
-      continue;
-    }
-    const values = { ...emptyRow };
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i]!;
-      const raw = fields[i] ?? '';
-      if (CONTROL_CHARACTER.test(raw)) {
-        const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
-        log.add(line, column, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
-      }
-      values[column] = raw.trim();
-    }
-    onRow({ line, values });
+    if (!readRecord(parsed.fields, line)) return;
   }
   if (!headerChecked) log.addFileProblem(0, '-', `is empty; expected a header line: ${expectedHeader}`);
   if (stoppedAt !== null) {
