@@ -189,7 +189,7 @@ describe('the CSV readers under 10 MB of garbage', () => {
  * every file parseClean accepts gives csv-parse's records exactly.
  */
 describe('the fast CSV pass', () => {
-  const PIECES = ['a', 'b', ',', '"', '""', ' ', '\t', '\n', '\r\n', '\r', 'é', '\u00a0', '\f', '\v', '\u2028'];
+  const PIECES = ['a', 'b', ',', '"', '""', ' ', '\t', '\n', '\r\n', '\r', 'é', '\u00a0', '\f', '\v', '\u2028', '\u0000', '\u0085'];
   const strictParse = (text: string): string[][] | 'error' => {
     const trimmed = text.replace(/[\r\n]+$/, '');
     try {
@@ -210,6 +210,6 @@ describe('the fast CSV pass', () => {
       expect(clean, JSON.stringify(text)).toEqual(strictParse(text));
     }
     // Most random files have something only csv-parse may judge; enough must still take the fast pass.
-    expect(accepted).toBeGreaterThan(20_000);
+    expect(accepted).toBeGreaterThan(5_000);
   });
 });

@@ -27,8 +27,12 @@ export const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]*$/;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER, 'g');
 const LINE_BREAK = /\r\n|\r|\n/g;
-/** What only csv-parse's exact reading may decide about: a quote or a line break inside a value. */
-const UNUSUAL_IN_FIELD = /["\r\n]/;
+/**
+ * What only csv-parse's exact reading may decide about: a quote inside a
+ * value, or a control character (line breaks included), which is a problem to
+ * report at its exact line.
+ */
+const UNUSUAL_IN_FIELD = /["\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /** A quote followed by white space other than the end of its line. */
 const QUOTE_THEN_SPACE_LF = /"(?!\n)\s/;
 const QUOTE_THEN_SPACE_CRLF = /"(?!\r\n)\s/;
@@ -249,11 +253,11 @@ const PARSE_OPTIONS = { skip_records_with_error: true, max_record_size: MAX_RECO
  * PapaParse is lenient, though (a quote inside an unquoted value is taken as
  * text, and it does not say where a record ends), so its records are used
  * only when nothing in them can need an exact report: no error, the header's
- * width in every row, and no quote or line break in any value. Each record is
- * then exactly one physical line. Anything else is read again by csv-parse,
- * which reports every error with its code and byte offset; there a skipped
- * record hides how many lines it spanned, so csv-parse is asked where each
- * record ends.
+ * width in every row, and no quote or control character (line breaks
+ * included) in any value. Each record is then exactly one physical line.
+ * Anything else is read again by csv-parse, which reports every error with
+ * its code and byte offset; there a skipped record hides how many lines it
+ * spanned, so csv-parse is asked where each record ends.
  */
 function parseLines(body: Uint8Array, text: string): Parsed {
   const clean = parseClean(text);
@@ -376,8 +380,8 @@ export function readCsv<C extends string>(
   const idIndex = idColumn ? index[idColumn] : -1;
   let headerChecked = false;
 
-  /** One record; false when the rest of the file is not to be read. */
-  const readRecord = (fields: string[], line: number): boolean => {
+  /** One record; false when the rest of the file is not to be read. `clean`: no value has a control character. */
+  const readRecord = (fields: string[], line: number, clean: boolean): boolean => {
     const blank = fields.every((field) => field.trim() === ''); // blank lines, and Excel's ",,,," rows
     if (!headerChecked) {
       headerChecked = true;
@@ -399,7 +403,7 @@ export function readCsv<C extends string>(
     // Trimmed in place: the parsers' arrays are ours, and no copy per row is made.
     for (let i = 0; i < fields.length; i++) {
       const raw = fields[i]!;
-      if (CONTROL_CHARACTER.test(raw)) {
+      if (!clean && CONTROL_CHARACTER.test(raw)) {
         const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
         log.add(line, columns[i]!, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
       }
@@ -410,7 +414,7 @@ export function readCsv<C extends string>(
   };
 
   if (clean) {
-    for (let i = 0; i < clean.length; i++) if (!readRecord(clean[i]!, i + 1)) return;
+    for (let i = 0; i < clean.length; i++) if (!readRecord(clean[i]!, i + 1, true)) return;
   }
   for (const parsed of lines) {
     const line = parsed.line;
@@ -423,7 +427,7 @@ export function readCsv<C extends string>(
       log.add(line, column ?? '-', csvErrorReason(parsed.error));
       continue;
     }
-    if (!readRecord(parsed.fields, line)) return;
+    if (!readRecord(parsed.fields, line, false)) return;
   }
   if (!headerChecked) log.addFileProblem(0, '-', `is empty; expected a header line: ${expectedHeader}`);
   if (stoppedAt !== null) {
