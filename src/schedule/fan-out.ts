@@ -32,6 +32,14 @@ export interface FanOutOptions {
   onProgress?: (done: number) => void;
 }
 
+/**
+ * Batches in flight at once. Bench, 100,000 authorities on 2 cores: eight
+ * lanes of 1,000 fanned out about 10% faster than four, and 20-50% faster
+ * than two of 5,000. Each batch is one MULTI, so Redis still serves other
+ * clients (the workers) between batches.
+ */
+const LANES = 8;
+
 export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
   const stored = await options.store.load(options.campaignId);
   if (!stored) throw new Error(`campaign ${options.campaignId} is not stored; run \`run --data DIR\` or \`schedule --data DIR\` first`);
@@ -39,9 +47,8 @@ export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
   const chunkSize = options.chunkSize ?? 1000;
   const result: FanOutResult = { added: 0, existing: 0 };
   const batches = batchesOf(options.store.authorityPages(options.campaignId), chunkSize);
-  // Four batches at a time: Redis adds some batches' jobs while this process builds
-  // the others' (bench: 100,000 authorities, four lanes of 1,000 fanned out 20-50%
-  // faster than two of 5,000; more lanes gained nothing measurable).
+  // Several batches at a time, so Redis adds some batches' jobs while this
+  // process builds the others' (see LANES).
   const lane = async () => {
     for (let next = await batches.next(); !next.done; next = await batches.next()) {
       const counts = await addBatch(options, next.value, fromAddress);
@@ -50,7 +57,7 @@ export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
       options.onProgress?.(result.added + result.existing);
     }
   };
-  const lanes = await Promise.allSettled([lane(), lane(), lane(), lane()]);
+  const lanes = await Promise.allSettled(Array.from({ length: LANES }, lane));
   for (const outcome of lanes) if (outcome.status === 'rejected') throw outcome.reason;
   return result;
 }
