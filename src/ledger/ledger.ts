@@ -221,19 +221,16 @@ export class Ledger {
   }
 }
 
-/** A delivery's queued record as JSON, without the times and closing brace the seed script adds. */
-function queuedRecordHead(delivery: NewDelivery): string {
-  // Field by field: JSON.stringify of a spread object took twice as long (profile of the fan-out).
-  const record: Omit<DeliveryRecord, 'queuedAt' | 'updatedAt'> = {
-    authorityId: delivery.authorityId,
-    recipient: delivery.recipient,
-    role: delivery.role,
-    email: delivery.email,
-    messageId: delivery.messageId,
-    status: 'queued',
-    attempts: 0,
-  };
-  return JSON.stringify(record).slice(0, -1);
+/**
+ * A delivery's queued record as JSON, without the times and closing brace
+ * the seed script adds: a DeliveryRecord with status 'queued' and no attempt.
+ * Written out field by field, each value through JSON.stringify: a third
+ * faster than stringifying an object, and this runs for every recipient of
+ * every authority in the fan-out (profile).
+ */
+function queuedRecordHead(d: NewDelivery): string {
+  const s = JSON.stringify;
+  return `{"authorityId":${s(d.authorityId)},"recipient":${s(d.recipient)},"role":${s(d.role)},"email":${s(d.email)},"messageId":${s(d.messageId)},"status":"queued","attempts":0`;
 }
 
 function defineLedgerCommands(redis: Redis): void {
