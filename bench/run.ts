@@ -38,7 +38,8 @@ const HELP = `usage: npm run bench -- [options]
   --scale <n>          authorities validated and fanned out in the scale figure
   --scale-deliver <n>  authorities delivered in the scale figure
   --e2e <n>            authorities for the e2e and ceilings figures (default 1000)
-  --rounds <n>         e2e rounds (both baselines + pipeline each; default 3, quick 1)
+  --rounds <n>         e2e rounds (both baselines + pipeline each), and rounds of
+                       the 100,000-authority validation and fan-out (default 3, quick 1)
   --concurrency <n>    worker concurrency (default: WORKER_CONCURRENCY's default)
   --pool <n>           SMTP pool size (default: SMTP_POOL_SIZE's default)
   --profile            one extra, unmeasured e2e round under --cpu-prof; prints where the worker's time went
@@ -166,6 +167,7 @@ async function main(): Promise<number> {
             poolSize: settings.poolSize,
             e2eLettersPerSecond: e2eRate,
             e2eAuthorities: settings.e2eAuthorities,
+            rounds: settings.rounds,
             progress: true,
           }),
         );
