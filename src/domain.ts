@@ -53,6 +53,17 @@ export interface Authority {
   monitoringOfficers: Person[];
 }
 
+/**
+ * The counts the letter turns into percentages, each with the count it is a
+ * part of: a part larger than its whole would print "125%". The data stage
+ * reports a row that breaks one; the render stage refuses to render it.
+ */
+export const COUNT_PARTS = [
+  { part: 'upheld', whole: 'investigations' },
+  { part: 'complianceMet', whole: 'complianceOutcomes' },
+  { part: 'satisfactoryRemedies', whole: 'upheld' },
+] as const satisfies ReadonlyArray<{ part: keyof Authority; whole: keyof Authority }>;
+
 /** 'ceo', 'head', or 'mo-N' (N from 1, the Nth registered monitoring officer). */
 export type RecipientKey = string;
 

@@ -2,7 +2,7 @@
  * authorities.csv: one row per authority, its chief executive, its political
  * head and its complaint statistics for the year.
  */
-import { AUTHORITY_KINDS, type Authority, type AuthorityKind, type DataProblem } from '../domain.js';
+import { AUTHORITY_KINDS, COUNT_PARTS, type Authority, type AuthorityKind, type DataProblem } from '../domain.js';
 import { AUTHORITY_ID, ProblemLog, RowReader, readCsv, show } from './read-csv.js';
 
 export const AUTHORITIES_FILE = 'authorities.csv';
@@ -111,10 +111,8 @@ function readAuthority(r: RowReader<Column>): AuthorityRow['authority'] | null {
   const complianceMet = readCount(r, 'compliance_met');
   const satisfactoryRemedies = readCount(r, 'satisfactory_remedies');
 
-  // The letter turns these into percentages; a part larger than its whole would print "125%".
-  checkNotMore(r, 'upheld', upheld, 'investigations', investigations);
-  checkNotMore(r, 'compliance_met', complianceMet, 'compliance_outcomes', complianceOutcomes);
-  checkNotMore(r, 'satisfactory_remedies', satisfactoryRemedies, 'upheld', upheld);
+  const counts = { investigations, upheld, complianceOutcomes, complianceMet, satisfactoryRemedies };
+  for (const { part, whole } of COUNT_PARTS) checkNotMore(r, COUNT_COLUMNS[part], counts[part], COUNT_COLUMNS[whole], counts[whole]);
 
   if (
     !r.ok ||
@@ -146,6 +144,15 @@ function readAuthority(r: RowReader<Column>): AuthorityRow['authority'] | null {
     monitoringOfficers: [],
   };
 }
+
+/** The column of each count that COUNT_PARTS relates. */
+const COUNT_COLUMNS = {
+  investigations: 'investigations',
+  upheld: 'upheld',
+  complianceOutcomes: 'compliance_outcomes',
+  complianceMet: 'compliance_met',
+  satisfactoryRemedies: 'satisfactory_remedies',
+} as const satisfies Record<(typeof COUNT_PARTS)[number]['part' | 'whole'], Column>;
 
 function checkNotMore(r: RowReader<Column>, field: Column, value: number | null, limitField: Column, limit: number | null): void {
   if (value !== null && limit !== null && value > limit) r.problem(field, `${field} (${value}) is more than ${limitField} (${limit})`);

@@ -1,11 +1,11 @@
 /**
- * What both CSV files of a data directory share: strict UTF-8, csv-parse, an
- * exact header, each row with the physical line it starts on, and the checks
- * that hold for every field. Bad input never throws; it becomes
- * problems in a ProblemLog.
+ * What both CSV files of a data directory share: strict UTF-8, parsing
+ * (PapaParse for a clean file, csv-parse for anything to report; see
+ * parseLines), an exact header, each row with the physical line it starts on,
+ * and the checks that hold for every field. Bad input never throws; it
+ * becomes problems in a ProblemLog.
  */
-import { CsvError } from 'csv-parse/sync';
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 import Papa from 'papaparse';
 import { z } from 'zod';
 import type { DataProblem } from '../domain.js';

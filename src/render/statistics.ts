@@ -2,7 +2,7 @@
  * The statistics page: figures computed from one authority's counts, and the
  * choice of which sentences apply. Wording stays in the templates.
  */
-import { isCouncil, type Authority } from '../domain.js';
+import { COUNT_PARTS, isCouncil, type Authority } from '../domain.js';
 import type { KindAverages } from '../data/campaign.js';
 import { per100kHalfUp, percentHalfUp, roundHalfUp } from './format.js';
 
@@ -71,9 +71,7 @@ export function statisticsProblems(a: Authority): StatisticsProblem[] {
   const exceeds = (field: string, value: number, limitName: string, limit: number) => {
     if (value > limit) problems.push({ field, reason: `${value} is more than ${limitName} (${limit})` });
   };
-  exceeds('upheld', a.upheld, 'investigations', a.investigations);
-  exceeds('complianceMet', a.complianceMet, 'complianceOutcomes', a.complianceOutcomes);
-  exceeds('satisfactoryRemedies', a.satisfactoryRemedies, 'upheld', a.upheld);
+  for (const { part, whole } of COUNT_PARTS) exceeds(part, a[part], whole, a[whole]);
   if (a.population !== null && !(Number.isSafeInteger(a.population) && a.population > 0)) {
     problems.push({ field: 'population', reason: `must be a whole number above 0, or blank (got ${a.population})` });
   }

@@ -91,7 +91,8 @@
       card('k-auth', 'Authorities', t.authorities),
       card('k-deliv', 'Deliveries', t.deliveries),
       card('k-sent', 'Sent', t.sent, t.deliveries ? Math.floor((100 * t.sent) / t.deliveries) + '% of deliveries' : ''),
-      card('k-pending', 'Pending', t.pending, s.jobs.active + ' jobs running, ' + (s.jobs.waiting + s.jobs.delayed + s.jobs.prioritized) + ' waiting'),
+      // Job counts are the whole letters queue's (every campaign in it), not this campaign's alone.
+      card('k-pending', 'Pending', t.pending, 'letters queue: ' + s.jobs.active + ' jobs running, ' + (s.jobs.waiting + s.jobs.delayed + s.jobs.prioritized) + ' waiting'),
       card('k-temp', 'Temporary failures', t.temporaryFailures, 'retried while attempts remain'),
       card('k-perm', 'Permanent failures', t.permanentFailures, 'need an operator'),
     );
