@@ -74,8 +74,7 @@ export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIE
   }, 'id');
 
   // Ids that appear only on rows with the wrong number of fields are still defined by the file.
-  const ids: ReadonlySet<string> = new Set(log.authorityIds);
-  const defined = { has: (id: string) => firstLineOf.has(id) || ids.has(id) };
+  const defined = { has: (id: string) => firstLineOf.has(id) || log.authorityIds.has(id) };
   if (!log.unreadable && log.isEmpty && rows.length === 0) log.addFileProblem(0, '-', 'has a header but no authorities');
 
   return {

@@ -28,7 +28,9 @@ export interface MonitoringOfficersCsv {
 /**
  * Checks each row, and against `authorities`: that its authority exists and
  * that no registered officer shares an address with another recipient of the
- * same letter (they would get it twice).
+ * same letter (they would get it twice). Each registered officer is added to
+ * their authority's `monitoringOfficers` as the row is read, so call this once
+ * for a given `authorities`.
  */
 export function parseMonitoringOfficersCsv(
   bytes: Uint8Array,

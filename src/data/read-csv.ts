@@ -217,7 +217,7 @@ function lineBreaksIn(fields: readonly string[]): number {
 }
 
 /** A record, or a stretch csv-parse could not read, at the line where it starts. */
-export type ParsedLine = { line: number; fields: string[] } | { line: number; error: CsvError };
+type ParsedLine = { line: number; fields: string[] } | { line: number; error: CsvError };
 
 interface Parsed {
   /** Every record in file order, each on the line after the one before: the fast pass's result. */
@@ -309,8 +309,8 @@ function parseLines(body: Uint8Array, text: string): Parsed {
 
 /**
  * A file with nothing unusual in it, read by PapaParse: its records, one per
- * line. Null when csv-parse must read it. Exported for the test that checks these
- * records against csv-parse's on random input.
+ * line. Null when csv-parse must read it. Exported for the test that checks
+ * these records against csv-parse's on random input.
  */
 export function parseClean(text: string): string[][] | null {
   // Papa would guess one line ending for the whole file; csv-parse takes any mix.
@@ -380,8 +380,8 @@ export function readCsv<C extends string>(
   const idIndex = idColumn ? index[idColumn] : -1;
   let headerChecked = false;
 
-  /** One record; false when the rest of the file is not to be read. `clean`: no value has a control character. */
-  const readRecord = (fields: string[], line: number, clean: boolean): boolean => {
+  /** One record; false when the rest of the file is not to be read. */
+  const readRecord = (fields: string[], line: number, hasNoControls: boolean): boolean => {
     const blank = fields.every((field) => field.trim() === ''); // blank lines, and Excel's ",,,," rows
     if (!headerChecked) {
       headerChecked = true;
@@ -403,7 +403,7 @@ export function readCsv<C extends string>(
     // Trimmed in place: the parsers' arrays are ours, and no copy per row is made.
     for (let i = 0; i < fields.length; i++) {
       const raw = fields[i]!;
-      if (!clean && CONTROL_CHARACTER.test(raw)) {
+      if (!hasNoControls && CONTROL_CHARACTER.test(raw)) {
         const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
         log.add(line, columns[i]!, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
       }
@@ -414,6 +414,7 @@ export function readCsv<C extends string>(
   };
 
   if (clean) {
+    // The fast pass let no value with a control character through.
     for (let i = 0; i < clean.length; i++) if (!readRecord(clean[i]!, i + 1, true)) return;
   }
   for (const parsed of lines) {
