@@ -20,8 +20,9 @@ end
  * record's JSON without the closing brace, which the script completes with
  * the times from Redis's clock (JSON holds no raw tab or line break). Adds
  * only the missing ones. One argument per call rather than two per delivery,
- * and no JSON decoding or encoding here: the fan-out's client spends a third
- * less on the seed, and Redis no more than with a cjson decode/encode (bench).
+ * and no JSON decoding or encoding here (bench, 306,000 deliveries): the
+ * client spends a third less on the seed than with an argument pair per
+ * delivery, and Redis about half the time of a cjson decode/encode per record.
  */
 export const SEED_SCRIPT = `${PRELUDE}
 local now = now_ms()

@@ -109,7 +109,12 @@ export class CampaignStore {
    * own job adds ahead of it) does not leave the caller waiting for it.
    */
   async *authorityPages(id: string): AsyncGenerator<Authority[]> {
-    const scan = (cursor: string) => this.redis.hscan(this.authoritiesKey(id), cursor, 'COUNT', 1000);
+    const scan = (cursor: string) => {
+      const reply = this.redis.hscan(this.authoritiesKey(id), cursor, 'COUNT', 1000);
+      // Awaited below; this only keeps a prefetch the caller abandoned (an error elsewhere) from being an unhandled rejection.
+      reply.catch(() => undefined);
+      return reply;
+    };
     let pending = scan('0');
     for (;;) {
       const [cursor, flat] = await pending;
