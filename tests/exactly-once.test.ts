@@ -36,6 +36,17 @@ function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
   return counts;
 }
 
+/** A connection and a ledger under a prefix of their own, both cleaned up after the test. */
+function openLedger(name: string): { redis: Redis; ledger: Ledger } {
+  const prefix = uniquePrefix(name);
+  const redis = new Redis(REDIS_URL);
+  cleanups.push(async () => {
+    await cleanPrefix(prefix);
+    redis.disconnect();
+  });
+  return { redis, ledger: new Ledger(redis, prefix, CAMPAIGN) };
+}
+
 describe('claiming a recipient', () => {
   it('lets exactly one of forty simultaneous claims from two connections through, and the rest wait for its lease', async () => {
     const prefix = uniquePrefix('claims');
@@ -69,13 +80,7 @@ describe('claiming a recipient', () => {
   });
 
   it('seeds each delivery once as queued, never over a record that exists, and claims a seeded one', async () => {
-    const prefix = uniquePrefix('seed');
-    const redis = new Redis(REDIS_URL);
-    cleanups.push(async () => {
-      await cleanPrefix(prefix);
-      redis.disconnect();
-    });
-    const ledger = new Ledger(redis, prefix, CAMPAIGN);
+    const { redis, ledger } = openLedger('seed');
     const deliveries = Array.from({ length: 2_500 }, (_, i) => ({
       authorityId: `authority-${i}`,
       recipient: 'ceo',
@@ -95,13 +100,7 @@ describe('claiming a recipient', () => {
   });
 
   it('flags a recovery only on the claim that takes over an expired lease', async () => {
-    const prefix = uniquePrefix('recover-flag');
-    const redis = new Redis(REDIS_URL);
-    cleanups.push(async () => {
-      await cleanPrefix(prefix);
-      redis.disconnect();
-    });
-    const ledger = new Ledger(redis, prefix, CAMPAIGN);
+    const { ledger } = openLedger('recover-flag');
     const delivery = { authorityId: 'alpha', recipient: 'ceo', role: 'ceo' as const, email: 'ceo@alpha.example.org', messageId: '<m@x>' };
     expect((await ledger.claim(delivery, 'dead-worker', 1_000)).outcome).toBe('claimed');
     await new Promise((resolve) => setTimeout(resolve, 1_100));
