@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { redactText } from '../log.js';
 import { RedisUnavailableError } from '../redis.js';
 import { CliError } from './cli-error.js';
+import { endQuietlyWhenReaderCloses, exitWhenFlushed } from './exit.js';
 import { consolePrint } from './print.js';
 
 // Each command's module is imported when it runs: a worker never loads MJML
@@ -121,16 +122,17 @@ program
     await (await commands.ui()).uiCommand(o, o.hashPassword ? loadConfig({}) : env(), consolePrint);
   });
 
+endQuietlyWhenReaderCloses();
 try {
   await program.parseAsync();
-  // Pooled sockets and timers must not keep a finished command alive.
-  process.exit(0);
+  // Pooled sockets and timers must not keep a finished command alive; the output must all arrive first.
+  await exitWhenFlushed(0);
 } catch (error) {
   // Errors meant for the operator print as they are; anything else is a bug and shows its stack.
   if (error instanceof CliError || error instanceof ConfigError || error instanceof RedisUnavailableError) {
     process.stderr.write(`error: ${redactText(error.message)}\n`);
-    process.exit(error instanceof CliError ? error.exitCode : error instanceof ConfigError ? 2 : 1);
+    await exitWhenFlushed(error instanceof CliError ? error.exitCode : error instanceof ConfigError ? 2 : 1);
   }
   process.stderr.write(`error: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
-  process.exit(1);
+  await exitWhenFlushed(1);
 }
