@@ -3,6 +3,7 @@
  * A bad value stops the process at start-up with the variable's name.
  * Nothing else in the code reads process.env.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseAllowlist } from './safety/recipient-policy.js';
 
@@ -28,11 +29,59 @@ const DEFAULTS = {
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/**
+ * A server URL with one of `schemes`, checked as the client will read it: a
+ * host, and credentials whose percent-escapes decode. Caught here, a bad URL
+ * is a message naming the variable (exit 2), not an exception deep in
+ * nodemailer or ioredis. The value is never echoed: it may hold a password.
+ */
+const serverUrl = (...schemes: string[]) =>
+  z.string().superRefine((text, ctx) => {
+    const problem = serverUrlProblem(text, schemes);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+function serverUrlProblem(text: string, schemes: string[]): string | undefined {
+  const expected = schemes.map((s) => `${s}://`).join(' or ');
+  if (!schemes.some((s) => text.startsWith(`${s}://`))) return `must start with ${expected}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `is not a valid URL (${expected} then host:port, any user name and password before an @ and percent-encoded)`;
+  }
+  if (url.hostname === '') return 'names no host';
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return 'has a malformed percent-escape in its user name or password (write % as %25)';
+  }
+  return undefined;
+}
+
+/**
+ * express's "trust proxy": a number of hops, or which proxies to trust
+ * (loopback, linklocal, uniquelocal, addresses, subnets). `true` (trust every
+ * hop) is refused: any client could then choose the address the sign-in limit
+ * counts, by sending its own X-Forwarded-For.
+ */
+function trustProxyProblem(text: string): string | undefined {
+  if (/^\d{1,2}$/.test(text)) return undefined;
+  for (const part of text.split(',').map((p) => p.trim())) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(part)) continue;
+    const [address = '', bits] = part.split('/');
+    if (isIP(address) !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits))) continue;
+    return 'give the number of proxy hops (e.g. 1), or loopback, linklocal, uniquelocal and the proxies\' addresses or subnets, separated by commas ("true", trusting every hop, would let any client choose its own address)';
+  }
+  return undefined;
+}
+
 const envSchema = z.object({
   /** Redis for the queue and the ledger. redis:// or rediss:// (TLS), credentials in the URL. Default redis://127.0.0.1:6379. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
+  REDIS_URL: serverUrl('redis', 'rediss'),
   /** The mail relay, smtp:// (STARTTLS when offered) or smtps:// (TLS), credentials in the URL. Required by `worker`. */
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: serverUrl('smtp', 'smtps').optional(),
   /** Overrides the campaign's From address ("Name <address>" or an address). */
   MAIL_FROM: z.string().refine((s) => !/[\r\n]/.test(s), 'must not contain a line break').optional(),
   /** Prefix of every Redis key this tool writes, so several installations can share one Redis. Default arm. */
@@ -82,7 +131,13 @@ const envSchema = z.object({
    * Behind a reverse proxy: express's "trust proxy" setting (e.g. "loopback", "1" for one hop),
    * so the login rate limit counts real clients and cookies are marked secure over HTTPS. Default unset.
    */
-  UI_TRUST_PROXY: z.string().optional(),
+  UI_TRUST_PROXY: z
+    .string()
+    .superRefine((text, ctx) => {
+      const problem = trustProxyProblem(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   /** Test mode for `run` (same as `run --test-to`): every letter of the run goes to this one inbox, marked as a test. */
   TEST_RECIPIENT: z.email('must be one email address').optional(),
   /**

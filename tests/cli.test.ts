@@ -77,6 +77,19 @@ describe('the command line', () => {
     expect(result.stderr).not.toContain('hunter2');
   });
 
+  it.each([
+    ['SMTP_URL', 'smtp://u:hunter2@', 'worker', /SMTP_URL: is not a valid URL/],
+    ['SMTP_URL', 'smtp://u:hunter2%zz@relay.example.org:587', 'worker', /SMTP_URL: has a malformed percent-escape/],
+    ['REDIS_URL', 'redis://:hunter2@[bad', 'report', /REDIS_URL: is not a valid URL/],
+    ['UI_TRUST_PROXY', 'true', 'report', /UI_TRUST_PROXY: give the number of proxy hops/],
+  ])('a bad %s (%s) is a message naming it and exit 2, not a crash', async (name, value, command, message) => {
+    const result = await cli([command, '--campaign', 'x'].slice(0, command === 'worker' ? 1 : 3), { [name]: value });
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).not.toContain('hunter2');
+    expect(result.code).toBe(2);
+  });
+
   it('demo starts a private redis-server when none answers at REDIS_URL, and stops it after', async () => {
     const data = await writeDataSet(join(dir, 'small'), [{ id: 'alpha' }, { id: 'beta', head: false }]);
     const outbox = join(dir, 'outbox');
