@@ -4,7 +4,7 @@
  * Nothing else in the code reads process.env.
  */
 import { z } from 'zod';
-import { parseAllowlist } from './safety/recipient-policy.js';
+import { parseAllowlist } from './domain/index.js';
 
 const DEFAULTS = {
   REDIS_URL: 'redis://127.0.0.1:6379',
