@@ -21,7 +21,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { recipientsOf } from '../src/domain.js';
+import { recipientsOf } from '../src/domain/index.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { runClient, type MeasuredClient, type Sink } from './lib/children.js';
 import type { BenchEnvironment } from './lib/environment.js';

@@ -5,7 +5,7 @@
  * letters timed on the reference path are also compared byte for byte with
  * the fast path's; any difference fails the bench.
  */
-import { recipientsOf, type Authority, type Recipient } from '../src/domain.js';
+import { recipientsOf, type Authority, type Recipient } from '../src/domain/index.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { createLetterRenderer, renderWithMjml } from '../src/render/letter-renderer.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AUTHORITY_COLUMNS } from '../src/data/authorities-csv.js';
 import { MONITORING_OFFICER_COLUMNS } from '../src/data/monitoring-officers-csv.js';
-import { AUTHORITY_KINDS, isCouncil, type AuthorityKind } from '../src/domain.js';
+import { AUTHORITY_KINDS, isCouncil, type AuthorityKind } from '../src/domain/index.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { prng } from './prng.js';
 

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseAllowlist } from './safety/recipient-policy.js';
+import { parseAllowlist } from './domain/index.js';
 
 const DEFAULTS = {
   REDIS_URL: 'redis://127.0.0.1:6379',

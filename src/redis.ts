@@ -4,7 +4,7 @@
  * for it to come back, however long that takes.
  */
 import { Redis } from 'ioredis';
-import { redactText } from './log.js';
+import { redactText } from './logger.js';
 
 /** Redis did not answer, or refused us; the message says why and what to do, without credentials. */
 export class RedisUnavailableError extends Error {

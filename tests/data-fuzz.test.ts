@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { AUTHORITY_COLUMNS, parseAuthoritiesCsv, type AuthorityRow } from '../src/data/authorities-csv.js';
 import { parseMonitoringOfficersCsv } from '../src/data/monitoring-officers-csv.js';
 import { parse } from 'csv-parse/sync';
-import { AUTHORITY_ID, MAX_PROBLEMS_PER_FILE, MAX_UNREADABLE_RECORDS, parseClean } from '../src/data/read-csv.js';
-import { AUTHORITY_KINDS } from '../src/domain.js';
+import { AUTHORITY_ID, AUTHORITY_KINDS } from '../src/domain/index.js';
+import { MAX_PROBLEMS_PER_FILE, MAX_UNREADABLE_RECORDS, parseClean } from '../src/data/read-csv.js';
 import { prng } from '../scripts/prng.js';
 
 const HEADER = AUTHORITY_COLUMNS.join(',');

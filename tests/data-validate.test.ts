@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuthoritiesCsv } from '../src/data/authorities-csv.js';
 import { loadDataSet, parseCampaignJson } from '../src/data/load-data-set.js';
 import { parseMonitoringOfficersCsv } from '../src/data/monitoring-officers-csv.js';
-import type { DataProblem } from '../src/domain.js';
+import type { DataProblem } from '../src/domain/index.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');

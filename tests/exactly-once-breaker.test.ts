@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/logger.js';
 import { openLettersQueue } from '../src/schedule/queues.js';
 import { CircuitBreaker, readBreaker } from '../src/send/circuit-breaker.js';
 import { startWorkerProcess, type WorkerProcess } from '../workers/worker-process.js';

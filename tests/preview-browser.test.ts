@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataSet } from '../src/data/load-data-set.js';
-import { writePreview } from '../src/render/preview.js';
+import { writePreview } from '../src/cli/preview-gallery.js';
 import { launchChromium } from './support/browser.js';
 
 const SAMPLE = new URL('../data/sample', import.meta.url).pathname;

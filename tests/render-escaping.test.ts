@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { recipientsOf, type Authority } from '../src/domain.js';
-import { campaignSchema } from '../src/data/campaign.js';
+import { type Authority, campaignSchema, recipientsOf } from '../src/domain/index.js';
 import { createLetterRenderer, type LetterRenderer } from '../src/render/letter-renderer.js';
 import { campaign, council } from './render/fixtures.js';
 

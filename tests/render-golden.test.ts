@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { recipientsOf } from '../src/domain.js';
+import { recipientsOf } from '../src/domain/index.js';
 import { createLetterRenderer, type LetterRenderer } from '../src/render/letter-renderer.js';
 import { campaign, lcrca, paragraphs } from './render/fixtures.js';
 

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isCouncil, recipientsOf, type Authority } from '../src/domain.js';
+import { isCouncil, recipientsOf, type Authority } from '../src/domain/index.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { createLetterRenderer, renderWithMjml, type LetterRenderer } from '../src/render/letter-renderer.js';
 import { defaultTemplatesDir } from '../src/render/templates.js';

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writePreview, type PreviewResult } from '../src/render/preview.js';
+import { writePreview, type PreviewResult } from '../src/cli/preview-gallery.js';
 
 const SAMPLE = new URL('../data/sample', import.meta.url).pathname;
 

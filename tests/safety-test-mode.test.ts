@@ -7,7 +7,7 @@ import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
-import { recipientsOf, type Authority } from '../src/domain.js';
+import { recipientsOf, type Authority } from '../src/domain/index.js';
 import { TEMPLATES_DIR } from '../src/paths.js';
 import { compileTestNotice, loadTestNotice, markAsTest } from '../src/safety/test-mode.js';
 import { approve } from './support/approve.js';

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
-import { ANNUAL_SCHEDULER_ID, DEFAULT_CRON, TIMEZONE } from '../src/schedule/annual-scheduler.js';
+import { ANNUAL_SCHEDULER_ID, DEFAULT_CRON } from '../src/schedule/annual-scheduler.js';
+import { TIMEZONE } from '../src/domain/index.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
 import { londonDay, setLetterDate } from './support/safety.js';

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { openProducer, type Producer } from '../src/cli/producer.js';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
-import { createLogger, redactText, redactUrl } from '../src/log.js';
+import { createLogger, redactText, redactUrl } from '../src/logger.js';
 import { connectProducer } from '../src/redis.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataSet } from '../src/data/load-data-set.js';
-import { recipientsOf, type Authority } from '../src/domain.js';
+import { recipientsOf, type Authority } from '../src/domain/index.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { CAMPAIGN, OPERATOR, startUiHarness, type UiHarness } from './support/ui-harness.js';
 import { launchChromium } from './support/browser.js';

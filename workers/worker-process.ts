@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { requireSmtpUrl, type Config } from '../src/config.js';
-import { createDeliveryLogger } from '../src/log.js';
+import { createDeliveryLogger } from '../src/log/delivery-log.js';
 import { createRedis } from '../src/redis.js';
 import { createMailTransport } from '../src/send/transport.js';
 import { parseAddress } from '../src/send/address.js';

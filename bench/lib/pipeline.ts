@@ -10,12 +10,12 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { recipientsOf } from '../../src/domain.js';
+import { recipientsOf } from '../../src/domain/index.js';
 import { loadDataSet } from '../../src/data/load-data-set.js';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { Ledger } from '../../src/storage/ledger.js';
 import { connectProducer } from '../../src/redis.js';
 import { compileLetter } from '../../src/render/letter-renderer.js';
-import { CampaignStore } from '../../src/schedule/campaign-store.js';
+import { CampaignStore } from '../../src/storage/campaign-store.js';
 import { fanOut } from '../../src/schedule/fan-out.js';
 import { openLettersQueue, type LetterJobData } from '../../src/schedule/queues.js';
 import { cpuMsOf, spawnWorker, type Sink, type WorkerChild } from './children.js';

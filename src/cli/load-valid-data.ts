@@ -3,9 +3,8 @@
  * is printed as file:line: field: reason, and nothing goes ahead while any
  * row is bad, unless the operator asked to skip the bad rows.
  */
-import type { Campaign } from '../data/campaign.js';
+import { type Authority, type Campaign, formatProblem } from '../domain/index.js';
 import { loadDataSet } from '../data/load-data-set.js';
-import { formatProblem, type Authority } from '../domain.js';
 import { CliError } from './cli-error.js';
 
 export interface ValidData {

@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { redactText } from '../log.js';
+import { redactText } from '../logger.js';
 import { RedisUnavailableError } from '../redis.js';
 import { CliError } from './cli-error.js';
 import { endQuietlyWhenReaderCloses, exitWhenFlushed } from './exit.js';

@@ -6,9 +6,9 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import { Ledger } from '../ledger/ledger.js';
+import { Ledger } from '../storage/ledger.js';
 import { connectProducer } from '../redis.js';
-import { CampaignStore } from '../schedule/campaign-store.js';
+import { CampaignStore } from '../storage/campaign-store.js';
 import { openCampaignsQueue, openLettersQueue, type FanOutJobData, type LetterJobData } from '../schedule/queues.js';
 
 export interface Producer {

@@ -5,7 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Queue } from 'bullmq';
-import type { Ledger } from '../ledger/ledger.js';
+import type { Ledger } from '../storage/ledger.js';
 import { campaignTotals, type CampaignTotals } from '../ledger/totals.js';
 
 export interface WatchOptions {

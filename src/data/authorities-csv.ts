@@ -2,8 +2,8 @@
  * authorities.csv: one row per authority, its chief executive, its political
  * head and its complaint statistics for the year.
  */
-import { AUTHORITY_KINDS, COUNT_PARTS, type Authority, type AuthorityKind, type DataProblem } from '../domain.js';
-import { AUTHORITY_ID, ProblemLog, RowReader, readCsv, show } from './read-csv.js';
+import { type Authority, AUTHORITY_ID, AUTHORITY_KINDS, type AuthorityKind, COUNT_PARTS, type DataProblem } from '../domain/index.js';
+import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
 
 export const AUTHORITIES_FILE = 'authorities.csv';
 

@@ -6,9 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Authority, DataProblem } from '../domain.js';
+import { type Authority, type Campaign, campaignSchema, type DataProblem } from '../domain/index.js';
 import { AUTHORITIES_FILE, parseAuthoritiesCsv, type AuthoritiesCsv } from './authorities-csv.js';
-import { campaignSchema, type Campaign } from './campaign.js';
 import { MONITORING_OFFICERS_FILE, parseMonitoringOfficersCsv } from './monitoring-officers-csv.js';
 import { ProblemLog, decodeUtf8 } from './read-csv.js';
 

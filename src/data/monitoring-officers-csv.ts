@@ -2,10 +2,9 @@
  * monitoring-officers.csv: the monitoring officers of each authority. Only
  * those who registered to receive the letter directly are recipients.
  */
-import type { DataProblem, Person } from '../domain.js';
-import type { AuthoritiesCsv, AuthorityRow } from './authorities-csv.js';
-import { AUTHORITIES_FILE } from './authorities-csv.js';
-import { AUTHORITY_ID, ProblemLog, RowReader, readCsv, show } from './read-csv.js';
+import { AUTHORITY_ID, type DataProblem, type Person } from '../domain/index.js';
+import { AUTHORITIES_FILE, type AuthoritiesCsv, type AuthorityRow } from './authorities-csv.js';
+import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
 
 export const MONITORING_OFFICERS_FILE = 'monitoring-officers.csv';
 

@@ -7,8 +7,7 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import Papa from 'papaparse';
-import { z } from 'zod';
-import type { DataProblem } from '../domain.js';
+import { AUTHORITY_ID, isEmail, type DataProblem } from '../domain/index.js';
 
 /** Problems listed per file; beyond this a file is garbage and the rest are only counted. */
 export const MAX_PROBLEMS_PER_FILE = 200;
@@ -19,9 +18,6 @@ export const MAX_PROBLEMS_PER_FILE = 200;
  * buffering megabytes of garbage.
  */
 const MAX_RECORD_CHARS = 100_000;
-
-/** An authority id: part of a BullMQ job id `<campaign>-<id>`, so no ':'; also used in file and URL names. */
-export const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]*$/;
 
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators: none belongs in an email header. */
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -99,13 +95,6 @@ export function show(value: string): string {
     return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });
   return `'${visible.length > 60 ? `${visible.slice(0, 57)}...` : visible}'`;
-}
-
-/** zod's own email rule (what z.email() checks), without a schema call per value. */
-const EMAIL = z.regexes.email;
-
-export function isEmail(value: string): boolean {
-  return EMAIL.test(value);
 }
 
 /** Reads one row's values, reporting each bad one against the row's line and authority. */

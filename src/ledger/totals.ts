@@ -1,8 +1,9 @@
 /**
  * Where a campaign stands: the figures the campaign page, `run`, `demo` and
- * `report` all print, computed in one place so they always agree.
+ * `report` all print, computed in one place so they always agree. The ledger
+ * stage reads the ledger as a whole; its records are kept by src/storage.
  */
-import type { Ledger } from './ledger.js';
+import type { Ledger } from '../storage/ledger.js';
 
 export interface CampaignTotals {
   authorities: number;

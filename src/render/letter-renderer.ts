@@ -10,18 +10,9 @@
  *   mj-title, which MJML copies verbatim), derive the text template from that
  *   HTML once, and per letter only call the two compiled Handlebars templates.
  */
-import type { Authority, Recipient, RenderedLetter } from '../domain.js';
-import type { Campaign } from '../data/campaign.js';
+import type { Authority, Campaign, CompiledLetter, Recipient, RenderedLetter } from '../domain/index.js';
 import { buildCampaignViews, buildLetterView, cleanAuthority, cleanRecipient, type CampaignView } from './letter-view.js';
-import {
-  checkTemplateRules,
-  checkWordingKeys,
-  compileTemplate,
-  defaultTemplatesDir,
-  loadLetterSource,
-  mjmlToHtml,
-  type LetterTemplate,
-} from './templates.js';
+import { checkTemplateRules, checkWordingKeys, compileTemplate, defaultTemplatesDir, loadLetterSource, mjmlToHtml, type LetterTemplate } from './templates.js';
 import { htmlTemplateToTextTemplate, htmlToPlainText } from './text.js';
 
 export interface LetterRenderer {
@@ -31,17 +22,6 @@ export interface LetterRenderer {
 export interface RenderOptions {
   /** Folder holding letter.mjml and partials/. Default: `templates/` at the package root. */
   templatesDir?: string;
-}
-
-/**
- * The letter's templates after MJML: Handlebars sources for the HTML and the
- * text part. `run` compiles them once and stores them with the campaign, so
- * every worker sends exactly the templates that were validated, and needs
- * neither MJML nor the template files.
- */
-export interface CompiledLetter {
-  html: string;
-  text: string;
 }
 
 /** Loads and checks the templates and runs MJML (strict) once; throws on any template error. */

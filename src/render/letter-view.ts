@@ -2,8 +2,7 @@
  * The view model: everything a template may print, as words, numbers and
  * booleans. Code decides which sentence applies; the templates hold the words.
  */
-import { isCouncil, type Authority, type Recipient } from '../domain.js';
-import type { Campaign } from '../data/campaign.js';
+import { type Authority, type Campaign, isCouncil, type Recipient } from '../domain/index.js';
 import { formatLongDate } from './format.js';
 import { computeStatistics, type LetterStatistics } from './statistics.js';
 import { wordingToHtml, wordingToText } from './wording.js';

@@ -2,8 +2,7 @@
  * The statistics page: figures computed from one authority's counts, and the
  * choice of which sentences apply. Wording stays in the templates.
  */
-import { COUNT_PARTS, isCouncil, type Authority } from '../domain.js';
-import type { KindAverages } from '../data/campaign.js';
+import { type Authority, COUNT_PARTS, isCouncil, type KindAverages } from '../domain/index.js';
 import { per100kHalfUp, percentHalfUp, roundHalfUp } from './format.js';
 
 export interface UpheldStatistics {

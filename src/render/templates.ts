@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { Campaign } from '../data/campaign.js';
+import type { Campaign } from '../domain/index.js';
 import { formatCount, numberInWords } from './number-words.js';
 
 export const LETTER_TEMPLATE = 'letter.mjml';

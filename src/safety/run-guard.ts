@@ -4,13 +4,14 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isEmail, show } from '../data/read-csv.js';
-import type { Ledger } from '../ledger/ledger.js';
-import type { CampaignSnapshot, CampaignStore } from '../schedule/campaign-store.js';
+import { isAllowed, isEmail } from '../domain/index.js';
+import { show } from '../data/read-csv.js';
+import type { Ledger } from '../storage/ledger.js';
+import type { CampaignSnapshot, CampaignStore } from '../storage/campaign-store.js';
 import type { LetterJobData } from '../schedule/queues.js';
 import { Approvals, checkFilesApproved, type Approval } from './approval.js';
 import type { Fingerprint } from './fingerprint.js';
-import { isAllowed, listSome, recipientsOutside } from './recipient-policy.js';
+import { listSome, recipientsOutside } from './recipient-policy.js';
 import { TestRuns, discardFinishedTestRun, loadTestNotice, testCampaignId } from './test-mode.js';
 
 /** A safety check said no; the message says why and what to do. */

@@ -5,7 +5,7 @@
  * operator can act on; nothing is sent.
  */
 import type { Redis } from 'ioredis';
-import type { CampaignStore } from '../schedule/campaign-store.js';
+import type { CampaignStore } from '../storage/campaign-store.js';
 import { Approvals, checkStoredApproved } from './approval.js';
 import { letterDateRefusal } from './staleness.js';
 import { isTestCampaign } from './test-mode.js';

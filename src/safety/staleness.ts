@@ -4,8 +4,7 @@
  * again a year on, or nobody stored this year's), and one dated in the future
  * is not due. Either way it must not go out by itself.
  */
-import type { Campaign } from '../data/campaign.js';
-import { TIMEZONE } from '../schedule/annual-scheduler.js';
+import { type Campaign, TIMEZONE } from '../domain/index.js';
 
 const DAY_MS = 86_400_000;
 

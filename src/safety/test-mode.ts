@@ -19,16 +19,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Campaign } from '../data/campaign.js';
-import { recipientsOf, type Authority, type Recipient, type RenderedLetter } from '../domain.js';
-import type { Ledger } from '../ledger/ledger.js';
+import { type Authority, type Campaign, isTestCampaign, type Recipient, recipientsOf, type RenderedLetter, testCampaignId } from '../domain/index.js';
+import type { Ledger } from '../storage/ledger.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { compileTemplate, type LetterTemplate } from '../render/templates.js';
-import type { CampaignStore } from '../schedule/campaign-store.js';
+import type { CampaignStore } from '../storage/campaign-store.js';
 import { letterJobId, type LetterJobData } from '../schedule/queues.js';
 import type { LetterSource } from '../send/deliver-authority.js';
 
-import { isTestCampaign, testCampaignId } from './test-namespace.js';
 
 export { isTestCampaign, testCampaignId };
 

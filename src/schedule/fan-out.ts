@@ -3,14 +3,16 @@
  * jobs are added under "<campaign>-<authorityId>", so a second fan-out (a
  * second `run`, or the scheduler firing again) adds nothing that exists, and
  * the ledger makes sure nobody is emailed twice even if a job is re-added.
+ *
+ * It seeds the ledger through storage (the ledger's record store lives there,
+ * below every stage) and takes Message-IDs and the test-campaign rule from the
+ * domain, so the schedule stage imports nothing above it.
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { recipientsOf, type Authority } from '../domain.js';
-import type { Ledger, NewDelivery } from '../ledger/ledger.js';
-import { letterMessageId } from '../send/send-message.js';
-import { isTestCampaign } from '../safety/test-namespace.js';
-import type { CampaignStore } from './campaign-store.js';
+import { type Authority, isTestCampaign, letterMessageId, type NewDelivery, recipientsOf } from '../domain/index.js';
+import type { Ledger } from '../storage/ledger.js';
+import type { CampaignStore } from '../storage/campaign-store.js';
 import { letterJobId, letterJobOptions, type LetterJobData, type RetryPolicy } from './queues.js';
 
 export interface FanOutResult {

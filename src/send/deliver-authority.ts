@@ -4,10 +4,9 @@
  * job safe: a recipient already `sent`, or claimed by a live worker, is skipped.
  */
 import type { Logger } from 'pino';
-import type { Campaign } from '../data/campaign.js';
-import { recipientsOf, type Authority, type Recipient, type RenderedLetter } from '../domain.js';
-import type { Ledger } from '../ledger/ledger.js';
-import { letterMessageId, sendMessage, type Address } from './send-message.js';
+import { type Authority, type Campaign, letterMessageId, type Recipient, recipientsOf, type RenderedLetter } from '../domain/index.js';
+import type { Ledger } from '../storage/ledger.js';
+import { sendMessage, type Address } from './send-message.js';
 import type { MailTransport } from './transport.js';
 
 export interface LetterSource {

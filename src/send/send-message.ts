@@ -2,7 +2,7 @@
  * Sends one rendered letter to one recipient and says what became of it.
  * Never throws for an SMTP outcome: every outcome is data for the ledger.
  */
-import type { RenderedLetter } from '../domain.js';
+import type { RenderedLetter } from '../domain/index.js';
 import { classifyRejection, classifySendError, type FailureKind } from './classify.js';
 import type { MailTransport } from './transport.js';
 
@@ -24,12 +24,6 @@ export interface OutgoingMessage {
 export type SendOutcome =
   | { status: 'sent'; response: string }
   | { status: 'failed'; kind: FailureKind; response: string; responseCode?: number };
-
-/** `<2023-24.lcrca.ceo@example.org>`: stable, so a resend is recognisable as the same letter. */
-export function letterMessageId(campaign: string, authorityId: string, recipient: string, fromAddress: string): string {
-  const domain = fromAddress.split('@')[1] ?? 'localhost';
-  return `<${campaign}.${authorityId}.${recipient}@${domain}>`;
-}
 
 export async function sendMessage(transport: MailTransport, message: OutgoingMessage): Promise<SendOutcome> {
   try {

@@ -6,10 +6,10 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { recipientsOf, type Authority, type AuthorityKind, type RecipientKey } from '../domain.js';
-import { deliveryField, Ledger, type DeliveryRecord, type DeliveryStatus } from '../ledger/ledger.js';
+import { type Authority, type AuthorityKind, type DeliveryRecord, type DeliveryStatus, type RecipientKey, recipientsOf } from '../domain/index.js';
+import { deliveryField, Ledger } from '../storage/ledger.js';
 import { campaignTotals, type CampaignTotals } from '../ledger/totals.js';
-import type { CampaignStore } from '../schedule/campaign-store.js';
+import type { CampaignStore } from '../storage/campaign-store.js';
 import { letterJobId, type LetterJobData } from '../schedule/queues.js';
 
 /** A recipient the ledger has no record of yet: the campaign is stored but not fanned out. */

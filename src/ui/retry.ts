@@ -11,8 +11,8 @@
  *   runs again.
  */
 import type { Job, Queue } from 'bullmq';
-import type { RecipientKey } from '../domain.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { RecipientKey } from '../domain/index.js';
+import type { Ledger } from '../storage/ledger.js';
 import { letterJobId, letterJobOptions, type LetterJobData, type RetryPolicy } from '../schedule/queues.js';
 
 export type JobRetryAction = 'retried-failed' | 'retried-completed' | 'promoted' | 'already-waiting' | 're-added';

@@ -15,7 +15,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { CampaignStore } from '../schedule/campaign-store.js';
+import { CampaignStore } from '../storage/campaign-store.js';
 import { openCampaignsQueue, openLettersQueue, type FanOutJobData, type LetterJobData } from '../schedule/queues.js';
 import { authRoutes, requireLogin, requireOperatorForChanges, type LoginLimit } from './auth.js';
 import { BOARD_PATH, queueBoards } from './bull-board.js';

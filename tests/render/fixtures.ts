@@ -1,7 +1,6 @@
 /** Shared by the render tests: the sample campaign, authorities built from facts, text normalisation. */
 import { readFileSync } from 'node:fs';
-import { campaignSchema, type Campaign } from '../../src/data/campaign.js';
-import type { Authority } from '../../src/domain.js';
+import { type Authority, type Campaign, campaignSchema } from '../../src/domain/index.js';
 
 export const campaign: Campaign = campaignSchema.parse(
   JSON.parse(readFileSync(new URL('../../data/sample/campaign.json', import.meta.url), 'utf8')),

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/config.js';
 import { SmtpSink, type SmtpSinkOptions } from '../../src/demo/smtp-sink.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/logger.js';
 import { watchCampaign } from '../../src/cli/progress.js';
 import { openProducer, type Producer } from '../../src/cli/producer.js';
 import type { CampaignTotals } from '../../src/ledger/totals.js';

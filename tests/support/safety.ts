@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/logger.js';
 import { londonDate } from '../../src/safety/staleness.js';
 import { startWorkerProcess, type WorkerProcess } from '../../workers/worker-process.js';
 import type { Harness } from './harness.js';

@@ -5,7 +5,7 @@
  * client that keeps cookies, as a browser would.
  */
 import { runCommand } from '../../src/cli/commands/run.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/logger.js';
 import { Approvals, createApproval } from '../../src/safety/approval.js';
 import { fingerprintFiles } from '../../src/safety/fingerprint.js';
 import type { SmtpReply } from '../../src/demo/smtp-sink.js';

@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Config } from '../../config.js';
 import { PrivateRedis, hasRedisServer } from '../../demo/private-redis.js';
 import { SmtpSink } from '../../demo/smtp-sink.js';
-import { createLogger } from '../../log.js';
+import { createLogger } from '../../logger.js';
 import { connectProducer, deletePrefix } from '../../redis.js';
 import { SAMPLE_DATA_DIR } from '../../paths.js';
 import { startWorkerProcess } from '../../../workers/worker-process.js';

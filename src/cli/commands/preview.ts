@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { writePreview } from '../../render/preview.js';
+import { writePreview } from '../preview-gallery.js';
 import type { Print } from '../print.js';
 
 /** `preview --data DIR --out DIR`: every letter for every recipient, and an index.html to read them all. */

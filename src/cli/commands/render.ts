@@ -1,5 +1,5 @@
 import { loadDataSet } from '../../data/load-data-set.js';
-import { recipientsOf } from '../../domain.js';
+import { recipientsOf } from '../../domain/index.js';
 import { createLetterRenderer } from '../../render/letter-renderer.js';
 import { CliError } from '../cli-error.js';
 import type { Print } from '../print.js';

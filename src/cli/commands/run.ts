@@ -2,7 +2,7 @@ import type { Config } from '../../config.js';
 import { formatTotals, type CampaignTotals } from '../../ledger/totals.js';
 import { compileLetter } from '../../render/letter-renderer.js';
 import { fanOut, type FanOutResult } from '../../schedule/fan-out.js';
-import type { CampaignSnapshot } from '../../schedule/campaign-store.js';
+import type { CampaignSnapshot } from '../../storage/campaign-store.js';
 import { fingerprintFiles, type Fingerprint } from '../../safety/fingerprint.js';
 import { RunRefused, storeApprovedCampaign, storeTestCampaign } from '../../safety/run-guard.js';
 import { CliError } from '../cli-error.js';

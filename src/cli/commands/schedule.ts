@@ -1,6 +1,7 @@
 import type { Config } from '../../config.js';
 import { compileLetter } from '../../render/letter-renderer.js';
-import { upsertAnnualScheduler, DEFAULT_CRON, TIMEZONE } from '../../schedule/annual-scheduler.js';
+import { upsertAnnualScheduler, DEFAULT_CRON } from '../../schedule/annual-scheduler.js';
+import { TIMEZONE } from '../../domain/index.js';
 import { fingerprintFiles } from '../../safety/fingerprint.js';
 import { RunRefused, storeApprovedCampaign } from '../../safety/run-guard.js';
 import { letterDateRefusal } from '../../safety/staleness.js';

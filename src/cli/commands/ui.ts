@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Config } from '../../config.js';
-import { createLogger } from '../../log.js';
+import { createLogger } from '../../logger.js';
 import { connectProducer } from '../../redis.js';
 import { hashPassword } from '../../ui/passwords.js';
 import { startUi, type RunningUi } from '../../ui/server.js';

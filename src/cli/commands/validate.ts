@@ -1,5 +1,5 @@
 import { loadDataSet } from '../../data/load-data-set.js';
-import { formatProblem, recipientsOf } from '../../domain.js';
+import { formatProblem, recipientsOf } from '../../domain/index.js';
 import { CliError } from '../cli-error.js';
 import type { Print } from '../print.js';
 

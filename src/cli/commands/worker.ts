@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import { createLogger } from '../../log.js';
+import { createLogger } from '../../logger.js';
 import { startWorkerProcess } from '../../../workers/worker-process.js';
 
 /**

@@ -12,42 +12,15 @@
  * Layout (one hash per campaign namespace, so a report is one HSCAN):
  *   <prefix>:ledger:<namespace>         field "<authorityId>/<recipientKey>" -> JSON record
  *   <prefix>:ledger:<namespace>:counts  field status -> number of records in it
+ *
+ * It lives in storage, below the stages, because three stages share it: the
+ * fan-out (schedule) seeds it, the send stage claims and finishes in it, and
+ * the ledger stage (src/ledger) reads it back as totals and reports. Kept in
+ * src/ledger it would make schedule and send import upwards.
  */
 import type { Redis } from 'ioredis';
-import type { RecipientKey } from '../domain.js';
-import { CLAIM_SCRIPT, EXTEND_SCRIPT, FINISH_SCRIPT, RESET_SCRIPT, SEED_SCRIPT } from './scripts.js';
-
-export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'temporary-failure', 'permanent-failure'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-
-export interface DeliveryRecord {
-  authorityId: string;
-  recipient: RecipientKey;
-  role: 'ceo' | 'head' | 'mo';
-  email: string;
-  status: DeliveryStatus;
-  /** Claims made so far, including the current one. */
-  attempts: number;
-  messageId: string;
-  /** The last SMTP reply or error, e.g. "250 2.0.0 Ok: queued" or "550 5.1.1 no such user". */
-  response?: string;
-  /** While sending: which worker holds the claim, and until when (ms since epoch, Redis clock). */
-  owner?: string;
-  leaseUntil?: number;
-  /**
-   * The last owner whose claim ran out without an outcome and was taken over.
-   * Such a recipient may have been sent the letter twice (see README, "the one
-   * window"): the report's `recovered` column.
-   */
-  recoveredFrom?: string;
-  /** The owner that wrote the final status (makes a resent finish idempotent). */
-  finishedBy?: string;
-  queuedAt: number;
-  updatedAt: number;
-  sentAt?: number;
-}
-
-export type NewDelivery = Pick<DeliveryRecord, 'authorityId' | 'recipient' | 'role' | 'email' | 'messageId'>;
+import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus, type NewDelivery, type RecipientKey } from '../domain/index.js';
+import { CLAIM_SCRIPT, EXTEND_SCRIPT, FINISH_SCRIPT, RESET_SCRIPT, SEED_SCRIPT } from './ledger-scripts.js';
 
 export type ClaimResult =
   | {

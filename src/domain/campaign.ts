@@ -3,7 +3,7 @@
  * An operator writes a new one each year; no code changes.
  */
 import { z } from 'zod';
-import { AUTHORITY_KINDS, COUNCIL_KINDS } from '../domain.js';
+import { AUTHORITY_KINDS, COUNCIL_KINDS } from './index.js';
 
 const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
 const headerSafe = z.string().min(1).refine(noLineBreaks, 'must not contain a line break (CR or LF)');

@@ -1,6 +1,7 @@
 /**
- * The nouns of the annual run, shared by every stage of the pipeline.
- * Data produces them, render and send consume them, the ledger records them.
+ * The authority and its recipients: the nouns every stage of the pipeline
+ * shares. Data produces them, render and send consume them, the ledger
+ * records them.
  */
 
 /** The five kinds of council: the Complaint Handling Code is addressed to them. */
@@ -11,6 +12,9 @@ export const COUNCIL_KINDS = [
   'unitary-authority',
   'london-borough',
 ] as const;
+
+/** An authority id: part of a BullMQ job id `<campaign>-<id>`, so no ':'; also used in file and URL names. */
+export const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Every kind of organisation the Ombudsman oversees, councils first. */
 export const AUTHORITY_KINDS = [
@@ -89,26 +93,4 @@ export function recipientsOf(authority: Authority): Recipient[] {
     recipients.push({ key: `mo-${i + 1}`, role: 'mo', name: mo.name, email: mo.email, isCopy: true });
   });
   return recipients;
-}
-
-/** A rendered message for one recipient; headers other than these come from the campaign. */
-export interface RenderedLetter {
-  subject: string;
-  html: string;
-  text: string;
-}
-
-/** A problem with the input, always pointing at a file, a line and a field. */
-export interface DataProblem {
-  file: string;
-  /** 1-based line in the file; 0 when the problem is with the file as a whole. */
-  line: number;
-  field: string;
-  reason: string;
-  /** The authority the problem belongs to, when known (for the preview gallery). */
-  authorityId?: string;
-}
-
-export function formatProblem(p: DataProblem): string {
-  return `${p.file}:${p.line}: ${p.field}: ${p.reason}`;
 }

@@ -7,10 +7,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { formatProblem, recipientsOf, type Authority, type DataProblem, type Recipient } from '../domain.js';
+import { AUTHORITY_ID, formatProblem, recipientsOf, type Authority, type DataProblem, type Recipient } from '../domain/index.js';
 import { loadDataSet } from '../data/load-data-set.js';
-import { createLetterRenderer } from './letter-renderer.js';
-import { formatCount } from './number-words.js';
+import { createLetterRenderer } from '../render/letter-renderer.js';
+import { formatCount } from '../render/number-words.js';
 
 export interface PreviewResult {
   letters: number;
@@ -24,9 +24,6 @@ interface Row {
   recipients: Recipient[];
   problems: string[];
 }
-
-/** Ids become folder names; the data stage allows only these characters, and so do we. */
-const SAFE_ID = /^[a-z0-9][a-z0-9-]*$/;
 
 export async function writePreview(opts: { dataDir: string; outDir: string }): Promise<PreviewResult> {
   const loaded = await loadDataSet(opts.dataDir);
@@ -46,7 +43,7 @@ export async function writePreview(opts: { dataDir: string; outDir: string }): P
   for (const authority of loaded.validAuthorities) {
     const row = rowFor(authority.id);
     row.authority = authority;
-    if (!SAFE_ID.test(authority.id)) {
+    if (!AUTHORITY_ID.test(authority.id)) {
       row.problems.push('id is not safe as a folder name; no letters written');
       continue;
     }

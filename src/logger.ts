@@ -1,8 +1,7 @@
 /**
- * One pino root for the process, and the delivery log: every delivery attempt
- * and outcome as one JSON line, to stdout and to the DELIVERY_LOG file.
- * Event names (`delivery.sent`, `delivery.failed`, ...) are stable: code,
- * tests and dashboards key on them.
+ * One pino root for the process, with secrets redacted wherever they appear.
+ * Platform, not a pipeline stage: every layer may log through it. The delivery
+ * log (the audit trail of a run) is the `log` stage, src/log/.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 
@@ -63,23 +62,6 @@ export function createLogger(options: LogOptions): Logger {
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
-}
-
-/**
- * The delivery logger writes to the delivery log file, which an operator keeps
- * as the audit trail of the run, and echoes to stdout. The file gets every
- * delivery line whatever LOG_LEVEL says; LOG_LEVEL governs the echo only.
- */
-export function createDeliveryLogger(options: LogOptions & { file: string; echo?: boolean }): Logger {
-  const file = pino.destination({ dest: options.file, mkdir: true, sync: false });
-  const echo = options.echo !== false && options.level !== 'silent';
-  const streams = pino.multistream([
-    { level: 'info', stream: file },
-    ...(echo
-      ? [{ level: options.level as pino.Level, stream: options.destination ?? pino.destination({ dest: 1, sync: false }) }]
-      : []),
-  ]);
-  return createLogger({ level: 'info', destination: streams });
 }
 
 function serializeError(err: unknown): Record<string, unknown> {

@@ -6,12 +6,13 @@
  *   <prefix>:campaign:<id>              hash: settings (campaign.json), letter (compiled templates),
  *                                       version, storedAt, authorities
  *   <prefix>:campaign:<id>:authorities  hash: authority id -> Authority JSON
+ *
+ * In storage, below the stages: `run` writes it, and the fan-out, the workers,
+ * the safety checks and the console all read it.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Campaign } from '../data/campaign.js';
-import type { Authority } from '../domain.js';
-import type { CompiledLetter } from '../render/letter-renderer.js';
+import type { Authority, Campaign, CompiledLetter } from '../domain/index.js';
 
 export interface CampaignSnapshot {
   campaign: Campaign;

@@ -1,0 +1,39 @@
+/**
+ * One delivery: a letter to one recipient of one authority, as the ledger
+ * records it from the fan-out to its outcome.
+ *
+ *   queued -> sending -> sent | temporary-failure | permanent-failure
+ */
+import type { RecipientKey } from './authority.js';
+
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'temporary-failure', 'permanent-failure'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface DeliveryRecord {
+  authorityId: string;
+  recipient: RecipientKey;
+  role: 'ceo' | 'head' | 'mo';
+  email: string;
+  status: DeliveryStatus;
+  /** Claims made so far, including the current one. */
+  attempts: number;
+  messageId: string;
+  /** The last SMTP reply or error, e.g. "250 2.0.0 Ok: queued" or "550 5.1.1 no such user". */
+  response?: string;
+  /** While sending: which worker holds the claim, and until when (ms since epoch, Redis clock). */
+  owner?: string;
+  leaseUntil?: number;
+  /**
+   * The last owner whose claim ran out without an outcome and was taken over.
+   * Such a recipient may have been sent the letter twice (see README, "the one
+   * window"): the report's `recovered` column.
+   */
+  recoveredFrom?: string;
+  /** The owner that wrote the final status (makes a resent finish idempotent). */
+  finishedBy?: string;
+  queuedAt: number;
+  updatedAt: number;
+  sentAt?: number;
+}
+
+export type NewDelivery = Pick<DeliveryRecord, 'authorityId' | 'recipient' | 'role' | 'email' | 'messageId'>;

@@ -1,0 +1,15 @@
+/**
+ * The domain: the nouns of the annual run and the rules every stage shares
+ * (ids and their patterns, the test campaign, Message-IDs, email addresses,
+ * the time zone). It imports nothing of this package outside itself.
+ */
+export * from './allowlist.js';
+export * from './authority.js';
+export * from './campaign.js';
+export * from './delivery.js';
+export * from './email.js';
+export * from './letter.js';
+export * from './message-id.js';
+export * from './problem.js';
+export * from './test-campaign.js';
+export * from './time-zone.js';
