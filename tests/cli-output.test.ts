@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger, type NewDelivery } from '../src/ledger/ledger.js';
+import type { NewDelivery } from '../src/domain/index.js';
+import { Ledger } from '../src/storage/ledger.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { cleanPrefix, REDIS_URL, uniquePrefix } from './support/redis.js';
 
