@@ -6,7 +6,7 @@
  */
 import { runCommand, type RunResult } from '../src/cli/commands/run.js';
 import type { Config } from '../src/config.js';
-import { connectProducer } from '../src/redis.js';
+import { connectProducer, redisTarget } from '../src/redis.js';
 import { Approvals, createApproval } from '../src/safety/approval.js';
 import { fingerprintFiles } from '../src/safety/fingerprint.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
@@ -18,7 +18,7 @@ export async function approveDataSet(config: Config, dataDir: string, by = 'exac
   const loaded = await loadDataSet(dataDir);
   if (!loaded.dataSet) throw new Error(`${dataDir} does not validate: ${loaded.problems.length} problem(s)`);
   const campaign = loaded.dataSet.campaign.id;
-  const redis = await connectProducer(config.REDIS_URL);
+  const redis = await connectProducer(redisTarget(config));
   try {
     await new Approvals(redis, config.QUEUE_PREFIX).save(createApproval(campaign, by, await fingerprintFiles(dataDir)));
   } finally {

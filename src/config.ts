@@ -25,6 +25,7 @@ const DEFAULTS = {
   UI_HOST: '127.0.0.1',
   UI_PORT: '3000',
   MAX_LETTER_AGE_DAYS: '60',
+  REQUIRE_DURABLE_REDIS: '0',
 } as const;
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -80,6 +81,30 @@ function trustProxyProblem(text: string): string | undefined {
 const envSchema = z.object({
   /** Redis for the queue and the ledger. redis:// or rediss:// (TLS), credentials in the URL. Default redis://127.0.0.1:6379. */
   REDIS_URL: serverUrl('redis', 'rediss'),
+  /**
+   * Redis Sentinel: `host:port,host:port,...`. When set, every connection asks these sentinels for the
+   * current primary of REDIS_SENTINEL_NAME and follows it through a failover; REDIS_URL then gives only
+   * the password, the database and TLS (rediss://). Default unset (REDIS_URL's host).
+   */
+  REDIS_SENTINELS: z
+    .string()
+    .transform((text, ctx) => {
+      const nodes = text.split(',').map((entry) => entry.trim());
+      const parsed = nodes.map((entry) => /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(entry));
+      if (parsed.some((m) => m === null)) {
+        ctx.addIssue({ code: 'custom', message: 'use host:port,host:port,... (e.g. sentinel-1:26379,sentinel-2:26379)' });
+        return z.NEVER;
+      }
+      return parsed.map((m) => ({ host: (m as RegExpExecArray)[1]!.replace(/^\[|\]$/g, ''), port: Number((m as RegExpExecArray)[2]) }));
+    })
+    .optional(),
+  /** The Sentinel master name of the primary (e.g. mymaster). Required with REDIS_SENTINELS. */
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-" only').optional(),
+  /**
+   * 1: `worker` and `run` refuse to start when Redis may lose the ledger (maxmemory-policy other than
+   * noeviction, or no persistence); 0: they only warn. Default 0.
+   */
+  REQUIRE_DURABLE_REDIS: z.enum(['0', '1'], 'use 1 or 0').transform((v) => v === '1'),
   /** The mail relay, smtp:// (STARTTLS when offered) or smtps:// (TLS), credentials in the URL. Required by `worker`. */
   SMTP_URL: serverUrl('smtp', 'smtps').optional(),
   /** Overrides the campaign's From address ("Name <address>" or an address). */
@@ -170,7 +195,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key];
     input[key] = value === undefined || value === '' ? DEFAULTS[key as keyof typeof DEFAULTS] : value;
   }
-  const result = envSchema.safeParse(input);
+  const result = envSchema
+    .refine((c) => (c.REDIS_SENTINELS === undefined) === (c.REDIS_SENTINEL_NAME === undefined), {
+      path: ['REDIS_SENTINEL_NAME'],
+      message: 'set REDIS_SENTINELS and REDIS_SENTINEL_NAME together',
+    })
+    .safeParse(input);
   if (!result.success) {
     // Never echo the value: REDIS_URL and SMTP_URL may hold passwords.
     const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

@@ -3,7 +3,8 @@
  * producers (CLI commands, the UI) fail fast when Redis is away; workers wait
  * for it to come back, however long that takes.
  */
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Config } from './config.js';
 import { redactText } from './logger.js';
 
 /** Redis did not answer, or refused us; the message says why and what to do, without credentials. */
@@ -13,21 +14,58 @@ export class RedisUnavailableError extends Error {
 
 export type ConnectionRole = 'producer' | 'worker';
 
-/** Opens a connection from a redis:// or rediss:// (TLS) URL; credentials come from the URL. */
-export function createRedis(url: string, role: ConnectionRole): Redis {
-  return new Redis(url, {
+/**
+ * Where Redis is: REDIS_URL alone, or REDIS_URL's password, database and TLS
+ * with the primary found through Sentinel. A plain URL string means the former.
+ */
+export type RedisTarget = string | { url: string; sentinels: Array<{ host: string; port: number }>; name: string };
+
+/** The Redis every process of this installation uses, from the settings. */
+export function redisTarget(config: Pick<Config, 'REDIS_URL' | 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME'>): RedisTarget {
+  if (!config.REDIS_SENTINELS || !config.REDIS_SENTINEL_NAME) return config.REDIS_URL;
+  return { url: config.REDIS_URL, sentinels: config.REDIS_SENTINELS, name: config.REDIS_SENTINEL_NAME };
+}
+
+/** Opens a connection; credentials and TLS come from the URL, the primary from Sentinel when configured. */
+export function createRedis(target: RedisTarget, role: ConnectionRole): Redis {
+  // Workers reconnect forever, backing off to 2 s between tries; producers give up after a few.
+  const retryStrategy = role === 'worker' ? (times: number) => Math.min(times * 100, 2_000) : (times: number) => (times > 3 ? null : 200);
+  const options: RedisOptions = {
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',
     connectTimeout: 5_000,
-    // Workers reconnect forever, backing off to 2 s between tries.
-    retryStrategy: role === 'worker' ? (times) => Math.min(times * 100, 2_000) : (times) => (times > 3 ? null : 200),
+    retryStrategy,
     lazyConnect: role === 'producer',
+  };
+  if (typeof target === 'string') return new Redis(target, options);
+  const url = new URL(target.url);
+  return new Redis({
+    ...options,
+    sentinels: target.sentinels,
+    name: target.name,
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: Number(url.pathname.slice(1) || 0),
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    // Ask the sentinels again after a failover, as long as a worker would wait for Redis.
+    sentinelRetryStrategy: retryStrategy,
+    // Sentinel's +switch-master makes every connection move to the new primary at once.
+    failoverDetector: true,
+    // A primary demoted to replica answers writes with READONLY: reconnect, and find the new one.
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
   });
 }
 
+/** Where a target points, for messages: host:port, or the sentinels and master name. */
+function describeTarget(target: RedisTarget): string {
+  if (typeof target !== 'string') return `Sentinel ${target.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} master ${target.name}`;
+  const where = new URL(target);
+  return `${where.hostname}:${where.port || 6379}`;
+}
+
 /** Connects a producer, turning a refused, unauthorised or untrusted connection into a message an operator can act on. */
-export async function connectProducer(url: string): Promise<Redis> {
-  const redis = createRedis(url, 'producer');
+export async function connectProducer(target: RedisTarget): Promise<Redis> {
+  const redis = createRedis(target, 'producer');
   // ioredis reports the real cause (WRONGPASS, a certificate error) as an 'error' event, not as the rejection.
   let cause: Error | undefined;
   const onError = (error: Error) => {
@@ -41,9 +79,8 @@ export async function connectProducer(url: string): Promise<Redis> {
     return redis;
   } catch (error) {
     redis.disconnect();
-    const where = new URL(url);
     throw new RedisUnavailableError(
-      `cannot reach Redis at ${where.hostname}:${where.port || 6379} (${redactText((cause ?? (error as Error)).message)}); ` +
+      `cannot reach Redis at ${describeTarget(target)} (${redactText((cause ?? (error as Error)).message)}); ` +
         'check REDIS_URL, or start Redis (apt-get install redis-server, or docker compose up -d redis)',
     );
   }

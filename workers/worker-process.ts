@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { requireSmtpUrl, type Config } from '../src/config.js';
 import { createDeliveryLogger } from '../src/log/delivery-log.js';
-import { createRedis } from '../src/redis.js';
+import { createRedis, redisTarget } from '../src/redis.js';
 import { createMailTransport } from '../src/send/transport.js';
 import { parseAddress } from '../src/send/address.js';
 import { startCampaignWorker } from './campaign-worker.js';
@@ -29,7 +29,7 @@ export interface WorkerProcessOptions {
 export function startWorkerProcess(config: Config, options: WorkerProcessOptions): WorkerProcess {
   const smtpUrl = requireSmtpUrl(config);
   const log = options.log;
-  const connection = createRedis(config.REDIS_URL, 'worker');
+  const connection = createRedis(redisTarget(config), 'worker');
   const transport = createMailTransport({ url: smtpUrl, maxConnections: config.SMTP_POOL_SIZE });
   const deliveryLog = createDeliveryLogger({ level: config.LOG_LEVEL, file: config.DELIVERY_LOG, echo: options.echoDeliveries });
 

@@ -7,7 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { Ledger } from '../storage/ledger.js';
-import { connectProducer } from '../redis.js';
+import { connectProducer, redisTarget } from '../redis.js';
 import { CampaignStore } from '../storage/campaign-store.js';
 import { openCampaignsQueue, openLettersQueue, type FanOutJobData, type LetterJobData } from '../schedule/queues.js';
 
@@ -21,7 +21,7 @@ export interface Producer {
 }
 
 export async function openProducer(config: Config): Promise<Producer> {
-  const redis = await connectProducer(config.REDIS_URL);
+  const redis = await connectProducer(redisTarget(config));
   const letters = openLettersQueue(redis, config.QUEUE_PREFIX);
   const campaigns = openCampaignsQueue(redis, config.QUEUE_PREFIX);
   return {

@@ -1,5 +1,6 @@
 import type { Config } from '../../config.js';
 import { formatTotals, type CampaignTotals } from '../../ledger/totals.js';
+import { checkDurability } from '../../redis-durability.js';
 import { compileLetter } from '../../render/letter-renderer.js';
 import { fanOut, type FanOutResult } from '../../schedule/fan-out.js';
 import type { CampaignSnapshot } from '../../storage/campaign-store.js';
@@ -27,6 +28,8 @@ export interface RunOptions {
 export interface EnqueueOptions extends Pick<RunOptions, 'wait' | 'signal' | 'testTo' | 'templatesDir'> {
   /** The data files and templates as they are now (`fingerprintFiles`): a real run goes ahead only if they were approved. */
   fingerprint: Fingerprint;
+  /** Warn (or refuse, with REQUIRE_DURABLE_REDIS=1) when Redis may lose the ledger. Default true; the demo's throwaway Redis skips it. */
+  checkDurability?: boolean;
 }
 
 export interface RunResult extends FanOutResult {
@@ -54,6 +57,7 @@ export async function enqueueCampaign(
 ): Promise<RunResult> {
   const producer = await openProducer(config);
   try {
+    if (options.checkDurability !== false) await checkDurability(producer.redis, config, (problem) => print.err(`warning: ${problem}`));
     const letter = await compileLetter(data.campaign, { templatesDir: options.templatesDir });
     const campaignId = await storeForRun(producer, { campaign: data.campaign, authorities: data.authorities, letter }, options, config, print);
     const ledger = producer.ledger(campaignId);

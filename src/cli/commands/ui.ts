@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Config } from '../../config.js';
 import { createLogger } from '../../logger.js';
-import { connectProducer } from '../../redis.js';
+import { connectProducer, redisTarget } from '../../redis.js';
 import { hashPassword } from '../../ui/passwords.js';
 import { startUi, type RunningUi } from '../../ui/server.js';
 import { usersFromConfig, UiUsersError } from '../../ui/users.js';
@@ -40,7 +40,7 @@ export async function uiCommand(options: UiCommandOptions, config: Config, print
   }
   const prefix = options.demo ? `${config.QUEUE_PREFIX}-demo` : config.QUEUE_PREFIX;
   const log = createLogger({ level: config.LOG_LEVEL });
-  const redis = await connectProducer(config.REDIS_URL);
+  const redis = await connectProducer(redisTarget(config));
   let ui: RunningUi;
   try {
     ui = await startUi({ config, redis, prefix, campaignId: options.campaign, users: users.users, log });

@@ -1,4 +1,7 @@
+import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
+import { createRedis, redisTarget } from '../../redis.js';
+import { checkDurability } from '../../redis-durability.js';
 import { createLogger } from '../../logger.js';
 import { startWorkerProcess } from '../../../workers/worker-process.js';
 
@@ -8,6 +11,7 @@ import { startWorkerProcess } from '../../../workers/worker-process.js';
  */
 export async function workerCommand(config: Config): Promise<void> {
   const log = createLogger({ level: config.LOG_LEVEL });
+  await checkWorkerRedis(config, log);
   const worker = startWorkerProcess(config, { log });
   await worker.ready;
   await new Promise<void>((resolve) => {
@@ -18,4 +22,21 @@ export async function workerCommand(config: Config): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/**
+ * Warns in the log and on stderr when Redis may lose the ledger, or refuses
+ * with REQUIRE_DURABLE_REDIS=1. Waits for Redis as a worker does.
+ */
+async function checkWorkerRedis(config: Config, log: Logger): Promise<void> {
+  const redis = createRedis(redisTarget(config), 'worker');
+  redis.on('error', () => {}); // reconnects on its own; the workers log connection errors
+  try {
+    await checkDurability(redis, config, (problem) => {
+      log.warn({ event: 'redis.not-durable', problem }, problem);
+      process.stderr.write(`warning: ${problem}\n`);
+    });
+  } finally {
+    redis.disconnect();
+  }
 }

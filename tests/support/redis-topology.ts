@@ -1,0 +1,136 @@
+/**
+ * A real replicated Redis for failover tests: a primary, a replica and three
+ * sentinels, each a redis-server process (`--sentinel` for the sentinels) on
+ * a free loopback port, in a temporary folder. Nothing here touches a system
+ * Redis or its files; `destroy` kills every process and removes the folder.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from '../../src/demo/private-redis.js';
+
+export const MASTER_NAME = 'armtest';
+
+interface Node {
+  port: number;
+  child: ChildProcess;
+}
+
+export class RedisTopology {
+  private dir = '';
+  readonly servers: Node[] = [];
+  readonly sentinels: Node[] = [];
+
+  /** Sentinel settings that make a failover take a few seconds, not half a minute. */
+  async start(): Promise<void> {
+    this.dir = await mkdtemp(join(tmpdir(), 'arm-sentinel-'));
+    const primary = await this.startServer([]);
+    await this.startServer(['--replicaof', '127.0.0.1', String(primary.port)]);
+    for (let i = 0; i < 3; i++) {
+      const port = await freePort();
+      const file = join(this.dir, `sentinel-${port}.conf`);
+      await writeFile(
+        file,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          `dir ${this.dir}`,
+          `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${primary.port} 2`,
+          `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
+          `sentinel failover-timeout ${MASTER_NAME} 5000`,
+          `sentinel parallel-syncs ${MASTER_NAME} 1`,
+          '',
+        ].join('\n'),
+      );
+      const child = spawn('redis-server', [file, '--sentinel'], { stdio: 'ignore' });
+      this.sentinels.push({ port, child });
+      await waitForPing(port);
+    }
+    await this.waitForReplicaInSync();
+  }
+
+  get sentinelList(): Array<{ host: string; port: number }> {
+    return this.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port }));
+  }
+
+  /** The port of the primary the sentinels name now. */
+  async primaryPort(): Promise<number> {
+    const sentinel = new Redis({ port: this.sentinels[0]!.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await sentinel.connect();
+      const [, port] = (await sentinel.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)) as [string, string];
+      return Number(port);
+    } finally {
+      sentinel.disconnect();
+    }
+  }
+
+  /** SIGKILLs the current primary, as a lost machine would, and waits until the sentinels name another. */
+  async killPrimary(timeoutMs = 30_000): Promise<number> {
+    const before = await this.primaryPort();
+    const node = this.servers.find((s) => s.port === before)!;
+    node.child.kill('SIGKILL');
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const now = await this.primaryPort().catch(() => before);
+      if (now !== before) return now;
+    }
+    throw new Error(`no failover within ${timeoutMs} ms`);
+  }
+
+  async destroy(): Promise<void> {
+    for (const node of [...this.sentinels, ...this.servers]) {
+      if (node.child.exitCode === null && node.child.signalCode === null) {
+        const exited = new Promise((resolve) => node.child.once('exit', resolve));
+        node.child.kill('SIGKILL');
+        await exited;
+      }
+    }
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async startServer(extra: string[]): Promise<Node> {
+    const port = await freePort();
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', this.dir, '--dbfilename', `dump-${port}.rdb`];
+    args.push('--appendonly', 'yes', '--appenddirname', `aof-${port}`, '--save', '', ...extra);
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    const node = { port, child };
+    this.servers.push(node);
+    await waitForPing(port);
+    return node;
+  }
+
+  private async waitForReplicaInSync(): Promise<void> {
+    const replica = new Redis({ port: this.servers[1]!.port, lazyConnect: true });
+    try {
+      await replica.connect();
+      for (let i = 0; i < 100; i++) {
+        if (/master_link_status:up/.test(await replica.info('replication'))) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('the replica never linked to its primary');
+    } finally {
+      replica.disconnect();
+    }
+  }
+}
+
+async function waitForPing(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const client = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      client.disconnect();
+    }
+  }
+  throw new Error(`redis-server on port ${port} did not answer`);
+}
