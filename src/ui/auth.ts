@@ -15,9 +15,9 @@ import { rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
-import { csrfGuard, csrfToken, CSRF_FIELD, isSafeMethod, LOGIN_CSRF_COOKIE, loginCsrfGuard, loginCsrfToken, setCsrfCookie } from './csrf.js';
-import { escapeHtml, renderPage } from './html.js';
-import { nonceOf, pagePolicy } from './security-headers.js';
+import { csrfGuard, csrfToken, isSafeMethod, LOGIN_CSRF_COOKIE, loginCsrfGuard, loginCsrfToken, setCsrfCookie } from './csrf.js';
+import { loginPage, logoutPage } from './html.js';
+import { pagePolicy } from './security-headers.js';
 import { SESSION_COOKIE } from './session.js';
 import type { Credentials } from './users.js';
 
@@ -46,38 +46,10 @@ export interface SessionLimits {
   lifetimeMs: number;
 }
 
-const LOGIN_STYLE = `
-main.login { max-width: 380px; margin: 12vh auto 0; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 28px 30px 30px; box-shadow: 0 2px 10px rgba(23,50,77,.06); }
-main.login h1 { font-size: 19px; margin: 0 0 2px; }
-main.login p.sub { margin: 0 0 22px; color: var(--muted); }
-main.login label { display: block; font-weight: 600; margin: 14px 0 4px; }
-main.login input[type=text], main.login input[type=password] { width: 100%; padding: 8px 10px; border: 1px solid #c5cfda; border-radius: 6px; }
-main.login input:focus { outline: 2px solid #9ec5fe; border-color: var(--accent); }
-main.login button { width: 100%; margin-top: 22px; padding: 9px; }
-main.login .error { background: var(--perm-bg); color: var(--perm); border-radius: 6px; padding: 8px 10px; margin-bottom: 8px; }
-`;
+const STYLESHEETS = ['login.css'];
 
-function loginPage(req: Request, res: Response, options: { error?: string; next: string; name?: string }): string {
-  const token = loginCsrfToken(req, res);
-  return renderPage({
-    title: 'Sign in · Annual Review letters',
-    nonce: nonceOf(res),
-    style: LOGIN_STYLE,
-    body: `<main class="login">
-<h1>Annual Review letters</h1>
-<p class="sub">Operators' console. Sign in to continue.</p>
-${options.error ? `<div class="error" role="alert">${escapeHtml(options.error)}</div>` : ''}
-<form method="post" action="/login" autocomplete="on">
-<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(token)}">
-<input type="hidden" name="next" value="${escapeHtml(options.next)}">
-<label for="username">User name</label>
-<input id="username" name="username" type="text" autocomplete="username" required value="${escapeHtml(options.name ?? '')}" autofocus>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button class="btn primary" type="submit">Sign in</button>
-</form>
-</main>`,
-  });
+function signInPage(req: Request, res: Response, options: { error?: string; next: string; name?: string }): string {
+  return loginPage({ stylesheets: STYLESHEETS, error: options.error ?? null, csrfToken: loginCsrfToken(req, res), next: options.next, name: options.name ?? '' });
 }
 
 /** Only a path on this site: never `//host` or `https://...`, so a login link cannot send anyone elsewhere. */
@@ -108,13 +80,13 @@ export function authRoutes(options: AuthOptions): Router {
     handler: (req, res) => {
       options.log.warn({ event: 'ui.login-rate-limited', ip: req.ip }, 'ui.login-rate-limited');
       const minutes = Math.ceil(limit.windowMs / 60_000);
-      res.status(429).send(loginPage(req, res, { error: `Too many failed sign-ins from this address. Try again in ${minutes} minutes.`, next: '/' }));
+      res.status(429).send(signInPage(req, res, { error: `Too many failed sign-ins from this address. Try again in ${minutes} minutes.`, next: '/' }));
     },
   });
 
   router.get('/login', pagePolicy(), (req, res) => {
     if (req.session.user) return res.redirect(303, safeNext(req.query.next));
-    res.send(loginPage(req, res, { next: safeNext(req.query.next) }));
+    res.send(signInPage(req, res, { next: safeNext(req.query.next) }));
   });
 
   router.post('/login', pagePolicy(), limiter, form, loginCsrfGuard(), async (req, res, next) => {
@@ -128,7 +100,7 @@ export function authRoutes(options: AuthOptions): Router {
         // An unknown name is not logged as typed: people do paste a password into the wrong box.
         const known = options.credentials.current(name) !== null;
         options.log.warn({ event: 'ui.login-failed', user: known ? name : '(unknown user)', ip: req.ip }, 'ui.login-failed');
-        res.status(401).send(loginPage(req, res, { error: 'Wrong user name or password.', next: target, name }));
+        res.status(401).send(signInPage(req, res, { error: 'Wrong user name or password.', next: target, name }));
         return;
       }
       // A new session id on login, so a session fixed before it is worth nothing after.
@@ -149,16 +121,7 @@ export function authRoutes(options: AuthOptions): Router {
   router.get('/logout', pagePolicy(), (req, res) => {
     // Nobody to sign out: no page, so no session is made for its token.
     if (!req.session.user) return res.redirect(303, '/login');
-    res.send(
-      renderPage({
-        title: 'Sign out',
-        nonce: nonceOf(res),
-        style: LOGIN_STYLE,
-        body: `<main class="login"><h1>Sign out?</h1><p class="sub">You will need your password to come back.</p>
-<form method="post" action="/logout"><input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrfToken(req))}">
-<button class="btn primary" type="submit">Sign out</button></form></main>`,
-      }),
-    );
+    res.send(logoutPage({ stylesheets: STYLESHEETS, csrfToken: csrfToken(req) }));
   });
 
   router.post('/logout', form, csrfGuard(), (req, res, next) => {

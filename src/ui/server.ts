@@ -21,7 +21,7 @@ import { openCampaignsQueue, openLettersQueue, type FanOutJobData, type LetterJo
 import { authRoutes, requireLogin, requireOperatorForChanges, type LoginLimit } from './auth.js';
 import { BOARD_PATH, queueBoards } from './bull-board.js';
 import { campaignApi } from './campaign-api.js';
-import { campaignPage } from './campaign-page.js';
+import { campaignPage, campaignPageAssets } from './campaign-page.js';
 import { CampaignStatus } from './campaign-status.js';
 import { csrfGuard } from './csrf.js';
 import { LetterPreview, type RendererFactory } from './letter-preview.js';
@@ -64,6 +64,7 @@ export function createUiApp(options: UiAppOptions): express.Express {
     app.set('trust proxy', Number.isInteger(hops) ? hops : options.config.UI_TRUST_PROXY);
   }
   app.use(...baseHeaders());
+  app.use(campaignPageAssets());
   const credentials = new Credentials(options.users);
   const sessionLimits = { idleMs: options.config.UI_SESSION_IDLE_MS, lifetimeMs: options.config.UI_SESSION_LIFETIME_MS };
   app.use(createSessionMiddleware({ redis: options.redis, prefix: options.prefix, secret: options.config.UI_SESSION_SECRET, idleMs: sessionLimits.idleMs }));
