@@ -24,6 +24,8 @@ const DEFAULTS = {
   RATE_LIMIT_PER_SECOND: '0',
   UI_HOST: '127.0.0.1',
   UI_PORT: '3000',
+  UI_SESSION_IDLE_MS: '28800000',
+  UI_SESSION_LIFETIME_MS: '43200000',
   MAX_LETTER_AGE_DAYS: '60',
   REQUIRE_DURABLE_REDIS: '0',
 } as const;
@@ -152,6 +154,13 @@ const envSchema = z.object({
   UI_READONLY_USERS: z.string().optional(),
   /** Signs the `ui` session cookie; generated at start when unset (sessions then end when the ui restarts). */
   UI_SESSION_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+  /** A `ui` session unused for this long ends. Default 28800000 ms (8 hours). */
+  UI_SESSION_IDLE_MS: integer(1000, 604_800_000),
+  /**
+   * A `ui` session ends this long after sign-in, however busy: the campaign page polls every
+   * 2 s, so without it an open tab would keep a session for ever. Default 43200000 ms (12 hours).
+   */
+  UI_SESSION_LIFETIME_MS: integer(1000, 2_592_000_000),
   /**
    * Behind a reverse proxy: express's "trust proxy" setting (e.g. "loopback", "1" for one hop),
    * so the login rate limit counts real clients and cookies are marked secure over HTTPS. Default unset.

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { hashPassword, verifyPassword } from '../src/ui/passwords.js';
-import { authenticate, isLoopback, parseReadOnlyUsers, usersFromConfig, UiUsersError } from '../src/ui/users.js';
+import { Credentials, isLoopback, parseReadOnlyUsers, usersFromConfig, UiUsersError } from '../src/ui/users.js';
 
 const config = (env: Record<string, string>) => loadConfig({ LOG_LEVEL: 'silent', ...env });
 
@@ -59,10 +59,12 @@ describe('ui users', () => {
       { name: 'olivia', role: 'operator' as const, secret: await hashPassword('operator-secret-1') },
       { name: 'victor', role: 'viewer' as const, secret: 'viewer-secret-1' },
     ];
-    expect(await authenticate(users, 'olivia', 'operator-secret-1')).toEqual({ name: 'olivia', role: 'operator' });
-    expect(await authenticate(users, 'victor', 'viewer-secret-1')).toEqual({ name: 'victor', role: 'viewer' });
-    expect(await authenticate(users, 'victor', 'operator-secret-1')).toBeNull();
-    expect(await authenticate(users, 'mallory', 'operator-secret-1')).toBeNull();
+    const credentials = new Credentials(users);
+    expect(await credentials.check('olivia', 'operator-secret-1')).toEqual({ name: 'olivia', role: 'operator' });
+    expect(await credentials.check('victor', 'viewer-secret-1')).toEqual({ name: 'victor', role: 'viewer' });
+    expect(await credentials.check('victor', 'operator-secret-1')).toBeNull();
+    expect(await credentials.check('mallory', 'operator-secret-1')).toBeNull();
+    expect(credentials.current('mallory')).toBeNull();
   });
 
   it('knows a loopback address when it sees one', () => {

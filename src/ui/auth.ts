@@ -5,16 +5,21 @@
  *   - only the operator role may use a state-changing method, on our API and
  *     on bull-board's alike; a read-only user gets 403, whatever buttons the
  *     page shows.
- * Wrong passwords are rate-limited per client address.
+ * A session holds only who signed in and when: the role is looked up in the
+ * current settings on every request, and a session ends UI_SESSION_LIFETIME_MS
+ * after sign-in however busy it is. Wrong passwords are rate-limited per
+ * client address, counted in Redis so that every ui process shares the count.
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { csrfGuard, csrfToken, CSRF_FIELD, isSafeMethod, setCsrfCookie } from './csrf.js';
-import { escapeHtml, renderPage } from './html.js';
-import { nonceOf, pagePolicy } from './security-headers.js';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import { csrfGuard, csrfToken, isSafeMethod, LOGIN_CSRF_COOKIE, loginCsrfGuard, loginCsrfToken, setCsrfCookie } from './csrf.js';
+import { loginPage, logoutPage } from './html.js';
+import { pagePolicy } from './security-headers.js';
 import { SESSION_COOKIE } from './session.js';
-import { authenticate, type UiUser } from './users.js';
+import type { Credentials } from './users.js';
 
 export interface LoginLimit {
   /** Window in which failed logins are counted. Default 15 minutes. */
@@ -26,42 +31,25 @@ export interface LoginLimit {
 export const DEFAULT_LOGIN_LIMIT: LoginLimit = { windowMs: 15 * 60 * 1000, limit: 10 };
 
 export interface AuthOptions {
-  users: readonly UiUser[];
+  credentials: Credentials;
   log: Logger;
   loginLimit?: LoginLimit;
+  /** Where failed sign-ins are counted, shared by every ui process of the installation. */
+  redis: Redis;
+  prefix: string;
 }
 
-const LOGIN_STYLE = `
-main.login { max-width: 380px; margin: 12vh auto 0; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 28px 30px 30px; box-shadow: 0 2px 10px rgba(23,50,77,.06); }
-main.login h1 { font-size: 19px; margin: 0 0 2px; }
-main.login p.sub { margin: 0 0 22px; color: var(--muted); }
-main.login label { display: block; font-weight: 600; margin: 14px 0 4px; }
-main.login input[type=text], main.login input[type=password] { width: 100%; padding: 8px 10px; border: 1px solid #c5cfda; border-radius: 6px; }
-main.login input:focus { outline: 2px solid #9ec5fe; border-color: var(--accent); }
-main.login button { width: 100%; margin-top: 22px; padding: 9px; }
-main.login .error { background: var(--perm-bg); color: var(--perm); border-radius: 6px; padding: 8px 10px; margin-bottom: 8px; }
-`;
+export interface SessionLimits {
+  /** UI_SESSION_IDLE_MS */
+  idleMs: number;
+  /** UI_SESSION_LIFETIME_MS */
+  lifetimeMs: number;
+}
 
-function loginPage(req: Request, res: Response, options: { error?: string; next: string; name?: string }): string {
-  return renderPage({
-    title: 'Sign in · Annual Review letters',
-    nonce: nonceOf(res),
-    style: LOGIN_STYLE,
-    body: `<main class="login">
-<h1>Annual Review letters</h1>
-<p class="sub">Operators' console. Sign in to continue.</p>
-${options.error ? `<div class="error" role="alert">${escapeHtml(options.error)}</div>` : ''}
-<form method="post" action="/login" autocomplete="on">
-<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrfToken(req))}">
-<input type="hidden" name="next" value="${escapeHtml(options.next)}">
-<label for="username">User name</label>
-<input id="username" name="username" type="text" autocomplete="username" required value="${escapeHtml(options.name ?? '')}" autofocus>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button class="btn primary" type="submit">Sign in</button>
-</form>
-</main>`,
-  });
+const STYLESHEETS = ['login.css'];
+
+function signInPage(req: Request, res: Response, options: { error?: string; next: string; name?: string }): string {
+  return loginPage({ stylesheets: STYLESHEETS, error: options.error ?? null, csrfToken: loginCsrfToken(req, res), next: options.next, name: options.name ?? '' });
 }
 
 /** Only a path on this site: never `//host` or `https://...`, so a login link cannot send anyone elsewhere. */
@@ -85,37 +73,43 @@ export function authRoutes(options: AuthOptions): Router {
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    store: new RedisStore({
+      prefix: `${options.prefix}:ui:login-limit:`,
+      sendCommand: (command: string, ...args: string[]) => options.redis.call(command, ...args) as Promise<RedisReply>,
+    }),
     handler: (req, res) => {
       options.log.warn({ event: 'ui.login-rate-limited', ip: req.ip }, 'ui.login-rate-limited');
       const minutes = Math.ceil(limit.windowMs / 60_000);
-      res.status(429).send(loginPage(req, res, { error: `Too many failed sign-ins from this address. Try again in ${minutes} minutes.`, next: '/' }));
+      res.status(429).send(signInPage(req, res, { error: `Too many failed sign-ins from this address. Try again in ${minutes} minutes.`, next: '/' }));
     },
   });
 
   router.get('/login', pagePolicy(), (req, res) => {
     if (req.session.user) return res.redirect(303, safeNext(req.query.next));
-    res.send(loginPage(req, res, { next: safeNext(req.query.next) }));
+    res.send(signInPage(req, res, { next: safeNext(req.query.next) }));
   });
 
-  router.post('/login', pagePolicy(), limiter, form, csrfGuard(), async (req, res, next) => {
+  router.post('/login', pagePolicy(), limiter, form, loginCsrfGuard(), async (req, res, next) => {
     try {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const name = typeof body.username === 'string' ? body.username.slice(0, 200) : '';
       const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
       const target = safeNext(body.next);
-      const user = await authenticate(options.users, name, password);
+      const user = await options.credentials.check(name, password);
       if (!user) {
         // An unknown name is not logged as typed: people do paste a password into the wrong box.
-        const known = options.users.some((u) => u.name === name);
+        const known = options.credentials.current(name) !== null;
         options.log.warn({ event: 'ui.login-failed', user: known ? name : '(unknown user)', ip: req.ip }, 'ui.login-failed');
-        res.status(401).send(loginPage(req, res, { error: 'Wrong user name or password.', next: target, name }));
+        res.status(401).send(signInPage(req, res, { error: 'Wrong user name or password.', next: target, name }));
         return;
       }
       // A new session id on login, so a session fixed before it is worth nothing after.
       req.session.regenerate((error) => {
         if (error) return next(error);
         req.session.user = user;
+        req.session.signedInAt = Date.now();
         csrfToken(req);
+        res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
         options.log.info({ event: 'ui.login', user: user.name, role: user.role, ip: req.ip }, 'ui.login');
         req.session.save((saveError) => (saveError ? next(saveError) : res.redirect(303, target)));
       });
@@ -125,16 +119,9 @@ export function authRoutes(options: AuthOptions): Router {
   });
 
   router.get('/logout', pagePolicy(), (req, res) => {
-    res.send(
-      renderPage({
-        title: 'Sign out',
-        nonce: nonceOf(res),
-        style: LOGIN_STYLE,
-        body: `<main class="login"><h1>Sign out?</h1><p class="sub">You will need your password to come back.</p>
-<form method="post" action="/logout"><input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrfToken(req))}">
-<button class="btn primary" type="submit">Sign out</button></form></main>`,
-      }),
-    );
+    // Nobody to sign out: no page, so no session is made for its token.
+    if (!req.session.user) return res.redirect(303, '/login');
+    res.send(logoutPage({ stylesheets: STYLESHEETS, csrfToken: csrfToken(req) }));
   });
 
   router.post('/logout', form, csrfGuard(), (req, res, next) => {
@@ -150,20 +137,42 @@ export function authRoutes(options: AuthOptions): Router {
   return router;
 }
 
-/** No session, no entry: pages redirect to the login form, API calls get 401. */
-export function requireLogin(): RequestHandler {
+/**
+ * No session, no entry: pages redirect to the login form, API calls get 401.
+ * A session whose user the settings no longer have, or that is older than its
+ * lifetime, ends here; a user's role is the one the settings give now.
+ */
+export function requireLogin(credentials: Credentials, limits: SessionLimits, log: Logger): RequestHandler {
   return (req, res, next) => {
-    if (req.session.user) {
-      // Keep the XSRF-TOKEN cookie in step with the session for bull-board's client.
-      if (isSafeMethod(req.method)) setCsrfCookieOnce(req, res);
-      return next();
+    const signedIn = req.session.user;
+    if (signedIn) {
+      const user = credentials.current(signedIn.name);
+      const age = Date.now() - (req.session.signedInAt ?? 0);
+      if (user && age < limits.lifetimeMs) {
+        if (user.role !== signedIn.role) req.session.user = user;
+        // The rolling cookie (and the Redis key's expiry) never reach past the lifetime.
+        req.session.cookie.maxAge = Math.min(limits.idleMs, limits.lifetimeMs - age);
+        // Keep the XSRF-TOKEN cookie in step with the session for bull-board's client.
+        if (isSafeMethod(req.method)) setCsrfCookieOnce(req, res);
+        return next();
+      }
+      log.info({ event: 'ui.session-ended', user: signedIn.name, reason: user ? 'lifetime' : 'user removed' }, 'ui.session-ended');
+      return req.session.destroy((error) => {
+        if (error) return next(error);
+        res.clearCookie(SESSION_COOKIE, { path: '/' });
+        refuse(req, res);
+      });
     }
-    if (wantsJson(req)) {
-      res.status(401).json({ error: 'Unauthorized', message: 'sign in first' });
-      return;
-    }
-    res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    refuse(req, res);
   };
+}
+
+function refuse(req: Request, res: Response): void {
+  if (wantsJson(req)) {
+    res.status(401).json({ error: 'Unauthorized', message: 'sign in first' });
+    return;
+  }
+  res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
 }
 
 function setCsrfCookieOnce(req: Request, res: Response): void {

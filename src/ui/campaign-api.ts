@@ -12,14 +12,17 @@
  *   POST /api/campaigns/:campaign/authorities/:authority/deliveries/:recipient/retry
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { Logger } from 'pino';
-import type { RetryPolicy } from '../schedule/queues.js';
-import { STATUS_FILTERS, type CampaignStatus, type StatusFilter } from './campaign-status.js';
-import type { LetterPreview } from './letter-preview.js';
-import { retryDelivery, retryJob, RetryRefused, type RetryContext } from './retry.js';
-import { letterPolicy } from './security-headers.js';
 import type { Queue } from 'bullmq';
-import type { LetterJobData } from '../schedule/queues.js';
+import type { Logger } from 'pino';
+import type { LetterJobData, RetryPolicy } from '../schedule/queues.js';
+import type { ApiAuthorityDetail, ApiAuthorityPage, ApiError, ApiSummary } from './api-types.js';
+import type { CampaignStatus } from './campaign-status.js';
+import { retryDelivery } from './handlers/retry-delivery.js';
+import { retryJob, type RetryContext } from './handlers/retry-job.js';
+import { HttpError, NotFoundError } from './http-errors.js';
+import type { LetterPreview } from './letter-preview.js';
+import { authoritiesQuery, authorityParams, campaignParams, deliveryParams, letterQuery, parseRequest } from './request-params.js';
+import { letterPolicy } from './security-headers.js';
 
 export interface CampaignApiOptions {
   status: CampaignStatus;
@@ -29,52 +32,18 @@ export interface CampaignApiOptions {
   log: Logger;
 }
 
-/** A campaign id, or a test run's "<id>~test". */
-const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{0,99}(~test)?$/;
-const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]{0,199}$/;
-const RECIPIENT = /^(ceo|head|mo-[1-9][0-9]{0,2})$/;
-/** A page of the authority table; the browser asks for the next one. */
-const MAX_PAGE = 1000;
-const DEFAULT_PAGE = 200;
-
-class BadRequest extends Error {}
-
-function param(req: Request, name: string, pattern: RegExp): string {
-  const value = req.params[name];
-  if (typeof value !== 'string' || !pattern.test(value)) throw new BadRequest(`bad ${name}`);
-  return value;
-}
-
-function queryString(req: Request, name: string): string {
-  const value = req.query[name];
-  return typeof value === 'string' ? value : '';
-}
-
-function queryInt(req: Request, name: string, fallback: number, max: number): number {
-  const raw = queryString(req, name);
-  if (raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new BadRequest(`bad ${name}`);
-  return Math.min(n, max);
-}
-
 type Handler = (req: Request, res: Response) => Promise<void>;
 
-/** Errors become JSON an operator can read; anything unexpected is logged and is a 500. */
+/** Named errors become JSON an operator can read; anything unexpected is logged and is a 500. */
 function handle(log: Logger, fn: Handler) {
   return (req: Request, res: Response, next: NextFunction) => {
     fn(req, res).catch((error: unknown) => {
-      if (error instanceof BadRequest) return void res.status(400).json({ error: 'Bad Request', message: error.message });
-      if (error instanceof RetryRefused) return void res.status(error.status).json({ error: 'Not retried', message: error.message });
+      if (error instanceof HttpError) return void res.status(error.status).json({ error: error.name, message: error.message } satisfies ApiError);
       log.error({ event: 'ui.error', err: error, path: req.originalUrl }, 'ui.error');
       if (res.headersSent) return next(error);
-      res.status(500).json({ error: 'Internal Server Error', message: 'the ui could not answer; see its log' });
+      res.status(500).json({ error: 'Internal Server Error', message: 'the ui could not answer; see its log' } satisfies ApiError);
     });
   };
-}
-
-function notFound(res: Response, what: string): void {
-  res.status(404).json({ error: 'Not Found', message: `${what} not found` });
 }
 
 export function campaignApi(options: CampaignApiOptions): Router {
@@ -100,38 +69,31 @@ export function campaignApi(options: CampaignApiOptions): Router {
   router.get(
     '/campaigns/:campaign/summary',
     h(async (req, res) => {
-      const campaignId = param(req, 'campaign', CAMPAIGN_ID);
-      const summary = await status.summary(campaignId);
-      if (!summary) return notFound(res, `campaign ${campaignId}`);
-      res.json(summary);
+      const { campaign } = parseRequest(campaignParams, req.params);
+      const summary = await status.summary(campaign);
+      if (!summary) throw new NotFoundError(`campaign ${campaign} not found`);
+      res.json(summary satisfies ApiSummary);
     }),
   );
 
   router.get(
     '/campaigns/:campaign/authorities',
     h(async (req, res) => {
-      const campaignId = param(req, 'campaign', CAMPAIGN_ID);
-      const filter = queryString(req, 'status') || 'all';
-      if (!(STATUS_FILTERS as readonly string[]).includes(filter)) throw new BadRequest(`status must be one of ${STATUS_FILTERS.join(', ')}`);
-      const page = await status.page(campaignId, {
-        status: filter as StatusFilter,
-        search: queryString(req, 'q').slice(0, 200),
-        offset: queryInt(req, 'offset', 0, Number.MAX_SAFE_INTEGER),
-        limit: Math.max(1, queryInt(req, 'limit', DEFAULT_PAGE, MAX_PAGE)),
-      });
-      if (!page) return notFound(res, `campaign ${campaignId}`);
-      res.json(page);
+      const { campaign } = parseRequest(campaignParams, req.params);
+      const query = parseRequest(authoritiesQuery, req.query);
+      const page = await status.page(campaign, { status: query.status, search: query.q, offset: query.offset, limit: query.limit });
+      if (!page) throw new NotFoundError(`campaign ${campaign} not found`);
+      res.json(page satisfies ApiAuthorityPage);
     }),
   );
 
   router.get(
     '/campaigns/:campaign/authorities/:authority',
     h(async (req, res) => {
-      const campaignId = param(req, 'campaign', CAMPAIGN_ID);
-      const authorityId = param(req, 'authority', AUTHORITY_ID);
-      const detail = await status.authority(campaignId, authorityId);
-      if (!detail) return notFound(res, `authority ${authorityId} in campaign ${campaignId}`);
-      res.json(detail);
+      const { campaign, authority } = parseRequest(authorityParams, req.params);
+      const detail = await status.authority(campaign, authority);
+      if (!detail) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
+      res.json(detail satisfies ApiAuthorityDetail);
     }),
   );
 
@@ -139,13 +101,11 @@ export function campaignApi(options: CampaignApiOptions): Router {
     '/campaigns/:campaign/authorities/:authority/letters/:recipient',
     letterPolicy(),
     h(async (req, res) => {
-      const campaignId = param(req, 'campaign', CAMPAIGN_ID);
-      const authorityId = param(req, 'authority', AUTHORITY_ID);
-      const recipient = param(req, 'recipient', RECIPIENT);
-      const letter = await options.preview.letter(campaignId, authorityId, recipient);
-      if (!letter) return notFound(res, `letter ${authorityId}/${recipient} in campaign ${campaignId}`);
-      res.setHeader('Cache-Control', 'no-store');
-      if (queryString(req, 'format') === 'text') {
+      const { campaign, authority, recipient } = parseRequest(deliveryParams, req.params);
+      const { format } = parseRequest(letterQuery, req.query);
+      const letter = await options.preview.letter(campaign, authority, recipient);
+      if (!letter) throw new NotFoundError(`letter ${authority}/${recipient} in campaign ${campaign} not found`);
+      if (format === 'text') {
         res.type('text/plain; charset=utf-8').send(`Subject: ${letter.subject}\n\n${letter.text}\n`);
       } else {
         res.type('text/html; charset=utf-8').send(letter.html);
@@ -156,11 +116,10 @@ export function campaignApi(options: CampaignApiOptions): Router {
   router.post(
     '/campaigns/:campaign/authorities/:authority/retry',
     h(async (req, res) => {
-      const campaignId = param(req, 'campaign', CAMPAIGN_ID);
-      const authorityId = param(req, 'authority', AUTHORITY_ID);
-      if (!(await status.storedAuthority(campaignId, authorityId))) return notFound(res, `authority ${authorityId} in campaign ${campaignId}`);
-      const outcome = await retryJob(retryContext(req, campaignId), authorityId);
-      log.info({ event: 'ui.retry-job', user: req.session.user?.name, campaign: campaignId, authorityId, ...outcome }, 'ui.retry-job');
+      const { campaign, authority } = parseRequest(authorityParams, req.params);
+      if (!(await status.storedAuthority(campaign, authority))) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
+      const outcome = await retryJob(retryContext(req, campaign), authority);
+      log.info({ event: 'ui.retry-job', user: req.session.user?.name, campaign, authorityId: authority, ...outcome }, 'ui.retry-job');
       res.json(outcome);
     }),
   );
@@ -168,15 +127,13 @@ export function campaignApi(options: CampaignApiOptions): Router {
   router.post(
     '/campaigns/:campaign/authorities/:authority/deliveries/:recipient/retry',
     h(async (req, res) => {
-      const campaignId = param(req, 'campaign', CAMPAIGN_ID);
-      const authorityId = param(req, 'authority', AUTHORITY_ID);
-      const recipient = param(req, 'recipient', RECIPIENT);
-      const outcome = await retryDelivery(retryContext(req, campaignId), authorityId, recipient);
-      log.info({ event: 'ui.retry-delivery', user: req.session.user?.name, campaign: campaignId, authorityId, recipient, ...outcome }, 'ui.retry-delivery');
+      const { campaign, authority, recipient } = parseRequest(deliveryParams, req.params);
+      const outcome = await retryDelivery(retryContext(req, campaign), authority, recipient);
+      log.info({ event: 'ui.retry-delivery', user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome }, 'ui.retry-delivery');
       res.json(outcome);
     }),
   );
 
-  router.use((_req, res) => notFound(res, 'route'));
+  router.use((_req, res) => void res.status(404).json({ error: 'NotFound', message: 'route not found' } satisfies ApiError));
   return router;
 }

@@ -16,6 +16,9 @@ export function baseHeaders(): RequestHandler[] {
   return [
     (_req, res, next) => {
       res.locals.cspNonce = randomBytes(16).toString('base64');
+      // Nothing the console answers is to be cached (live figures, names, addresses);
+      // static assets set their own Cache-Control over this.
+      res.setHeader('Cache-Control', 'no-store');
       next();
     },
     helmet({ contentSecurityPolicy: false }),
@@ -54,6 +57,8 @@ export function boardPolicy(): RequestHandler {
       connectSrc: ["'self'"],
       formAction: ["'self'"],
       frameAncestors: ["'none'"],
+      // bull-board's page sets <base href="/queues/">; nothing injected may point it elsewhere.
+      baseUri: ["'self'"],
       objectSrc: ["'none'"],
     },
   });
@@ -61,11 +66,12 @@ export function boardPolicy(): RequestHandler {
 
 /**
  * A letter as sent: HTML email from our own templates, shown in a sandboxed
- * iframe. The sandbox also holds when the URL is opened on its own.
+ * iframe. The sandbox also holds when the URL is opened on its own. No remote
+ * images: a letter viewed here must not tell a third party that it was.
  */
 export function letterPolicy(): RequestHandler {
   return (_req, res, next) => {
-    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'; img-src data: https:; style-src 'unsafe-inline'; frame-ancestors 'self'");
+    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'");
     res.setHeader('X-Frame-Options', 'SAMEORIGIN');
     next();
   };

@@ -14,19 +14,20 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Config } from '../config.js';
 import { CampaignStore } from '../storage/campaign-store.js';
 import { openCampaignsQueue, openLettersQueue, type FanOutJobData, type LetterJobData } from '../schedule/queues.js';
 import { authRoutes, requireLogin, requireOperatorForChanges, type LoginLimit } from './auth.js';
 import { BOARD_PATH, queueBoards } from './bull-board.js';
 import { campaignApi } from './campaign-api.js';
-import { campaignPage } from './campaign-page.js';
+import { campaignPage, campaignPageAssets } from './campaign-page.js';
 import { CampaignStatus } from './campaign-status.js';
 import { csrfGuard } from './csrf.js';
 import { LetterPreview, type RendererFactory } from './letter-preview.js';
 import { baseHeaders, boardPolicy } from './security-headers.js';
 import { createSessionMiddleware } from './session.js';
-import type { UiUser } from './users.js';
+import { Credentials, type UiUser } from './users.js';
 
 export interface UiAppOptions {
   /** SEND_ATTEMPTS and BACKOFF_MS for re-added jobs; UI_SESSION_SECRET. */
@@ -63,15 +64,19 @@ export function createUiApp(options: UiAppOptions): express.Express {
     app.set('trust proxy', Number.isInteger(hops) ? hops : options.config.UI_TRUST_PROXY);
   }
   app.use(...baseHeaders());
-  app.use(createSessionMiddleware({ redis: options.redis, prefix: options.prefix, secret: options.config.UI_SESSION_SECRET }));
-  app.use(authRoutes({ users: options.users, log, loginLimit: options.loginLimit }));
+  app.use(campaignPageAssets());
+  const credentials = new Credentials(options.users);
+  const sessionLimits = { idleMs: options.config.UI_SESSION_IDLE_MS, lifetimeMs: options.config.UI_SESSION_LIFETIME_MS };
+  app.use(createSessionMiddleware({ redis: options.redis, prefix: options.prefix, secret: options.config.UI_SESSION_SECRET, idleMs: sessionLimits.idleMs }));
+  app.use(authRoutes({ credentials, log, loginLimit: options.loginLimit, redis: options.redis, prefix: options.prefix }));
 
   // Everything below needs a session; changes need the operator role and the CSRF token.
-  app.use(requireLogin());
+  app.use(requireLogin(credentials, sessionLimits, log));
   app.use(requireOperatorForChanges(log));
   app.use(csrfGuard());
 
-  app.use(BOARD_PATH, boardPolicy(), queueBoards([letters, campaigns], (req) => req.session.user?.role));
+  // Our parser before bull-board's own, so a bad body to its API is refused here: one log line, as everywhere.
+  app.use(BOARD_PATH, boardPolicy(), express.json({ limit: '16kb' }), queueBoards([letters, campaigns], (req) => req.session.user?.role));
   app.use(
     '/api',
     campaignApi({
@@ -88,11 +93,27 @@ export function createUiApp(options: UiAppOptions): express.Express {
     res.status(404).type('text/plain').send('Not found');
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const refused = clientError(error);
+    if (refused) {
+      // A body too big or malformed (express's parsers): the client's fault, one short line, no stack.
+      log.warn({ event: 'ui.bad-request', status: refused.status, reason: refused.type, method: req.method, path: req.path.slice(0, 200) }, 'ui.bad-request');
+      if (res.headersSent) return;
+      res.status(refused.status).type('text/plain').send(refused.status === 413 ? 'Request too large.' : 'Bad request.');
+      return;
+    }
     log.error({ event: 'ui.error', err: error, path: req.originalUrl }, 'ui.error');
     if (res.headersSent) return;
     res.status(500).type('text/plain').send('The ui could not answer; see its log.');
   });
   return app;
+}
+
+/** What express's body parsers (http-errors) throw for a body the client got wrong. */
+const CLIENT_ERROR = z.object({ status: z.number().int().min(400).max(499), expose: z.literal(true), type: z.string().default('bad-request') });
+
+function clientError(error: unknown): z.infer<typeof CLIENT_ERROR> | null {
+  const parsed = CLIENT_ERROR.safeParse(error);
+  return parsed.success ? parsed.data : null;
 }
 
 export interface StartUiOptions extends UiAppOptions {

@@ -13,6 +13,8 @@ declare module 'express-session' {
   interface SessionData {
     /** Who logged in; absent until they do. */
     user?: SessionUser;
+    /** When they signed in (ms): the session ends UI_SESSION_LIFETIME_MS after, however busy. */
+    signedInAt?: number;
     /** The anti-CSRF token every state-changing request must send back. */
     csrfToken?: string;
   }
@@ -25,8 +27,8 @@ export interface SessionOptions {
   prefix: string;
   /** Signs the cookie. Default: a random secret, so sessions end when the process does. */
   secret?: string;
-  /** How long a session lasts without use. Default 8 hours. */
-  maxAgeMs?: number;
+  /** UI_SESSION_IDLE_MS: how long a session lasts without use. */
+  idleMs: number;
 }
 
 export function createSessionMiddleware(options: SessionOptions): RequestHandler {
@@ -37,13 +39,14 @@ export function createSessionMiddleware(options: SessionOptions): RequestHandler
     resave: false,
     saveUninitialized: false,
     // Each request pushes the expiry on: an operator watching a run is not logged out mid-run.
+    // The absolute lifetime caps it (see requireLogin).
     rolling: true,
     cookie: {
       httpOnly: true,
       sameSite: 'strict',
       // Secure whenever the request came over TLS (directly, or via a proxy the app trusts).
       secure: 'auto',
-      maxAge: options.maxAgeMs ?? 8 * 60 * 60 * 1000,
+      maxAge: options.idleMs,
       path: '/',
     },
   });

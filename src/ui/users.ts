@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { Config } from '../config.js';
-import { generatePassword, verifyPassword } from './passwords.js';
+import { generatePassword, hashPassword, isPasswordHash, verifyPassword } from './passwords.js';
 
 export type UiRole = 'operator' | 'viewer';
 
@@ -97,12 +97,35 @@ function assertUniqueNames(users: UiUser[]): void {
   }
 }
 
-/** Looks a user up and checks the password, taking the same time whether or not the name exists. */
-export async function authenticate(users: readonly UiUser[], name: string, password: string): Promise<SessionUser | null> {
-  const user = users.find((u) => u.name === name);
-  // An unknown name still pays for the operator's kind of check, so its answer comes no faster than a wrong password's.
-  const ok = await verifyPassword(password, user?.secret ?? users[0]?.secret ?? DUMMY_SECRET);
-  return user && ok ? { name: user.name, role: user.role } : null;
+/**
+ * The users of this process, ready to check a sign-in and to say, on every
+ * request, who a session's user is now. Every sign-in costs exactly one
+ * scrypt, whether the name exists or not and whatever kind of secret it has:
+ * a password given in clear is hashed once at start, and an unknown name is
+ * checked against a dummy hash, so no answer comes faster than another.
+ */
+export class Credentials {
+  private readonly hashes: Promise<Map<string, string>>;
+
+  constructor(readonly users: readonly UiUser[]) {
+    this.hashes = Promise.all(users.map(async (u) => [u.name, isPasswordHash(u.secret) ? u.secret : await hashPassword(u.secret)] as const)).then(
+      (pairs) => new Map(pairs),
+    );
+  }
+
+  /** The user, when the name and password match. */
+  async check(name: string, password: string): Promise<SessionUser | null> {
+    const hash = (await this.hashes).get(name);
+    const ok = await verifyPassword(password, hash ?? DUMMY_HASH);
+    const user = this.current(name);
+    return hash && ok ? user : null;
+  }
+
+  /** The user as the settings have them now, or null when there is no longer such a user. */
+  current(name: string): SessionUser | null {
+    const user = this.users.find((u) => u.name === name);
+    return user ? { name: user.name, role: user.role } : null;
+  }
 }
 
-const DUMMY_SECRET = 'scrypt:AAAAAAAAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const DUMMY_HASH = 'scrypt:AAAAAAAAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

@@ -33,6 +33,8 @@ export interface UiHarness extends Harness {
   receivedFor(letter: string): number;
   /** Every line the ui logged, as written. */
   uiLog: string[];
+  /** Another ui process on the same Redis and prefix (as a second replica, or the ui restarted with new settings). */
+  startAnotherUi(users: UiUser[]): Promise<RunningUi>;
   /** Approves the data directory as it is, starts a worker, runs the campaign and waits until every letter job has finished. */
   runApproved(dataDir: string, authorities: number): Promise<void>;
 }
@@ -46,17 +48,20 @@ export async function startUiHarness(name: string, options: { env?: Record<strin
     { name: VIEWER.name, role: 'viewer', secret: VIEWER.password },
   ];
   const uiLog: string[] = [];
-  const ui = await startUi({
-    config: harness.config,
-    redis: harness.producer.redis,
-    prefix: harness.prefix,
-    users,
-    log: createLogger({ level: 'info', destination: { write: (line: string) => void uiLog.push(line) } }),
-    loginLimit: options.loginLimit,
-    host: '127.0.0.1',
-    port: 0,
-    pollMs: 500,
-  });
+  const others: RunningUi[] = [];
+  const start = (withUsers: UiUser[]) =>
+    startUi({
+      config: harness.config,
+      redis: harness.producer.redis,
+      prefix: harness.prefix,
+      users: withUsers,
+      log: createLogger({ level: 'info', destination: { write: (line: string) => void uiLog.push(line) } }),
+      loginLimit: options.loginLimit,
+      host: '127.0.0.1',
+      port: 0,
+      pollMs: 500,
+    });
+  const ui = await start(users);
   const letters = harness.producer.letters;
   return {
     ...harness,
@@ -64,6 +69,11 @@ export async function startUiHarness(name: string, options: { env?: Record<strin
     refuse,
     uiLog,
     client: () => new UiClient(ui.url),
+    async startAnotherUi(withUsers) {
+      const other = await start(withUsers);
+      others.push(other);
+      return other;
+    },
     async signedIn(user) {
       const client = new UiClient(ui.url);
       const res = await client.login(user.name, user.password);
@@ -89,6 +99,7 @@ export async function startUiHarness(name: string, options: { env?: Record<strin
       await harness.waitIdle(authorities, CAMPAIGN);
     },
     async close() {
+      for (const other of others) await other.close();
       await ui.close();
       await harness.close();
     },
@@ -97,9 +108,15 @@ export async function startUiHarness(name: string, options: { env?: Record<strin
 
 /** fetch with a cookie jar and no automatic redirects, so tests see each 303 for themselves. */
 export class UiClient {
-  private readonly cookies = new Map<string, string>();
+  constructor(
+    readonly base: string,
+    private readonly cookies = new Map<string, string>(),
+  ) {}
 
-  constructor(readonly base: string) {}
+  /** The same browser (the same cookies) talking to another ui process. */
+  at(base: string): UiClient {
+    return new UiClient(base, this.cookies);
+  }
 
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
@@ -112,10 +129,10 @@ export class UiClient {
     return decodeURIComponent(token);
   }
 
-  async request(method: string, path: string, init: { headers?: Record<string, string>; form?: Record<string, string>; json?: unknown } = {}): Promise<Response> {
+  async request(method: string, path: string, init: { headers?: Record<string, string>; form?: Record<string, string>; json?: unknown; body?: string } = {}): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    let body: string | undefined;
+    let body = init.body;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();

@@ -1,0 +1,69 @@
+/**
+ * The JSON the console's API answers with and the page configuration the
+ * server puts into the campaign page: the contract between the server and
+ * the browser script (src/ui/browser/). Types only, importing nothing, so
+ * both the Node build and the browser build check against the same shapes;
+ * the server's answers are checked against them with `satisfies`.
+ */
+
+/** A ledger status, or `not-queued` for a recipient the ledger has no record of yet. */
+export type ApiCellStatus = 'queued' | 'sending' | 'sent' | 'temporary-failure' | 'permanent-failure' | 'not-queued';
+
+/** The words the page shows for kinds and statuses: one list, on the server (src/ui/labels.ts). */
+export interface PageLabels {
+  kinds: Readonly<Record<string, string>>;
+  statuses: Readonly<Record<ApiCellStatus, { symbol: string; text: string }>>;
+}
+
+/** What the browser script needs; nothing secret beyond the session's own CSRF token. */
+export interface PageConfig {
+  campaignId: string | null;
+  csrfToken: string;
+  role: 'operator' | 'viewer';
+  pollMs: number;
+  labels: PageLabels;
+}
+
+export interface ApiSummary {
+  totals: { authorities: number; deliveries: number; sent: number; pending: number; temporaryFailures: number; permanentFailures: number };
+  jobs: Record<'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed', number>;
+  running: boolean;
+}
+
+export interface ApiDeliveryCell {
+  recipient: string;
+  status: ApiCellStatus;
+  attempts: number;
+}
+
+export interface ApiAuthorityPage {
+  total: number;
+  matched: number;
+  offset: number;
+  limit: number;
+  rows: Array<{ id: string; name: string; kind: string; deliveries: ApiDeliveryCell[] }>;
+}
+
+export interface ApiAuthorityDetail {
+  id: string;
+  name: string;
+  kind: string;
+  job: { state: string; attemptsMade: number; attempts: number; failedReason?: string; finishedOn?: number; logs: string[] } | null;
+  deliveries: Array<
+    ApiDeliveryCell & { name: string; email: string; response?: string; queuedAt?: number; updatedAt?: number; sentAt?: number }
+  >;
+}
+
+/** The answer to a retry. */
+export interface ApiRetryOutcome {
+  jobId: string;
+  action: string;
+  /** One sentence for the operator. */
+  message: string;
+}
+
+/** Every error answer. */
+export interface ApiError {
+  error: string;
+  message: string;
+}

@@ -1,0 +1,25 @@
+/**
+ * The console API's named errors: each carries the HTTP status it is
+ * answered with, and its message is one sentence for the operator.
+ */
+export abstract class HttpError extends Error {
+  abstract readonly status: 400 | 404 | 409;
+}
+
+/** A parameter is malformed (400). */
+export class BadRequestError extends HttpError {
+  override name = 'BadRequest';
+  readonly status = 400;
+}
+
+/** There is no such campaign, authority, delivery or job (404). */
+export class NotFoundError extends HttpError {
+  override name = 'NotFound';
+  readonly status = 404;
+}
+
+/** The thing exists but is not in a state the action applies to (409). */
+export class ConflictError extends HttpError {
+  override name = 'Conflict';
+  readonly status = 409;
+}

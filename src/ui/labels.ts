@@ -1,0 +1,46 @@
+/**
+ * The words the console shows for authority kinds, delivery statuses, status
+ * filters and roles: the one list. The server's templates use it, and the
+ * campaign page receives it in its configuration for the browser script.
+ * Typed by the domain's lists, so a new kind or status cannot go unlabelled.
+ */
+import type { AuthorityKind } from '../domain/index.js';
+import type { PageLabels } from './api-types.js';
+import type { CellStatus, StatusFilter } from './campaign-status.js';
+import type { UiRole } from './users.js';
+
+export const KIND_LABELS: Readonly<Record<AuthorityKind, string>> = {
+  'county-council': 'County council',
+  'district-council': 'District council',
+  'metropolitan-borough': 'Metropolitan borough',
+  'unitary-authority': 'Unitary authority',
+  'london-borough': 'London borough',
+  'combined-authority': 'Combined authority',
+  'fire-and-rescue': 'Fire and rescue',
+  'national-park': 'National park',
+  other: 'Other',
+};
+
+export const STATUS_LABELS: Readonly<Record<CellStatus, { symbol: string; text: string }>> = {
+  sent: { symbol: '✓', text: 'sent' },
+  queued: { symbol: '•', text: 'queued' },
+  sending: { symbol: '↻', text: 'sending' },
+  'temporary-failure': { symbol: '!', text: 'temporary failure' },
+  'permanent-failure': { symbol: '✕', text: 'permanent failure' },
+  'not-queued': { symbol: '–', text: 'not queued' },
+};
+
+/** In the order the filter offers them. */
+export const FILTER_LABELS: Readonly<Record<StatusFilter, string>> = {
+  all: 'All authorities',
+  failed: 'Any failure',
+  'temporary-failure': 'Temporary failures',
+  'permanent-failure': 'Permanent failures',
+  pending: 'Pending',
+  unsent: 'Not yet all sent',
+  sent: 'All sent',
+};
+
+export const ROLE_LABELS: Readonly<Record<UiRole, string>> = { operator: 'operator', viewer: 'read-only' };
+
+export const PAGE_LABELS: PageLabels = { kinds: KIND_LABELS, statuses: STATUS_LABELS };
