@@ -28,6 +28,8 @@ const DEFAULTS = {
   UI_SESSION_LIFETIME_MS: '43200000',
   MAX_LETTER_AGE_DAYS: '60',
   REQUIRE_DURABLE_REDIS: '0',
+  REGISTER_HOST: '127.0.0.1',
+  REGISTER_PORT: '3001',
 } as const;
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -189,6 +191,14 @@ const envSchema = z.object({
     .optional(),
   /** The scheduled run refuses a campaign whose letter date is more than this many days past. Default 60. */
   MAX_LETTER_AGE_DAYS: integer(0, 3650),
+  /** Interface the public `register-server` listens on. Default 127.0.0.1. */
+  REGISTER_HOST: z.string().min(1),
+  /** Port of the `register-server`. Default 3001. */
+  REGISTER_PORT: integer(0, 65_535),
+  /** Signs the confirmation and withdrawal links the `register-server` emails (HMAC-SHA256). Required by it. */
+  REGISTER_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+  /** The address people reach the `register-server` at, for the links in its emails. Default http://REGISTER_HOST:REGISTER_PORT. */
+  REGISTER_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;

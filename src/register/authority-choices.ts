@@ -1,0 +1,66 @@
+/**
+ * The authorities an officer may register for: those of a data folder, or
+ * the stored authorities of the latest campaign in Redis. Each with its chief
+ * executive's email domain, which the console shows beside a registration.
+ */
+import type { Redis } from 'ioredis';
+import { loadDataSet } from '../data/load-data-set.js';
+import { CampaignStore } from '../schedule/campaign-store.js';
+import { openLettersQueue } from '../schedule/queues.js';
+import { CampaignStatus } from '../ui/campaign-status.js';
+import { emailDomain } from './registration-store.js';
+
+export interface AuthorityChoice {
+  id: string;
+  name: string;
+  ceDomain: string;
+}
+
+export interface AuthorityChoices {
+  /** Sorted by name. */
+  list: AuthorityChoice[];
+  /** The From address of the campaign they came from, for the confirmation emails. */
+  from: { name: string; address: string };
+  /** Where they came from, for the start-up line. */
+  source: string;
+  /** The one whose name (any case, spaces trimmed) or id this is. */
+  find(nameOrId: string): AuthorityChoice | undefined;
+}
+
+export class NoAuthoritiesError extends Error {
+  override name = 'NoAuthoritiesError';
+}
+
+function choices(list: AuthorityChoice[], from: AuthorityChoices['from'], source: string): AuthorityChoices {
+  list.sort((a, b) => a.name.localeCompare(b.name, 'en-GB'));
+  const byKey = new Map<string, AuthorityChoice>();
+  for (const choice of list) {
+    byKey.set(choice.id, choice);
+    byKey.set(choice.name.trim().toLowerCase(), choice);
+  }
+  return { list, from, source, find: (key) => byKey.get(key.trim().toLowerCase()) ?? byKey.get(key.trim()) };
+}
+
+/** The valid authorities of a data folder (one with problems still gives its good rows). */
+export async function choicesFromDataDir(dir: string): Promise<AuthorityChoices> {
+  const loaded = await loadDataSet(dir);
+  if (!loaded.campaign || loaded.validAuthorities.length === 0) {
+    throw new NoAuthoritiesError(`${dir} has no valid campaign.json and authorities; run validate --data ${dir}`);
+  }
+  const list = loaded.validAuthorities.map((a) => ({ id: a.id, name: a.name, ceDomain: emailDomain(a.chiefExecutive.email) }));
+  return choices(list, loaded.campaign.mail.from, `data folder ${dir}`);
+}
+
+/** The authorities of the most recently stored campaign under `prefix`. */
+export async function choicesFromLatestCampaign(redis: Redis, prefix: string): Promise<AuthorityChoices> {
+  const store = new CampaignStore(redis, prefix);
+  // The console's own listing of stored campaigns, newest first; a test run's is never the list of authorities.
+  const letters = openLettersQueue(redis, prefix);
+  const campaigns = await new CampaignStatus(redis, prefix, store, letters).campaigns().finally(() => letters.close());
+  const latest = campaigns.find((c) => !c.id.endsWith('~test'));
+  const stored = latest ? await store.load(latest.id) : null;
+  if (!latest || !stored) throw new NoAuthoritiesError(`no campaign is stored under the key prefix ${prefix}; start the register server with --data DIR`);
+  const list: AuthorityChoice[] = [];
+  for await (const a of store.authorities(latest.id)) list.push({ id: a.id, name: a.name, ceDomain: emailDomain(a.chiefExecutive.email) });
+  return choices(list, stored.campaign.mail.from, `campaign ${latest.id}`);
+}

@@ -1,0 +1,255 @@
+/**
+ * The public register server, apart from the operators' console:
+ *   GET  /                    the form: authority, name, work email
+ *   POST /register            checks it; emails a signed confirmation link
+ *   GET  /confirm?token=      shows what the link confirms, with one button
+ *   POST /confirm             follows it once: the address becomes a registration
+ *   GET  /withdraw            the form to stop receiving the letter (the letters link here)
+ *   POST /withdraw            emails a signed withdrawal link, if the address is registered
+ *   GET|POST /withdraw/confirm  as /confirm, for withdrawal
+ *   GET  /authorities         every authority by name (the picker without a browser's help)
+ * A link is followed with a POST, so a mail scanner that opens it uses nothing.
+ * Every answer to a form is the same whether or not the address is
+ * registered; limits per client and per address are counted in Redis.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { baseHeaders, nonceOf, pagePolicy } from '../ui/security-headers.js';
+import type { AuthorityChoices } from './authority-choices.js';
+import type { LinkSigner } from './link-token.js';
+import type { RegisterMail } from './register-mail.js';
+import {
+  authorityListPage,
+  checkEmailPage,
+  confirmPage,
+  donePage,
+  refusedPage,
+  registrationFormPage,
+  tooManyPage,
+  withdrawFormPage,
+} from './register-pages.js';
+import { checkEmail, checkRegistrationForm, FIELDS } from './registration-form.js';
+import { emailDomain, RegistrationStore } from './registration-store.js';
+
+export interface RegisterLimits {
+  /** Form posts one client address may make per window. Default 20. */
+  perClient: number;
+  /** Form posts naming one email address per window. Default 5. */
+  perAddress: number;
+  /** The window of both. Default 1 hour. */
+  windowMs: number;
+  /** At most one email to an address in this long. Default 1 hour. */
+  mailIntervalMs: number;
+}
+
+export const DEFAULT_REGISTER_LIMITS: RegisterLimits = { perClient: 20, perAddress: 5, windowMs: 60 * 60 * 1000, mailIntervalMs: 60 * 60 * 1000 };
+
+export interface RegisterAppOptions {
+  redis: Redis;
+  /** QUEUE_PREFIX: the console reads the registrations under the same one. */
+  prefix: string;
+  authorities: AuthorityChoices;
+  signer: LinkSigner;
+  mail: RegisterMail;
+  log: Logger;
+  limits?: Partial<RegisterLimits>;
+  /** express's "trust proxy", so the per-client limit counts real clients behind a proxy. Default unset. */
+  trustProxy?: string;
+}
+
+export function createRegisterApp(options: RegisterAppOptions): express.Express {
+  const { log, signer, mail, authorities } = options;
+  const limits = { ...DEFAULT_REGISTER_LIMITS, ...options.limits };
+  const store = new RegistrationStore(options.redis, options.prefix);
+  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  const client = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (options.trustProxy) {
+    const hops = Number(options.trustProxy);
+    app.set('trust proxy', Number.isInteger(hops) ? hops : options.trustProxy);
+  }
+  app.use(...baseHeaders(), pagePolicy());
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  /** Counts the post against the client's and (once known) the address's windows; answers 429 when over. */
+  const overLimit = async (req: Request, res: Response, email?: string): Promise<boolean> => {
+    const within = email
+      ? await store.withinLimit('address', email, limits.perAddress, limits.windowMs)
+      : await store.withinLimit('client', client(req), limits.perClient, limits.windowMs);
+    if (within) return false;
+    log.warn({ event: 'register.rate-limited', scope: email ? 'address' : 'client', ...(email ? { domain: emailDomain(email) } : { ip: client(req) }) }, 'register.rate-limited');
+    res.status(429).send(tooManyPage(nonceOf(res)));
+    return true;
+  };
+
+  /** Sends at most one email an hour to an address; a failure is logged and frees the hour again. */
+  const mailOnce = async (email: string, send: () => Promise<void>, event: string): Promise<void> => {
+    if (!(await store.claimMailSlot(email, limits.mailIntervalMs))) {
+      log.info({ event: 'register.mail-held', domain: emailDomain(email) }, 'register.mail-held');
+      return;
+    }
+    try {
+      await send();
+      log.info({ event, domain: emailDomain(email) }, event);
+    } catch (error) {
+      await store.releaseMailSlot(email);
+      log.error({ event: 'register.mail-failed', domain: emailDomain(email), err: error }, 'register.mail-failed');
+    }
+  };
+
+  app.get('/', (_req, res) => {
+    res.send(registrationFormPage(nonceOf(res), authorities.list));
+  });
+
+  app.get('/authorities', (_req, res) => {
+    res.send(authorityListPage(nonceOf(res), authorities.list));
+  });
+
+  app.post('/register', form, async (req, res) => {
+    if (await overLimit(req, res)) return;
+    const checked = checkRegistrationForm(req.body, authorities);
+    if (!checked.ok) {
+      res.status(400).send(registrationFormPage(nonceOf(res), authorities.list, checked.values, checked.errors));
+      return;
+    }
+    const { authority, name, email } = checked.input;
+    if (checked.honeypot) {
+      // A robot: it is told what a person is told, and nothing is sent.
+      log.warn({ event: 'register.honeypot', ip: client(req) }, 'register.honeypot');
+      res.send(checkEmailPage(nonceOf(res), 'register'));
+      return;
+    }
+    if (await overLimit(req, res, email)) return;
+    const token = signer.sign({ purpose: 'confirm', authorityId: authority.id, name, email });
+    await mailOnce(email, () => mail.sendConfirmation(email, { name, authorityName: authority.name }, token), 'register.confirmation-sent');
+    res.send(checkEmailPage(nonceOf(res), 'register'));
+  });
+
+  app.get('/withdraw', (_req, res) => {
+    res.send(withdrawFormPage(nonceOf(res)));
+  });
+
+  app.post('/withdraw', form, async (req, res) => {
+    if (await overLimit(req, res)) return;
+    const body = req.body as Record<string, unknown> | undefined;
+    const typed = body?.[FIELDS.email];
+    const email = typeof typed === 'string' ? typed.trim() : '';
+    const problem = checkEmail(email);
+    if (problem) {
+      res.status(400).send(withdrawFormPage(nonceOf(res), email, problem));
+      return;
+    }
+    if (typeof body?.[FIELDS.honeypot] === 'string' && body[FIELDS.honeypot] !== '') {
+      log.warn({ event: 'register.honeypot', ip: client(req) }, 'register.honeypot');
+      res.send(checkEmailPage(nonceOf(res), 'withdraw'));
+      return;
+    }
+    if (await overLimit(req, res, email)) return;
+    // Only a registered address gets a link, but the page says the same either way.
+    if (await store.hasActive(email)) {
+      const token = signer.sign({ purpose: 'withdraw', email });
+      await mailOnce(email, () => mail.sendWithdrawal(email, token), 'register.withdrawal-sent');
+    }
+    res.send(checkEmailPage(nonceOf(res), 'withdraw'));
+  });
+
+  /** The token's payload for this purpose, or a refusal page already sent. */
+  const readLink = (req: Request, res: Response, purpose: 'confirm' | 'withdraw', token: unknown) => {
+    const checked = typeof token === 'string' && token.length <= 2000 ? signer.verify(token) : ({ ok: false, refusal: 'forged' } as const);
+    if (checked.ok && checked.payload.purpose === purpose) return checked.payload;
+    const refusal = checked.ok ? 'forged' : checked.refusal;
+    log.warn({ event: 'register.link-refused', refusal, purpose, ip: client(req) }, 'register.link-refused');
+    res.status(refusal === 'expired' ? 410 : 400).send(refusedPage(nonceOf(res), refusal));
+    return null;
+  };
+
+  app.get('/confirm', (req, res) => {
+    const link = readLink(req, res, 'confirm', req.query.token);
+    if (!link || link.purpose !== 'confirm') return;
+    const authority = authorities.find(link.authorityId);
+    if (!authority) return void res.status(410).send(refusedPage(nonceOf(res), 'unknown'));
+    res.send(confirmPage(nonceOf(res), String(req.query.token), { purpose: 'confirm', authorityName: authority.name, name: link.name, email: link.email }));
+  });
+
+  app.post('/confirm', form, async (req, res) => {
+    const token = (req.body as Record<string, unknown> | undefined)?.token;
+    const link = readLink(req, res, 'confirm', token);
+    if (!link || link.purpose !== 'confirm') return;
+    const authority = authorities.find(link.authorityId);
+    if (!authority) return void res.status(410).send(refusedPage(nonceOf(res), 'unknown'));
+    if (!(await store.useLink(link.nonce, link.expiresAt))) {
+      log.warn({ event: 'register.link-refused', refusal: 'used', purpose: 'confirm', ip: client(req) }, 'register.link-refused');
+      return void res.status(410).send(refusedPage(nonceOf(res), 'used'));
+    }
+    const registration = await store.confirm({
+      authorityId: authority.id,
+      authorityName: authority.name,
+      name: link.name,
+      email: link.email,
+      ceDomain: authority.ceDomain,
+      confirmedFrom: client(req),
+    });
+    log.info({ event: 'register.confirmed', registration: registration.id, authorityId: authority.id, domain: emailDomain(link.email) }, 'register.confirmed');
+    res.send(donePage(nonceOf(res), 'confirmed'));
+  });
+
+  app.get('/withdraw/confirm', (req, res) => {
+    const link = readLink(req, res, 'withdraw', req.query.token);
+    if (!link) return;
+    res.send(confirmPage(nonceOf(res), String(req.query.token), { purpose: 'withdraw', email: link.email }));
+  });
+
+  app.post('/withdraw/confirm', form, async (req, res) => {
+    const link = readLink(req, res, 'withdraw', (req.body as Record<string, unknown> | undefined)?.token);
+    if (!link) return;
+    if (!(await store.useLink(link.nonce, link.expiresAt))) {
+      log.warn({ event: 'register.link-refused', refusal: 'used', purpose: 'withdraw', ip: client(req) }, 'register.link-refused');
+      return void res.status(410).send(refusedPage(nonceOf(res), 'used'));
+    }
+    const withdrawn = await store.withdrawAddress(link.email);
+    log.info({ event: 'register.withdrawn', registrations: withdrawn.map((r) => r.id), domain: emailDomain(link.email) }, 'register.withdrawn');
+    res.send(donePage(nonceOf(res), 'withdrawn'));
+  });
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).type('text/plain').send('Not found');
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown }).status;
+    // express's body parser: a form too large or with too many fields.
+    if (typeof status === 'number' && status >= 400 && status < 500) return void res.status(status).type('text/plain').send('The form could not be read.');
+    log.error({ event: 'register.error', err: error, path: req.path }, 'register.error');
+    if (!res.headersSent) res.status(500).type('text/plain').send('Something went wrong; try again later.');
+  });
+  return app;
+}
+
+export interface RunningRegisterServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startRegisterServer(options: RegisterAppOptions & { host: string; port: number }): Promise<RunningRegisterServer> {
+  const server: Server = createRegisterApp(options).listen(options.port, options.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  options.log.info({ event: 'register.listening', url, prefix: options.prefix, authorities: options.authorities.source }, `register server listening on ${url}`);
+  return {
+    url,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
