@@ -24,6 +24,8 @@ const commands = {
   validate: () => import('./commands/validate.js'),
   worker: () => import('./commands/worker.js'),
   ui: () => import('./commands/ui.js'),
+  registerServer: () => import('./commands/register-server.js'),
+  registrations: () => import('./commands/registrations.js'),
 };
 
 let config: Config | undefined;
@@ -121,6 +123,35 @@ program
   .action(async (o: { demo?: boolean; campaign?: string; hashPassword?: boolean }) => {
     await (await commands.ui()).uiCommand(o, o.hashPassword ? loadConfig({}) : env(), consolePrint);
   });
+
+program
+  .command('register-server')
+  .description("the public page where monitoring officers register for the letter (REGISTER_HOST:REGISTER_PORT, needs REGISTER_SECRET and SMTP_URL)")
+  .option('--data <dir>', 'offer the authorities of this data directory (default: those of the latest stored campaign)')
+  .action(async (o: { data?: string }) => (await commands.registerServer()).registerServerCommand(o, env(), consolePrint));
+
+const registrations = program.command('registrations').description("monitoring officers' registrations: list, approve, reject, export");
+registrations
+  .command('list')
+  .description('every registration, with who confirmed and decided it and when')
+  .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+  .action(async (o: { format: 'csv' | 'json' }) => {
+    await (await commands.registrations()).listRegistrationsCommand(o, env(), consolePrint);
+  });
+for (const [name, decision] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+  registrations
+    .command(`${name} <id>`)
+    .description(`${name} a confirmed registration`)
+    .requiredOption('--by <name>', `who ${decision} it`)
+    .action(async (id: string, o: { by: string }) => {
+      await (await commands.registrations()).decideRegistrationCommand(decision, { id, by: o.by }, env(), consolePrint);
+    });
+}
+registrations
+  .command('export')
+  .description('merge approved (and withdrawn) registrations into DIR/monitoring-officers.csv')
+  .requiredOption('--data <dir>', 'data directory')
+  .action(async (o: { data: string }) => (await commands.registrations()).exportRegistrationsCommand(o, env(), consolePrint));
 
 endQuietlyWhenReaderCloses();
 try {

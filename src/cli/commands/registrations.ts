@@ -1,0 +1,82 @@
+/**
+ * `registrations list|approve|reject|export`: the operator's side of the
+ * monitoring officers' self-registration, on the command line.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Config } from '../../config.js';
+import { connectProducer } from '../../redis.js';
+import { exportRegistrations, ExportError } from '../../register/export-officers.js';
+import { domainMatches, RegistrationError, RegistrationStore, type Registration } from '../../register/registration-store.js';
+import { CliError } from '../cli-error.js';
+import type { Print } from '../print.js';
+
+export const LIST_COLUMNS = ['id', 'status', 'authorityId', 'authorityName', 'name', 'email', 'domainMatchesChiefExecutive', 'confirmedAt', 'confirmedFrom', 'decidedBy', 'decidedAt', 'withdrawnAt'] as const;
+
+const iso = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString());
+
+export function toListRow(r: Registration): Record<(typeof LIST_COLUMNS)[number], string> {
+  return {
+    id: r.id,
+    status: r.status,
+    authorityId: r.authorityId,
+    authorityName: r.authorityName,
+    name: r.name,
+    email: r.email,
+    domainMatchesChiefExecutive: domainMatches(r) ? 'yes' : 'no',
+    confirmedAt: iso(r.confirmedAt),
+    confirmedFrom: r.confirmedFrom,
+    decidedBy: r.decidedBy ?? '',
+    decidedAt: iso(r.decidedAt),
+    withdrawnAt: iso(r.withdrawnAt),
+  };
+}
+
+async function withStore<T>(config: Config, work: (store: RegistrationStore) => Promise<T>): Promise<T> {
+  const redis = await connectProducer(config.REDIS_URL);
+  try {
+    return await work(new RegistrationStore(redis, config.QUEUE_PREFIX));
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}
+
+/** `registrations list [--format csv|json]`: every registration, oldest first. */
+export async function listRegistrationsCommand(options: { format: 'csv' | 'json' }, config: Config, print: Print): Promise<Registration[]> {
+  const registrations = await withStore(config, (store) => store.list());
+  const rows = registrations.map(toListRow);
+  print.out(options.format === 'json' ? JSON.stringify(rows, null, 2) : stringify(rows, { header: true, columns: [...LIST_COLUMNS] }).trimEnd());
+  return registrations;
+}
+
+/** `registrations approve|reject ID --by NAME`. */
+export async function decideRegistrationCommand(decision: 'approved' | 'rejected', options: { id: string; by: string }, config: Config, print: Print): Promise<Registration> {
+  const by = options.by.trim();
+  if (by === '' || by.length > 100 || /[\u0000-\u001f\u007f]/.test(by)) throw new CliError('--by: give your name, on one line, at most 100 characters', 1);
+  try {
+    const registration = await withStore(config, (store) => store.decide(options.id, decision, by));
+    print.out(`${registration.id}: ${registration.name} <${registration.email}> for ${registration.authorityName}: ${decision} by ${by}`);
+    return registration;
+  } catch (error) {
+    if (error instanceof RegistrationError) throw new CliError(error.message, 1);
+    throw error;
+  }
+}
+
+/** `registrations export --data DIR`: merges approved and withdrawn registrations into DIR/monitoring-officers.csv. */
+export async function exportRegistrationsCommand(options: { data: string }, config: Config, print: Print): Promise<void> {
+  const registrations = await withStore(config, (store) => store.list());
+  let result;
+  try {
+    result = await exportRegistrations(options.data, registrations);
+  } catch (error) {
+    if (error instanceof ExportError) throw new CliError(error.message, 1);
+    throw error;
+  }
+  for (const r of result.unknownAuthority) print.err(`${r.id}: not added: authority ${r.authorityId} is not in ${options.data}/authorities.csv`);
+  print.out(
+    `${result.file}: ${result.added.length} added, ${result.reRegistered.length} registered again, ${result.withdrawn.length} withdrawn (registered = no)`,
+  );
+  if (result.added.length + result.reRegistered.length + result.withdrawn.length > 0) {
+    print.out(`the data changed: validate, preview and approve --data ${options.data} again before the next run`);
+  }
+}
