@@ -4,6 +4,7 @@
  *   /                          the campaign page
  *   /api/...                   its JSON API (see campaign-api.ts)
  *   /queues                    bull-board for the letters and campaigns queues
+ *   /registrations             monitoring officers' registrations (see registrations-page.ts)
  * and, in front of everything but /login: a session, the read-only rule and
  * the CSRF guard (see auth.ts and csrf.ts).
  */
@@ -27,6 +28,8 @@ import { csrfGuard } from './csrf.js';
 import { LetterPreview, type RendererFactory } from './letter-preview.js';
 import { baseHeaders, boardPolicy } from './security-headers.js';
 import { createSessionMiddleware } from './session.js';
+import { RegistrationStore } from '../register/registration-store.js';
+import { registrationsPage, REGISTRATIONS_PATH } from './registrations-page.js';
 import { Credentials, type UiUser } from './users.js';
 
 export interface UiAppOptions {
@@ -73,6 +76,8 @@ export function createUiApp(options: UiAppOptions): express.Express {
   // Everything below needs a session; changes need the operator role and the CSRF token.
   app.use(requireLogin(credentials, sessionLimits, log));
   app.use(requireOperatorForChanges(log));
+  // The registrations page posts plain forms: their CSRF field must be read before the guard looks for it.
+  app.use(REGISTRATIONS_PATH, express.urlencoded({ extended: false, limit: '4kb' }));
   app.use(csrfGuard());
 
   // Our parser before bull-board's own, so a bad body to its API is refused here: one log line, as everywhere.
@@ -87,6 +92,7 @@ export function createUiApp(options: UiAppOptions): express.Express {
       log,
     }),
   );
+  app.use(registrationsPage({ store: new RegistrationStore(options.redis, options.prefix), log }));
   app.use(campaignPage({ status, campaignId: options.campaignId, prefix: options.prefix, pollMs: options.pollMs }));
 
   app.use((_req: Request, res: Response) => {
