@@ -53,6 +53,11 @@ export const campaignSchema = z.strictObject({
     email: z.email(),
   }),
   surveyUrl: z.url(),
+  /**
+   * The public register page (`register-server`, its REGISTER_PUBLIC_URL). When set, every copy to a
+   * monitoring officer links to its /withdraw page, where they can stop receiving the letter.
+   */
+  registerUrl: z.url({ protocol: /^https?$/ }).optional(),
   averages: z.record(z.enum(AUTHORITY_KINDS), averagesSchema).superRefine((averages, ctx) => {
     for (const kind of COUNCIL_KINDS) {
       if (averages[kind].upheldPer100k === undefined) {

@@ -25,7 +25,14 @@ export interface CampaignView {
 export interface LetterView {
   subject: string;
   campaign: CampaignView;
-  recipient: { name: string; isCopy: boolean; isHead: boolean; isMonitoringOfficer: boolean };
+  recipient: {
+    name: string;
+    isCopy: boolean;
+    isHead: boolean;
+    isMonitoringOfficer: boolean;
+    /** A monitoring officer's way to stop receiving the letter: the register page's /withdraw, when the campaign names one. */
+    withdrawUrl: string | null;
+  };
   authority: { name: string; isCouncil: boolean };
   chiefExecutive: { fullName: string; addressName: string };
   head: { role: string; name: string } | null;
@@ -99,6 +106,7 @@ export function buildLetterView(
       isCopy: recipient.isCopy,
       isHead: recipient.role === 'head',
       isMonitoringOfficer: recipient.role === 'mo',
+      withdrawUrl: recipient.role === 'mo' && campaign.registerUrl ? `${campaign.registerUrl.replace(/\/+$/, '')}/withdraw` : null,
     },
     authority: { name: authority.name, isCouncil: isCouncil(authority.kind) },
     chiefExecutive: {
