@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { loadDataSet } from '../data/load-data-set.js';
-import { CampaignStore } from '../schedule/campaign-store.js';
+import { CampaignStore } from '../storage/campaign-store.js';
 import { openLettersQueue } from '../schedule/queues.js';
 import { CampaignStatus } from '../ui/campaign-status.js';
 import { emailDomain } from './registration-store.js';

@@ -3,7 +3,7 @@
  * email check, and the honeypot (a field people never see, so never fill).
  * Each problem is tied to its field, for the page to show beside it.
  */
-import { isEmail } from '../data/read-csv.js';
+import { isEmail } from '../domain/index.js';
 import type { AuthorityChoice, AuthorityChoices } from './authority-choices.js';
 
 /** The form's field names, as the page and the request use them. */

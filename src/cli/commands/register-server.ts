@@ -1,5 +1,5 @@
 import { ConfigError, requireSmtpUrl, type Config } from '../../config.js';
-import { createLogger } from '../../log.js';
+import { createLogger } from '../../logger.js';
 import { connectProducer } from '../../redis.js';
 import { choicesFromDataDir, choicesFromLatestCampaign, NoAuthoritiesError } from '../../register/authority-choices.js';
 import { LinkSigner } from '../../register/link-token.js';
