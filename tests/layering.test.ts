@@ -24,6 +24,7 @@ const LAYERS = [
   { name: 'safety', folders: ['src/safety/'] },
   { name: 'demo', folders: ['src/demo/'] },
   { name: 'workers', folders: ['workers/'] },
+  { name: 'register', folders: ['src/register/'] },
   { name: 'ui', folders: ['src/ui/'] },
   { name: 'cli', folders: ['src/cli/'] },
 ] as const;

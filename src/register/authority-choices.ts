@@ -5,9 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { loadDataSet } from '../data/load-data-set.js';
-import { CampaignStore } from '../storage/campaign-store.js';
-import { openLettersQueue } from '../schedule/queues.js';
-import { CampaignStatus } from '../ui/campaign-status.js';
+import { CampaignStore, type StoredCampaign } from '../storage/campaign-store.js';
 import { emailDomain } from './registration-store.js';
 
 export interface AuthorityChoice {
@@ -54,13 +52,14 @@ export async function choicesFromDataDir(dir: string): Promise<AuthorityChoices>
 /** The authorities of the most recently stored campaign under `prefix`. */
 export async function choicesFromLatestCampaign(redis: Redis, prefix: string): Promise<AuthorityChoices> {
   const store = new CampaignStore(redis, prefix);
-  // The console's own listing of stored campaigns, newest first; a test run's is never the list of authorities.
-  const letters = openLettersQueue(redis, prefix);
-  const campaigns = await new CampaignStatus(redis, prefix, store, letters).campaigns().finally(() => letters.close());
-  const latest = campaigns.find((c) => !c.id.endsWith('~test'));
-  const stored = latest ? await store.load(latest.id) : null;
-  if (!latest || !stored) throw new NoAuthoritiesError(`no campaign is stored under the key prefix ${prefix}; start the register server with --data DIR`);
+  // A test run's campaign ("<id>~test") is never the list of authorities.
+  let latest: { id: string; stored: StoredCampaign } | undefined;
+  for (const id of (await store.ids()).filter((id) => !id.endsWith('~test'))) {
+    const stored = await store.load(id);
+    if (stored && (!latest || stored.storedAt > latest.stored.storedAt)) latest = { id, stored };
+  }
+  if (!latest) throw new NoAuthoritiesError(`no campaign is stored under the key prefix ${prefix}; start the register server with --data DIR`);
   const list: AuthorityChoice[] = [];
   for await (const a of store.authorities(latest.id)) list.push({ id: a.id, name: a.name, ceDomain: emailDomain(a.chiefExecutive.email) });
-  return choices(list, stored.campaign.mail.from, `campaign ${latest.id}`);
+  return choices(list, latest.stored.campaign.mail.from, `campaign ${latest.id}`);
 }

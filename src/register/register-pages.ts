@@ -5,7 +5,9 @@
  * the keyboard and without JavaScript. The authority picker is an input with
  * a datalist: type to search, or type the name. Every value is escaped.
  */
-import { escapeHtml } from '../ui/html.js';
+
+const escapeHtml = (value: string): string => Handlebars.escapeExpression(value);
+import Handlebars from 'handlebars';
 import type { AuthorityChoice } from './authority-choices.js';
 import { FIELDS, LIMITS, type FieldError } from './registration-form.js';
 

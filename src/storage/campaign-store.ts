@@ -127,6 +127,19 @@ export class CampaignStore {
     }
   }
 
+  /** The id of every stored campaign (test runs' "<id>~test" included), found with SCAN. */
+  async ids(): Promise<string[]> {
+    const ids = new Set<string>();
+    const head = this.key('');
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${head}*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) if (!key.slice(head.length).includes(':')) ids.add(key.slice(head.length));
+    } while (cursor !== '0');
+    return [...ids];
+  }
+
   async remove(id: string): Promise<void> {
     await this.redis.del(this.key(id), this.authoritiesKey(id));
   }
