@@ -1,0 +1,135 @@
+/**
+ * The register server on a free loopback port, with its own Redis prefix, a
+ * real in-process SMTP server that keeps every message, and a data folder of
+ * authorities to offer. Emails are read back decoded, as a mail client would.
+ */
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import type { Redis } from 'ioredis';
+import { SmtpSink } from '../../src/demo/smtp-sink.js';
+import { createLogger } from '../../src/logger.js';
+import { connectProducer } from '../../src/redis.js';
+import { choicesFromDataDir } from '../../src/register/authority-choices.js';
+import { LinkSigner } from '../../src/register/link-token.js';
+import { RegisterMail } from '../../src/register/register-mail.js';
+import { createRegisterApp, type RegisterLimits } from '../../src/register/register-server.js';
+import { RegistrationStore } from '../../src/register/registration-store.js';
+import { createMailTransport, type MailTransport } from '../../src/send/transport.js';
+import { writeDataSet, type TestAuthority } from './data-set.js';
+import { cleanPrefix, REDIS_URL, uniquePrefix } from './redis.js';
+
+export const REGISTER_SECRET = 'test-register-secret-0123456789abcdef';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface RegisterHarness {
+  prefix: string;
+  redis: Redis;
+  dataDir: string;
+  sink: SmtpSink;
+  /** e.g. http://127.0.0.1:40123 */
+  url: string;
+  store: RegistrationStore;
+  signer: LinkSigner;
+  /** Every email the sink received, decoded, oldest first. */
+  mails(): Promise<Mail[]>;
+  /** The link to `path` in the latest email to `to`. */
+  linkFor(to: string, path: '/confirm' | '/withdraw/confirm'): Promise<string>;
+  /** Every line the server logged. */
+  log: string[];
+  close(): Promise<void>;
+}
+
+export const DEFAULT_AUTHORITIES: TestAuthority[] = [
+  { id: 'barnsley', name: 'Barnsley Metropolitan Borough Council' },
+  { id: 'york', name: 'City of York Council' },
+];
+
+export async function startRegisterHarness(name: string, options: { limits?: Partial<RegisterLimits>; authorities?: TestAuthority[] } = {}): Promise<RegisterHarness> {
+  const prefix = uniquePrefix(name);
+  const dir = await mkdtemp(join(tmpdir(), `arm-${name}-`));
+  const dataDir = await writeDataSet(join(dir, 'data'), options.authorities ?? DEFAULT_AUTHORITIES);
+  const sink = new SmtpSink({ keepRaw: true });
+  const smtpUrl = await sink.start();
+  const redis = await connectProducer(REDIS_URL);
+  const transport: MailTransport = createMailTransport({ url: smtpUrl, maxConnections: 1 });
+  const signer = new LinkSigner(REGISTER_SECRET);
+  const log: string[] = [];
+  const authorities = await choicesFromDataDir(dataDir);
+  // The links point wherever the server listens: take a free port first, then build the app with it.
+  const http = createServer();
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const app = createRegisterApp({
+    redis,
+    prefix,
+    authorities,
+    signer,
+    mail: new RegisterMail({ transport, from: authorities.from, publicUrl: url }),
+    log: createLogger({ level: 'info', destination: { write: (line: string) => void log.push(line) } }),
+    limits: options.limits,
+  });
+  http.on('request', app);
+
+  const mails = async (): Promise<Mail[]> =>
+    Promise.all(
+      sink.received.map(async (m) => {
+        const parsed = await simpleParser(sink.raw.get(m.messageId)!);
+        return { to: m.envelopeTo.join(','), subject: parsed.subject ?? '', text: parsed.text ?? '' };
+      }),
+    );
+  return {
+    prefix,
+    redis,
+    dataDir,
+    sink,
+    url,
+    store: new RegistrationStore(redis, prefix),
+    signer,
+    mails,
+    log,
+    async linkFor(to, path) {
+      const mine = (await mails()).filter((m) => m.to === to);
+      const text = mine.at(-1)?.text ?? '';
+      const link = new RegExp(`https?://\\S+${path.replace('/', '\\/')}\\?token=\\S+`).exec(text)?.[0];
+      if (!link) throw new Error(`no ${path} link in an email to ${to}`);
+      return link;
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections();
+      await closed;
+      transport.close();
+      await sink.stop();
+      await redis.quit();
+      await cleanPrefix(prefix);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Posts a form as a browser without JavaScript would. */
+export async function postForm(base: string, path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; html: string }> {
+  const res = await fetch(new URL(path, base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+    redirect: 'manual',
+  });
+  return { status: res.status, html: await res.text() };
+}
+
+/** The token of a /confirm or /withdraw/confirm link. */
+export function tokenOf(link: string): string {
+  return new URL(link).searchParams.get('token') ?? '';
+}
