@@ -54,10 +54,19 @@ export const DEFAULT_AUTHORITIES: TestAuthority[] = [
   { id: 'york', name: 'City of York Council' },
 ];
 
-export async function startRegisterHarness(name: string, options: { limits?: Partial<RegisterLimits>; authorities?: TestAuthority[] } = {}): Promise<RegisterHarness> {
-  const prefix = uniquePrefix(name);
+export interface RegisterHarnessOptions {
+  limits?: Partial<RegisterLimits>;
+  /** Written to a data folder of its own, unless `dataDir` is given. */
+  authorities?: TestAuthority[];
+  /** Share another harness's prefix and data folder (the console's and the run's). */
+  prefix?: string;
+  dataDir?: string;
+}
+
+export async function startRegisterHarness(name: string, options: RegisterHarnessOptions = {}): Promise<RegisterHarness> {
+  const prefix = options.prefix ?? uniquePrefix(name);
   const dir = await mkdtemp(join(tmpdir(), `arm-${name}-`));
-  const dataDir = await writeDataSet(join(dir, 'data'), options.authorities ?? DEFAULT_AUTHORITIES);
+  const dataDir = options.dataDir ?? (await writeDataSet(join(dir, 'data'), options.authorities ?? DEFAULT_AUTHORITIES));
   const sink = new SmtpSink({ keepRaw: true });
   const smtpUrl = await sink.start();
   const redis = await connectProducer(REDIS_URL);
