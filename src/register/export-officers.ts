@@ -79,9 +79,10 @@ async function readRows(file: string): Promise<Row[]> {
   }
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof records;
+    records = parse(text, { bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: true }) as unknown as typeof records;
   } catch (error) {
-    throw new ExportError(`${MONITORING_OFFICERS_FILE}: cannot be read as CSV (${(error as Error).message}); run validate --data DIR and fix it first`);
+    const line = (error as { lines?: unknown }).lines;
+    throw new ExportError(`${MONITORING_OFFICERS_FILE}:${typeof line === 'number' ? line : 0}: -: cannot be read as CSV (${(error as Error).message}); run validate --data DIR and fix it first`);
   }
   const [header, ...body] = records;
   if (!header || header.record.join(',') !== MONITORING_OFFICER_COLUMNS.join(',')) {
