@@ -56,6 +56,32 @@ export interface CampaignPageView {
   config: unknown;
 }
 
+export interface RegistrationsPageView {
+  stylesheets: string[];
+  boardPath: string;
+  csrfToken: string;
+  user: { name: string; roleLabel: string };
+  notice: string | null;
+  rows: Array<{
+    id: string;
+    authorityId: string;
+    authorityName: string;
+    name: string;
+    email: string;
+    domain: string;
+    ceDomain: string;
+    domainMatches: boolean;
+    status: string;
+    statusLabel: string;
+    confirmedAt: string;
+    confirmedFrom: string;
+    withdrawnAt: string | null;
+    decision: string;
+    actions: Array<{ action: 'approve' | 'reject'; label: string; primary: boolean }>;
+  }>;
+}
+
 export const loginPage = page<LoginPage>('login');
 export const logoutPage = page<LogoutPage>('logout');
 export const campaignPageHtml = page<CampaignPageView>('campaign');
+export const registrationsPageHtml = page<RegistrationsPageView>('registrations');
