@@ -16,6 +16,7 @@ import { consolePrint } from './print.js';
 const commands = {
   approve: () => import('./commands/approve.js'),
   demo: () => import('./commands/demo.js'),
+  dkimRecord: () => import('./commands/dkim-record.js'),
   preview: () => import('./commands/preview.js'),
   render: () => import('./commands/render.js'),
   report: () => import('./commands/report.js'),
@@ -101,6 +102,13 @@ program
   .option('--gaps <file>', 'also write every delivery not yet sent (what is still owed) to this file')
   .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string }) => {
     await (await commands.report()).reportCommand(o, env(), consolePrint);
+  });
+
+program
+  .command('dkim-record')
+  .description('print the DNS TXT record to publish for DKIM_SELECTOR and DKIM_DOMAIN, from DKIM_PRIVATE_KEY_FILE')
+  .action(async () => {
+    (await commands.dkimRecord()).dkimRecordCommand(env(), consolePrint);
   });
 
 program
