@@ -15,6 +15,7 @@ import { consolePrint } from './print.js';
 // or the UI, and `--help` loads nothing.
 const commands = {
   approve: () => import('./commands/approve.js'),
+  bounces: () => import('./commands/bounces.js'),
   demo: () => import('./commands/demo.js'),
   dkimRecord: () => import('./commands/dkim-record.js'),
   preview: () => import('./commands/preview.js'),
@@ -86,6 +87,11 @@ program
   .command('worker')
   .description('consume the letters queue until SIGINT or SIGTERM (needs SMTP_URL)')
   .action(async () => (await commands.worker()).workerCommand(env()));
+
+program
+  .command('bounces')
+  .description('receive bounces over SMTP on BOUNCE_LISTEN and mark bounced letters in the ledger, until SIGINT or SIGTERM')
+  .action(async () => (await commands.bounces()).bouncesCommand(env()));
 
 program
   .command('schedule')
