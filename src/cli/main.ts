@@ -19,6 +19,7 @@ const commands = {
   demo: () => import('./commands/demo.js'),
   dkimRecord: () => import('./commands/dkim-record.js'),
   preview: () => import('./commands/preview.js'),
+  readdress: () => import('./commands/readdress.js'),
   render: () => import('./commands/render.js'),
   report: () => import('./commands/report.js'),
   run: () => import('./commands/run.js'),
@@ -115,6 +116,18 @@ program
   .description('print the DNS TXT record to publish for DKIM_SELECTOR and DKIM_DOMAIN, from DKIM_PRIVATE_KEY_FILE')
   .action(async () => {
     (await commands.dkimRecord()).dkimRecordCommand(env(), consolePrint);
+  });
+
+program
+  .command('readdress')
+  .description('send a bounced or permanently failed letter again, to a corrected address (recorded: who, from what, to what, when)')
+  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
+  .requiredOption('--authority <id>', 'authority id')
+  .requiredOption('--recipient <key>', 'ceo, head or mo-N')
+  .requiredOption('--email <address>', 'the corrected address')
+  .requiredOption('--by <name>', 'who makes the change')
+  .action(async (o: { campaign: string; authority: string; recipient: string; email: string; by: string }) => {
+    await (await commands.readdress()).readdressCommand(o, env(), consolePrint);
   });
 
 program
