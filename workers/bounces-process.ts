@@ -10,9 +10,9 @@ import { BounceHandler } from '../src/bounce/handle-bounce.js';
 import { BounceListener } from '../src/bounce/bounce-listener.js';
 import { UnmatchedBounces } from '../src/bounce/unmatched-bounces.js';
 import { verpFromConfig } from '../src/bounce/verp.js';
-import { Ledger } from '../src/ledger/ledger.js';
-import { createDeliveryLogger } from '../src/log.js';
-import { createRedis } from '../src/redis.js';
+import { Ledger } from '../src/storage/ledger.js';
+import { createDeliveryLogger } from '../src/log/delivery-log.js';
+import { createRedis, redisTarget } from '../src/redis.js';
 
 export interface BouncesProcess {
   /** The port the listener is on (BOUNCE_LISTEN's, or the one chosen for port 0). */
@@ -27,7 +27,7 @@ export async function startBouncesProcess(config: Config, options: { log: Logger
   if (!verp) throw new ConfigError('BOUNCE_ADDRESS and BOUNCE_SECRET are required by `bounces`');
   if (!config.BOUNCE_LISTEN) throw new ConfigError('BOUNCE_LISTEN is required by `bounces` (host:port, e.g. 127.0.0.1:2525)');
   const log = options.log;
-  const connection = createRedis(config.REDIS_URL, 'worker');
+  const connection = createRedis(redisTarget(config), 'worker');
   connection.on('error', (err) => log.warn({ event: 'redis.error', err }, 'redis connection error; reconnecting'));
   const deliveryLog = createDeliveryLogger({ level: config.LOG_LEVEL, file: config.DELIVERY_LOG, echo: options.echoDeliveries });
   const ledgers = new Map<string, Ledger>();

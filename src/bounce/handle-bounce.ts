@@ -11,7 +11,7 @@
  * does, and then the caller leaves the message to be delivered again.
  */
 import type { Logger } from 'pino';
-import type { Ledger } from '../ledger/ledger.js';
+import type { Ledger } from '../storage/ledger.js';
 import { parseBounce, type ParsedBounce, type RecipientStatus } from './parse-bounce.js';
 import type { UnmatchedBounces } from './unmatched-bounces.js';
 import type { DeliveryRef, Verp } from './verp.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import { createLogger } from '../../log.js';
+import { createLogger } from '../../logger.js';
 import { startBouncesProcess } from '../../../workers/bounces-process.js';
 
 /** `bounces`: receive bounces on BOUNCE_LISTEN until SIGINT or SIGTERM, then shut down in order. */

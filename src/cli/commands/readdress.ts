@@ -9,9 +9,8 @@
  */
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import type { DeliveryRecord } from '../../ledger/ledger.js';
-import { isAllowed } from '../../safety/recipient-policy.js';
-import { retryJob } from '../../ui/retry.js';
+import { isAllowed, type DeliveryRecord } from '../../domain/index.js';
+import { retryJob } from '../../ui/handlers/retry-job.js';
 import { CliError } from '../cli-error.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
