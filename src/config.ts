@@ -27,6 +27,8 @@ const DEFAULTS = {
   UI_SESSION_IDLE_MS: '28800000',
   UI_SESSION_LIFETIME_MS: '43200000',
   MAX_LETTER_AGE_DAYS: '60',
+  BOUNCE_MAX_BYTES: '10485760',
+  BOUNCE_UNMATCHED_DIR: 'bounces-unmatched',
   REQUIRE_DURABLE_REDIS: '0',
   REGISTER_HOST: '127.0.0.1',
   REGISTER_PORT: '3001',
@@ -199,7 +201,46 @@ const envSchema = z.object({
   REGISTER_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
   /** The address people reach the `register-server` at, for the links in its emails. Default http://REGISTER_HOST:REGISTER_PORT. */
   REGISTER_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** DKIM: the signing domain (d=), e.g. ombudsman.example. Set with DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE, or none. */
+  DKIM_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name, e.g. ombudsman.example').optional(),
+  /** DKIM: the selector (s=); the public key is published at <selector>._domainkey.<domain>. */
+  DKIM_SELECTOR: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" and "-" only').optional(),
+  /** DKIM: a PEM file with the RSA or Ed25519 private key; read and checked when `worker` starts, never logged. */
+  DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * Where bounces go: each letter's envelope sender becomes <local>+<token>@<domain> (VERP), the token naming the
+   * delivery and signed with BOUNCE_SECRET. Unset: the envelope sender is the From address, as before.
+   */
+  BOUNCE_ADDRESS: z
+    .email('must be one email address, e.g. bounces@ombudsman.example')
+    .refine((s) => !s.split('@')[0]!.includes('+'), 'must not contain "+"')
+    .optional(),
+  /** Signs the VERP token (HMAC-SHA256). Required with BOUNCE_ADDRESS. */
+  BOUNCE_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+  /** `bounces`: host:port its SMTP listener accepts bounces on, e.g. 0.0.0.0:2525. */
+  BOUNCE_LISTEN: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:2525').optional(),
+  /** `bounces`: the largest bounce the listener accepts, in bytes. Default 10485760 (10 MiB). */
+  BOUNCE_MAX_BYTES: integer(1024, 1_073_741_824),
+  /** `bounces`: folder where a bounce that matches no delivery is kept, one .eml each. Default bounces-unmatched. */
+  BOUNCE_UNMATCHED_DIR: z.string().min(1),
 });
+
+/** Settings that only work together: Sentinel's two, DKIM's three, and BOUNCE_ADDRESS with its secret. */
+function checkTogether(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): void {
+  if ((env.REDIS_SENTINELS === undefined) !== (env.REDIS_SENTINEL_NAME === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_NAME'], message: 'set REDIS_SENTINELS and REDIS_SENTINEL_NAME together' });
+  }
+  const dkim = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE'] as const;
+  const set = dkim.filter((k) => env[k] !== undefined);
+  if (set.length > 0 && set.length < dkim.length) {
+    for (const k of dkim.filter((k) => env[k] === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [k], message: `required with ${set.join(' and ')}` });
+    }
+  }
+  if (env.BOUNCE_ADDRESS && !env.BOUNCE_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['BOUNCE_SECRET'], message: 'required with BOUNCE_ADDRESS (signs the VERP token)' });
+  }
+}
 
 export type Config = Readonly<z.infer<typeof envSchema>>;
 
@@ -214,12 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key];
     input[key] = value === undefined || value === '' ? DEFAULTS[key as keyof typeof DEFAULTS] : value;
   }
-  const result = envSchema
-    .refine((c) => (c.REDIS_SENTINELS === undefined) === (c.REDIS_SENTINEL_NAME === undefined), {
-      path: ['REDIS_SENTINEL_NAME'],
-      message: 'set REDIS_SENTINELS and REDIS_SENTINEL_NAME together',
-    })
-    .safeParse(input);
+  const result = envSchema.superRefine(checkTogether).safeParse(input);
   if (!result.success) {
     // Never echo the value: REDIS_URL and SMTP_URL may hold passwords.
     const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

@@ -26,6 +26,7 @@ import { createSendGuards, type Deferral } from '../src/send/send-guards.js';
 import { guardTransport } from '../src/safety/recipient-policy.js';
 import { TestRuns, isTestCampaign } from '../src/safety/test-mode.js';
 import type { MailTransport } from '../src/send/transport.js';
+import { verpFromConfig } from '../src/bounce/verp.js';
 
 export interface LetterWorkerDeps {
   config: Config;
@@ -58,6 +59,7 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
   const lettersQueue = openLettersQueue(deps.connection, deps.config.QUEUE_PREFIX);
   // RECIPIENT_ALLOWLIST is checked on every message as it is handed to the relay: nothing sends around it.
   const transport = guardTransport(deps.transport, deps.config.RECIPIENT_ALLOWLIST);
+  const verp = verpFromConfig(deps.config);
   const testRuns = new TestRuns(deps.connection, deps.config.QUEUE_PREFIX);
   const guards = createSendGuards({ config: deps.config, connection: deps.connection, queue: lettersQueue, log: deps.log, who: WORKER_ID });
   const defer = async (job: Job<LetterJobData, LetterJobResult>, token: string | undefined, deferral: Deferral, log: Logger) => {
@@ -90,6 +92,8 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
         leaseMs: deps.config.LEASE_MS,
         from: deps.from,
         throttle: guards.throttle,
+        verp,
+        testRun: testRun !== undefined,
       },
       target.authority,
     );

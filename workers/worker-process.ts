@@ -9,6 +9,7 @@ import { createDeliveryLogger } from '../src/log/delivery-log.js';
 import { createRedis, redisTarget } from '../src/redis.js';
 import { createMailTransport } from '../src/send/transport.js';
 import { parseAddress } from '../src/send/address.js';
+import { loadDkimSigning } from '../src/send/dkim.js';
 import { startCampaignWorker } from './campaign-worker.js';
 import { startLetterWorker } from './letter-worker.js';
 
@@ -28,9 +29,11 @@ export interface WorkerProcessOptions {
 
 export function startWorkerProcess(config: Config, options: WorkerProcessOptions): WorkerProcess {
   const smtpUrl = requireSmtpUrl(config);
+  // Before any connection: a worker with an unusable DKIM key must not start at all.
+  const dkim = loadDkimSigning(config);
   const log = options.log;
   const connection = createRedis(redisTarget(config), 'worker');
-  const transport = createMailTransport({ url: smtpUrl, maxConnections: config.SMTP_POOL_SIZE });
+  const transport = createMailTransport({ url: smtpUrl, maxConnections: config.SMTP_POOL_SIZE, dkim });
   const deliveryLog = createDeliveryLogger({ level: config.LOG_LEVEL, file: config.DELIVERY_LOG, echo: options.echoDeliveries });
 
   const letters = startLetterWorker({

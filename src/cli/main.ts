@@ -15,8 +15,11 @@ import { consolePrint } from './print.js';
 // or the UI, and `--help` loads nothing.
 const commands = {
   approve: () => import('./commands/approve.js'),
+  bounces: () => import('./commands/bounces.js'),
   demo: () => import('./commands/demo.js'),
+  dkimRecord: () => import('./commands/dkim-record.js'),
   preview: () => import('./commands/preview.js'),
+  readdress: () => import('./commands/readdress.js'),
   render: () => import('./commands/render.js'),
   report: () => import('./commands/report.js'),
   run: () => import('./commands/run.js'),
@@ -89,6 +92,11 @@ program
   .action(async () => (await commands.worker()).workerCommand(env()));
 
 program
+  .command('bounces')
+  .description('receive bounces over SMTP on BOUNCE_LISTEN and mark bounced letters in the ledger, until SIGINT or SIGTERM')
+  .action(async () => (await commands.bounces()).bouncesCommand(env()));
+
+program
   .command('schedule')
   .description('store the campaign and upsert the annual Job Scheduler (Europe/London)')
   .requiredOption('--data <dir>', 'data directory')
@@ -103,6 +111,25 @@ program
   .option('--gaps <file>', 'also write every delivery not yet sent (what is still owed) to this file')
   .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string }) => {
     await (await commands.report()).reportCommand(o, env(), consolePrint);
+  });
+
+program
+  .command('dkim-record')
+  .description('print the DNS TXT record to publish for DKIM_SELECTOR and DKIM_DOMAIN, from DKIM_PRIVATE_KEY_FILE')
+  .action(async () => {
+    (await commands.dkimRecord()).dkimRecordCommand(env(), consolePrint);
+  });
+
+program
+  .command('readdress')
+  .description('send a bounced or permanently failed letter again, to a corrected address (recorded: who, from what, to what, when)')
+  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
+  .requiredOption('--authority <id>', 'authority id')
+  .requiredOption('--recipient <key>', 'ceo, head or mo-N')
+  .requiredOption('--email <address>', 'the corrected address')
+  .requiredOption('--by <name>', 'who makes the change')
+  .action(async (o: { campaign: string; authority: string; recipient: string; email: string; by: string }) => {
+    await (await commands.readdress()).readdressCommand(o, env(), consolePrint);
   });
 
 program

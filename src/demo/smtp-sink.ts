@@ -20,6 +20,8 @@ export interface ReceivedMessage {
   /** The X-Annual-Review header: "<campaign>/<authority>/<recipient>". */
   letter: string;
   envelopeTo: string[];
+  /** MAIL FROM: the envelope sender, where bounces go. */
+  envelopeFrom: string;
   size: number;
   path?: string;
   /** When the sink stored it (ms since epoch): the moment a resend would become a duplicate. */
@@ -145,6 +147,7 @@ export class SmtpSink {
       messageId: header(headers, 'Message-ID'),
       letter: header(headers, 'X-Annual-Review'),
       envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+      envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
       size: data.length,
       receivedAt: Date.now(),
     };

@@ -6,7 +6,7 @@
  */
 import type { RecipientKey } from './authority.js';
 
-export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'temporary-failure', 'permanent-failure'] as const;
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'bounced', 'temporary-failure', 'permanent-failure'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface DeliveryRecord {
@@ -34,6 +34,25 @@ export interface DeliveryRecord {
   queuedAt: number;
   updatedAt: number;
   sentAt?: number;
+  /** bounced: when the DSN was recorded, and the receiving system's reason ("smtp; 550 5.1.1 ... User unknown"). */
+  bouncedAt?: number;
+  diagnostic?: string;
+  /** Every operator's correction of the address, oldest first; the current email and messageId are the last one's. */
+  readdresses?: Readdress[];
 }
 
 export type NewDelivery = Pick<DeliveryRecord, 'authorityId' | 'recipient' | 'role' | 'email' | 'messageId'>;
+
+/** One operator's correction of a delivery's address (`readdress`). */
+export interface Readdress {
+  at: number;
+  /** Who made the change (`readdress --by`). */
+  by: string;
+  from: string;
+  to: string;
+  /** The status the delivery had, and why (the diagnostic or the relay's reply). */
+  status: 'bounced' | 'permanent-failure';
+  reason?: string;
+  /** The Message-ID of the letter that did not arrive. */
+  messageId: string;
+}

@@ -9,6 +9,8 @@ export interface CampaignTotals {
   authorities: number;
   deliveries: number;
   sent: number;
+  /** Sent, then a DSN came back: not delivered, still owed. */
+  bounced: number;
   /** queued or being sent right now */
   pending: number;
   temporaryFailures: number;
@@ -19,8 +21,9 @@ export async function campaignTotals(ledger: Ledger, authorities: number): Promi
   const c = await ledger.counts();
   return {
     authorities,
-    deliveries: c.queued + c.sending + c.sent + c['temporary-failure'] + c['permanent-failure'],
+    deliveries: c.queued + c.sending + c.sent + c.bounced + c['temporary-failure'] + c['permanent-failure'],
     sent: c.sent,
+    bounced: c.bounced,
     pending: c.queued + c.sending,
     temporaryFailures: c['temporary-failure'],
     permanentFailures: c['permanent-failure'],
@@ -29,7 +32,7 @@ export async function campaignTotals(ledger: Ledger, authorities: number): Promi
 
 export function formatTotals(t: CampaignTotals): string {
   return (
-    `${t.authorities} authorities, ${t.deliveries} deliveries: ${t.sent} sent, ${t.pending} pending, ` +
+    `${t.authorities} authorities, ${t.deliveries} deliveries: ${t.sent} sent, ${t.bounced > 0 ? `${t.bounced} bounced, ` : ''}${t.pending} pending, ` +
     `${t.temporaryFailures} temporary failures, ${t.permanentFailures} permanent failures`
   );
 }

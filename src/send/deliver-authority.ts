@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { type Authority, type Campaign, letterMessageId, type Recipient, recipientsOf, type RenderedLetter } from '../domain/index.js';
+import type { Verp } from '../bounce/verp.js';
 import type { Ledger } from '../storage/ledger.js';
 import { sendMessage, type Address } from './send-message.js';
 import type { MailTransport } from './transport.js';
@@ -27,6 +28,10 @@ export interface DeliveryContext {
   from?: Address;
   /** Waits for the relay's rate limit (RATE_LIMIT_PER_SECOND) before each send; no wait when unset. */
   throttle?: { acquire(): Promise<unknown> };
+  /** With BOUNCE_ADDRESS: each letter's envelope sender is its signed VERP address. Default: the From address. */
+  verp?: Verp;
+  /** A test run: every letter goes to the test inbox, even one an operator readdressed. Default false. */
+  testRun?: boolean;
 }
 
 export interface RecipientResult {
@@ -101,6 +106,12 @@ async function deliverOne(
   }
   const claimedAt = performance.now();
   const attempt = claim.record.attempts;
+  // After an operator's readdress the ledger holds the corrected address and that letter's own
+  // Message-ID; a test run's letters still go to its test inbox.
+  if (claim.record.readdresses?.length && !ctx.testRun) {
+    fields.email = claim.record.email;
+    fields.messageId = claim.record.messageId;
+  }
   if (claim.recoveredFrom) {
     ctx.deliveryLog.warn(
       { event: 'delivery.recovered', ...fields, attempt, previousOwner: claim.recoveredFrom },
@@ -126,10 +137,11 @@ async function deliverOne(
   const outcome = await sendMessage(ctx.transport, {
     from,
     replyTo: ctx.campaign.mail.replyTo,
-    to: { name: recipient.name, address: recipient.email },
+    to: { name: recipient.name, address: fields.email },
     letter,
-    messageId,
+    messageId: fields.messageId,
     headers: { 'X-Annual-Review': `${ctx.campaign.id}/${authority.id}/${recipient.key}` },
+    envelopeFrom: ctx.verp?.address({ campaign: ctx.ledger.namespace, authorityId: authority.id, recipient: recipient.key }),
   }).finally(() => clearInterval(keeper));
   // Record the outcome before anything else: this is the window in which a
   // crash would leave a sent letter marked `sending`.
@@ -146,5 +158,5 @@ async function deliverOne(
   } else {
     ctx.deliveryLog.warn({ event: 'delivery.failed', ...line, failure: outcome.kind, responseCode: outcome.responseCode }, 'delivery.failed');
   }
-  return { ...base, outcome: status, response: outcome.response, attempted: true };
+  return { ...base, email: fields.email, outcome: status, response: outcome.response, attempted: true };
 }

@@ -19,6 +19,8 @@ export interface OutgoingMessage {
   /** Derived from (campaign, authority, recipient): the same letter always carries the same id. */
   messageId: string;
   headers?: Record<string, string>;
+  /** The envelope sender (MAIL FROM, the Return-Path) when it is not the From address: the VERP bounce address. */
+  envelopeFrom?: string;
 }
 
 export type SendOutcome =
@@ -36,6 +38,8 @@ export async function sendMessage(transport: MailTransport, message: OutgoingMes
       text: message.letter.text,
       messageId: message.messageId,
       headers: message.headers,
+      // Only MAIL FROM changes; RCPT TO stays the To address and the From header stays as it is.
+      ...(message.envelopeFrom ? { envelope: { from: message.envelopeFrom, to: message.to.address } } : {}),
       // Telling nodemailer the encoding spares it scanning every letter to choose one.
       textEncoding: 'quoted-printable',
     });

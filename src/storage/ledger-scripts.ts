@@ -58,7 +58,8 @@ else
   rec.updatedAt = now
   move(KEYS[2], nil, 'queued')
 end
-if rec.status == 'sent' then return {'already-sent', cjson.encode(rec), ''} end
+-- A bounced letter was sent: only an operator's readdress puts it back in the queue.
+if rec.status == 'sent' or rec.status == 'bounced' then return {'already-sent', cjson.encode(rec), ''} end
 if rec.status == 'permanent-failure' then return {'permanent-failure', cjson.encode(rec), ''} end
 local recovered = ''
 if rec.status == 'sending' then
@@ -142,6 +143,66 @@ end
 move(KEYS[2], rec.status, 'queued')
 rec.status = 'queued'
 rec.updatedAt = now_ms()
+local out = cjson.encode(rec)
+redis.call('HSET', KEYS[1], ARGV[1], out)
+return {'1', out}
+`;
+
+/**
+ * ARGV: field, patch (JSON: diagnostic, email?). A DSN came
+ * back for a sent letter: sent -> bounced, with the diagnostic. When the
+ * bounce names the address it failed for (email), it must be the record's
+ * current one: a late bounce for an address since corrected changes nothing.
+ * Returns {'1' | '0', record}: '0' for no record, not `sent`, or another address.
+ */
+export const BOUNCE_SCRIPT = `${PRELUDE}
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {'0', ''} end
+local rec = cjson.decode(raw)
+local patch = cjson.decode(ARGV[2])
+if rec.status ~= 'sent' then return {'0', raw} end
+if patch.email and string.lower(patch.email) ~= string.lower(rec.email) then return {'0', raw} end
+local now = now_ms()
+move(KEYS[2], 'sent', 'bounced')
+rec.status = 'bounced'
+rec.bouncedAt = now
+rec.diagnostic = patch.diagnostic
+rec.updatedAt = now
+local out = cjson.encode(rec)
+redis.call('HSET', KEYS[1], ARGV[1], out)
+return {'1', out}
+`;
+
+/**
+ * ARGV: field, change (JSON: email, messageId, by). An operator corrects the
+ * address of a bounced or permanently failed delivery: it goes back to queued,
+ * to the new address with a new Message-ID, and the change (who, from what,
+ * to what, when, and why it failed) joins the record's history.
+ * Returns {'1' | '0', record}: '0' when the record is in any other status.
+ */
+export const READDRESS_SCRIPT = `${PRELUDE}
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {'0', ''} end
+local rec = cjson.decode(raw)
+if rec.status ~= 'bounced' and rec.status ~= 'permanent-failure' then return {'0', raw} end
+local change = cjson.decode(ARGV[2])
+local now = now_ms()
+local history = rec.readdresses or {}
+table.insert(history, {
+  at = now, by = change.by, from = rec.email, to = change.email, status = rec.status,
+  reason = rec.diagnostic or rec.response, messageId = rec.messageId
+})
+move(KEYS[2], rec.status, 'queued')
+rec.readdresses = history
+rec.email = change.email
+rec.messageId = change.messageId
+rec.status = 'queued'
+rec.diagnostic = nil
+rec.bouncedAt = nil
+rec.sentAt = nil
+rec.response = nil
+rec.finishedBy = nil
+rec.updatedAt = now
 local out = cjson.encode(rec)
 redis.call('HSET', KEYS[1], ARGV[1], out)
 return {'1', out}

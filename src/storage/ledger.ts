@@ -3,6 +3,8 @@
  * single source of truth for "has this person been sent this letter?".
  *
  *   queued -> sending -> sent | temporary-failure | permanent-failure
+ *   sent -> bounced                      (a DSN came back to the letter's VERP address)
+ *   bounced | permanent-failure -> queued (an operator's readdress, to a new address)
  *
  * Every change of status is a Lua script, so a check and the write that follows
  * it are one atomic step: two workers (or a retried job and a stalled one)
@@ -20,7 +22,7 @@
  */
 import type { Redis } from 'ioredis';
 import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus, type NewDelivery, type RecipientKey } from '../domain/index.js';
-import { CLAIM_SCRIPT, EXTEND_SCRIPT, FINISH_SCRIPT, RESET_SCRIPT, SEED_SCRIPT } from './ledger-scripts.js';
+import { BOUNCE_SCRIPT, CLAIM_SCRIPT, EXTEND_SCRIPT, FINISH_SCRIPT, READDRESS_SCRIPT, RESET_SCRIPT, SEED_SCRIPT } from './ledger-scripts.js';
 
 export type ClaimResult =
   | {
@@ -46,6 +48,8 @@ interface LedgerCommands {
   arm_ledger_extend(key: string, countsKey: string, field: string, owner: string, leaseMs: string): Promise<number>;
   arm_ledger_finish(key: string, countsKey: string, field: string, owner: string, status: string, patch: string): Promise<[string, string]>;
   arm_ledger_reset(key: string, countsKey: string, field: string): Promise<[string, string]>;
+  arm_ledger_bounce(key: string, countsKey: string, field: string, patch: string): Promise<[string, string]>;
+  arm_ledger_readdress(key: string, countsKey: string, field: string, change: string): Promise<[string, string]>;
 }
 
 export function deliveryField(authorityId: string, recipient: RecipientKey): string {
@@ -158,6 +162,26 @@ export class Ledger {
     return { reset: done === '1', record: json ? (JSON.parse(json) as DeliveryRecord) : null };
   }
 
+  /**
+   * Records a hard bounce of a sent letter. `email`, when the bounce names the
+   * address that failed, must be the record's current address. Returns false
+   * (and changes nothing) for anything but a `sent` record of that address.
+   */
+  async bounce(authorityId: string, recipient: RecipientKey, patch: { diagnostic: string; email?: string }): Promise<{ bounced: boolean; record: DeliveryRecord | null }> {
+    const [done, json] = await this.redis.arm_ledger_bounce(this.key, this.countsKey, deliveryField(authorityId, recipient), JSON.stringify(patch));
+    return { bounced: done === '1', record: json ? (JSON.parse(json) as DeliveryRecord) : null };
+  }
+
+  /** An operator's corrected address for a bounced or permanently failed delivery: back to queued, to `email`, as `messageId`. */
+  async readdress(
+    authorityId: string,
+    recipient: RecipientKey,
+    change: { email: string; messageId: string; by: string },
+  ): Promise<{ readdressed: boolean; record: DeliveryRecord | null }> {
+    const [done, json] = await this.redis.arm_ledger_readdress(this.key, this.countsKey, deliveryField(authorityId, recipient), JSON.stringify(change));
+    return { readdressed: done === '1', record: json ? (JSON.parse(json) as DeliveryRecord) : null };
+  }
+
   async get(authorityId: string, recipient: RecipientKey): Promise<DeliveryRecord | null> {
     const json = await this.redis.hget(this.key, deliveryField(authorityId, recipient));
     return json ? (JSON.parse(json) as DeliveryRecord) : null;
@@ -213,4 +237,6 @@ function defineLedgerCommands(redis: Redis): void {
   redis.defineCommand('arm_ledger_extend', { numberOfKeys: 2, lua: EXTEND_SCRIPT });
   redis.defineCommand('arm_ledger_finish', { numberOfKeys: 2, lua: FINISH_SCRIPT });
   redis.defineCommand('arm_ledger_reset', { numberOfKeys: 2, lua: RESET_SCRIPT });
+  redis.defineCommand('arm_ledger_bounce', { numberOfKeys: 2, lua: BOUNCE_SCRIPT });
+  redis.defineCommand('arm_ledger_readdress', { numberOfKeys: 2, lua: READDRESS_SCRIPT });
 }

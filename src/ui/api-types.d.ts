@@ -7,7 +7,7 @@
  */
 
 /** A ledger status, or `not-queued` for a recipient the ledger has no record of yet. */
-export type ApiCellStatus = 'queued' | 'sending' | 'sent' | 'temporary-failure' | 'permanent-failure' | 'not-queued';
+export type ApiCellStatus = 'queued' | 'sending' | 'sent' | 'bounced' | 'temporary-failure' | 'permanent-failure' | 'not-queued';
 
 /** The words the page shows for kinds and statuses: one list, on the server (src/ui/labels.ts). */
 export interface PageLabels {

@@ -27,6 +27,7 @@ export const STATUS_LABELS: Readonly<Record<CellStatus, { symbol: string; text: 
   sending: { symbol: '↻', text: 'sending' },
   'temporary-failure': { symbol: '!', text: 'temporary failure' },
   'permanent-failure': { symbol: '✕', text: 'permanent failure' },
+  bounced: { symbol: '↩', text: 'bounced' },
   'not-queued': { symbol: '–', text: 'not queued' },
 };
 

@@ -7,7 +7,7 @@ import { CliError } from '../cli-error.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 
-export const REPORT_COLUMNS = ['authority', 'recipient', 'role', 'email', 'status', 'attempts', 'messageId', 'response', 'time', 'recovered'] as const;
+export const REPORT_COLUMNS = ['authority', 'recipient', 'role', 'email', 'status', 'attempts', 'messageId', 'response', 'time', 'recovered', 'diagnostic', 'readdressed'] as const;
 
 export interface ReportRow {
   authority: string;
@@ -22,6 +22,10 @@ export interface ReportRow {
   time: string;
   /** Set when a send was retried after its worker died mid-send: check that this recipient got one letter. */
   recovered: string;
+  /** bounced: the receiving system's reason, from the DSN. */
+  diagnostic: string;
+  /** The operator's corrections of the address, "from -> to by NAME at TIME", separated by "; ". */
+  readdressed: string;
 }
 
 export function toReportRow(r: DeliveryRecord): ReportRow {
@@ -34,8 +38,10 @@ export function toReportRow(r: DeliveryRecord): ReportRow {
     attempts: r.attempts,
     messageId: r.messageId,
     response: r.response ?? '',
-    time: new Date(r.sentAt ?? r.updatedAt).toISOString(),
+    time: new Date(r.bouncedAt ?? r.sentAt ?? r.updatedAt).toISOString(),
     recovered: r.recoveredFrom ?? '',
+    diagnostic: r.diagnostic ?? '',
+    readdressed: (r.readdresses ?? []).map((c) => `${c.from} -> ${c.to} by ${c.by} at ${new Date(c.at).toISOString()}`).join('; '),
   };
 }
 
@@ -48,7 +54,7 @@ export interface ReportOptions {
 
 /**
  * The campaign's gaps: every (authority, recipient) with no `sent` record, so
- * an operator sees what is still owed. Recipients of stored authorities that
+ * an operator sees what is still owed (a `bounced` letter is owed: it did not arrive). Recipients of stored authorities that
  * the ledger has never seen (the campaign was stored but not yet fanned out)
  * are gaps too, with status `not-queued`.
  */
@@ -69,6 +75,8 @@ export async function findGaps(rows: ReportRow[], store: CampaignStore, campaign
         response: '',
         time: '',
         recovered: '',
+        diagnostic: '',
+        readdressed: '',
       });
     }
   }

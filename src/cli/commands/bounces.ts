@@ -1,0 +1,17 @@
+import type { Config } from '../../config.js';
+import { createLogger } from '../../logger.js';
+import { startBouncesProcess } from '../../../workers/bounces-process.js';
+
+/** `bounces`: receive bounces on BOUNCE_LISTEN until SIGINT or SIGTERM, then shut down in order. */
+export async function bouncesCommand(config: Config): Promise<void> {
+  const log = createLogger({ level: config.LOG_LEVEL });
+  const bounces = await startBouncesProcess(config, { log });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      log.info({ event: 'bounces.signal', signal }, `received ${signal}`);
+      bounces.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

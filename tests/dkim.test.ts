@@ -1,0 +1,105 @@
+/**
+ * DKIM: letters leave the worker signed with the configured key, and the
+ * signature is checked by mailauth (a verifier no one here wrote) against the
+ * DNS record the README tells the operator to publish.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../src/cli/commands/run.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { dkimDnsRecord, loadDkimSigning } from '../src/send/dkim.js';
+import { startWorkerProcess } from '../workers/worker-process.js';
+import { createLogger } from '../src/logger.js';
+import { approve } from './support/approve.js';
+import { writeDataSet } from './support/data-set.js';
+import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { testConfig, uniquePrefix } from './support/redis.js';
+
+const CAMPAIGN = '2023-24';
+let harness: Harness | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+function rsaKeyPem(bits = 2048): string {
+  return generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+/** mailauth's verdict on one message, resolving the selector's TXT record to `record` only. */
+async function verify(raw: Buffer | string, record: { name: string; value: string }) {
+  const result = await dkimVerify(raw, {
+    // Strict: a body that no longer matches its hash is `fail` (RFC 6376 6.1.3), not mailauth's lenient `neutral`.
+    strict: true,
+    resolver: async (name: string, type: string) => {
+      if (type === 'TXT' && name === record.name) return [record.value.match(/.{1,255}/g)!];
+      throw Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' });
+    },
+  });
+  return result.results.map((r) => ({ status: r.status.result, comment: r.status.comment, domain: r.signingDomain, selector: r.selector }));
+}
+
+describe('DKIM signing', () => {
+  it('signs every letter the worker sends so that mailauth verifies it, and fails it when the body is altered', async () => {
+    const keyFile = join(await mkdtemp(join(tmpdir(), 'arm-dkim-key-')), 'dkim.pem');
+    await writeFile(keyFile, rsaKeyPem(), { mode: 0o600 });
+    harness = await startHarness('dkim', {
+      sink: { keepRaw: true },
+      env: { DKIM_DOMAIN: 'ombudsman.example', DKIM_SELECTOR: 'annual2024', DKIM_PRIVATE_KEY_FILE: keyFile },
+    });
+    const record = dkimDnsRecord(loadDkimSigning(harness.config)!);
+    expect(record.name).toBe('annual2024._domainkey.ombudsman.example');
+    expect(record.value).toMatch(/^v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]{300,}$/);
+
+    const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }, { id: 'beta', head: false }]);
+    await harness.startWorker();
+    await approve(harness.config, data);
+    await runCommand({ data, wait: false }, harness.config, quietPrint);
+    await harness.waitIdle(2, CAMPAIGN);
+
+    expect(harness.sink.raw.size).toBe(3);
+    for (const raw of harness.sink.raw.values()) {
+      expect(await verify(raw, record)).toMatchObject([{ status: 'pass', domain: 'ombudsman.example', selector: 'annual2024' }]);
+      // One figure changed in transit: the body hash no longer matches.
+      const altered = raw.toString('utf8').replace(/investigations/, 'investigati0ns');
+      expect(altered).not.toBe(raw.toString('utf8'));
+      expect(await verify(altered, record)).toMatchObject([{ status: 'fail', comment: 'body hash did not verify' }]);
+    }
+  });
+
+  it('refuses to start a worker whose key file is missing, or is not a private key, without printing the file', async () => {
+    const dir = (harness = await startHarness('dkim-bad')).dir;
+    const prefix = uniquePrefix('dkim-bad');
+    const env = (file: string) =>
+      testConfig(prefix, { SMTP_URL: 'smtp://127.0.0.1:1', DKIM_DOMAIN: 'ombudsman.example', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY_FILE: file });
+    const start = (file: string) => () => startWorkerProcess(env(file), { log: createLogger({ level: 'silent' }) });
+
+    expect(start(join(dir, 'missing.pem'))).toThrow(/^DKIM_PRIVATE_KEY_FILE: cannot read .*missing\.pem \(ENOENT\)$/);
+
+    const garbage = '-----BEGIN PRIVATE KEY-----\nTHIS-IS-NOT-A-KEY-secret-material\n-----END PRIVATE KEY-----\n';
+    await writeFile(join(dir, 'bad.pem'), garbage);
+    let error: unknown;
+    try {
+      start(join(dir, 'bad.pem'))();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^DKIM_PRIVATE_KEY_FILE: .*bad\.pem is not a PEM private key$/);
+    expect((error as Error).message).not.toContain('secret-material');
+
+    await writeFile(join(dir, 'small.pem'), rsaKeyPem(512));
+    expect(start(join(dir, 'small.pem'))).toThrow(/512-bit RSA key; use 2048 bits/);
+  });
+
+  it('names the missing DKIM variable when only some are set', () => {
+    expect(() => loadConfig({ DKIM_DOMAIN: 'ombudsman.example', DKIM_SELECTOR: 's1' })).toThrow(
+      /DKIM_PRIVATE_KEY_FILE: required with DKIM_DOMAIN and DKIM_SELECTOR/,
+    );
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The `bounces` process: the SMTP listener on BOUNCE_LISTEN feeding the bounce
+ * handler, one Redis connection for the ledgers, and the ordered shutdown:
+ * stop accepting (letting open SMTP sessions finish), then Redis, then flush
+ * the logs.
+ */
+import type { Logger } from 'pino';
+import { ConfigError, type Config } from '../src/config.js';
+import { BounceHandler } from '../src/bounce/handle-bounce.js';
+import { BounceListener } from '../src/bounce/bounce-listener.js';
+import { UnmatchedBounces } from '../src/bounce/unmatched-bounces.js';
+import { verpFromConfig } from '../src/bounce/verp.js';
+import { Ledger } from '../src/storage/ledger.js';
+import { createDeliveryLogger } from '../src/log/delivery-log.js';
+import { createRedis, redisTarget } from '../src/redis.js';
+
+export interface BouncesProcess {
+  /** The port the listener is on (BOUNCE_LISTEN's, or the one chosen for port 0). */
+  port: number;
+  handler: BounceHandler;
+  unmatched: UnmatchedBounces;
+  close(): Promise<void>;
+}
+
+export async function startBouncesProcess(config: Config, options: { log: Logger; echoDeliveries?: boolean }): Promise<BouncesProcess> {
+  const verp = verpFromConfig(config);
+  if (!verp) throw new ConfigError('BOUNCE_ADDRESS and BOUNCE_SECRET are required by `bounces`');
+  if (!config.BOUNCE_LISTEN) throw new ConfigError('BOUNCE_LISTEN is required by `bounces` (host:port, e.g. 127.0.0.1:2525)');
+  const log = options.log;
+  const connection = createRedis(redisTarget(config), 'worker');
+  connection.on('error', (err) => log.warn({ event: 'redis.error', err }, 'redis connection error; reconnecting'));
+  const deliveryLog = createDeliveryLogger({ level: config.LOG_LEVEL, file: config.DELIVERY_LOG, echo: options.echoDeliveries });
+  const ledgers = new Map<string, Ledger>();
+  const unmatched = new UnmatchedBounces(config.BOUNCE_UNMATCHED_DIR);
+  const handler = new BounceHandler({
+    verp,
+    ledgerFor: (namespace) => {
+      let ledger = ledgers.get(namespace);
+      if (!ledger) ledgers.set(namespace, (ledger = new Ledger(connection, config.QUEUE_PREFIX, namespace)));
+      return ledger;
+    },
+    deliveryLog,
+    log,
+    unmatched,
+  });
+  const listener = new BounceListener({ handler, domain: verp.bounceDomain, maxBytes: config.BOUNCE_MAX_BYTES, log });
+  const at = config.BOUNCE_LISTEN.lastIndexOf(':');
+  const port = await listener.listen(config.BOUNCE_LISTEN.slice(0, at), Number(config.BOUNCE_LISTEN.slice(at + 1)));
+  log.info({ event: 'bounces.ready', port, domain: verp.bounceDomain, unmatchedDir: unmatched.dir }, `bounces: listening on port ${port}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await listener.close();
+      await connection.quit().catch(() => connection.disconnect());
+      log.info({ event: 'bounces.stopped', unmatched: unmatched.count }, `bounces: stopped; ${unmatched.count} kept aside as unmatched`);
+      await new Promise<void>((resolve) => deliveryLog.flush(() => resolve()));
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
+    })());
+  return { port, handler, unmatched, close };
+}
