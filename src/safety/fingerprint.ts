@@ -9,14 +9,12 @@ import { join, relative, sep } from 'node:path';
 import { AUTHORITIES_FILE } from '../data/authorities-csv.js';
 import { CAMPAIGN_FILE } from '../data/load-data-set.js';
 import { MONITORING_OFFICERS_FILE } from '../data/monitoring-officers-csv.js';
+import type { FileHashes } from '../domain/index.js';
 import { TEMPLATES_DIR } from '../paths.js';
 
 export const DATA_FILES = [CAMPAIGN_FILE, AUTHORITIES_FILE, MONITORING_OFFICERS_FILE] as const;
 /** Template files are named "templates/<path>" ('/'-separated), data files by their own name. */
 export const TEMPLATES_PREFIX = 'templates/';
-
-/** File name -> sha256 (hex). */
-export type FileHashes = Record<string, string>;
 
 export interface Fingerprint {
   files: FileHashes;

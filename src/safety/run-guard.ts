@@ -4,12 +4,12 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isAllowed, isEmail } from '../domain/index.js';
+import { type Approval, isAllowed, isEmail } from '../domain/index.js';
 import { show } from '../data/read-csv.js';
 import type { Ledger } from '../storage/ledger.js';
 import type { CampaignSnapshot, CampaignStore } from '../storage/campaign-store.js';
 import type { LetterJobData } from '../schedule/queues.js';
-import { Approvals, checkFilesApproved, type Approval } from './approval.js';
+import { Approvals, checkFilesApproved } from './approval.js';
 import type { Fingerprint } from './fingerprint.js';
 import { listSome, recipientsOutside } from './recipient-policy.js';
 import { TestRuns, discardFinishedTestRun, loadTestNotice, testCampaignId } from './test-mode.js';
