@@ -5,12 +5,8 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from './config.js';
+import { RedisUnavailableError } from './domain/index.js';
 import { redactText } from './logger.js';
-
-/** Redis did not answer, or refused us; the message says why and what to do, without credentials. */
-export class RedisUnavailableError extends Error {
-  override name = 'RedisUnavailableError';
-}
 
 export type ConnectionRole = 'producer' | 'worker';
 

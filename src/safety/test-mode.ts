@@ -19,17 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  isTestCampaign,
-  recipientsOf,
-  testCampaignId,
-  type Authority,
-  type Campaign,
-  type Recipient,
-  type RenderedLetter,
-  type TestNoticeSource,
-  type TestRunSettings,
-} from '../domain/index.js';
+import { isTestCampaign, recipientsOf, testCampaignId, type Authority, type Campaign, type Recipient, type RenderedLetter, type TestNoticeSource, type TestRunSettings } from '../domain/index.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
 import { StorageKeys } from '../storage/keys.js';

@@ -10,7 +10,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type Authority, isTestCampaign, letterMessageId, type NewDelivery, recipientsOf } from '../domain/index.js';
+import { type Authority, CampaignNotStoredError, isTestCampaign, letterMessageId, type NewDelivery, recipientsOf } from '../domain/index.js';
 import type { Ledger } from '../storage/ledger.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
 import { letterJobId, letterJobOptions, type LetterJobData, type RetryPolicy } from './queues.js';
@@ -44,7 +44,7 @@ const LANES = 8;
 
 export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
   const stored = await options.store.load(options.campaignId);
-  if (!stored) throw new Error(`campaign ${options.campaignId} is not stored; run \`run --data DIR\` or \`schedule --data DIR\` first`);
+  if (!stored) throw new CampaignNotStoredError(options.campaignId);
   const fromAddress = stored.campaign.mail.from.address;
   const chunkSize = options.chunkSize ?? 1000;
   const result: FanOutResult = { added: 0, existing: 0 };

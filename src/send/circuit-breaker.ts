@@ -26,6 +26,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { StorageKeys } from '../storage/keys.js';
 import { withStorageCommands, type StorageCommands } from '../storage/scripts.js';
+import { EVENT } from '../domain/index.js';
 
 /** The part of a BullMQ Queue the breaker drives. */
 export interface PausableQueue {
@@ -151,7 +152,7 @@ export class CircuitBreaker {
     }
     this.options.log.warn(
       {
-        event: 'breaker.open',
+        event: EVENT.breakerOpen,
         failures,
         threshold: this.options.threshold,
         cooldownMs: this.options.cooldownMs,
@@ -203,14 +204,14 @@ export class CircuitBreaker {
       if (!operatorResumed && detail === '1') await this.options.queue.resume();
       const promoted = await this.promoteDeferred();
       this.options.log.info(
-        { event: 'breaker.closed', by: operatorResumed ? 'operator' : 'cool-down', openedAt: state.openedAt, reason: state.reason, promoted },
+        { event: EVENT.breakerClosed, by: operatorResumed ? 'operator' : 'cool-down', openedAt: state.openedAt, reason: state.reason, promoted },
         operatorResumed
           ? 'breaker.closed: an operator resumed the letters queue'
           : 'breaker.closed: cool-down over; letters queue resumed',
       );
     } catch (err) {
       // Redis away (restarting): the next tick tries again.
-      this.options.log.debug({ event: 'breaker.check-failed', err }, 'breaker check failed');
+      this.options.log.debug({ event: EVENT.breakerCheckFailed, err }, 'breaker check failed');
     }
   }
 

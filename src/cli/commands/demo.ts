@@ -14,7 +14,7 @@ import { connectProducer } from '../../redis.js';
 import { deletePrefix } from '../../storage/delete-prefix.js';
 import { SAMPLE_DATA_DIR } from '../../paths.js';
 import { startWorkerProcess } from '../../../workers/worker-process.js';
-import { CliError } from '../cli-error.js';
+import { CliError } from '../../domain/index.js';
 import type { Print } from '../print.js';
 import { loadValidData } from '../load-valid-data.js';
 import { fingerprintFiles } from '../../safety/fingerprint.js';

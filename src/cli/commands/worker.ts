@@ -4,6 +4,7 @@ import { createRedis, redisTarget } from '../../redis.js';
 import { checkDurability } from '../../redis-durability.js';
 import { createLogger } from '../../logger.js';
 import { startWorkerProcess } from '../../../workers/worker-process.js';
+import { EVENT } from '../../domain/index.js';
 
 /**
  * `worker`: consume the letters and campaigns queues until SIGINT or SIGTERM,
@@ -16,7 +17,7 @@ export async function workerCommand(config: Config): Promise<void> {
   await worker.ready;
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
-      log.info({ event: 'worker.signal', signal }, `received ${signal}`);
+      log.info({ event: EVENT.workerSignal, signal }, `received ${signal}`);
       worker.close().then(resolve, resolve);
     };
     process.once('SIGINT', stop);
