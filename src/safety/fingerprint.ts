@@ -56,14 +56,6 @@ export function digest(files: FileHashes): string {
   return hash.digest('hex');
 }
 
-export function dataPart(files: FileHashes): FileHashes {
-  return Object.fromEntries(Object.entries(files).filter(([name]) => !name.startsWith(TEMPLATES_PREFIX)));
-}
-
-export function templatesPart(files: FileHashes): FileHashes {
-  return Object.fromEntries(Object.entries(files).filter(([name]) => name.startsWith(TEMPLATES_PREFIX)));
-}
-
 export interface FileChange {
   file: string;
   change: 'changed' | 'added' | 'removed';
