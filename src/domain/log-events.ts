@@ -26,6 +26,7 @@ export const EVENT = {
   workerShutdownTimeout: 'worker.shutdown-timeout',
   workerError: 'worker.error',
   redisError: 'redis.error',
+  redisNotDurable: 'redis.not-durable',
   uiListening: 'ui.listening',
   uiStopping: 'ui.stopping',
   uiLogin: 'ui.login',
@@ -36,6 +37,8 @@ export const EVENT = {
   uiRetryJob: 'ui.retry-job',
   uiRetryDelivery: 'ui.retry-delivery',
   uiError: 'ui.error',
+  uiSessionEnded: 'ui.session-ended',
+  uiBadRequest: 'ui.bad-request',
 } as const;
 
 export type LogEvent = (typeof EVENT)[keyof typeof EVENT];

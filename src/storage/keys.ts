@@ -15,6 +15,7 @@
  *   <prefix>:breaker:deferred              set: job ids deferred while the breaker was open
  *   <prefix>:rate-limit                    string: the rate limiter's next free slot (µs)
  *   <prefix>:ui:session:<sid>              string: a console session's JSON, expiring with its cookie
+ *   <prefix>:ui:login-limit:<client>       the sign-in limit's failed-login count (rate-limit-redis writes it)
  */
 export class StorageKeys {
   constructor(readonly prefix: string) {}
@@ -73,6 +74,11 @@ export class StorageKeys {
 
   session(sid: string): string {
     return `${this.prefix}:ui:session:${sid}`;
+  }
+
+  /** The sign-in limiter's keys start with this; rate-limit-redis appends the client. */
+  loginLimitPrefix(): string {
+    return `${this.prefix}:ui:login-limit:`;
   }
 
   /** SCAN pattern for every key of the installation. */

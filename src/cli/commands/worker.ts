@@ -34,7 +34,7 @@ async function checkWorkerRedis(config: Config, log: Logger): Promise<void> {
   redis.on('error', () => {}); // reconnects on its own; the workers log connection errors
   try {
     await checkDurability(redis, config, (problem) => {
-      log.warn({ event: 'redis.not-durable', problem }, problem);
+      log.warn({ event: EVENT.redisNotDurable, problem }, problem);
       process.stderr.write(`warning: ${problem}\n`);
     });
   } finally {
