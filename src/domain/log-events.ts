@@ -39,6 +39,17 @@ export const EVENT = {
   uiError: 'ui.error',
   uiSessionEnded: 'ui.session-ended',
   uiBadRequest: 'ui.bad-request',
+  registerListening: 'register.listening',
+  registerStopping: 'register.stopping',
+  registerRateLimited: 'register.rate-limited',
+  registerMailHeld: 'register.mail-held',
+  registerMailFailed: 'register.mail-failed',
+  registerHoneypot: 'register.honeypot',
+  registerLinkRefused: 'register.link-refused',
+  registerConfirmed: 'register.confirmed',
+  registerWithdrawn: 'register.withdrawn',
+  registerError: 'register.error',
+  uiRegistrationDecided: 'ui.registration-decided',
 } as const;
 
 export type LogEvent = (typeof EVENT)[keyof typeof EVENT];

@@ -50,21 +50,6 @@ export class CampaignStore {
     return this.keys.campaignAuthorities(id);
   }
 
-  /** The ids of every stored campaign (SCAN; any order, no duplicates). */
-  async ids(): Promise<string[]> {
-    const ids = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.campaignPattern(), 'COUNT', 500);
-      cursor = next;
-      for (const key of keys) {
-        const id = this.keys.campaignIdOf(key);
-        if (id !== null) ids.add(id);
-      }
-    } while (cursor !== '0');
-    return [...ids];
-  }
-
   /** Replaces the stored campaign with this snapshot, in one transaction. */
   async save(snapshot: CampaignSnapshot): Promise<StoredCampaign> {
     const id = snapshot.campaign.id;
@@ -151,12 +136,14 @@ export class CampaignStore {
   /** The id of every stored campaign (test runs' "<id>~test" included), found with SCAN. */
   async ids(): Promise<string[]> {
     const ids = new Set<string>();
-    const head = this.key('');
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${head}*`, 'COUNT', 500);
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.campaignPattern(), 'COUNT', 500);
       cursor = next;
-      for (const key of keys) if (!key.slice(head.length).includes(':')) ids.add(key.slice(head.length));
+      for (const key of keys) {
+        const id = this.keys.campaignIdOf(key);
+        if (id !== null) ids.add(id);
+      }
     } while (cursor !== '0');
     return [...ids];
   }
