@@ -8,8 +8,7 @@
  *   - the sink's own ceiling: a minimal pipelining SMTP client, many connections;
  *   - BullMQ: trivial jobs processed per second.
  */
-import type { Sink } from './lib/children.js';
-import { runClient, type MeasuredClient } from './lib/children.js';
+import { type MeasuredClient, runClient, type Sink } from './lib/children.js';
 import type { BenchEnvironment } from './lib/environment.js';
 import { fmt, ratio, type FigureResult } from './lib/report.js';
 

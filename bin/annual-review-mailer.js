@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the compiled JavaScript in dist/ when it was built after the last
-// change to any TypeScript source, and the sources themselves through tsx
+// change to any TypeScript or Lua source, and the sources themselves through tsx
 // otherwise, so an edited checkout never runs stale code. `npm ci` builds
 // dist/ (the `prepare` script); compiled, a worker starts about half a
 // second sooner, as tsx no longer transpiles at start-up.
@@ -15,7 +15,7 @@ function newestSourceMs(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = `${dir}/${entry.name}`;
     if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.ts') || entry.name.endsWith('.lua')) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseAllowlist } from './domain/index.js';
+import { ConfigError, parseAllowlist } from './domain/index.js';
 
 const DEFAULTS = {
   REDIS_URL: 'redis://127.0.0.1:6379',
@@ -243,10 +243,6 @@ function checkTogether(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): vo
 }
 
 export type Config = Readonly<z.infer<typeof envSchema>>;
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -5,7 +5,8 @@
  * start-up and warn loudly; with REQUIRE_DURABLE_REDIS=1 they refuse.
  */
 import type { Redis } from 'ioredis';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError } from './domain/index.js';
+import { type Config } from './config.js';
 
 /** What was found wrong; empty when the Redis is durable. */
 export type DurabilityProblems = string[];

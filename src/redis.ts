@@ -5,12 +5,8 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from './config.js';
+import { RedisUnavailableError } from './domain/index.js';
 import { redactText } from './logger.js';
-
-/** Redis did not answer, or refused us; the message says why and what to do, without credentials. */
-export class RedisUnavailableError extends Error {
-  override name = 'RedisUnavailableError';
-}
 
 export type ConnectionRole = 'producer' | 'worker';
 
@@ -84,16 +80,4 @@ export async function connectProducer(target: RedisTarget): Promise<Redis> {
         'check REDIS_URL, or start Redis (apt-get install redis-server, or docker compose up -d redis)',
     );
   }
-}
-
-/** Deletes every key under one prefix (SCAN + UNLINK): never FLUSHALL a Redis that may be shared. */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return deleted;
 }

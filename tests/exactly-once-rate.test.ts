@@ -1,6 +1,8 @@
 /**
- * The relay's rate limit holds across workers: two worker processes share one
- * limit in Redis, counted in messages (BullMQ's limiter counts jobs).
+ * The relay's rate limit holds across workers: two workers (each a full
+ * startWorkerProcess with its own Redis connections, both inside the test
+ * process) share one limit in Redis, counted in messages (BullMQ's limiter
+ * counts jobs).
  */
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -22,7 +24,7 @@ afterEach(async () => {
 });
 
 describe('the rate limit', () => {
-  it('holds the relay to RATE_LIMIT_PER_SECOND messages a second across two worker processes', async () => {
+  it('holds the relay to RATE_LIMIT_PER_SECOND messages a second across two workers with their own Redis connections, in the test process', async () => {
     const rate = 5;
     harness = await startHarness('rate', { env: { RATE_LIMIT_PER_SECOND: String(rate), WORKER_CONCURRENCY: '4' } });
     const h = harness;

@@ -18,6 +18,7 @@ const LAYERS = [
   { name: 'data', folders: ['src/data/'] },
   { name: 'schedule', folders: ['src/schedule/'] },
   { name: 'render', folders: ['src/render/'] },
+  { name: 'bounce', folders: ['src/bounce/'] },
   { name: 'send', folders: ['src/send/'] },
   { name: 'ledger', folders: ['src/ledger/'] },
   { name: 'log', folders: ['src/log/'] },

@@ -52,10 +52,13 @@ describe('the allowlist', () => {
     const relay = { sendMail: async (mail: unknown) => (sent.push(mail), { accepted: [], rejected: [], response: '250 ok' }), close: () => {} };
     const transport = guardTransport(relay as unknown as MailTransport, ['example.org']);
     await expect(transport.sendMail({ to: { name: 'A', address: 'a@example.org' } })).resolves.toMatchObject({ response: '250 ok' });
+    // Its own error and code, not a made-up SMTP reply: no relay said anything.
     await expect(transport.sendMail({ to: 'A <a@example.org>, b@elsewhere.net' })).rejects.toMatchObject({
-      responseCode: 550,
+      name: 'RecipientNotAllowedError',
+      code: 'ENOTALLOWED',
       response: 'not sent: b@elsewhere.net not in RECIPIENT_ALLOWLIST',
     });
+    await expect(transport.sendMail({ to: 'b@elsewhere.net' })).rejects.not.toHaveProperty('responseCode');
     await expect(transport.sendMail({ to: 'a@example.org', bcc: ['c@elsewhere.net'] })).rejects.toThrow(/c@elsewhere\.net not in RECIPIENT_ALLOWLIST/);
     // The envelope is where the relay delivers: it is what counts.
     await expect(transport.sendMail({ to: 'a@example.org', envelope: { from: 'x@example.org', to: ['d@elsewhere.net'] } })).rejects.toThrow(

@@ -14,6 +14,7 @@ import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
 import { quietPrint, startHarness, type Harness } from './support/harness.js';
 import { letterJobCount } from './support/safety.js';
+import { StorageKeys } from '../src/storage/keys.js';
 
 const CAMPAIGN = '2023-24';
 const TEST_CAMPAIGN = '2023-24~test';
@@ -150,7 +151,7 @@ describe('a test run', () => {
     harness = await startHarness('test-no-inbox');
     const data = await dataSet(harness);
     await runCommand({ data, wait: false, testTo: INBOX }, harness.config, quietPrint);
-    await harness.producer.redis.del(`${harness.prefix}:test-run:${TEST_CAMPAIGN}`);
+    await harness.producer.redis.del(new StorageKeys(harness.prefix).testRun(TEST_CAMPAIGN));
     // Even a job that does not say it is a test is one, by its campaign.
     await harness.producer.letters.add('letter', { campaign: TEST_CAMPAIGN, authorityId: 'alpha' }, { jobId: 'forged' });
     await harness.startWorker();

@@ -4,8 +4,10 @@
  * stop accepting (letting open SMTP sessions finish), then Redis, then flush
  * the logs.
  */
+import { EVENT } from '../src/domain/index.js';
 import type { Logger } from 'pino';
-import { ConfigError, type Config } from '../src/config.js';
+import type { Config } from '../src/config.js';
+import { ConfigError } from '../src/domain/index.js';
 import { BounceHandler } from '../src/bounce/handle-bounce.js';
 import { BounceListener } from '../src/bounce/bounce-listener.js';
 import { UnmatchedBounces } from '../src/bounce/unmatched-bounces.js';
@@ -28,7 +30,7 @@ export async function startBouncesProcess(config: Config, options: { log: Logger
   if (!config.BOUNCE_LISTEN) throw new ConfigError('BOUNCE_LISTEN is required by `bounces` (host:port, e.g. 127.0.0.1:2525)');
   const log = options.log;
   const connection = createRedis(redisTarget(config), 'worker');
-  connection.on('error', (err) => log.warn({ event: 'redis.error', err }, 'redis connection error; reconnecting'));
+  connection.on('error', (err) => log.warn({ event: EVENT.redisError, err }, 'redis connection error; reconnecting'));
   const deliveryLog = createDeliveryLogger({ level: config.LOG_LEVEL, file: config.DELIVERY_LOG, echo: options.echoDeliveries });
   const ledgers = new Map<string, Ledger>();
   const unmatched = new UnmatchedBounces(config.BOUNCE_UNMATCHED_DIR);
@@ -46,14 +48,14 @@ export async function startBouncesProcess(config: Config, options: { log: Logger
   const listener = new BounceListener({ handler, domain: verp.bounceDomain, maxBytes: config.BOUNCE_MAX_BYTES, log });
   const at = config.BOUNCE_LISTEN.lastIndexOf(':');
   const port = await listener.listen(config.BOUNCE_LISTEN.slice(0, at), Number(config.BOUNCE_LISTEN.slice(at + 1)));
-  log.info({ event: 'bounces.ready', port, domain: verp.bounceDomain, unmatchedDir: unmatched.dir }, `bounces: listening on port ${port}`);
+  log.info({ event: EVENT.bouncesReady, port, domain: verp.bounceDomain, unmatchedDir: unmatched.dir }, `bounces: listening on port ${port}`);
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await listener.close();
       await connection.quit().catch(() => connection.disconnect());
-      log.info({ event: 'bounces.stopped', unmatched: unmatched.count }, `bounces: stopped; ${unmatched.count} kept aside as unmatched`);
+      log.info({ event: EVENT.bouncesStopped, unmatched: unmatched.count }, `bounces: stopped; ${unmatched.count} kept aside as unmatched`);
       await new Promise<void>((resolve) => deliveryLog.flush(() => resolve()));
       await new Promise<void>((resolve) => log.flush(() => resolve()));
     })());

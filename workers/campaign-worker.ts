@@ -14,6 +14,7 @@ import { CampaignStore } from '../src/storage/campaign-store.js';
 import { fanOut, type FanOutResult } from '../src/schedule/fan-out.js';
 import { CAMPAIGNS_QUEUE, openLettersQueue, type FanOutJobData } from '../src/schedule/queues.js';
 import { scheduledRunRefusal } from '../src/safety/scheduled-run.js';
+import { EVENT } from '../src/domain/index.js';
 
 export interface CampaignWorkerDeps {
   config: Config;
@@ -39,7 +40,7 @@ export function startCampaignWorker(deps: CampaignWorkerDeps): { worker: Worker<
     });
     if (refusal) {
       await job.log(`refused: ${refusal}`);
-      log.warn({ event: 'campaign.refused', reason: refusal }, `campaign.refused: ${refusal}`);
+      log.warn({ event: EVENT.campaignRefused, reason: refusal }, `campaign.refused: ${refusal}`);
       throw new UnrecoverableError(`refused: ${refusal}`);
     }
     const result = await fanOut({
@@ -52,7 +53,7 @@ export function startCampaignWorker(deps: CampaignWorkerDeps): { worker: Worker<
     });
     const line = `fan-out of ${campaignId}: ${result.added} letter jobs added, ${result.existing} already existed`;
     await job.log(line);
-    log.info({ event: 'campaign.fanned-out', ...result }, line);
+    log.info({ event: EVENT.campaignFannedOut, ...result }, line);
     return result;
   };
 

@@ -15,7 +15,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config.js';
-import type { Campaign } from '../src/domain/index.js';
+import { type Campaign, EVENT } from '../src/domain/index.js';
 import { Ledger } from '../src/storage/ledger.js';
 import { rendererFromCompiled } from '../src/render/letter-renderer.js';
 import { CampaignStore } from '../src/storage/campaign-store.js';
@@ -64,7 +64,7 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
   const guards = createSendGuards({ config: deps.config, connection: deps.connection, queue: lettersQueue, log: deps.log, who: WORKER_ID });
   const defer = async (job: Job<LetterJobData, LetterJobResult>, token: string | undefined, deferral: Deferral, log: Logger) => {
     await job.moveToDelayed(Date.now() + deferral.delayMs, token);
-    log.info({ event: 'job.deferred', ...deferral }, `job.deferred: ${deferral.reason}, again in ${deferral.delayMs} ms`);
+    log.info({ event: EVENT.jobDeferred, ...deferral }, `job.deferred: ${deferral.reason}, again in ${deferral.delayMs} ms`);
     throw new DelayedError(`deferred (${deferral.reason}) for ${deferral.delayMs} ms`);
   };
 
@@ -99,7 +99,7 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
     );
     const summary = summarise(result);
     await job.log(summary);
-    log.info({ event: 'job.finished', summary, attempt: job.attemptsMade + 1 }, summary);
+    log.info({ event: EVENT.jobFinished, summary, attempt: job.attemptsMade + 1 }, summary);
     const later = await guards.afterJob(job.id!, result);
     if (later) return defer(job, token, later, log);
     if (result.retryable) throw new Error(`not finished, will retry: ${summary}`);

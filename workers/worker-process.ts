@@ -12,6 +12,7 @@ import { parseAddress } from '../src/send/address.js';
 import { loadDkimSigning } from '../src/send/dkim.js';
 import { startCampaignWorker } from './campaign-worker.js';
 import { startLetterWorker } from './letter-worker.js';
+import { EVENT } from '../src/domain/index.js';
 
 export interface WorkerProcess {
   /** Resolves once both workers are connected and waiting for jobs. */
@@ -46,22 +47,22 @@ export function startWorkerProcess(config: Config, options: WorkerProcessOptions
   });
   const campaigns = startCampaignWorker({ config, connection, log });
   for (const worker of [letters, campaigns.worker]) {
-    worker.on('error', (err) => log.error({ event: 'worker.error', err }, 'worker error'));
+    worker.on('error', (err) => log.error({ event: EVENT.workerError, err }, 'worker error'));
   }
   letters.on('failed', (job, err) =>
-    log.warn({ event: 'job.failed', jobId: job?.id, attemptsMade: job?.attemptsMade, reason: err.message }, 'job.failed'),
+    log.warn({ event: EVENT.jobFailed, jobId: job?.id, attemptsMade: job?.attemptsMade, reason: err.message }, 'job.failed'),
   );
-  connection.on('error', (err) => log.warn({ event: 'redis.error', err }, 'redis connection error; reconnecting'));
+  connection.on('error', (err) => log.warn({ event: EVENT.redisError, err }, 'redis connection error; reconnecting'));
 
   const ready = Promise.all([letters.waitUntilReady(), campaigns.worker.waitUntilReady()]).then(() => {
-    log.info({ event: 'worker.ready', concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX }, 'worker ready');
+    log.info({ event: EVENT.workerReady, concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX }, 'worker ready');
   });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       const timeoutMs = options.shutdownTimeoutMs ?? 30_000;
-      log.info({ event: 'worker.stopping', timeoutMs }, 'stopping: finishing active jobs');
+      log.info({ event: EVENT.workerStopping, timeoutMs }, 'stopping: finishing active jobs');
       const orderly = (async () => {
         await Promise.all([letters.close(), campaigns.close()]);
         transport.close();
@@ -74,11 +75,11 @@ export function startWorkerProcess(config: Config, options: WorkerProcessOptions
       if (timedOut) {
         // Active jobs stay locked in Redis and another worker takes them over as stalled;
         // claims already made expire with their lease.
-        log.warn({ event: 'worker.shutdown-timeout', timeoutMs }, 'shutdown timed out; active jobs will be recovered by another worker');
+        log.warn({ event: EVENT.workerShutdownTimeout, timeoutMs }, 'shutdown timed out; active jobs will be recovered by another worker');
         transport.close();
         connection.disconnect();
       }
-      log.info({ event: 'worker.stopped' }, 'stopped');
+      log.info({ event: EVENT.workerStopped }, 'stopped');
       await new Promise<void>((resolve) => deliveryLog.flush(() => resolve()));
       await new Promise<void>((resolve) => log.flush(() => resolve()));
     })());

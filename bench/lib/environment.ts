@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PrivateRedis, hasRedisServer } from '../../src/demo/private-redis.js';
-import { connectProducer, deletePrefix } from '../../src/redis.js';
+import { connectProducer } from '../../src/redis.js';
+import { deletePrefix } from '../../src/storage/delete-prefix.js';
 import { generateData } from '../../scripts/generate-data.js';
 
 export interface BenchEnvironment {

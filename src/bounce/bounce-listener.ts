@@ -5,6 +5,7 @@
  * A message the handler could not record (Redis or disk down) is answered
  * 451, so the sending MTA keeps it and tries again.
  */
+import { EVENT } from '../domain/index.js';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer } from 'smtp-server';
@@ -44,14 +45,14 @@ export class BounceListener {
           options.handler.handle(raw, session.envelope.rcptTo.map((r) => r.address)).then(
             () => callback(),
             (err: unknown) => {
-              options.log.error({ event: 'bounce.error', err }, 'bounce.error: could not record a bounce; the sender will retry');
+              options.log.error({ event: EVENT.bounceError, err }, 'bounce.error: could not record a bounce; the sender will retry');
               callback(Object.assign(new Error('4.3.0 could not record the message now; try again later'), { responseCode: 451 }));
             },
           );
         });
       },
     });
-    this.server.on('error', (err) => options.log.warn({ event: 'bounce.listener-error', err }, 'bounce listener connection error'));
+    this.server.on('error', (err) => options.log.warn({ event: EVENT.bounceListenerError, err }, 'bounce listener connection error'));
   }
 
   /** Listens on host:port; returns the port (useful with port 0). */

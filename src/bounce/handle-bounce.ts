@@ -10,6 +10,7 @@
  * Never throws for the content of a message; only a Redis or disk failure
  * does, and then the caller leaves the message to be delivered again.
  */
+import { EVENT } from '../domain/index.js';
 import type { Logger } from 'pino';
 import type { Ledger } from '../storage/ledger.js';
 import { parseBounce, type ParsedBounce, type RecipientStatus } from './parse-bounce.js';
@@ -40,7 +41,7 @@ export class BounceHandler {
     const bounce = await parseBounce(raw, envelopeTo);
     const about = { bounceMessageId: bounce.messageId, bounceFrom: bounce.from, subject: bounce.subject };
     if (bounce.kind === 'auto-reply') {
-      this.deps.log.info({ event: 'bounce.auto-reply', ...about }, 'bounce.auto-reply: ignored');
+      this.deps.log.info({ event: EVENT.bounceAutoReply, ...about }, 'bounce.auto-reply: ignored');
       return { result: 'auto-reply' };
     }
     if (bounce.kind === 'unrecognised') return this.keepAside(raw, 'not a delivery report', about);
@@ -52,7 +53,7 @@ export class BounceHandler {
     const fields = { campaign: ref.campaign, authorityId: ref.authorityId, recipient: ref.recipient, matchedBy: found.by, ...about };
 
     if (bounce.kind === 'delayed') {
-      this.deps.deliveryLog.info({ event: 'delivery.delayed', ...fields, status: failed.status, diagnostic: failed.diagnostic }, 'delivery.delayed');
+      this.deps.deliveryLog.info({ event: EVENT.deliveryDelayed, ...fields, status: failed.status, diagnostic: failed.diagnostic }, 'delivery.delayed');
       return { result: 'delayed', ref };
     }
     const diagnostic = failed.diagnostic ?? (failed.status ? `status ${failed.status}` : 'failed (no diagnostic given)');
@@ -63,12 +64,12 @@ export class BounceHandler {
         : outcome.record.status !== 'sent'
           ? `delivery is ${outcome.record.status}`
           : `the bounce is for ${failed.email}, the delivery is now addressed to ${outcome.record.email}`;
-      this.deps.log.info({ event: 'bounce.ignored', ...fields, reason }, `bounce.ignored: ${reason}`);
+      this.deps.log.info({ event: EVENT.bounceIgnored, ...fields, reason }, `bounce.ignored: ${reason}`);
       return { result: 'ignored', ref, reason };
     }
     const record = outcome.record!;
     this.deps.deliveryLog.warn(
-      { event: 'delivery.bounced', ...fields, email: record.email, messageId: record.messageId, status: failed.status, diagnostic },
+      { event: EVENT.deliveryBounced, ...fields, email: record.email, messageId: record.messageId, status: failed.status, diagnostic },
       'delivery.bounced',
     );
     return { result: 'bounced', ref, diagnostic };
@@ -94,7 +95,7 @@ export class BounceHandler {
 
   private async keepAside(raw: Buffer, reason: string, about: Record<string, unknown>): Promise<BounceOutcome> {
     const keptAt = await this.deps.unmatched.keep(raw);
-    this.deps.log.warn({ event: 'bounce.unmatched', reason, keptAt, unmatched: this.deps.unmatched.count, ...about }, `bounce.unmatched: ${reason}`);
+    this.deps.log.warn({ event: EVENT.bounceUnmatched, reason, keptAt, unmatched: this.deps.unmatched.count, ...about }, `bounce.unmatched: ${reason}`);
     return { result: 'unmatched', reason, keptAt };
   }
 }

@@ -3,9 +3,8 @@
  * is printed as file:line: field: reason, and nothing goes ahead while any
  * row is bad, unless the operator asked to skip the bad rows.
  */
-import { type Authority, type Campaign, formatProblem } from '../domain/index.js';
+import { type Authority, type Campaign, CliError, formatProblem } from '../domain/index.js';
 import { loadDataSet } from '../data/load-data-set.js';
-import { CliError } from './cli-error.js';
 
 export interface ValidData {
   campaign: Campaign;

@@ -4,10 +4,9 @@
  * command's work lives in ./commands, one file each.
  */
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { CliError, ConfigError, RedisUnavailableError } from '../domain/index.js';
+import { loadConfig, type Config } from '../config.js';
 import { redactText } from '../logger.js';
-import { RedisUnavailableError } from '../redis.js';
-import { CliError } from './cli-error.js';
 import { endQuietlyWhenReaderCloses, exitWhenFlushed } from './exit.js';
 import { consolePrint } from './print.js';
 

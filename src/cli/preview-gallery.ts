@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { AUTHORITY_ID, formatProblem, recipientsOf, type Authority, type DataProblem, type Recipient } from '../domain/index.js';
+import { type Authority, AUTHORITY_ID, type DataProblem, DataSetError, formatProblem, type Recipient, recipientsOf } from '../domain/index.js';
 import { loadDataSet } from '../data/load-data-set.js';
 import { createLetterRenderer } from '../render/letter-renderer.js';
 import { formatCount } from '../render/number-words.js';
@@ -29,7 +29,7 @@ export async function writePreview(opts: { dataDir: string; outDir: string }): P
   const loaded = await loadDataSet(opts.dataDir);
   if (!loaded.campaign) {
     const list = loaded.problems.map(formatProblem).join('\n');
-    throw new Error(`Cannot preview ${opts.dataDir}: the campaign file has problems:\n${list}`);
+    throw new DataSetError(`Cannot preview ${opts.dataDir}: the campaign file has problems:\n${list}`);
   }
   const renderer = await createLetterRenderer(loaded.campaign);
   const rows = new Map<string, Row>();

@@ -4,12 +4,16 @@
  * the time zone). It imports nothing of this package outside itself.
  */
 export * from './allowlist.js';
+export * from './approval.js';
 export * from './authority.js';
 export * from './campaign.js';
 export * from './delivery.js';
 export * from './email.js';
 export * from './letter.js';
+export * from './log-events.js';
 export * from './message-id.js';
 export * from './problem.js';
 export * from './test-campaign.js';
+export * from './test-run.js';
 export * from './time-zone.js';
+export * from './errors/index.js';

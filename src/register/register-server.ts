@@ -35,6 +35,7 @@ import {
 } from './register-pages.js';
 import { checkEmail, checkRegistrationForm, FIELDS } from './registration-form.js';
 import { emailDomain, RegistrationStore } from './registration-store.js';
+import { EVENT } from '../domain/index.js';
 
 function nonceOf(res: Response): string {
   return String(res.locals.cspNonce);
@@ -109,7 +110,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       ? await store.withinLimit('address', email, limits.perAddress, limits.windowMs)
       : await store.withinLimit('client', client(req), limits.perClient, limits.windowMs);
     if (within) return false;
-    log.warn({ event: 'register.rate-limited', scope: email ? 'address' : 'client', ...(email ? { domain: emailDomain(email) } : { ip: client(req) }) }, 'register.rate-limited');
+    log.warn({ event: EVENT.registerRateLimited, scope: email ? 'address' : 'client', ...(email ? { domain: emailDomain(email) } : { ip: client(req) }) }, 'register.rate-limited');
     res.status(429).send(tooManyPage(nonceOf(res)));
     return true;
   };
@@ -117,7 +118,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
   /** Sends at most one email an hour to an address; a failure is logged and frees the hour again. */
   const mailOnce = async (email: string, send: () => Promise<void>, event: string): Promise<void> => {
     if (!(await store.claimMailSlot(email, limits.mailIntervalMs))) {
-      log.info({ event: 'register.mail-held', domain: emailDomain(email) }, 'register.mail-held');
+      log.info({ event: EVENT.registerMailHeld, domain: emailDomain(email) }, 'register.mail-held');
       return;
     }
     try {
@@ -125,7 +126,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       log.info({ event, domain: emailDomain(email) }, event);
     } catch (error) {
       await store.releaseMailSlot(email);
-      log.error({ event: 'register.mail-failed', domain: emailDomain(email), err: error }, 'register.mail-failed');
+      log.error({ event: EVENT.registerMailFailed, domain: emailDomain(email), err: error }, 'register.mail-failed');
     }
   };
 
@@ -147,7 +148,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     const { authority, name, email } = checked.input;
     if (checked.honeypot) {
       // A robot: it is told what a person is told, and nothing is sent.
-      log.warn({ event: 'register.honeypot', ip: client(req) }, 'register.honeypot');
+      log.warn({ event: EVENT.registerHoneypot, ip: client(req) }, 'register.honeypot');
       res.send(checkEmailPage(nonceOf(res), 'register'));
       return;
     }
@@ -172,7 +173,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       return;
     }
     if (typeof body?.[FIELDS.honeypot] === 'string' && body[FIELDS.honeypot] !== '') {
-      log.warn({ event: 'register.honeypot', ip: client(req) }, 'register.honeypot');
+      log.warn({ event: EVENT.registerHoneypot, ip: client(req) }, 'register.honeypot');
       res.send(checkEmailPage(nonceOf(res), 'withdraw'));
       return;
     }
@@ -190,7 +191,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     const checked = typeof token === 'string' && token.length <= 2000 ? signer.verify(token) : ({ ok: false, refusal: 'forged' } as const);
     if (checked.ok && checked.payload.purpose === purpose) return checked.payload;
     const refusal = checked.ok ? 'forged' : checked.refusal;
-    log.warn({ event: 'register.link-refused', refusal, purpose, ip: client(req) }, 'register.link-refused');
+    log.warn({ event: EVENT.registerLinkRefused, refusal, purpose, ip: client(req) }, 'register.link-refused');
     res.status(refusal === 'expired' ? 410 : 400).send(refusedPage(nonceOf(res), refusal));
     return null;
   };
@@ -210,7 +211,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     const authority = authorities.find(link.authorityId);
     if (!authority) return void res.status(410).send(refusedPage(nonceOf(res), 'unknown'));
     if (!(await store.useLink(link.nonce, link.expiresAt))) {
-      log.warn({ event: 'register.link-refused', refusal: 'used', purpose: 'confirm', ip: client(req) }, 'register.link-refused');
+      log.warn({ event: EVENT.registerLinkRefused, refusal: 'used', purpose: 'confirm', ip: client(req) }, 'register.link-refused');
       return void res.status(410).send(refusedPage(nonceOf(res), 'used'));
     }
     const registration = await store.confirm({
@@ -221,7 +222,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       ceDomain: authority.ceDomain,
       confirmedFrom: client(req),
     });
-    log.info({ event: 'register.confirmed', registration: registration.id, authorityId: authority.id, domain: emailDomain(link.email) }, 'register.confirmed');
+    log.info({ event: EVENT.registerConfirmed, registration: registration.id, authorityId: authority.id, domain: emailDomain(link.email) }, 'register.confirmed');
     res.send(donePage(nonceOf(res), 'confirmed'));
   });
 
@@ -235,11 +236,11 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     const link = readLink(req, res, 'withdraw', (req.body as Record<string, unknown> | undefined)?.token);
     if (!link) return;
     if (!(await store.useLink(link.nonce, link.expiresAt))) {
-      log.warn({ event: 'register.link-refused', refusal: 'used', purpose: 'withdraw', ip: client(req) }, 'register.link-refused');
+      log.warn({ event: EVENT.registerLinkRefused, refusal: 'used', purpose: 'withdraw', ip: client(req) }, 'register.link-refused');
       return void res.status(410).send(refusedPage(nonceOf(res), 'used'));
     }
     const withdrawn = await store.withdrawAddress(link.email);
-    log.info({ event: 'register.withdrawn', registrations: withdrawn.map((r) => r.id), domain: emailDomain(link.email) }, 'register.withdrawn');
+    log.info({ event: EVENT.registerWithdrawn, registrations: withdrawn.map((r) => r.id), domain: emailDomain(link.email) }, 'register.withdrawn');
     res.send(donePage(nonceOf(res), 'withdrawn'));
   });
 
@@ -250,7 +251,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     const status = (error as { status?: unknown }).status;
     // express's body parser: a form too large or with too many fields.
     if (typeof status === 'number' && status >= 400 && status < 500) return void res.status(status).type('text/plain').send('The form could not be read.');
-    log.error({ event: 'register.error', err: error, path: req.path }, 'register.error');
+    log.error({ event: EVENT.registerError, err: error, path: req.path }, 'register.error');
     if (!res.headersSent) res.status(500).type('text/plain').send('Something went wrong; try again later.');
   });
   return app;
@@ -266,7 +267,7 @@ export async function startRegisterServer(options: RegisterAppOptions & { host: 
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  options.log.info({ event: 'register.listening', url, prefix: options.prefix, authorities: options.authorities.source }, `register server listening on ${url}`);
+  options.log.info({ event: EVENT.registerListening, url, prefix: options.prefix, authorities: options.authorities.source }, `register server listening on ${url}`);
   return {
     url,
     async close() {

@@ -10,7 +10,7 @@
  *   mj-title, which MJML copies verbatim), derive the text template from that
  *   HTML once, and per letter only call the two compiled Handlebars templates.
  */
-import type { Authority, Campaign, CompiledLetter, Recipient, RenderedLetter } from '../domain/index.js';
+import { type Authority, type Campaign, type CompiledLetter, type Recipient, type RenderedLetter, RenderError } from '../domain/index.js';
 import { buildCampaignViews, buildLetterView, cleanAuthority, cleanRecipient, type CampaignView } from './letter-view.js';
 import { checkTemplateRules, checkWordingKeys, compileTemplate, defaultTemplatesDir, loadLetterSource, mjmlToHtml, type LetterTemplate } from './templates.js';
 import { htmlTemplateToTextTemplate, htmlToPlainText } from './text.js';
@@ -91,7 +91,7 @@ function compileSubject(campaign: Campaign): SubjectTemplate {
     const subject = template({ campaign, authority, recipient }).trim();
     // Data is cleaned to one line already; this guards the pattern itself.
     if (subject === '' || /[\r\n]/.test(subject)) {
-      throw new Error(`The subject for authority "${authority.id}" is empty or contains a line break: ${JSON.stringify(subject)}`);
+      throw new RenderError(`The subject for authority "${authority.id}" is empty or contains a line break: ${JSON.stringify(subject)}`);
     }
     return subject;
   };

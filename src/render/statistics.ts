@@ -2,7 +2,7 @@
  * The statistics page: figures computed from one authority's counts, and the
  * choice of which sentences apply. Wording stays in the templates.
  */
-import { type Authority, COUNT_PARTS, isCouncil, type KindAverages } from '../domain/index.js';
+import { type Authority, COUNT_PARTS, isCouncil, type KindAverages, RenderError } from '../domain/index.js';
 import { per100kHalfUp, percentHalfUp, roundHalfUp } from './format.js';
 
 export interface UpheldStatistics {
@@ -82,7 +82,7 @@ export function computeStatistics(a: Authority, averages: KindAverages): LetterS
   const problems = statisticsProblems(a);
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
-    throw new Error(`Cannot render statistics for authority "${a.id}": ${list}`);
+    throw new RenderError(`Cannot render statistics for authority "${a.id}": ${list}`);
   }
   return {
     upheld: {
@@ -114,7 +114,7 @@ function perCapita(a: Authority, averages: KindAverages): UpheldStatistics['perC
   if (!isCouncil(a.kind) || a.population === null) return null;
   if (averages.upheldPer100k === undefined) {
     // The campaign schema requires it for councils; this guards hand-built campaigns.
-    throw new Error(`The campaign has no upheldPer100k average for kind "${a.kind}"`);
+    throw new RenderError(`The campaign has no upheldPer100k average for kind "${a.kind}"`);
   }
   return { value: per100kHalfUp(a.upheld, a.population), average: roundHalfUp(averages.upheldPer100k, 1) };
 }

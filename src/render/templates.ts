@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { Campaign } from '../domain/index.js';
+import { type Campaign, TemplateError } from '../domain/index.js';
 import { formatCount, numberInWords } from './number-words.js';
 
 export const LETTER_TEMPLATE = 'letter.mjml';
@@ -22,7 +22,7 @@ export function defaultTemplatesDir(): string {
     const candidate = path.join(dir, 'templates');
     if (existsSync(path.join(candidate, LETTER_TEMPLATE))) return candidate;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`No templates/${LETTER_TEMPLATE} found above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir) throw new TemplateError(`No templates/${LETTER_TEMPLATE} found above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }
@@ -36,12 +36,12 @@ export async function loadLetterSource(templatesDir: string): Promise<string> {
 async function inlinePartials(source: string, templatesDir: string, depth: number): Promise<string> {
   const names = [...new Set([...source.matchAll(PARTIAL)].map((m) => m[1] as string))];
   if (names.length === 0) return source;
-  if (depth >= MAX_PARTIAL_DEPTH) throw new Error(`Partials nested deeper than ${MAX_PARTIAL_DEPTH} (a cycle?) in ${templatesDir}`);
+  if (depth >= MAX_PARTIAL_DEPTH) throw new TemplateError(`Partials nested deeper than ${MAX_PARTIAL_DEPTH} (a cycle?) in ${templatesDir}`);
   const bodies = new Map<string, string>();
   for (const name of names) {
     const file = path.join(templatesDir, 'partials', `${name}.mjml`);
     const text = await readFile(file, 'utf8').catch(() => {
-      throw new Error(`Template partial {{> ${name}}} not found: ${file}`);
+      throw new TemplateError(`Template partial {{> ${name}}} not found: ${file}`);
     });
     bodies.set(name, await inlinePartials(text.trimEnd(), templatesDir, depth + 1));
   }
@@ -61,12 +61,12 @@ export function checkTemplateRules(source: string, templatesDir: string): void {
   const outside = source.replace(/<(mj-text|mj-title)\b[^>]*>[\s\S]*?<\/\1>/g, '');
   const stray = outside.match(/.*\{\{.*/);
   if (stray) {
-    throw new Error(`${where}: Handlebars outside mj-text/mj-title (comments included): ${stray[0].trim()}`);
+    throw new TemplateError(`${where}: Handlebars outside mj-text/mj-title (comments included): ${stray[0].trim()}`);
   }
   for (const m of source.matchAll(/<mj-text\b[^>]*>([\s\S]*?)<\/mj-text>/g)) {
     const content = (m[1] as string).trim();
     if (!/^<[a-z][\s\S]*<\/[a-z0-9]+>$/.test(content) || content.startsWith('{{') || content.endsWith('}}')) {
-      throw new Error(`${where}: wrap the content of each mj-text in one element such as <div>: ${content.slice(0, 60)}...`);
+      throw new TemplateError(`${where}: wrap the content of each mj-text in one element such as <div>: ${content.slice(0, 60)}...`);
     }
   }
 }
@@ -79,7 +79,7 @@ export function checkWordingKeys(source: string, campaign: Campaign): void {
   const used = new Set([...source.matchAll(/campaign\.wording\.([A-Za-z0-9]+)/g)].map((m) => m[1] as string));
   const missing = [...used].filter((key) => !(key in campaign.wording));
   if (missing.length > 0) {
-    throw new Error(`The templates use wording the campaign "${campaign.id}" lacks: ${missing.join(', ')}`);
+    throw new TemplateError(`The templates use wording the campaign "${campaign.id}" lacks: ${missing.join(', ')}`);
   }
 }
 
@@ -92,7 +92,7 @@ export async function mjmlToHtml(source: string, templatesDir: string): Promise<
     return html;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(`MJML strict validation failed for ${path.join(templatesDir, LETTER_TEMPLATE)} (partials inlined): ${detail}`, {
+    throw new TemplateError(`MJML strict validation failed for ${path.join(templatesDir, LETTER_TEMPLATE)} (partials inlined): ${detail}`, {
       cause: error,
     });
   }

@@ -6,38 +6,17 @@
  * fan-out checks again when it fires that the campaign stored then (data and
  * compiled templates) is still the one checked, against the current approval.
  *
- *   <prefix>:approval:<campaign>          JSON Approval
- *   <prefix>:approval:<campaign>:stored   JSON StoredCheck: what `run`/`schedule` stored, checked against the approval
+ *   StorageKeys.approval(campaign)        the Approval
+ *   StorageKeys.approvalStored(campaign)  the StoredCheck: what `run`/`schedule` stored, checked against the approval
  *
  * In Redis, so a worker or scheduler on another host sees the same approval.
  */
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { compareFiles, describeChanges, digest, type FileHashes, type Fingerprint } from './fingerprint.js';
-
-export interface Approval {
-  campaign: string;
-  /** Who approved (`approve --by`, default the operating-system user). */
-  by: string;
-  /** ISO 8601. */
-  at: string;
-  host: string;
-  /** sha256 of each approved file: data files by name, templates as "templates/<path>". */
-  files: FileHashes;
-  /** sha256 over all of `files`. */
-  sha256: string;
-}
-
-/** Written by `run` and `schedule` when they store a campaign whose files matched its approval. */
-export interface StoredCheck {
-  campaign: string;
-  /** The CampaignStore version stored; any later change of the stored campaign changes it. */
-  version: string;
-  /** The files as they were when the campaign was stored. */
-  files: FileHashes;
-  approvalSha256: string;
-  at: string;
-}
+import type { Approval, FileHashes, StoredCheck } from '../domain/index.js';
+import { StorageKeys } from '../storage/keys.js';
+import { decodeApproval, decodeStoredCheck, encodeApproval, encodeStoredCheck } from '../storage/records.js';
+import { compareFiles, describeChanges, digest, type Fingerprint } from './fingerprint.js';
 
 export type ApprovalCheck = { ok: true; approval: Approval } | { ok: false; reason: string };
 
@@ -46,31 +25,31 @@ export function createApproval(campaign: string, by: string, fingerprint: Finger
 }
 
 export class Approvals {
+  private readonly keys: StorageKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
-
-  private key(campaign: string): string {
-    return `${this.prefix}:approval:${campaign}`;
+    prefix: string,
+  ) {
+    this.keys = new StorageKeys(prefix);
   }
 
   async save(approval: Approval): Promise<void> {
-    await this.redis.set(this.key(approval.campaign), JSON.stringify(approval));
+    await this.redis.set(this.keys.approval(approval.campaign), encodeApproval(approval));
   }
 
   async get(campaign: string): Promise<Approval | null> {
-    const json = await this.redis.get(this.key(campaign));
-    return json ? (JSON.parse(json) as Approval) : null;
+    const json = await this.redis.get(this.keys.approval(campaign));
+    return json ? decodeApproval(json) : null;
   }
 
   async recordStored(check: StoredCheck): Promise<void> {
-    await this.redis.set(`${this.key(check.campaign)}:stored`, JSON.stringify(check));
+    await this.redis.set(this.keys.approvalStored(check.campaign), encodeStoredCheck(check));
   }
 
   async getStored(campaign: string): Promise<StoredCheck | null> {
-    const json = await this.redis.get(`${this.key(campaign)}:stored`);
-    return json ? (JSON.parse(json) as StoredCheck) : null;
+    const json = await this.redis.get(this.keys.approvalStored(campaign));
+    return json ? decodeStoredCheck(json) : null;
   }
 }
 

@@ -9,14 +9,12 @@ import { join, relative, sep } from 'node:path';
 import { AUTHORITIES_FILE } from '../data/authorities-csv.js';
 import { CAMPAIGN_FILE } from '../data/load-data-set.js';
 import { MONITORING_OFFICERS_FILE } from '../data/monitoring-officers-csv.js';
+import type { FileHashes } from '../domain/index.js';
 import { TEMPLATES_DIR } from '../paths.js';
 
 export const DATA_FILES = [CAMPAIGN_FILE, AUTHORITIES_FILE, MONITORING_OFFICERS_FILE] as const;
 /** Template files are named "templates/<path>" ('/'-separated), data files by their own name. */
 export const TEMPLATES_PREFIX = 'templates/';
-
-/** File name -> sha256 (hex). */
-export type FileHashes = Record<string, string>;
 
 export interface Fingerprint {
   files: FileHashes;
@@ -56,14 +54,6 @@ export function digest(files: FileHashes): string {
   const hash = createHash('sha256');
   for (const name of Object.keys(files).sort()) hash.update(`${name}\u0000${files[name]}\n`);
   return hash.digest('hex');
-}
-
-export function dataPart(files: FileHashes): FileHashes {
-  return Object.fromEntries(Object.entries(files).filter(([name]) => !name.startsWith(TEMPLATES_PREFIX)));
-}
-
-export function templatesPart(files: FileHashes): FileHashes {
-  return Object.fromEntries(Object.entries(files).filter(([name]) => name.startsWith(TEMPLATES_PREFIX)));
 }
 
 export interface FileChange {

@@ -5,7 +5,7 @@
  * code path produced it; `run` also checks the data up front and refuses.
  */
 import type { SendMailOptions } from 'nodemailer';
-import { isAllowed, recipientsOf, type Authority } from '../domain/index.js';
+import { type Authority, isAllowed, RecipientNotAllowedError, recipientsOf } from '../domain/index.js';
 import type { MailTransport } from '../send/transport.js';
 
 /** The response recorded in the ledger and the delivery log for a refused address. */
@@ -25,16 +25,16 @@ export function listSome(items: readonly string[], max = 20): string {
 
 /**
  * The transport, refusing any message with a recipient outside the allowlist
- * before it reaches the relay. The refusal is an SMTP-shaped permanent error
- * (550), so the one classifier, the ledger and the delivery log treat it like
- * a relay's refusal: permanent-failure, response "... not in RECIPIENT_ALLOWLIST".
+ * before it reaches the relay. The refusal is a RecipientNotAllowedError, which
+ * the one classifier counts as permanent: the ledger and the delivery log say
+ * permanent-failure, response "... not in RECIPIENT_ALLOWLIST".
  */
 export function guardTransport(transport: MailTransport, allowlist: readonly string[] | undefined): MailTransport {
   if (!allowlist) return transport;
   const sendMail = async (mail: SendMailOptions) => {
     const addresses = envelopeAddresses(mail);
     const refused = addresses.filter((address) => !isAllowed(address, allowlist));
-    if (addresses.length === 0 || refused.length > 0) throw notAllowedError(refused.length > 0 ? refused : ['(no recipient)']);
+    if (addresses.length === 0 || refused.length > 0) throw new RecipientNotAllowedError(refused.length > 0 ? refused : ['(no recipient)']);
     return transport.sendMail(mail);
   };
   return new Proxy(transport, {
@@ -44,11 +44,6 @@ export function guardTransport(transport: MailTransport, allowlist: readonly str
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-}
-
-function notAllowedError(addresses: string[]): Error {
-  const response = `not sent: ${addresses.join(', ')} ${NOT_ALLOWED}`;
-  return Object.assign(new Error(response), { code: 'EENVELOPE', responseCode: 550, response, command: 'RCPT TO' });
 }
 
 type AddressField = SendMailOptions['to'];

@@ -4,20 +4,15 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isAllowed, isEmail } from '../domain/index.js';
+import { type Approval, isAllowed, isEmail, RunRefused } from '../domain/index.js';
 import { show } from '../data/read-csv.js';
 import type { Ledger } from '../storage/ledger.js';
 import type { CampaignSnapshot, CampaignStore } from '../storage/campaign-store.js';
 import type { LetterJobData } from '../schedule/queues.js';
-import { Approvals, checkFilesApproved, type Approval } from './approval.js';
+import { Approvals, checkFilesApproved } from './approval.js';
 import type { Fingerprint } from './fingerprint.js';
 import { listSome, recipientsOutside } from './recipient-policy.js';
 import { TestRuns, discardFinishedTestRun, loadTestNotice, testCampaignId } from './test-mode.js';
-
-/** A safety check said no; the message says why and what to do. */
-export class RunRefused extends Error {
-  override name = 'RunRefused';
-}
 
 /** What the producing commands hold open (src/cli/producer.ts). */
 export interface Producing {

@@ -9,7 +9,7 @@
  * the real run's jobs. Jobs still carry ids only (and `test: true`); the test
  * inbox is kept in Redis with the run:
  *
- *   <prefix>:test-run:<campaign>~test   JSON TestRunSettings
+ * (StorageKeys.testRun: one record per test campaign)
  *
  * The worker treats any job of a "~test" campaign as a test, whatever its
  * data says, and refuses it when the test inbox is not stored: a test letter
@@ -19,47 +19,38 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type Authority, type Campaign, isTestCampaign, type Recipient, recipientsOf, type RenderedLetter, testCampaignId } from '../domain/index.js';
-import type { Ledger } from '../storage/ledger.js';
+import { isTestCampaign, recipientsOf, testCampaignId, type Authority, type Campaign, type Recipient, type RenderedLetter, type TestNoticeSource, type TestRunSettings } from '../domain/index.js';
 import { TEMPLATES_DIR } from '../paths.js';
-import { compileTemplate, type LetterTemplate } from '../render/templates.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
+import { StorageKeys } from '../storage/keys.js';
+import type { Ledger } from '../storage/ledger.js';
+import { decodeTestRunSettings, encodeTestRunSettings } from '../storage/records.js';
+import { compileTemplate, type LetterTemplate } from '../render/templates.js';
 import { letterJobId, type LetterJobData } from '../schedule/queues.js';
 import type { LetterSource } from '../send/deliver-authority.js';
 
 
 export { isTestCampaign, testCampaignId };
 
-export interface TestRunSettings {
-  /** The real campaign id. */
-  campaign: string;
-  /** The one inbox every letter of the run goes to. */
-  to: string;
-  /** ISO 8601. */
-  startedAt: string;
-  /** The Handlebars sources of the test marks, read by `run` from templates/test-mode/. */
-  notice: TestNoticeSource;
-}
-
 export class TestRuns {
+  private readonly keys: StorageKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
-
-  private key(testCampaign: string): string {
-    return `${this.prefix}:test-run:${testCampaign}`;
+    prefix: string,
+  ) {
+    this.keys = new StorageKeys(prefix);
   }
 
   async save(settings: TestRunSettings): Promise<void> {
-    await this.redis.set(this.key(testCampaignId(settings.campaign)), JSON.stringify(settings));
+    await this.redis.set(this.keys.testRun(testCampaignId(settings.campaign)), encodeTestRunSettings(settings));
   }
 
   /** The settings of a test campaign's run; null for a real campaign, or when none are stored. */
   async get(testCampaign: string): Promise<TestRunSettings | null> {
     if (!isTestCampaign(testCampaign)) return null;
-    const json = await this.redis.get(this.key(testCampaign));
-    return json ? (JSON.parse(json) as TestRunSettings) : null;
+    const json = await this.redis.get(this.keys.testRun(testCampaign));
+    return json ? decodeTestRunSettings(json) : null;
   }
 
   private readonly notices = new Map<string, TestNotice>();
@@ -71,13 +62,6 @@ export class TestRuns {
     if (!notice) this.notices.set(key, (notice = compileTestNotice(settings.notice)));
     return testDelivery(campaign, authority, renderer, settings, notice);
   }
-}
-
-/** The wording of the test marks: templates/test-mode/subject.hbs, notice.html.hbs and notice.txt.hbs. */
-export interface TestNoticeSource {
-  subject: string;
-  html: string;
-  text: string;
 }
 
 export interface TestNotice {

@@ -10,7 +10,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type Authority, isTestCampaign, letterMessageId, type NewDelivery, recipientsOf } from '../domain/index.js';
+import { type Authority, CampaignNotStoredError, isTestCampaign, letterMessageId, type NewDelivery, recipientsOf } from '../domain/index.js';
 import type { Ledger } from '../storage/ledger.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
 import { letterJobId, letterJobOptions, type LetterJobData, type RetryPolicy } from './queues.js';
@@ -35,16 +35,15 @@ export interface FanOutOptions {
 }
 
 /**
- * Batches in flight at once. Bench, 100,000 authorities on 2 cores: eight
- * lanes of 1,000 fanned out about 10% faster than four, and 20-50% faster
- * than two of 5,000. Each batch is one MULTI, so Redis still serves other
- * clients (the workers) between batches.
+ * Batches in flight at once, so Redis adds some batches' jobs while this
+ * process builds the others'. Each batch is one MULTI, so Redis still serves
+ * other clients (the workers) between batches.
  */
 const LANES = 8;
 
 export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
   const stored = await options.store.load(options.campaignId);
-  if (!stored) throw new Error(`campaign ${options.campaignId} is not stored; run \`run --data DIR\` or \`schedule --data DIR\` first`);
+  if (!stored) throw new CampaignNotStoredError(options.campaignId);
   const fromAddress = stored.campaign.mail.from.address;
   const chunkSize = options.chunkSize ?? 1000;
   const result: FanOutResult = { added: 0, existing: 0 };

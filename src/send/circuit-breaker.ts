@@ -3,7 +3,7 @@
  * or dropped connections, timeouts), stop sending instead of burning every
  * job's attempts against a relay that is down, then try again after a cool-down.
  *
- * One breaker per installation, in Redis (`<prefix>:breaker`), shared by every
+ * One breaker per installation, in Redis (StorageKeys.breaker), shared by every
  * worker process: the relay is shared, so the evidence is too. Twenty workers
  * each seeing one failure is twenty failures in a row; a per-process count
  * would need threshold x workers failures, and would pause a global queue on
@@ -24,6 +24,9 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { StorageKeys } from '../storage/keys.js';
+import { withStorageCommands, type StorageCommands } from '../storage/scripts.js';
+import { EVENT } from '../domain/index.js';
 
 /** The part of a BullMQ Queue the breaker drives. */
 export interface PausableQueue {
@@ -52,60 +55,8 @@ export interface BreakerState {
   closedBy?: string;
 }
 
-const PRELUDE = `
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-`;
-
-/**
- * KEYS[1] breaker. ARGV: threshold, cool-down ms, who, last response, verdicts ('ok' | 'transient')...
- * Returns {'opened' | state, failures, ms left open}.
- */
-const RECORD_SCRIPT = `${PRELUDE}
-local now = now_ms()
-local failures = tonumber(redis.call('HGET', KEYS[1], 'failures') or '0')
-for i = 5, #ARGV do
-  if ARGV[i] == 'ok' then failures = 0 else failures = failures + 1 end
-end
-redis.call('HSET', KEYS[1], 'failures', failures)
-local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
-local threshold = tonumber(ARGV[1])
-if state ~= 'open' and threshold > 0 and failures >= threshold then
-  local openUntil = now + tonumber(ARGV[2])
-  redis.call('HSET', KEYS[1], 'state', 'open', 'openedAt', now, 'openUntil', openUntil, 'openedBy', ARGV[3],
-    'reason', failures .. ' sends in a row failed transiently; last: ' .. ARGV[4], 'pausedByBreaker', '0')
-  redis.call('HINCRBY', KEYS[1], 'opens', 1)
-  return {'opened', failures, tonumber(ARGV[2])}
-end
-local left = 0
-if state == 'open' then left = math.max(0, tonumber(redis.call('HGET', KEYS[1], 'openUntil') or now) - now) end
-return {state, failures, left}
-`;
-
-/**
- * KEYS[1] breaker. ARGV: 'cool-down' | 'operator'. Closes an open breaker when
- * its cool-down is over, or at once for an operator.
- * Returns {'closed', pausedByBreaker} or {'open', ms left} or {'closed-already', '0'}.
- */
-const CLOSE_SCRIPT = `${PRELUDE}
-local now = now_ms()
-if redis.call('HGET', KEYS[1], 'state') ~= 'open' then return {'closed-already', '0'} end
-local left = tonumber(redis.call('HGET', KEYS[1], 'openUntil') or '0') - now
-if ARGV[1] ~= 'operator' and left > 0 then return {'open', tostring(left)} end
-local paused = redis.call('HGET', KEYS[1], 'pausedByBreaker') or '0'
-redis.call('HSET', KEYS[1], 'state', 'closed', 'failures', 0, 'closedAt', now, 'closedBy', ARGV[1], 'pausedByBreaker', '0')
-return {'closed', paused}
-`;
-
-interface BreakerCommands {
-  arm_breaker_record(key: string, ...args: string[]): Promise<[string, number, number]>;
-  arm_breaker_close(key: string, mode: string): Promise<[string, string]>;
-}
-
 export interface CircuitBreakerOptions {
-  /** QUEUE_PREFIX; the breaker is `<prefix>:breaker`. */
+  /** QUEUE_PREFIX; one breaker per prefix. */
   prefix: string;
   /** Transient failures in a row that open it (BREAKER_THRESHOLD); 0 never opens. */
   threshold: number;
@@ -121,7 +72,7 @@ export interface CircuitBreakerOptions {
 }
 
 export function breakerKey(prefix: string): string {
-  return `${prefix}:breaker`;
+  return new StorageKeys(prefix).breaker();
 }
 
 /** The breaker's state as stored, for the UI and for tests. */
@@ -141,8 +92,9 @@ export async function readBreaker(redis: Redis, prefix: string): Promise<Breaker
 }
 
 export class CircuitBreaker {
-  private readonly redis: Redis & BreakerCommands;
+  private readonly redis: Redis & StorageCommands;
   private readonly key: string;
+  private readonly deferredKey: string;
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   /** Local view of "open until" (local clock), refreshed by every record and every check: no Redis read per job. */
@@ -152,12 +104,11 @@ export class CircuitBreaker {
     redis: Redis,
     private readonly options: CircuitBreakerOptions,
   ) {
-    if (!('arm_breaker_record' in redis)) {
-      redis.defineCommand('arm_breaker_record', { numberOfKeys: 1, lua: RECORD_SCRIPT });
-      redis.defineCommand('arm_breaker_close', { numberOfKeys: 1, lua: CLOSE_SCRIPT });
-    }
-    this.redis = redis as Redis & BreakerCommands;
-    this.key = breakerKey(options.prefix);
+    // Every change of state is a script: src/storage/lua/breaker-record-1.lua and breaker-close-1.lua.
+    this.redis = withStorageCommands(redis);
+    const keys = new StorageKeys(options.prefix);
+    this.key = keys.breaker();
+    this.deferredKey = keys.breakerDeferred();
   }
 
   /** While open, how long until the cool-down ends (as last seen by this process); 0 when closed. */
@@ -173,7 +124,7 @@ export class CircuitBreaker {
 
   /** Remembers a job deferred while open, to promote it when the breaker closes. */
   async noteDeferred(jobId: string): Promise<void> {
-    await this.redis.sadd(`${this.key}:deferred`, jobId);
+    await this.redis.sadd(this.deferredKey, jobId);
   }
 
   /**
@@ -201,7 +152,7 @@ export class CircuitBreaker {
     }
     this.options.log.warn(
       {
-        event: 'breaker.open',
+        event: EVENT.breakerOpen,
         failures,
         threshold: this.options.threshold,
         cooldownMs: this.options.cooldownMs,
@@ -253,20 +204,20 @@ export class CircuitBreaker {
       if (!operatorResumed && detail === '1') await this.options.queue.resume();
       const promoted = await this.promoteDeferred();
       this.options.log.info(
-        { event: 'breaker.closed', by: operatorResumed ? 'operator' : 'cool-down', openedAt: state.openedAt, reason: state.reason, promoted },
+        { event: EVENT.breakerClosed, by: operatorResumed ? 'operator' : 'cool-down', openedAt: state.openedAt, reason: state.reason, promoted },
         operatorResumed
           ? 'breaker.closed: an operator resumed the letters queue'
           : 'breaker.closed: cool-down over; letters queue resumed',
       );
     } catch (err) {
       // Redis away (restarting): the next tick tries again.
-      this.options.log.debug({ event: 'breaker.check-failed', err }, 'breaker check failed');
+      this.options.log.debug({ event: EVENT.breakerCheckFailed, err }, 'breaker check failed');
     }
   }
 
   /** Brings the jobs deferred while it was open back now. Returns how many were still waiting. */
   private async promoteDeferred(): Promise<number> {
-    const key = `${this.key}:deferred`;
+    const key = this.deferredKey;
     const [[, ids]] = ((await this.redis.multi().smembers(key).del(key).exec()) ?? [[null, []]]) as [[unknown, string[]]];
     let promoted = 0;
     for (const id of ids) {

@@ -4,7 +4,7 @@
  * job safe: a recipient already `sent`, or claimed by a live worker, is skipped.
  */
 import type { Logger } from 'pino';
-import { type Authority, type Campaign, letterMessageId, type Recipient, recipientsOf, type RenderedLetter } from '../domain/index.js';
+import { type Authority, type Campaign, EVENT, letterMessageId, type Recipient, recipientsOf, type RenderedLetter } from '../domain/index.js';
 import type { Verp } from '../bounce/verp.js';
 import type { Ledger } from '../storage/ledger.js';
 import { sendMessage, type Address } from './send-message.js';
@@ -100,7 +100,7 @@ async function deliverOne(
   );
   const base = { recipient: recipient.key, email: recipient.email };
   if (claim.outcome !== 'claimed') {
-    ctx.deliveryLog.info({ event: 'delivery.skipped', ...fields, reason: claim.outcome, status: claim.record.status }, 'delivery.skipped');
+    ctx.deliveryLog.info({ event: EVENT.deliverySkipped, ...fields, reason: claim.outcome, status: claim.record.status }, 'delivery.skipped');
     const retryInMs = claim.outcome === 'held-by-other' ? claim.retryInMs : undefined;
     return { ...base, outcome: claim.outcome, response: claim.record.response, ...(retryInMs === undefined ? {} : { retryInMs }) };
   }
@@ -114,7 +114,7 @@ async function deliverOne(
   }
   if (claim.recoveredFrom) {
     ctx.deliveryLog.warn(
-      { event: 'delivery.recovered', ...fields, attempt, previousOwner: claim.recoveredFrom },
+      { event: EVENT.deliveryRecovered, ...fields, attempt, previousOwner: claim.recoveredFrom },
       'delivery.recovered: the previous claim expired without an outcome; sending again (same Message-ID)',
     );
   }
@@ -125,7 +125,7 @@ async function deliverOne(
   if (performance.now() - claimedAt > ctx.leaseMs / 2) {
     const response = 'not sent: the claim aged past half its lease before the send could start; will retry';
     await ctx.ledger.finish(authority.id, recipient.key, ctx.owner, 'temporary-failure', { response });
-    ctx.deliveryLog.warn({ event: 'delivery.deferred', ...fields, attempt, response }, 'delivery.deferred');
+    ctx.deliveryLog.warn({ event: EVENT.deliveryDeferred, ...fields, attempt, response }, 'delivery.deferred');
     return { ...base, outcome: 'temporary-failure', response, attempted: false };
   }
 
@@ -151,12 +151,12 @@ async function deliverOne(
 
   const line = { ...fields, attempt, response: outcome.response, durationMs, status };
   if (!finished.ownedClaim) {
-    ctx.deliveryLog.warn({ event: 'delivery.claim-lost', ...line }, 'delivery.claim-lost: the lease ran out while sending');
+    ctx.deliveryLog.warn({ event: EVENT.deliveryClaimLost, ...line }, 'delivery.claim-lost: the lease ran out while sending');
   }
   if (outcome.status === 'sent') {
-    ctx.deliveryLog.info({ event: 'delivery.sent', ...line }, 'delivery.sent');
+    ctx.deliveryLog.info({ event: EVENT.deliverySent, ...line }, 'delivery.sent');
   } else {
-    ctx.deliveryLog.warn({ event: 'delivery.failed', ...line, failure: outcome.kind, responseCode: outcome.responseCode }, 'delivery.failed');
+    ctx.deliveryLog.warn({ event: EVENT.deliveryFailed, ...line, failure: outcome.kind, responseCode: outcome.responseCode }, 'delivery.failed');
   }
   return { ...base, email: fields.email, outcome: status, response: outcome.response, attempted: true };
 }

@@ -6,7 +6,8 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError, type Config } from '../config.js';
+import type { Config } from '../config.js';
+import { ConfigError } from '../domain/index.js';
 
 /** nodemailer's `dkim` option. */
 export interface DkimSigning {

@@ -14,41 +14,27 @@
  * slow side, never the fast one.
  */
 import type { Redis } from 'ioredis';
-
-/** KEYS[1] the limiter; ARGV[1] the spacing in µs. Returns the ms to wait for the reserved slot. */
-const RESERVE_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local spacing = tonumber(ARGV[1])
-local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
-if slot < now then slot = now end
-local nextSlot = slot + spacing
-redis.call('SET', KEYS[1], string.format('%.0f', nextSlot), 'PX', math.ceil((nextSlot - now) / 1000) + 1000)
-return math.ceil((slot - now) / 1000)
-`;
-
-interface LimiterCommands {
-  arm_rate_reserve(key: string, spacingUs: string): Promise<number>;
-}
+import { StorageKeys } from '../storage/keys.js';
+import { withStorageCommands, type StorageCommands } from '../storage/scripts.js';
 
 export interface RateLimiterOptions {
   /** Messages a second across all workers; must be above 0 (0 means no limiter at all: do not create one). */
   perSecond: number;
-  /** QUEUE_PREFIX: the limiter is `<prefix>:rate-limit`, one per installation (one relay). */
+  /** QUEUE_PREFIX: one limiter per installation (StorageKeys.rateLimit) (one relay). */
   prefix: string;
 }
 
 export class RateLimiter {
-  private readonly redis: Redis & LimiterCommands;
+  private readonly redis: Redis & StorageCommands;
   private readonly spacingUs: number;
   readonly key: string;
 
   constructor(redis: Redis, options: RateLimiterOptions) {
     if (!(options.perSecond > 0)) throw new Error('RateLimiter needs a rate above 0');
-    if (!('arm_rate_reserve' in redis)) redis.defineCommand('arm_rate_reserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
-    this.redis = redis as Redis & LimiterCommands;
+    // The reservation is one script, src/storage/lua/rate-reserve-1.lua.
+    this.redis = withStorageCommands(redis);
     this.spacingUs = Math.max(1, Math.round(1_000_000 / options.perSecond));
-    this.key = `${options.prefix}:rate-limit`;
+    this.key = new StorageKeys(options.prefix).rateLimit();
   }
 
   /** Reserves the next free slot without waiting for it: resolves with the ms until it comes. */

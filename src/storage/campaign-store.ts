@@ -13,6 +13,8 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Authority, Campaign, CompiledLetter } from '../domain/index.js';
+import { StorageKeys } from './keys.js';
+import { decodeAuthority, decodeCampaign, decodeCompiledLetter, encodeAuthority, encodeCampaign, encodeCompiledLetter } from './records.js';
 
 export interface CampaignSnapshot {
   campaign: Campaign;
@@ -31,28 +33,32 @@ export interface StoredCampaign {
 }
 
 export class CampaignStore {
+  private readonly keys: StorageKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
+    prefix: string,
+  ) {
+    this.keys = new StorageKeys(prefix);
+  }
 
   private key(id: string): string {
-    return `${this.prefix}:campaign:${id}`;
+    return this.keys.campaign(id);
   }
 
   private authoritiesKey(id: string): string {
-    return `${this.key(id)}:authorities`;
+    return this.keys.campaignAuthorities(id);
   }
 
   /** Replaces the stored campaign with this snapshot, in one transaction. */
   async save(snapshot: CampaignSnapshot): Promise<StoredCampaign> {
     const id = snapshot.campaign.id;
-    const settings = JSON.stringify(snapshot.campaign);
-    const letter = JSON.stringify(snapshot.letter);
+    const settings = encodeCampaign(snapshot.campaign);
+    const letter = encodeCompiledLetter(snapshot.letter);
     const hash = createHash('sha256').update(settings).update(letter);
     const entries: string[] = [];
     for (const authority of snapshot.authorities) {
-      const json = JSON.stringify(authority);
+      const json = encodeAuthority(authority);
       hash.update(json);
       entries.push(authority.id, json);
     }
@@ -81,8 +87,8 @@ export class CampaignStore {
     const raw = await this.redis.hgetall(this.key(id));
     if (!raw.settings || !raw.letter || !raw.version) return null;
     return {
-      campaign: JSON.parse(raw.settings) as Campaign,
-      letter: JSON.parse(raw.letter) as CompiledLetter,
+      campaign: decodeCampaign(raw.settings),
+      letter: decodeCompiledLetter(raw.letter),
       version: raw.version,
       storedAt: Number(raw.storedAt),
       authorityCount: Number(raw.authorities),
@@ -96,7 +102,7 @@ export class CampaignStore {
 
   async authority(id: string, authorityId: string): Promise<Authority | null> {
     const json = await this.redis.hget(this.authoritiesKey(id), authorityId);
-    return json ? (JSON.parse(json) as Authority) : null;
+    return json ? decodeAuthority(json) : null;
   }
 
   /** Every stored authority, in batches, for fan-out and reports. */
@@ -121,7 +127,7 @@ export class CampaignStore {
       const [cursor, flat] = await pending;
       if (cursor !== '0') pending = scan(cursor);
       const page: Authority[] = [];
-      for (let i = 1; i < flat.length; i += 2) page.push(JSON.parse(flat[i]!) as Authority);
+      for (let i = 1; i < flat.length; i += 2) page.push(decodeAuthority(flat[i]!));
       if (page.length > 0) yield page;
       if (cursor === '0') return;
     }
@@ -130,12 +136,14 @@ export class CampaignStore {
   /** The id of every stored campaign (test runs' "<id>~test" included), found with SCAN. */
   async ids(): Promise<string[]> {
     const ids = new Set<string>();
-    const head = this.key('');
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${head}*`, 'COUNT', 500);
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.campaignPattern(), 'COUNT', 500);
       cursor = next;
-      for (const key of keys) if (!key.slice(head.length).includes(':')) ids.add(key.slice(head.length));
+      for (const key of keys) {
+        const id = this.keys.campaignIdOf(key);
+        if (id !== null) ids.add(id);
+      }
     } while (cursor !== '0');
     return [...ids];
   }

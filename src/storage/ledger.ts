@@ -22,7 +22,9 @@
  */
 import type { Redis } from 'ioredis';
 import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus, type NewDelivery, type RecipientKey } from '../domain/index.js';
-import { BOUNCE_SCRIPT, CLAIM_SCRIPT, EXTEND_SCRIPT, FINISH_SCRIPT, READDRESS_SCRIPT, RESET_SCRIPT, SEED_SCRIPT } from './ledger-scripts.js';
+import { StorageKeys } from './keys.js';
+import { decodeDeliveryProgress, decodeDeliveryRecord, encodeDeliveryRecord, encodeQueuedDeliveryHead, type DeliveryProgress } from './records.js';
+import { withStorageCommands, type StorageCommands } from './scripts.js';
 
 export type ClaimResult =
   | {
@@ -42,22 +44,14 @@ export type ClaimResult =
 
 type FinalStatus = 'sent' | 'temporary-failure' | 'permanent-failure';
 
-interface LedgerCommands {
-  arm_ledger_seed(key: string, countsKey: string, lines: string): Promise<number>;
-  arm_ledger_claim(key: string, countsKey: string, field: string, init: string, owner: string, leaseMs: string): Promise<[string, string, string]>;
-  arm_ledger_extend(key: string, countsKey: string, field: string, owner: string, leaseMs: string): Promise<number>;
-  arm_ledger_finish(key: string, countsKey: string, field: string, owner: string, status: string, patch: string): Promise<[string, string]>;
-  arm_ledger_reset(key: string, countsKey: string, field: string): Promise<[string, string]>;
-  arm_ledger_bounce(key: string, countsKey: string, field: string, patch: string): Promise<[string, string]>;
-  arm_ledger_readdress(key: string, countsKey: string, field: string, change: string): Promise<[string, string]>;
-}
-
 export function deliveryField(authorityId: string, recipient: RecipientKey): string {
   return `${authorityId}/${recipient}`;
 }
 
 export class Ledger {
-  private readonly redis: Redis & LedgerCommands;
+  private readonly redis: Redis & StorageCommands;
+  readonly key: string;
+  private readonly countsKey: string;
 
   /**
    * @param prefix - QUEUE_PREFIX; every key starts with it.
@@ -66,19 +60,14 @@ export class Ledger {
    */
   constructor(
     redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
     readonly namespace: string,
   ) {
-    defineLedgerCommands(redis);
-    this.redis = redis as Redis & LedgerCommands;
-  }
-
-  get key(): string {
-    return `${this.prefix}:ledger:${this.namespace}`;
-  }
-
-  private get countsKey(): string {
-    return `${this.key}:counts`;
+    // Every change of status is a script in src/storage/lua/ledger-*-2.lua.
+    this.redis = withStorageCommands(redis);
+    const keys = new StorageKeys(prefix);
+    this.key = keys.ledger(namespace);
+    this.countsKey = keys.ledgerCounts(namespace);
   }
 
   /** Records each delivery as queued unless it already has a record. Returns how many were new. */
@@ -91,7 +80,7 @@ export class Ledger {
         const field = deliveryField(d.authorityId, d.recipient);
         // Ids are validated long before this; the script's format depends on it.
         if (/[\t\n]/.test(field)) throw new Error(`ledger field ${JSON.stringify(field)} contains a tab or line break`);
-        lines += `${field}\t${queuedRecordHead(d)}\n`;
+        lines += `${field}\t${encodeQueuedDeliveryHead(d)}\n`;
       }
       added += await this.redis.arm_ledger_seed(this.key, this.countsKey, lines);
     }
@@ -107,11 +96,11 @@ export class Ledger {
       this.key,
       this.countsKey,
       deliveryField(delivery.authorityId, delivery.recipient),
-      JSON.stringify(delivery),
+      encodeDeliveryRecord(delivery),
       owner,
       String(leaseMs),
     );
-    const record = JSON.parse(json) as DeliveryRecord;
+    const record = decodeDeliveryRecord(json);
     switch (outcome) {
       case 'claimed':
         return extra ? { outcome, record, recoveredFrom: extra } : { outcome, record };
@@ -151,15 +140,15 @@ export class Ledger {
       deliveryField(authorityId, recipient),
       owner,
       status,
-      JSON.stringify(patch),
+      encodeDeliveryRecord(patch),
     );
-    return { ownedClaim: owned === '1', record: JSON.parse(json) as DeliveryRecord };
+    return { ownedClaim: owned === '1', record: decodeDeliveryRecord(json) };
   }
 
   /** An operator's decision to try a failed delivery again: back to queued. Refuses sent and live claims. */
   async reset(authorityId: string, recipient: RecipientKey): Promise<{ reset: boolean; record: DeliveryRecord | null }> {
     const [done, json] = await this.redis.arm_ledger_reset(this.key, this.countsKey, deliveryField(authorityId, recipient));
-    return { reset: done === '1', record: json ? (JSON.parse(json) as DeliveryRecord) : null };
+    return { reset: done === '1', record: json ? decodeDeliveryRecord(json) : null };
   }
 
   /**
@@ -169,7 +158,7 @@ export class Ledger {
    */
   async bounce(authorityId: string, recipient: RecipientKey, patch: { diagnostic: string; email?: string }): Promise<{ bounced: boolean; record: DeliveryRecord | null }> {
     const [done, json] = await this.redis.arm_ledger_bounce(this.key, this.countsKey, deliveryField(authorityId, recipient), JSON.stringify(patch));
-    return { bounced: done === '1', record: json ? (JSON.parse(json) as DeliveryRecord) : null };
+    return { bounced: done === '1', record: json ? (decodeDeliveryRecord(json)) : null };
   }
 
   /** An operator's corrected address for a bounced or permanently failed delivery: back to queued, to `email`, as `messageId`. */
@@ -179,19 +168,19 @@ export class Ledger {
     change: { email: string; messageId: string; by: string },
   ): Promise<{ readdressed: boolean; record: DeliveryRecord | null }> {
     const [done, json] = await this.redis.arm_ledger_readdress(this.key, this.countsKey, deliveryField(authorityId, recipient), JSON.stringify(change));
-    return { readdressed: done === '1', record: json ? (JSON.parse(json) as DeliveryRecord) : null };
+    return { readdressed: done === '1', record: json ? (decodeDeliveryRecord(json)) : null };
   }
 
   async get(authorityId: string, recipient: RecipientKey): Promise<DeliveryRecord | null> {
     const json = await this.redis.hget(this.key, deliveryField(authorityId, recipient));
-    return json ? (JSON.parse(json) as DeliveryRecord) : null;
+    return json ? decodeDeliveryRecord(json) : null;
   }
 
   /** Every record of one authority, from a known list of recipient keys. */
   async forAuthority(authorityId: string, recipients: RecipientKey[]): Promise<DeliveryRecord[]> {
     if (recipients.length === 0) return [];
     const values = await this.redis.hmget(this.key, ...recipients.map((r) => deliveryField(authorityId, r)));
-    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as DeliveryRecord);
+    return values.filter((v): v is string => v !== null).map(decodeDeliveryRecord);
   }
 
   /** Number of records in each status, kept by the scripts as they change status. */
@@ -208,35 +197,43 @@ export class Ledger {
     do {
       const [next, flat] = await this.redis.hscan(this.key, cursor, 'COUNT', 1000);
       cursor = next;
-      for (let i = 1; i < flat.length; i += 2) yield JSON.parse(flat[i]!) as DeliveryRecord;
+      for (let i = 1; i < flat.length; i += 2) yield decodeDeliveryRecord(flat[i]!);
     } while (cursor !== '0');
+  }
+
+  /** Status and attempts of the records at these fields (HMGET), by field; a field with no record is absent. */
+  async progressOf(fields: readonly string[]): Promise<Map<string, DeliveryProgress>> {
+    const progress = new Map<string, DeliveryProgress>();
+    if (fields.length === 0) return progress;
+    const values = await this.redis.hmget(this.key, ...fields);
+    values.forEach((json, i) => {
+      const found = json ? decodeDeliveryProgress(json) : null;
+      if (found) progress.set(fields[i]!, found);
+    });
+    return progress;
+  }
+
+  /**
+   * Status and attempts of every record, by field: one HSCAN in pages of
+   * 5000, decoding two fields of each record only (the console's grid filter
+   * over a whole campaign).
+   */
+  async progress(): Promise<Map<string, DeliveryProgress>> {
+    const progress = new Map<string, DeliveryProgress>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.key, cursor, 'COUNT', 5000);
+      cursor = next;
+      for (let i = 0; i < flat.length; i += 2) {
+        const found = decodeDeliveryProgress(flat[i + 1]!);
+        if (found) progress.set(flat[i]!, found);
+      }
+    } while (cursor !== '0');
+    return progress;
   }
 
   /** Removes the namespace's records (tests, and discarding a test run). */
   async destroy(): Promise<void> {
     await this.redis.del(this.key, this.countsKey);
   }
-}
-
-/**
- * A delivery's queued record as JSON, without the times and closing brace
- * the seed script adds: a DeliveryRecord with status 'queued' and no attempt.
- * Written out field by field, each value through JSON.stringify: a third
- * faster than stringifying an object, and this runs for every recipient of
- * every authority in the fan-out (profile).
- */
-function queuedRecordHead(d: NewDelivery): string {
-  const s = JSON.stringify;
-  return `{"authorityId":${s(d.authorityId)},"recipient":${s(d.recipient)},"role":${s(d.role)},"email":${s(d.email)},"messageId":${s(d.messageId)},"status":"queued","attempts":0`;
-}
-
-function defineLedgerCommands(redis: Redis): void {
-  if ('arm_ledger_claim' in redis) return;
-  redis.defineCommand('arm_ledger_seed', { numberOfKeys: 2, lua: SEED_SCRIPT });
-  redis.defineCommand('arm_ledger_claim', { numberOfKeys: 2, lua: CLAIM_SCRIPT });
-  redis.defineCommand('arm_ledger_extend', { numberOfKeys: 2, lua: EXTEND_SCRIPT });
-  redis.defineCommand('arm_ledger_finish', { numberOfKeys: 2, lua: FINISH_SCRIPT });
-  redis.defineCommand('arm_ledger_reset', { numberOfKeys: 2, lua: RESET_SCRIPT });
-  redis.defineCommand('arm_ledger_bounce', { numberOfKeys: 2, lua: BOUNCE_SCRIPT });
-  redis.defineCommand('arm_ledger_readdress', { numberOfKeys: 2, lua: READDRESS_SCRIPT });
 }

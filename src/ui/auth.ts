@@ -15,6 +15,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import { StorageKeys } from '../storage/keys.js';
 import { csrfGuard, csrfToken, isSafeMethod, LOGIN_CSRF_COOKIE, loginCsrfGuard, loginCsrfToken, setCsrfCookie } from './csrf.js';
 import { loginPage, logoutPage } from './html.js';
 import { pagePolicy } from './security-headers.js';
@@ -74,7 +75,7 @@ export function authRoutes(options: AuthOptions): Router {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     store: new RedisStore({
-      prefix: `${options.prefix}:ui:login-limit:`,
+      prefix: new StorageKeys(options.prefix).loginLimitPrefix(),
       sendCommand: (command: string, ...args: string[]) => options.redis.call(command, ...args) as Promise<RedisReply>,
     }),
     handler: (req, res) => {

@@ -6,7 +6,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type Authority, type AuthorityKind, type DeliveryRecord, type DeliveryStatus, type RecipientKey, recipientsOf } from '../domain/index.js';
+import { type Authority, type AuthorityKind, type DeliveryStatus, type RecipientKey, recipientsOf } from '../domain/index.js';
 import { deliveryField, Ledger } from '../storage/ledger.js';
 import { campaignTotals, type CampaignTotals } from '../ledger/totals.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
@@ -126,9 +126,6 @@ interface SnapshotEntry {
   loading?: Promise<Snapshot>;
 }
 
-const STATUS_IN_JSON = /"status":"([a-z-]+)"/;
-const ATTEMPTS_IN_JSON = /"attempts":(\d+)/;
-
 export class CampaignStatus {
   private readonly indexes = new Map<string, Promise<CampaignIndex | null>>();
   private readonly snapshots = new Map<string, SnapshotEntry>();
@@ -144,21 +141,11 @@ export class CampaignStatus {
     return new Ledger(this.redis, this.prefix, campaignId);
   }
 
-  /** Stored campaigns, newest first: keys `<prefix>:campaign:<id>`, found with SCAN. */
+  /** Stored campaigns, newest first. */
   async campaigns(): Promise<CampaignListing[]> {
-    const ids: string[] = [];
-    const head = `${this.prefix}:campaign:`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${head}*`, 'COUNT', 500);
-      cursor = next;
-      for (const key of keys) {
-        const id = key.slice(head.length);
-        if (!id.includes(':')) ids.push(id);
-      }
-    } while (cursor !== '0');
+    const ids = await this.store.ids();
     const listed = await Promise.all(
-      [...new Set(ids)].map(async (id) => {
+      ids.map(async (id) => {
         const stored = await this.store.load(id);
         return stored ? { id, reportingYear: stored.campaign.reportingYear, storedAt: stored.storedAt, authorityCount: stored.authorityCount } : null;
       }),
@@ -206,14 +193,7 @@ export class CampaignStatus {
     const slice = entries.slice(query.offset, query.offset + query.limit);
     // The page itself is always read fresh: a page of a few hundred rows is one HMGET.
     const fields = slice.flatMap((e) => e.recipients.map((r) => r.field));
-    const values = fields.length > 0 ? await this.redis.hmget(this.ledger(campaignId).key, ...fields) : [];
-    const fresh = new Map<string, { status: DeliveryStatus; attempts: number }>();
-    values.forEach((json, i) => {
-      if (json) {
-        const record = JSON.parse(json) as DeliveryRecord;
-        fresh.set(fields[i]!, { status: record.status, attempts: record.attempts });
-      }
-    });
+    const fresh = await this.ledger(campaignId).progressOf(fields);
     return {
       total: index.entries.length,
       matched: entries.length,
@@ -332,20 +312,7 @@ export class CampaignStatus {
   }
 
   private async readStatuses(campaignId: string): Promise<Snapshot> {
-    const snapshot: Snapshot = new Map();
-    const key = this.ledger(campaignId).key;
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', 5000);
-      cursor = next;
-      for (let i = 0; i < flat.length; i += 2) {
-        // Two fields out of each record: a regex is several times cheaper than JSON.parse here.
-        const json = flat[i + 1]!;
-        const status = STATUS_IN_JSON.exec(json)?.[1] as DeliveryStatus | undefined;
-        if (status) snapshot.set(flat[i]!, { status, attempts: Number(ATTEMPTS_IN_JSON.exec(json)?.[1] ?? 0) });
-      }
-    } while (cursor !== '0');
-    return snapshot;
+    return this.ledger(campaignId).progress();
   }
 }
 

@@ -4,24 +4,29 @@
  * connect-redis no longer supports ioredis, and the Store contract is four
  * small methods, so this adapter is all it takes.
  *
- *   <prefix>:ui:session:<sid>   JSON of the session, expiring with its cookie
+ * One key per session (StorageKeys.session), expiring with its cookie.
  */
 import session from 'express-session';
 import type { Redis } from 'ioredis';
+import { StorageKeys } from '../storage/keys.js';
+import { decodeSession, encodeSession } from '../storage/records.js';
 
 /** How long an idle session lasts when its cookie carries no expiry. */
 const DEFAULT_TTL_S = 8 * 60 * 60;
 
 export class RedisSessionStore extends session.Store {
+  private readonly keys: StorageKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
   ) {
     super();
+    this.keys = new StorageKeys(prefix);
   }
 
   private key(sid: string): string {
-    return `${this.prefix}:ui:session:${sid}`;
+    return this.keys.session(sid);
   }
 
   private ttlSeconds(data: session.SessionData): number {
@@ -31,13 +36,13 @@ export class RedisSessionStore extends session.Store {
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
     this.redis.get(this.key(sid)).then(
-      (json) => callback(null, json ? (JSON.parse(json) as session.SessionData) : null),
+      (json) => callback(null, json ? decodeSession(json) : null),
       (error: unknown) => callback(error),
     );
   }
 
   override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
-    this.redis.set(this.key(sid), JSON.stringify(data), 'EX', this.ttlSeconds(data)).then(
+    this.redis.set(this.key(sid), encodeSession(data), 'EX', this.ttlSeconds(data)).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );

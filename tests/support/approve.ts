@@ -4,7 +4,7 @@
  */
 import type { Config } from '../../src/config.js';
 import { approveCommand } from '../../src/cli/commands/approve.js';
-import type { Approval } from '../../src/safety/approval.js';
+import type { Approval } from '../../src/domain/index.js';
 import { quietPrint } from './harness.js';
 
 /** Approves the data directory (and the templates, default the package's) under the config's QUEUE_PREFIX. */

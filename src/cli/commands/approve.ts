@@ -1,9 +1,9 @@
 import { userInfo } from 'node:os';
 import type { Config } from '../../config.js';
-import { Approvals, createApproval, formatApproval, type Approval } from '../../safety/approval.js';
+import { Approvals, createApproval, formatApproval } from '../../safety/approval.js';
+import { type Approval, CliError } from '../../domain/index.js';
 import { fingerprintFiles, type Fingerprint } from '../../safety/fingerprint.js';
 import { listSome, recipientsOutside } from '../../safety/recipient-policy.js';
-import { CliError } from '../cli-error.js';
 import { loadValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';

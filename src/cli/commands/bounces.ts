@@ -1,4 +1,5 @@
 import type { Config } from '../../config.js';
+import { EVENT } from '../../domain/index.js';
 import { createLogger } from '../../logger.js';
 import { startBouncesProcess } from '../../../workers/bounces-process.js';
 
@@ -8,7 +9,7 @@ export async function bouncesCommand(config: Config): Promise<void> {
   const bounces = await startBouncesProcess(config, { log });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
-      log.info({ event: 'bounces.signal', signal }, `received ${signal}`);
+      log.info({ event: EVENT.bouncesSignal, signal }, `received ${signal}`);
       bounces.close().then(resolve, resolve);
     };
     process.once('SIGINT', stop);

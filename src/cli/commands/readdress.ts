@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { isAllowed, type DeliveryRecord } from '../../domain/index.js';
 import { retryJob } from '../../ui/handlers/retry-job.js';
-import { CliError } from '../cli-error.js';
+import { CliError } from '../../domain/index.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 

@@ -1,4 +1,5 @@
-import { ConfigError, requireSmtpUrl, type Config } from '../../config.js';
+import { CliError, ConfigError, EVENT } from '../../domain/index.js';
+import { requireSmtpUrl, type Config } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { connectProducer } from '../../redis.js';
 import { choicesFromDataDir, choicesFromLatestCampaign, NoAuthoritiesError } from '../../register/authority-choices.js';
@@ -7,7 +8,6 @@ import { RegisterMail } from '../../register/register-mail.js';
 import { startRegisterServer, type RunningRegisterServer } from '../../register/register-server.js';
 import { parseAddress } from '../../send/address.js';
 import { createMailTransport } from '../../send/transport.js';
-import { CliError } from '../cli-error.js';
 import type { Print } from '../print.js';
 
 export interface RegisterServerCommandOptions {
@@ -59,7 +59,7 @@ export async function registerServerCommand(options: RegisterServerCommandOption
       process.once('SIGTERM', () => resolve());
     }
   });
-  log.info({ event: 'register.stopping' }, 'register server stopping');
+  log.info({ event: EVENT.registerStopping }, 'register server stopping');
   await server.close();
   transport.close();
   await redis.quit().catch(() => redis.disconnect());

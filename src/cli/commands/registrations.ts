@@ -7,7 +7,7 @@ import type { Config } from '../../config.js';
 import { connectProducer } from '../../redis.js';
 import { exportRegistrations, ExportError } from '../../register/export-officers.js';
 import { domainMatches, RegistrationError, RegistrationStore, type Registration } from '../../register/registration-store.js';
-import { CliError } from '../cli-error.js';
+import { CliError } from '../../domain/index.js';
 import type { Print } from '../print.js';
 
 export const LIST_COLUMNS = ['id', 'status', 'authorityId', 'authorityName', 'name', 'email', 'domainMatchesChiefExecutive', 'confirmedAt', 'confirmedFrom', 'decidedBy', 'decidedAt', 'withdrawnAt'] as const;

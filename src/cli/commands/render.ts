@@ -1,7 +1,6 @@
 import { loadDataSet } from '../../data/load-data-set.js';
-import { recipientsOf } from '../../domain/index.js';
+import { CliError, recipientsOf } from '../../domain/index.js';
 import { createLetterRenderer } from '../../render/letter-renderer.js';
-import { CliError } from '../cli-error.js';
 import type { Print } from '../print.js';
 
 export interface RenderOptions {

@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
-import { type DeliveryRecord, recipientsOf } from '../../domain/index.js';
+import { CliError, type DeliveryRecord, recipientsOf } from '../../domain/index.js';
 import type { CampaignStore } from '../../storage/campaign-store.js';
-import { CliError } from '../cli-error.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 

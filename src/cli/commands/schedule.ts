@@ -1,11 +1,10 @@
 import type { Config } from '../../config.js';
 import { compileLetter } from '../../render/letter-renderer.js';
 import { upsertAnnualScheduler, DEFAULT_CRON } from '../../schedule/annual-scheduler.js';
-import { TIMEZONE } from '../../domain/index.js';
+import { CliError, RunRefused, TIMEZONE } from '../../domain/index.js';
 import { fingerprintFiles } from '../../safety/fingerprint.js';
-import { RunRefused, storeApprovedCampaign } from '../../safety/run-guard.js';
+import { storeApprovedCampaign } from '../../safety/run-guard.js';
 import { letterDateRefusal } from '../../safety/staleness.js';
-import { CliError } from '../cli-error.js';
 import { loadValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';

@@ -5,7 +5,7 @@ import { connectProducer, redisTarget } from '../../redis.js';
 import { hashPassword } from '../../ui/passwords.js';
 import { startUi, type RunningUi } from '../../ui/server.js';
 import { usersFromConfig, UiUsersError } from '../../ui/users.js';
-import { CliError } from '../cli-error.js';
+import { CliError, EVENT } from '../../domain/index.js';
 import type { Print } from '../print.js';
 
 export interface UiCommandOptions {
@@ -62,7 +62,7 @@ export async function uiCommand(options: UiCommandOptions, config: Config, print
       process.once('SIGTERM', () => resolve());
     }
   });
-  log.info({ event: 'ui.stopping' }, 'ui stopping');
+  log.info({ event: EVENT.uiStopping }, 'ui stopping');
   await ui.close();
   await redis.quit().catch(() => redis.disconnect());
   await new Promise<void>((resolve) => log.flush(() => resolve()));

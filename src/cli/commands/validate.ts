@@ -1,6 +1,5 @@
 import { loadDataSet } from '../../data/load-data-set.js';
-import { formatProblem, recipientsOf } from '../../domain/index.js';
-import { CliError } from '../cli-error.js';
+import { CliError, formatProblem, recipientsOf } from '../../domain/index.js';
 import type { Print } from '../print.js';
 
 /** `validate --data DIR`: every problem as file:line: field: reason; exit 1 if any. */

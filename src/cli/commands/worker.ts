@@ -4,6 +4,7 @@ import { createRedis, redisTarget } from '../../redis.js';
 import { checkDurability } from '../../redis-durability.js';
 import { createLogger } from '../../logger.js';
 import { startWorkerProcess } from '../../../workers/worker-process.js';
+import { EVENT } from '../../domain/index.js';
 
 /**
  * `worker`: consume the letters and campaigns queues until SIGINT or SIGTERM,
@@ -16,7 +17,7 @@ export async function workerCommand(config: Config): Promise<void> {
   await worker.ready;
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
-      log.info({ event: 'worker.signal', signal }, `received ${signal}`);
+      log.info({ event: EVENT.workerSignal, signal }, `received ${signal}`);
       worker.close().then(resolve, resolve);
     };
     process.once('SIGINT', stop);
@@ -33,7 +34,7 @@ async function checkWorkerRedis(config: Config, log: Logger): Promise<void> {
   redis.on('error', () => {}); // reconnects on its own; the workers log connection errors
   try {
     await checkDurability(redis, config, (problem) => {
-      log.warn({ event: 'redis.not-durable', problem }, problem);
+      log.warn({ event: EVENT.redisNotDurable, problem }, problem);
       process.stderr.write(`warning: ${problem}\n`);
     });
   } finally {

@@ -1,0 +1,10 @@
+/** Every error the code throws for an operator to read, one class a file (BullMQ's src/classes/errors/ is the model). */
+export * from './campaign-not-stored-error.js';
+export * from './cli-error.js';
+export * from './config-error.js';
+export * from './data-set-error.js';
+export * from './recipient-not-allowed-error.js';
+export * from './redis-unavailable-error.js';
+export * from './render-error.js';
+export * from './run-refused.js';
+export * from './template-error.js';

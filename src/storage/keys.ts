@@ -1,0 +1,88 @@
+/**
+ * Every Redis key this package writes, built here and nowhere else (BullMQ's
+ * queue-keys.ts is the model). All start with QUEUE_PREFIX, so several
+ * installations share one Redis and `deletePrefix` removes one whole.
+ * BullMQ builds its own queues' keys under the same prefix.
+ *
+ *   <prefix>:campaign:<id>                 hash: the stored campaign (settings, letter, version, ...)
+ *   <prefix>:campaign:<id>:authorities     hash: authority id -> Authority JSON
+ *   <prefix>:ledger:<namespace>            hash: "<authorityId>/<recipientKey>" -> DeliveryRecord JSON
+ *   <prefix>:ledger:<namespace>:counts     hash: status -> number of records in it
+ *   <prefix>:approval:<campaign>           string: Approval JSON
+ *   <prefix>:approval:<campaign>:stored    string: StoredCheck JSON
+ *   <prefix>:test-run:<campaign>~test      string: TestRunSettings JSON
+ *   <prefix>:breaker                       hash: the circuit breaker's state
+ *   <prefix>:breaker:deferred              set: job ids deferred while the breaker was open
+ *   <prefix>:rate-limit                    string: the rate limiter's next free slot (µs)
+ *   <prefix>:ui:session:<sid>              string: a console session's JSON, expiring with its cookie
+ *   <prefix>:ui:login-limit:<client>       the sign-in limit's failed-login count (rate-limit-redis writes it)
+ */
+export class StorageKeys {
+  constructor(readonly prefix: string) {}
+
+  campaign(id: string): string {
+    return `${this.prefix}:campaign:${id}`;
+  }
+
+  campaignAuthorities(id: string): string {
+    return `${this.campaign(id)}:authorities`;
+  }
+
+  /** SCAN pattern for the stored campaigns (it also matches their `:authorities`, which `campaignIdOf` rejects). */
+  campaignPattern(): string {
+    return `${this.campaign('')}*`;
+  }
+
+  /** The campaign id of a key `campaignPattern` matched, or null for a key that is not a campaign's own. */
+  campaignIdOf(key: string): string | null {
+    const id = key.slice(this.campaign('').length);
+    return id.includes(':') ? null : id;
+  }
+
+  /** `namespace` is the campaign id, or "<campaign>~test" for its test run. */
+  ledger(namespace: string): string {
+    return `${this.prefix}:ledger:${namespace}`;
+  }
+
+  ledgerCounts(namespace: string): string {
+    return `${this.ledger(namespace)}:counts`;
+  }
+
+  approval(campaign: string): string {
+    return `${this.prefix}:approval:${campaign}`;
+  }
+
+  approvalStored(campaign: string): string {
+    return `${this.approval(campaign)}:stored`;
+  }
+
+  testRun(testCampaign: string): string {
+    return `${this.prefix}:test-run:${testCampaign}`;
+  }
+
+  breaker(): string {
+    return `${this.prefix}:breaker`;
+  }
+
+  breakerDeferred(): string {
+    return `${this.breaker()}:deferred`;
+  }
+
+  rateLimit(): string {
+    return `${this.prefix}:rate-limit`;
+  }
+
+  session(sid: string): string {
+    return `${this.prefix}:ui:session:${sid}`;
+  }
+
+  /** The sign-in limiter's keys start with this; rate-limit-redis appends the client. */
+  loginLimitPrefix(): string {
+    return `${this.prefix}:ui:login-limit:`;
+  }
+
+  /** SCAN pattern for every key of the installation. */
+  everything(): string {
+    return `${this.prefix}:*`;
+  }
+}
