@@ -4,6 +4,7 @@
  * the time zone). It imports nothing of this package outside itself.
  */
 export * from './allowlist.js';
+export * from './attachment.js';
 export * from './authority.js';
 export * from './campaign.js';
 export * from './delivery.js';
