@@ -95,6 +95,11 @@ async function readAuthorityFolder(dir: string, path: string, authorityId: strin
   return { files, problems };
 }
 
+/** Reads one authority's file back from the data folder, for the campaign store. */
+export function attachmentReader(dataDir: string): (authorityId: string, name: string) => Promise<Buffer> {
+  return (authorityId, name) => readFile(join(dataDir, ATTACHMENTS_DIR, authorityId, name));
+}
+
 /** A name as a problem line can show it: control characters written as \u escapes. */
 function show(name: string): string {
   return name.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -96,7 +96,11 @@ export class CampaignStore {
     for (const authority of snapshot.authorities) {
       for (const file of authority.attachments ?? []) {
         if (!snapshot.readAttachment) throw new Error(`authority ${authority.id} lists attachments but the snapshot cannot read them`);
-        batch.push(`${authority.id}/${file.name}`, await snapshot.readAttachment(authority.id, file.name));
+        const content = await snapshot.readAttachment(authority.id, file.name);
+        if (createHash('sha256').update(content).digest('hex') !== file.sha256) {
+          throw new Error(`attachments/${authority.id}/${file.name} changed after it was validated; run again`);
+        }
+        batch.push(`${authority.id}/${file.name}`, content);
         batchBytes += file.bytes;
         if (batchBytes >= 8 * 1024 * 1024) {
           await this.redis.hset(key, ...batch);
