@@ -25,6 +25,19 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * Paper's needs only; the letter's look is the email's. MJML's columns are
+ * inline-blocks, which Chromium cannot split across pages (it would slice a
+ * line in two at a page break), so on paper they are plain blocks; a
+ * paragraph or heading is never split from its page, nor a heading from
+ * what follows it.
+ */
+const PAPER_STYLE = `<style media="print">
+[class*="mj-column"], [class*="mj-outlook-group-fix"] { display: block !important; }
+p, h1, h2, h3, li { break-inside: avoid; }
+h1, h2, h3 { break-after: avoid; }
+</style>`;
+
 export interface PdfPrinterOptions {
   /** Chromium's executable. Default `/usr/bin/chromium` (Debian's package). */
   executablePath?: string;
@@ -102,7 +115,7 @@ export class PdfPrinter {
     const context = await slot.context;
     const page = await context.newPage();
     try {
-      await page.setContent(html, { waitUntil: 'load', timeout: this.timeoutMs });
+      await page.setContent(html.replace('</head>', `${PAPER_STYLE}</head>`), { waitUntil: 'load', timeout: this.timeoutMs });
       return await page.pdf({ format: 'A4', tagged: true, outline: true, printBackground: true, margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' } });
     } finally {
       await page.close().catch(() => undefined);
