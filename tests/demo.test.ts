@@ -45,6 +45,13 @@ describe('the demo', () => {
     expect(lcrca.messageId).toBe('<2023-24.lcrca.ceo@example.org>');
     expect(lcrca.subject).toBe('Annual Review letter 2023-24: Liverpool City Region Combined Authority');
     expect(lcrca.text).toContain('Dear Ms Fairclough');
+    // The sample campaign sends the letter in the body and as a PDF, with lcrca's own file from data/sample/attachments/.
+    const csvName = 'Decisions 2023-24 - Liverpool City Region Combined Authority.csv';
+    expect(lcrca.attachments.map((a) => a.filename)).toEqual(['Annual Review letter 2023-24 - Liverpool City Region Combined Authority.pdf', csvName]);
+    expect(lcrca.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(lcrca.attachments[1]!.content.equals(await readFile(join(SAMPLE_DATA_DIR, 'attachments', 'lcrca', csvName)))).toBe(true);
+    const copy = await simpleParser(await readFile(join(outbox, '2023-24', 'lcrca', 'head.eml')));
+    expect(copy.attachments[0]!.content.equals(lcrca.attachments[0]!.content)).toBe(true);
 
     // The ledger says sent, once, for exactly those recipients.
     const producer = await openProducer(testConfig(demoPrefix));
@@ -63,5 +70,6 @@ describe('the demo', () => {
     const lines = (await readFile(result.deliveryLog, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const sent = lines.filter((l) => l.event === 'delivery.sent').map((l) => String(l.messageId));
     expect(sent.sort()).toEqual(ledgerIds.sort());
-  }, 120_000);
+    // 400 PDFs: about 25 s on an idle 2-core machine, minutes on a loaded one.
+  }, 300_000);
 });

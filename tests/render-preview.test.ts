@@ -48,6 +48,11 @@ describe('the preview gallery', () => {
     expect(text).toMatch(/^Subject: Annual Review letter 2023-24: Derbyshire & <i>Peak<\/i> Council\n/);
   });
 
+  it("lists an authority's own attachments with its letters", () => {
+    const row = index.slice(index.indexOf('<tr id="lcrca">'));
+    expect(row.slice(0, row.indexOf('</tr>'))).toContain('<li>attachment: Decisions 2023-24 - Liverpool City Region Combined Authority.csv (244 bytes)</li>');
+  });
+
   it('escapes data in the index', () => {
     expect(index).toContain('Derbyshire &amp; &lt;i&gt;Peak&lt;/i&gt; Council');
     expect(index).not.toContain('<i>Peak');

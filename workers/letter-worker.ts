@@ -15,12 +15,14 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config.js';
-import { type Campaign, EVENT } from '../src/domain/index.js';
+import { type Campaign, EVENT, PdfPrintError } from '../src/domain/index.js';
 import { Ledger } from '../src/storage/ledger.js';
-import { rendererFromCompiled } from '../src/render/letter-renderer.js';
+import { rendererFromCompiled, type LetterRenderer } from '../src/render/letter-renderer.js';
+import { PdfPrinter } from '../src/render/pdf/pdf-printer.js';
+import { letterAttachments } from '../src/send/letter-attachments.js';
 import { CampaignStore } from '../src/storage/campaign-store.js';
 import { LETTERS_QUEUE, openLettersQueue, type LetterJobData } from '../src/schedule/queues.js';
-import { deliverAuthority, type AuthorityResult, type LetterSource } from '../src/send/deliver-authority.js';
+import { deliverAuthority, type AuthorityResult } from '../src/send/deliver-authority.js';
 import type { Address } from '../src/send/send-message.js';
 import { createSendGuards, type Deferral } from '../src/send/send-guards.js';
 import { guardTransport } from '../src/safety/recipient-policy.js';
@@ -49,6 +51,8 @@ export const WORKER_ID = `${hostname()}:${process.pid}`;
 export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData, LetterJobResult> {
   const store = new CampaignStore(deps.connection, deps.config.QUEUE_PREFIX);
   const campaigns = new CampaignCache(store);
+  // One browser per worker process, launched on the first PDF, replaced every PDF_BROWSER_LETTERS letters.
+  const printer = new PdfPrinter({ executablePath: deps.config.CHROMIUM_PATH, timeoutMs: deps.config.PDF_TIMEOUT_MS, recycleAfter: deps.config.PDF_BROWSER_LETTERS });
   const ledgers = new Map<string, Ledger>();
   const ledgerFor = (namespace: string) => {
     let ledger = ledgers.get(namespace);
@@ -83,6 +87,7 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
     if (closed) return defer(job, token, closed, log);
     const result = await deliverAuthority(
       {
+        attachments: () => letterAttachments({ printer, store }, campaignId, loaded.campaign, loaded.renderer, authority),
         campaign: loaded.campaign,
         renderer: target.renderer,
         transport,
@@ -96,7 +101,13 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
         testRun: testRun !== undefined,
       },
       target.authority,
-    );
+    ).catch(async (error: unknown) => {
+      // Nothing was claimed yet: a failed PDF fails this attempt only, and BullMQ retries it with backoff.
+      if (!(error instanceof PdfPrintError)) throw error;
+      await job.log(`not sent, will retry: ${error.message}`);
+      log.warn({ event: EVENT.pdfFailed, reason: error.message, attempt: job.attemptsMade + 1 }, `pdf.failed: ${error.message}`);
+      throw new Error(`not sent, will retry: ${error.message}`);
+    });
     const summary = summarise(result);
     await job.log(summary);
     log.info({ event: EVENT.jobFinished, summary, attempt: job.attemptsMade + 1 }, summary);
@@ -120,6 +131,7 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
     stalledInterval: deps.config.STALLED_INTERVAL_MS,
   });
   worker.on('closed', () => {
+    void printer.close();
     guards.close();
     void lettersQueue.close();
   });
@@ -141,11 +153,11 @@ export function summarise(result: AuthorityResult): string {
  * stored with it, and again only when the stored campaign changes (its version).
  */
 class CampaignCache {
-  private readonly entries = new Map<string, Promise<{ version: string; campaign: Campaign; renderer: LetterSource } | null>>();
+  private readonly entries = new Map<string, Promise<{ version: string; campaign: Campaign; renderer: LetterRenderer } | null>>();
 
   constructor(private readonly store: CampaignStore) {}
 
-  async get(id: string): Promise<{ campaign: Campaign; renderer: LetterSource } | null> {
+  async get(id: string): Promise<{ campaign: Campaign; renderer: LetterRenderer } | null> {
     const version = await this.store.version(id);
     if (!version) return null;
     const cached = await this.entries.get(id);

@@ -10,12 +10,14 @@ export interface ValidData {
   campaign: Campaign;
   authorities: Authority[];
   skipped: string[];
+  /** The data folder, where the authorities' own attachments are read from when the campaign is stored. */
+  dir: string;
 }
 
 export async function loadValidData(dir: string, options: { skipInvalid?: boolean; print: (line: string) => void }): Promise<ValidData> {
   const result = await loadDataSet(dir);
   for (const problem of result.problems) options.print(formatProblem(problem));
-  if (result.dataSet) return { ...result.dataSet, skipped: [] };
+  if (result.dataSet) return { ...result.dataSet, skipped: [], dir };
   if (!options.skipInvalid || !result.campaign) {
     throw new CliError(
       `${result.problems.length} problem(s) in ${dir}; nothing was enqueued` +
@@ -30,5 +32,5 @@ export async function loadValidData(dir: string, options: { skipInvalid?: boolea
     throw new CliError(`${fileLevel.length} problem(s) not tied to one authority; --skip-invalid cannot skip those`, 1);
   }
   options.print(`--skip-invalid: skipping ${skipped.length} authorities with problems: ${skipped.join(', ')}`);
-  return { campaign: result.campaign, authorities: result.validAuthorities, skipped };
+  return { campaign: result.campaign, authorities: result.validAuthorities, skipped, dir };
 }

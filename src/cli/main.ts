@@ -18,6 +18,7 @@ const commands = {
   demo: () => import('./commands/demo.js'),
   dkimRecord: () => import('./commands/dkim-record.js'),
   preview: () => import('./commands/preview.js'),
+  publish: () => import('./commands/publish.js'),
   readdress: () => import('./commands/readdress.js'),
   render: () => import('./commands/render.js'),
   report: () => import('./commands/report.js'),
@@ -61,6 +62,15 @@ program
   .requiredOption('--data <dir>', 'data directory')
   .option('--out <dir>', 'where to write the gallery', 'preview')
   .action(async (o: { data: string; out: string }) => (await commands.preview()).previewCommand(o, consolePrint));
+
+program
+  .command('publish')
+  .description("the publication set: every authority's letter as <authority-id>.pdf and index.csv; only an approved, unchanged campaign")
+  .requiredOption('--data <dir>', 'data directory')
+  .requiredOption('--out <dir>', 'where to write the PDFs and index.csv')
+  .action(async (o: { data: string; out: string }) => {
+    await (await commands.publish()).publishCommand(o, env(), consolePrint);
+  });
 
 program
   .command('approve')

@@ -136,6 +136,8 @@ function rowHtml(row: Row): Markup {
     const base = `${encodeURIComponent(row.id)}/${encodeURIComponent(r.key)}`;
     return html`<li>${r.key} (${r.name}): <a href="${base}.html">HTML</a> | <a href="${base}.txt">text</a></li>`;
   });
+  // The authority's own files go with every copy: listed so they are proofed with the letters.
+  for (const file of a?.attachments ?? []) links.push(html`<li>attachment: ${file.name} (${formatCount(file.bytes)} bytes)</li>`);
   const problems = row.problems.map((p) => html`<li>${p}</li>`);
   return html`<tr id="${row.id}">
 <th scope="row">${a ? a.name : row.id}<br><small>${row.id}</small></th>

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Authority, type Campaign, campaignSchema, type DataProblem } from '../domain/index.js';
+import { readAttachmentsFolder } from './attachments-folder.js';
 import { AUTHORITIES_FILE, parseAuthoritiesCsv, type AuthoritiesCsv } from './authorities-csv.js';
 import { MONITORING_OFFICERS_FILE, parseMonitoringOfficersCsv } from './monitoring-officers-csv.js';
 import { ProblemLog, decodeUtf8 } from './read-csv.js';
@@ -56,6 +57,18 @@ export async function loadDataSet(dir: string): Promise<LoadResult> {
   } else {
     // Without the file no authority's list of recipients is known, so none is valid.
     problems.push(officersFile);
+  }
+
+  // Only with a readable authorities.csv is it known which folders belong to an authority.
+  if (authorities.ids && campaign.campaign) {
+    const attachments = await readAttachmentsFolder(dir, authorities.ids, campaign.campaign.maxMessageMB * 1024 * 1024);
+    problems.push(...attachments.problems);
+    const invalid = new Set(attachments.problems.map((p) => p.authorityId));
+    validAuthorities = validAuthorities.filter((a) => !invalid.has(a.id));
+    for (const authority of validAuthorities) {
+      const files = attachments.byAuthority.get(authority.id);
+      if (files) authority.attachments = files;
+    }
   }
 
   const dataSet = problems.length === 0 && campaign.campaign ? { campaign: campaign.campaign, authorities: validAuthorities } : null;

@@ -3,6 +3,7 @@
  * shares. Data produces them, render and send consume them, the ledger
  * records them.
  */
+import type { AttachmentInfo } from './attachment.js';
 
 /** The five kinds of council: the Complaint Handling Code is addressed to them. */
 export const COUNCIL_KINDS = [
@@ -55,6 +56,8 @@ export interface Authority {
   satisfactoryRemedies: number;
   /** Registered monitoring officers only, in file order; they are recipients mo-1, mo-2, ... */
   monitoringOfficers: Person[];
+  /** Its own files from `attachments/<id>/`, in name order; absent or empty when it has none. */
+  attachments?: AttachmentInfo[];
 }
 
 /**

@@ -33,6 +33,19 @@ export const campaignSchema = z.strictObject({
     /** Handlebars pattern; sees `campaign`, `authority` and `recipient`. */
     subject: headerSafe,
   }),
+  /**
+   * How the email carries the letter: `body` (the letter is the email's HTML
+   * and text), `pdf` (an attached tagged PDF, with the `coverNote` wording as
+   * the body) or `both`. Every recipient of one authority gets the same PDF,
+   * made once. Default `body`.
+   */
+  letterAs: z.enum(['body', 'pdf', 'both']).default('body'),
+  /**
+   * The largest message the relay takes, in MB: `validate` refuses an
+   * authority whose own attachments, with room for the letter, would make a
+   * larger one. Default 10.
+   */
+  maxMessageMB: z.number().positive().max(1000).default(10),
   signatory: z.strictObject({ name: z.string().min(1), titles: z.array(z.string().min(1)).min(1) }),
   /**
    * Year-specific wording. Each entry is a list of paragraphs (or sentences,
@@ -41,7 +54,8 @@ export const campaignSchema = z.strictObject({
    * only a template edit, and a key a template uses but the file lacks is an
    * error when the renderer is created. Keys the 2023-24 templates use:
    * openingClose, ombudsmanYear, complaintHandlingCodeCouncils,
-   * complaintHandlingCodeOthers, trainingProgramme.
+   * complaintHandlingCodeOthers, trainingProgramme; and coverNote, the body
+   * of an email that carries the letter only as a PDF (`letterAs: "pdf"`).
    */
   wording: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'use letters and digits only'), paragraphs),
   training: z.strictObject({
@@ -65,6 +79,10 @@ export const campaignSchema = z.strictObject({
       }
     }
   }),
+}).superRefine((campaign, ctx) => {
+  if (campaign.letterAs === 'pdf' && !campaign.wording.coverNote) {
+    ctx.addIssue({ code: 'custom', path: ['wording', 'coverNote'], message: 'letterAs "pdf" needs a coverNote: the body of the email the PDF is attached to' });
+  }
 });
 
 export type Campaign = z.infer<typeof campaignSchema>;

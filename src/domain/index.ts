@@ -5,6 +5,7 @@
  */
 export * from './allowlist.js';
 export * from './approval.js';
+export * from './attachment.js';
 export * from './authority.js';
 export * from './campaign.js';
 export * from './delivery.js';

@@ -16,4 +16,14 @@ export interface RenderedLetter {
 export interface CompiledLetter {
   html: string;
   text: string;
+  /** The email body when the letter travels only as a PDF (`letterAs: "pdf"`): Handlebars, HTML and text. */
+  coverNote?: { html: string; text: string };
+}
+
+/** The letter as a document: the source of its PDF. */
+export interface LetterDocument {
+  /** The PDF's title: the letter's subject. */
+  title: string;
+  /** The chief executive's letter, as the email's HTML: one layout for both. */
+  html: string;
 }

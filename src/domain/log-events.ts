@@ -14,6 +14,7 @@ export const EVENT = {
   deliveryBounced: 'delivery.bounced',
   deliveryDelayed: 'delivery.delayed',
   jobFinished: 'job.finished',
+  pdfFailed: 'pdf.failed',
   jobDeferred: 'job.deferred',
   jobFailed: 'job.failed',
   campaignFannedOut: 'campaign.fanned-out',

@@ -10,14 +10,22 @@
  *   mj-title, which MJML copies verbatim), derive the text template from that
  *   HTML once, and per letter only call the two compiled Handlebars templates.
  */
-import { type Authority, type Campaign, type CompiledLetter, type Recipient, type RenderedLetter, RenderError } from '../domain/index.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Authority, type Campaign, type CompiledLetter, type LetterDocument, type Recipient, type RenderedLetter, RenderError, recipientsOf } from '../domain/index.js';
 import { buildCampaignViews, buildLetterView, cleanAuthority, cleanRecipient, type CampaignView } from './letter-view.js';
 import { checkTemplateRules, checkWordingKeys, compileTemplate, defaultTemplatesDir, loadLetterSource, mjmlToHtml, type LetterTemplate } from './templates.js';
 import { htmlTemplateToTextTemplate, htmlToPlainText } from './text.js';
 
 export interface LetterRenderer {
+  /** The email to one recipient: the letter, or (`letterAs: "pdf"`) the cover note its PDF is attached to. */
   render(authority: Authority, recipient: Recipient): RenderedLetter;
+  /** The letter as a document, the same for every recipient: the chief executive's letter, without a copy notice. */
+  document(authority: Authority): LetterDocument;
 }
+
+/** The cover note's templates, beside the letter's: `cover-note/note.html.hbs` and `note.txt.hbs`. */
+const COVER_NOTE_DIR = 'cover-note';
 
 export interface RenderOptions {
   /** Folder holding letter.mjml and partials/. Default: `templates/` at the package root. */
@@ -31,7 +39,12 @@ export async function compileLetter(campaign: Campaign, options: RenderOptions =
   checkTemplateRules(source, templatesDir);
   checkWordingKeys(source, campaign);
   const html = await mjmlToHtml(source, templatesDir);
-  return { html, text: htmlTemplateToTextTemplate(html) };
+  const compiled: CompiledLetter = { html, text: htmlTemplateToTextTemplate(html) };
+  if (campaign.letterAs === 'pdf') {
+    const read = (name: string) => readFile(join(templatesDir, COVER_NOTE_DIR, name), 'utf8');
+    compiled.coverNote = { html: await read('note.html.hbs'), text: await read('note.txt.hbs') };
+  }
+  return compiled;
 }
 
 /** A renderer from already compiled templates: per letter, only the two Handlebars calls. */
@@ -41,18 +54,27 @@ export function rendererFromCompiled(campaign: Campaign, compiled: CompiledLette
   const subject = compileSubject(campaign);
   const views = buildCampaignViews(campaign);
 
+  const body = (htmlTemplate: LetterTemplate, textTemplate: LetterTemplate) => (authority: Authority, recipient: Recipient): RenderedLetter => {
+    const a = cleanAuthority(authority);
+    const r = cleanRecipient(recipient);
+    const subjectLine = subject(a, r);
+    const letter = buildLetterView(campaign, views.html, a, r, subjectLine);
+    return {
+      subject: subjectLine,
+      html: htmlTemplate(letter),
+      // Same view, with the campaign wording as plain text instead of HTML.
+      text: textTemplate({ ...letter, campaign: views.text }).trim(),
+    };
+  };
+  const letter = body(html, text);
+  if (campaign.letterAs === 'pdf' && !compiled.coverNote) throw new Error(`campaign ${campaign.id} sends the letter only as a PDF, but no cover note was compiled`);
+  const email = compiled.coverNote && campaign.letterAs === 'pdf' ? body(compileTemplate(compiled.coverNote.html, 'html'), compileTemplate(compiled.coverNote.text, 'text')) : letter;
+
   return {
-    render(authority, recipient) {
-      const a = cleanAuthority(authority);
-      const r = cleanRecipient(recipient);
-      const subjectLine = subject(a, r);
-      const letter = buildLetterView(campaign, views.html, a, r, subjectLine);
-      return {
-        subject: subjectLine,
-        html: html(letter),
-        // Same view, with the campaign wording as plain text instead of HTML.
-        text: text({ ...letter, campaign: views.text }).trim(),
-      };
+    render: email,
+    document(authority) {
+      const rendered = letter(authority, recipientsOf(authority)[0]!);
+      return { title: rendered.subject, html: rendered.html };
     },
   };
 }

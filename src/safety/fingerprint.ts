@@ -1,11 +1,12 @@
 /**
- * What an approval covers: the sha256 of each data file (campaign.json and
- * both CSVs) and of every template file, by name, and one sha256 over them
+ * What an approval covers: the sha256 of each data file (campaign.json,
+ * both CSVs and every authority's own attachment) and of every template file, by name, and one sha256 over them
  * all. Comparing two fingerprints names each file that changed.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { ATTACHMENTS_DIR } from '../data/attachments-folder.js';
 import { AUTHORITIES_FILE } from '../data/authorities-csv.js';
 import { CAMPAIGN_FILE } from '../data/load-data-set.js';
 import { MONITORING_OFFICERS_FILE } from '../data/monitoring-officers-csv.js';
@@ -26,6 +27,7 @@ export interface Fingerprint {
 export async function fingerprintFiles(dataDir: string, templatesDir: string = TEMPLATES_DIR): Promise<Fingerprint> {
   const files: FileHashes = {};
   for (const name of DATA_FILES) files[name] = sha256(await readFile(join(dataDir, name)));
+  Object.assign(files, await fingerprintFolder(join(dataDir, ATTACHMENTS_DIR), `${ATTACHMENTS_DIR}/`));
   Object.assign(files, await fingerprintTemplates(templatesDir));
   return { files, sha256: digest(files) };
 }
@@ -35,14 +37,22 @@ export async function fingerprintFiles(dataDir: string, templatesDir: string = T
  * files, .DS_Store) and Markdown (documentation, never rendered).
  */
 export async function fingerprintTemplates(templatesDir: string = TEMPLATES_DIR): Promise<FileHashes> {
-  const entries = await readdir(templatesDir, { recursive: true, withFileTypes: true });
+  return fingerprintFolder(templatesDir, TEMPLATES_PREFIX, (path) => !path.endsWith('.md'));
+}
+
+/** Every file under `dir` but hidden ones, named `<prefix><path>`; none when the folder does not exist. */
+async function fingerprintFolder(dir: string, prefix: string, keep: (path: string) => boolean = () => true): Promise<FileHashes> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' && prefix !== TEMPLATES_PREFIX) return [];
+    throw err;
+  });
   const files: FileHashes = {};
   const paths = entries
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name))
-    .filter((path) => !relative(templatesDir, path).split(sep).some((part) => part.startsWith('.')) && !path.endsWith('.md'))
+    .filter((path) => !relative(dir, path).split(sep).some((part) => part.startsWith('.')) && keep(path))
     .sort();
-  for (const path of paths) files[TEMPLATES_PREFIX + relative(templatesDir, path).split(sep).join('/')] = sha256(await readFile(path));
+  for (const path of paths) files[prefix + relative(dir, path).split(sep).join('/')] = sha256(await readFile(path));
   return files;
 }
 

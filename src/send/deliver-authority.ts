@@ -4,7 +4,7 @@
  * job safe: a recipient already `sent`, or claimed by a live worker, is skipped.
  */
 import type { Logger } from 'pino';
-import { type Authority, type Campaign, EVENT, letterMessageId, type Recipient, recipientsOf, type RenderedLetter } from '../domain/index.js';
+import { type Authority, type Campaign, EVENT, letterMessageId, type MailAttachment, type Recipient, recipientsOf, type RenderedLetter } from '../domain/index.js';
 import type { Verp } from '../bounce/verp.js';
 import type { Ledger } from '../storage/ledger.js';
 import { sendMessage, type Address } from './send-message.js';
@@ -26,6 +26,12 @@ export interface DeliveryContext {
   leaseMs: number;
   /** MAIL_FROM, when set, overrides the campaign's From. */
   from?: Address;
+  /**
+   * What goes with every recipient's copy (the letter's PDF, the authority's
+   * own files), made once per job before anyone is claimed: if it throws,
+   * nothing was claimed and the job is retried. None when unset.
+   */
+  attachments?: (authority: Authority) => Promise<MailAttachment[]>;
   /** Waits for the relay's rate limit (RATE_LIMIT_PER_SECOND) before each send; no wait when unset. */
   throttle?: { acquire(): Promise<unknown> };
   /** With BOUNCE_ADDRESS: each letter's envelope sender is its signed VERP address. Default: the From address. */
@@ -62,10 +68,11 @@ export async function deliverAuthority(ctx: DeliveryContext, authority: Authorit
   const from = ctx.from ?? ctx.campaign.mail.from;
   // Render every copy before claiming anyone: a template fault must not strand a claim.
   const letters = recipientsOf(authority).map((recipient) => ({ recipient, letter: ctx.renderer.render(authority, recipient) }));
+  const attachments = ctx.attachments ? await ctx.attachments(authority) : [];
 
   const results: RecipientResult[] = [];
   for (const { recipient, letter } of letters) {
-    results.push(await deliverOne(ctx, authority, recipient, letter, from));
+    results.push(await deliverOne(ctx, authority, recipient, letter, from, attachments));
   }
   const held = results.filter((r) => r.outcome === 'held-by-other');
   const onlyHeld = held.length > 0 && !results.some((r) => r.outcome === 'temporary-failure');
@@ -83,6 +90,7 @@ async function deliverOne(
   recipient: Recipient,
   letter: RenderedLetter,
   from: Address,
+  attachments: readonly MailAttachment[],
 ): Promise<RecipientResult> {
   const messageId = letterMessageId(ctx.campaign.id, authority.id, recipient.key, ctx.campaign.mail.from.address);
   const fields = {
@@ -140,6 +148,7 @@ async function deliverOne(
     to: { name: recipient.name, address: fields.email },
     letter,
     messageId: fields.messageId,
+    attachments,
     headers: { 'X-Annual-Review': `${ctx.campaign.id}/${authority.id}/${recipient.key}` },
     envelopeFrom: ctx.verp?.address({ campaign: ctx.ledger.namespace, authorityId: authority.id, recipient: recipient.key }),
   }).finally(() => clearInterval(keeper));

@@ -2,7 +2,7 @@
  * Sends one rendered letter to one recipient and says what became of it.
  * Never throws for an SMTP outcome: every outcome is data for the ledger.
  */
-import type { RenderedLetter } from '../domain/index.js';
+import type { MailAttachment, RenderedLetter } from '../domain/index.js';
 import { classifyRejection, classifySendError, type FailureKind } from './classify.js';
 import type { MailTransport } from './transport.js';
 
@@ -21,6 +21,8 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
   /** The envelope sender (MAIL FROM, the Return-Path) when it is not the From address: the VERP bounce address. */
   envelopeFrom?: string;
+  /** The letter's PDF and the authority's own files, the same for every recipient of one authority. */
+  attachments?: readonly MailAttachment[];
 }
 
 export type SendOutcome =
@@ -40,6 +42,7 @@ export async function sendMessage(transport: MailTransport, message: OutgoingMes
       headers: message.headers,
       // Only MAIL FROM changes; RCPT TO stays the To address and the From header stays as it is.
       ...(message.envelopeFrom ? { envelope: { from: message.envelopeFrom, to: message.to.address } } : {}),
+      attachments: message.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
       // Telling nodemailer the encoding spares it scanning every letter to choose one.
       textEncoding: 'quoted-printable',
     });

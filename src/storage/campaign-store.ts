@@ -6,13 +6,15 @@
  *   <prefix>:campaign:<id>              hash: settings (campaign.json), letter (compiled templates),
  *                                       version, storedAt, authorities
  *   <prefix>:campaign:<id>:authorities  hash: authority id -> Authority JSON
+ *   <prefix>:campaign:<id>:files        hash: "<authority id>/<file name>" -> the bytes of an
+ *                                       authority's own attachment (listed on its Authority)
  *
  * In storage, below the stages: `run` writes it, and the fan-out, the workers,
  * the safety checks and the console all read it.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Authority, Campaign, CompiledLetter } from '../domain/index.js';
+import type { Authority, AttachmentInfo, Campaign, CompiledLetter } from '../domain/index.js';
 import { StorageKeys } from './keys.js';
 import { decodeAuthority, decodeCampaign, decodeCompiledLetter, encodeAuthority, encodeCampaign, encodeCompiledLetter } from './records.js';
 
@@ -21,6 +23,8 @@ export interface CampaignSnapshot {
   authorities: Authority[];
   /** The templates compiled for this campaign: workers send exactly these. */
   letter: CompiledLetter;
+  /** Reads an authority's own attachment (listed on the Authority) from the data folder; needed when any authority lists one. */
+  readAttachment?: (authorityId: string, name: string) => Promise<Buffer>;
 }
 
 export interface StoredCampaign {
@@ -50,6 +54,10 @@ export class CampaignStore {
     return this.keys.campaignAuthorities(id);
   }
 
+  private filesKey(id: string): string {
+    return this.keys.campaignFiles(id);
+  }
+
   /** Replaces the stored campaign with this snapshot, in one transaction. */
   async save(snapshot: CampaignSnapshot): Promise<StoredCampaign> {
     const id = snapshot.campaign.id;
@@ -69,6 +77,8 @@ export class CampaignStore {
       storedAt: Date.now(),
       authorityCount: snapshot.authorities.length,
     };
+    // The files first: a worker sees the new version (and its file lists) only once every file is there.
+    await this.saveAttachments(snapshot);
     const tx = this.redis.multi().del(this.authoritiesKey(id));
     const chunk = 2000;
     for (let i = 0; i < entries.length; i += chunk) tx.hset(this.authoritiesKey(id), ...entries.slice(i, i + chunk));
@@ -81,6 +91,48 @@ export class CampaignStore {
     });
     await tx.exec();
     return stored;
+  }
+
+  /** Every authority's own files, about 8 MB per write, so a large data set never sits in memory at once. */
+  private async saveAttachments(snapshot: CampaignSnapshot): Promise<void> {
+    const key = this.filesKey(snapshot.campaign.id);
+    await this.redis.del(key);
+    let batch: Array<string | Buffer> = [];
+    let batchBytes = 0;
+    for (const authority of snapshot.authorities) {
+      for (const file of authority.attachments ?? []) {
+        if (!snapshot.readAttachment) throw new Error(`authority ${authority.id} lists attachments but the snapshot cannot read them`);
+        const content = await snapshot.readAttachment(authority.id, file.name);
+        if (createHash('sha256').update(content).digest('hex') !== file.sha256) {
+          throw new Error(`attachments/${authority.id}/${file.name} changed after it was validated; run again`);
+        }
+        batch.push(`${authority.id}/${file.name}`, content);
+        batchBytes += file.bytes;
+        if (batchBytes >= 8 * 1024 * 1024) {
+          await this.redis.hset(key, ...batch);
+          batch = [];
+          batchBytes = 0;
+        }
+      }
+    }
+    if (batch.length > 0) await this.redis.hset(key, ...batch);
+  }
+
+  /**
+   * An authority's own files as stored at `run`, each checked against the
+   * sha256 listed on the authority; throws when one is missing or differs.
+   */
+  async attachments(id: string, authority: Authority): Promise<Array<{ info: AttachmentInfo; content: Buffer }>> {
+    const files = authority.attachments ?? [];
+    if (files.length === 0) return [];
+    const contents = await this.redis.hmgetBuffer(this.filesKey(id), ...files.map((f) => `${authority.id}/${f.name}`));
+    return files.map((info, i) => {
+      const content = contents[i];
+      if (!content || createHash('sha256').update(content).digest('hex') !== info.sha256) {
+        throw new Error(`attachment ${authority.id}/${info.name} of campaign ${id} is missing from Redis or differs from what was validated`);
+      }
+      return { info, content };
+    });
   }
 
   async load(id: string): Promise<StoredCampaign | null> {
@@ -149,6 +201,6 @@ export class CampaignStore {
   }
 
   async remove(id: string): Promise<void> {
-    await this.redis.del(this.key(id), this.authoritiesKey(id));
+    await this.redis.del(this.key(id), this.authoritiesKey(id), this.filesKey(id));
   }
 }

@@ -6,6 +6,7 @@
  *
  *   <prefix>:campaign:<id>                 hash: the stored campaign (settings, letter, version, ...)
  *   <prefix>:campaign:<id>:authorities     hash: authority id -> Authority JSON
+ *   <prefix>:campaign:<id>:files           hash: "<authority id>/<file name>" -> an authority's own attachment
  *   <prefix>:ledger:<namespace>            hash: "<authorityId>/<recipientKey>" -> DeliveryRecord JSON
  *   <prefix>:ledger:<namespace>:counts     hash: status -> number of records in it
  *   <prefix>:approval:<campaign>           string: Approval JSON
@@ -26,6 +27,10 @@ export class StorageKeys {
 
   campaignAuthorities(id: string): string {
     return `${this.campaign(id)}:authorities`;
+  }
+
+  campaignFiles(id: string): string {
+    return `${this.campaign(id)}:files`;
   }
 
   /** SCAN pattern for the stored campaigns (it also matches their `:authorities`, which `campaignIdOf` rejects). */

@@ -1,6 +1,7 @@
 import type { Config } from '../../config.js';
 import { formatTotals, type CampaignTotals } from '../../ledger/totals.js';
 import { checkDurability } from '../../redis-durability.js';
+import { attachmentReader } from '../../data/attachments-folder.js';
 import { compileLetter } from '../../render/letter-renderer.js';
 import { fanOut, type FanOutResult } from '../../schedule/fan-out.js';
 import type { CampaignSnapshot } from '../../storage/campaign-store.js';
@@ -59,7 +60,7 @@ export async function enqueueCampaign(
   try {
     if (options.checkDurability !== false) await checkDurability(producer.redis, config, (problem) => print.err(`warning: ${problem}`));
     const letter = await compileLetter(data.campaign, { templatesDir: options.templatesDir });
-    const campaignId = await storeForRun(producer, { campaign: data.campaign, authorities: data.authorities, letter }, options, config, print);
+    const campaignId = await storeForRun(producer, { campaign: data.campaign, authorities: data.authorities, letter, readAttachment: attachmentReader(data.dir) }, options, config, print);
     const ledger = producer.ledger(campaignId);
     const result = await fanOut({
       queue: producer.letters,

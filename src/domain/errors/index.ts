@@ -3,6 +3,7 @@ export * from './campaign-not-stored-error.js';
 export * from './cli-error.js';
 export * from './config-error.js';
 export * from './data-set-error.js';
+export * from './pdf-print-error.js';
 export * from './recipient-not-allowed-error.js';
 export * from './redis-unavailable-error.js';
 export * from './render-error.js';
