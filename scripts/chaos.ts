@@ -34,7 +34,7 @@
  * Everything is on loopback, in a temporary directory, and bounded in time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,11 @@ export interface ChaosOptions {
   refusedShare?: number;
   /** Give up (and fail) after this long. Default 10 minutes. */
   timeoutMs?: number;
+  /**
+   * Send each letter with its PDF, as the bundled campaign does (`letterAs: "both"`). Default false: the
+   * letter in the body only, so the run measures the queue, the ledger and the faults, not Chromium.
+   */
+  pdf?: boolean;
   /** Progress and a summary, one line at a time (stderr for the command). */
   log?: (line: string) => void;
 }
@@ -152,6 +157,11 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
       { encoding: 'utf8' },
     );
     if (generated.status !== 0) throw new Error(`generate-data failed: ${generated.stderr || generated.stdout}`);
+    if (!options.pdf) {
+      const campaignFile = join(dataDir, 'campaign.json');
+      const settings = JSON.parse(readFileSync(campaignFile, 'utf8')) as Record<string, unknown>;
+      writeFileSync(campaignFile, `${JSON.stringify({ ...settings, letterAs: 'body' }, null, 2)}\n`);
+    }
     const data = await loadValidData(dataDir, { print: () => {} });
     const campaign = data.campaign;
     const fromAddress = campaign.mail.from.address;
@@ -468,6 +478,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '4' },
       rate: { type: 'string' },
       'timeout-ms': { type: 'string', default: '600000' },
+      pdf: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     },
   });
@@ -485,6 +496,7 @@ async function main(): Promise<void> {
     concurrency: int('concurrency', values.concurrency, 1),
     ratePerSecond: values.rate === undefined ? undefined : int('rate', values.rate, 0),
     timeoutMs: int('timeout-ms', values['timeout-ms'], 1000),
+    pdf: values.pdf,
     log: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   process.stdout.write(`${result.line}\n`);
