@@ -342,7 +342,7 @@ export interface CsvRow<C extends string> {
 }
 
 /**
- * Parses one CSV file whose header must be exactly `columns`, calling `onRow`
+ * Parses one CSV file whose header must hold exactly `columns`, in any order, calling `onRow`
  * for each record with the right number of fields, in file order. Problems
  * found here (encoding, CSV syntax, header, field count, control characters)
  * go to `log`, tagged with the row's `idColumn` value when it is an id. Rows
@@ -365,8 +365,10 @@ export function readCsv<C extends string>(
   }
 
   const { clean, lines, stoppedAt } = parseLines(body, decoded.text);
-  const index = Object.fromEntries(columns.map((column, i) => [column, i])) as Record<C, number>;
-  const idIndex = idColumn ? index[idColumn] : -1;
+  // Each column's place, from the header: the columns may come in any order.
+  let index = Object.fromEntries(columns.map((column, i) => [column, i])) as Record<C, number>;
+  let idIndex = idColumn ? index[idColumn] : -1;
+  let header: readonly string[] = columns;
   let headerChecked = false;
 
   /** One record; false when the rest of the file is not to be read. */
@@ -379,7 +381,12 @@ export function readCsv<C extends string>(
         log.addFileProblem(line, '-', `line ${line} is blank; the header must be the first line: ${expectedHeader}`);
         return false;
       }
-      return checkHeader(fields, columns, line, log);
+      const found = checkHeader(fields, columns, line, log);
+      if (!found) return false;
+      index = found;
+      header = fields.map((name) => name.trim());
+      idIndex = idColumn ? index[idColumn] : -1;
+      return true;
     }
     if (blank) return true;
 
@@ -394,7 +401,7 @@ export function readCsv<C extends string>(
       const raw = fields[i]!;
       if (!hasNoControls && CONTROL_CHARACTER.test(raw)) {
         const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
-        log.add(line, columns[i]!, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
+        log.add(line, header[i]!, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
       }
       fields[i] = raw.trim();
     }
@@ -413,7 +420,7 @@ export function readCsv<C extends string>(
         log.addFileProblem(line, '-', `the header line could not be read: ${csvErrorReason(parsed.error)}`);
         return;
       }
-      const column = typeof parsed.error.column === 'number' ? columns[parsed.error.column] : undefined;
+      const column = typeof parsed.error.column === 'number' ? header[parsed.error.column] : undefined;
       log.add(line, column ?? '-', csvErrorReason(parsed.error));
       continue;
     }
@@ -426,10 +433,9 @@ export function readCsv<C extends string>(
   }
 }
 
-function checkHeader<C extends string>(found: string[], columns: readonly C[], line: number, log: ProblemLog): boolean {
+/** Each column's index in the header, or null (after reporting why) when a column is missing, extra or repeated. */
+function checkHeader<C extends string>(found: string[], columns: readonly C[], line: number, log: ProblemLog): Record<C, number> | null {
   const names = found.map((name) => name.trim());
-  if (names.join(',') === columns.join(',')) return true;
-
   const expected = new Set<string>(columns);
   const present = new Set(names);
   let problems = 0;
@@ -444,8 +450,8 @@ function checkHeader<C extends string>(found: string[], columns: readonly C[], l
     if (!expected.has(name)) problem(name || `column ${i + 1}`, `unexpected column ${show(name)}`);
     else if (names.indexOf(name) !== i) problem(name, `column '${name}' appears more than once`);
   });
-  if (problems === 0) problem('-', `the columns are in the wrong order; expected: ${columns.join(',')}`);
-  return false;
+  if (problems > 0) return null;
+  return Object.fromEntries(columns.map((column) => [column, names.indexOf(column)])) as Record<C, number>;
 }
 
 function csvErrorReason(err: CsvError): string {
