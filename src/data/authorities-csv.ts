@@ -2,7 +2,7 @@
  * authorities.csv: one row per authority, its chief executive, its political
  * head and the year's figures as the campaign declares them.
  */
-import { type Authority, type Campaign, AUTHORITY_ID, AUTHORITY_KINDS, type AuthorityKind, type Copy, type DataProblem, FIXED_COLUMNS, ruleProblems, type FigureRule, type Figures } from '../domain/index.js';
+import { type Authority, type Campaign, AUTHORITY_ID, AUTHORITY_ID_MAX_LENGTH, AUTHORITY_KINDS, type AuthorityKind, type Copy, type DataProblem, FIXED_COLUMNS, ruleProblems, type FigureRule, type Figures } from '../domain/index.js';
 import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
 
 export const AUTHORITIES_FILE = 'authorities.csv';
@@ -90,6 +90,8 @@ function readAuthority(r: RowReader<string>, declared: FigureDeclarations, copyH
   if (id === '') r.problem('id', 'is empty');
   else if (r.authorityId === undefined) {
     r.problem('id', `${show(id)} is not a valid id; use lower-case letters, digits and '-' only`);
+  } else if (id.length > AUTHORITY_ID_MAX_LENGTH) {
+    r.problem('id', `${show(id)} is ${id.length} characters long; an id has at most ${AUTHORITY_ID_MAX_LENGTH}`);
   }
   const name = r.required('name');
   const kind = readKind(r);

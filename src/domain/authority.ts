@@ -16,6 +16,8 @@ export const COUNCIL_KINDS = [
 
 /** An authority id: part of a BullMQ job id `<campaign>-<id>`, so no ':'; also used in file and URL names. */
 export const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]*$/;
+/** An id's longest: it names a preview folder, a file in the demo's outbox and part of each job id. */
+export const AUTHORITY_ID_MAX_LENGTH = 64;
 
 /** Every kind of organisation the Ombudsman oversees, councils first. */
 export const AUTHORITY_KINDS = [

@@ -50,6 +50,17 @@ const copySchema = z.strictObject({
   title: z.string().min(1).refine(noLineBreaks, 'must not contain a line break (CR or LF)').optional(),
 });
 
+/**
+ * A link in the letter: https: only. javascript:, data: and plain http:
+ * addresses would be live links in every letter and in the preview gallery.
+ */
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https: address' });
+
+/** `[text](url)` in a wording paragraph: a link in the letter. */
+export const WORDING_LINK = /\[([^\]]+)\]\(([^)\s]+)\)/g;
+/** What a wording link may point to: a web page over https:, or an address (mailto:). */
+const SAFE_LINK = /^(https:\/\/|mailto:)/i;
+
 /** HH:MM, 24-hour, London time. */
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM, 24-hour, e.g. "09:00"');
 
@@ -97,11 +108,11 @@ export const campaignSchema = z
       workshops: z.number().int().min(0),
       /** As written in the letter, e.g. "more than 1,700". */
       people: z.string().min(1),
-      /** Full URL; the letter shows it without "https://". */
-      url: z.url(),
+      /** Full https: URL; the letter shows it without "https://". */
+      url: httpsUrl,
       email: z.email(),
     }),
-    surveyUrl: z.url(),
+    surveyUrl: httpsUrl,
     /**
      * The public register page (`register-server`, its REGISTER_PUBLIC_URL). When set, every copy to a
      * monitoring officer links to its /withdraw page, where they can stop receiving the letter.
@@ -123,6 +134,15 @@ export const campaignSchema = z
   .superRefine((campaign, ctx) => {
     if (campaign.letterAs === 'pdf' && !campaign.wording.coverNote) {
       ctx.addIssue({ code: 'custom', path: ['wording', 'coverNote'], message: 'letterAs "pdf" needs a coverNote: the body of the email the PDF is attached to' });
+    }
+    for (const [key, paragraphs] of Object.entries(campaign.wording)) {
+      paragraphs.forEach((paragraph, i) => {
+        for (const [link, , url] of paragraph.matchAll(WORDING_LINK)) {
+          if (!SAFE_LINK.test(url as string)) {
+            ctx.addIssue({ code: 'custom', path: ['wording', key, i], message: `the link ${link} must be https: (or mailto: for an address)` });
+          }
+        }
+      });
     }
     const declared = new Map<string, number>();
     campaign.figures.forEach((figure, i) => {
