@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MONITORING_OFFICER_COLUMNS } from '../src/data/monitoring-officers-csv.js';
-import { AUTHORITY_KINDS, FIXED_COLUMNS, isCouncil, type AuthorityKind } from '../src/domain/index.js';
+import { AUTHORITY_ID_MAX_LENGTH, AUTHORITY_KINDS, FIXED_COLUMNS, isCouncil, type AuthorityKind } from '../src/domain/index.js';
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from '../src/paths.js';
 import { prng } from './prng.js';
 
@@ -247,6 +247,12 @@ function slug(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
+/** A name's slug as an id of at most AUTHORITY_ID_MAX_LENGTH characters, cut at a '-'. */
+function idOf(name: string): string {
+  const id = slug(name);
+  return id.length <= AUTHORITY_ID_MAX_LENGTH ? id : id.slice(0, id.lastIndexOf('-', AUTHORITY_ID_MAX_LENGTH));
+}
+
 function csvLine(values: readonly (string | number)[]): string {
   return `${values.map((v) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v))).join(',')}\n`;
 }
@@ -268,7 +274,7 @@ function* authoritiesFor(count: number, random: () => number): Generator<Generat
   }
   for (const kind of AUTHORITY_KINDS) {
     for (const name of REAL_NAMES[kind].slice(0, perKind.get(kind))) {
-      yield { id: name === 'Liverpool City Region Combined Authority' ? 'lcrca' : slug(name), name, kind };
+      yield { id: name === 'Liverpool City Region Combined Authority' ? 'lcrca' : idOf(name), name, kind };
     }
   }
   const totalWeight = INVENTED_KINDS.reduce((sum, [, , weight]) => sum + weight, 0);
@@ -276,7 +282,7 @@ function* authoritiesFor(count: number, random: () => number): Generator<Generat
     let pick = random() * totalWeight;
     const [kind, nameOf] = INVENTED_KINDS.find(([, , weight]) => (pick -= weight) < 0) ?? INVENTED_KINDS[0]!;
     const name = nameOf(`${oneOf(PLACE_PREFIXES, random)}${oneOf(PLACE_ROOTS, random)}${oneOf(PLACE_ENDINGS, random)}`);
-    yield { id: `${slug(name)}-${i}`, name, kind };
+    yield { id: `${idOf(name).slice(0, AUTHORITY_ID_MAX_LENGTH - String(i).length - 1)}-${i}`, name, kind };
   }
 }
 
