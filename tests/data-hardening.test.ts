@@ -22,7 +22,7 @@ async function campaignProblems(change: (json: Record<string, any>) => void): Pr
   return parseCampaignJson(Buffer.from(JSON.stringify(json, null, 2))).problems.map((p) => `${p.field}: ${p.reason}`);
 }
 
-/** The sample folder with its authorities.csv cut to the header and one edited row. */
+/** The sample folder with its authorities.csv cut to the header and one edited row, and no attachments. */
 async function problemsWithRow(edit: (row: string[]) => void): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'arm-hardening-'));
   dirs.push(dir);
@@ -32,6 +32,8 @@ async function problemsWithRow(edit: (row: string[]) => void): Promise<string[]>
   edit(row);
   await writeFile(join(dir, 'authorities.csv'), `${header}\n${row.join(',')}\n`);
   await writeFile(join(dir, 'monitoring-officers.csv'), 'authority_id,name,email,registered\n');
+  // The row may be renamed: lcrca's own attachments would then belong to nobody.
+  await rm(join(dir, 'attachments'), { recursive: true, force: true });
   const { problems } = await loadDataSet(dir);
   return problems.map((p) => `${p.file}:${p.line}: ${p.field}: ${p.reason}`);
 }
