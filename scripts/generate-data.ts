@@ -3,20 +3,25 @@
  * real English authority names (padded with invented ones past the real
  * list), fictional people on example.org, plausible statistics.
  *
- *   tsx scripts/generate-data.ts --out DIR --authorities N [--seed S]
+ *   tsx scripts/generate-data.ts --out DIR --authorities N [--seed S] [--year 2023-24|2024-25]
  *
- * The same arguments always give the same files. Rows are written as they are
- * made, so 100,000 authorities need no more memory than 400. campaign.json is
- * not generated: when DIR has none, the bundled sample one is copied there.
+ * The same arguments always give the same files, and both years the same
+ * authorities and people: only the figures differ, each year's as its
+ * campaign declares them. Rows are written as they are made, so 100,000
+ * authorities need no more memory than 400. campaign.json and templates/ are
+ * not generated: when DIR has none, the bundled campaign's of that year are
+ * copied there.
+ *
+ *   data/sample          --authorities 400 --year 2023-24
+ *   data/sample-2024-25  --authorities 400 --year 2024-25
  */
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AUTHORITY_COLUMNS } from '../src/data/authorities-csv.js';
 import { MONITORING_OFFICER_COLUMNS } from '../src/data/monitoring-officers-csv.js';
-import { AUTHORITY_KINDS, isCouncil, type AuthorityKind } from '../src/domain/index.js';
-import { SAMPLE_DATA_DIR } from '../src/paths.js';
+import { AUTHORITY_ID_MAX_LENGTH, AUTHORITY_KINDS, FIXED_COLUMNS, isCouncil, type AuthorityKind } from '../src/domain/index.js';
+import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from '../src/paths.js';
 import { prng } from './prng.js';
 
 /** Real names, 2023-24 structure. Liverpool City Region Combined Authority first: it is the reference letter. */
@@ -242,6 +247,12 @@ function slug(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
+/** A name's slug as an id of at most AUTHORITY_ID_MAX_LENGTH characters, cut at a '-'. */
+function idOf(name: string): string {
+  const id = slug(name);
+  return id.length <= AUTHORITY_ID_MAX_LENGTH ? id : id.slice(0, id.lastIndexOf('-', AUTHORITY_ID_MAX_LENGTH));
+}
+
 function csvLine(values: readonly (string | number)[]): string {
   return `${values.map((v) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v))).join(',')}\n`;
 }
@@ -263,7 +274,7 @@ function* authoritiesFor(count: number, random: () => number): Generator<Generat
   }
   for (const kind of AUTHORITY_KINDS) {
     for (const name of REAL_NAMES[kind].slice(0, perKind.get(kind))) {
-      yield { id: name === 'Liverpool City Region Combined Authority' ? 'lcrca' : slug(name), name, kind };
+      yield { id: name === 'Liverpool City Region Combined Authority' ? 'lcrca' : idOf(name), name, kind };
     }
   }
   const totalWeight = INVENTED_KINDS.reduce((sum, [, , weight]) => sum + weight, 0);
@@ -271,7 +282,7 @@ function* authoritiesFor(count: number, random: () => number): Generator<Generat
     let pick = random() * totalWeight;
     const [kind, nameOf] = INVENTED_KINDS.find(([, , weight]) => (pick -= weight) < 0) ?? INVENTED_KINDS[0]!;
     const name = nameOf(`${oneOf(PLACE_PREFIXES, random)}${oneOf(PLACE_ROOTS, random)}${oneOf(PLACE_ENDINGS, random)}`);
-    yield { id: `${slug(name)}-${i}`, name, kind };
+    yield { id: `${idOf(name).slice(0, AUTHORITY_ID_MAX_LENGTH - String(i).length - 1)}-${i}`, name, kind };
   }
 }
 
@@ -301,8 +312,23 @@ function personMaker(domain: string, random: () => number): () => Person {
   };
 }
 
+/** The years this script writes, each with its campaign folder and the figure columns its campaign declares. */
+const YEARS = {
+  '2023-24': {
+    campaignDir: SAMPLE_DATA_DIR,
+    figures: ['population', 'training_courses', 'investigations', 'upheld', 'compliance_outcomes', 'compliance_met', 'satisfactory_remedies'],
+  },
+  '2024-25': {
+    campaignDir: join(PACKAGE_ROOT, 'data', 'sample-2024-25'),
+    figures: ['complaints', 'not_for_us', 'assessed_and_closed', 'investigations', 'upheld', 'compliance_outcomes', 'compliance_met', 'satisfactory_remedies', 'population'],
+  },
+} as const;
+
+export type Year = keyof typeof YEARS;
+type Row = Record<string, string | number>;
+
 /** The reference letter's authority: its letter must read exactly as the real one. */
-const LCRCA: Record<(typeof AUTHORITY_COLUMNS)[number], string | number> = {
+const LCRCA: Row = {
   id: 'lcrca',
   name: 'Liverpool City Region Combined Authority',
   kind: 'combined-authority',
@@ -321,6 +347,53 @@ const LCRCA: Record<(typeof AUTHORITY_COLUMNS)[number], string | number> = {
   compliance_met: 0,
   satisfactory_remedies: 0,
 };
+
+/**
+ * Liverpool City Council's 2024-25 figures as the Ombudsman published them
+ * (see the README's "Next year's letter"): 165 = 62 + 74 + 29, 23 upheld,
+ * 4.6 upheld decisions per 100,000 residents.
+ */
+const LIVERPOOL_2024_25: Row = {
+  complaints: 165,
+  not_for_us: 62,
+  assessed_and_closed: 74,
+  investigations: 29,
+  upheld: 23,
+  compliance_outcomes: 20,
+  compliance_met: 20,
+  satisfactory_remedies: 3,
+  population: 496_800,
+};
+
+/**
+ * The 2024-25 figures of one row, from their own random stream so the
+ * authorities and people stay those of 2023-24. complaints = not_for_us +
+ * assessed_and_closed + investigations, as the campaign's rule requires.
+ */
+function figures2024(kind: AuthorityKind, index: number, population: string | number, random: () => number): Row {
+  const stats = statistics(kind, index, random);
+  const notForUs = Math.round(stats.investigations * (1.5 + random()) + between(0, 3, random));
+  const assessedAndClosed = Math.round(stats.investigations * (2 + random()) + between(0, 3, random));
+  return {
+    complaints: notForUs + assessedAndClosed + stats.investigations,
+    not_for_us: notForUs,
+    assessed_and_closed: assessedAndClosed,
+    ...stats,
+    population,
+  };
+}
+
+/** The reference letter's authority in 2024-25: a few complaints, none investigated. */
+const LCRCA_2024_25: Row = {
+  complaints: 4, not_for_us: 2, assessed_and_closed: 2, investigations: 0, upheld: 0,
+  compliance_outcomes: 0, compliance_met: 0, satisfactory_remedies: 0, population: '',
+};
+
+function figures2024For(id: string, name: string, kind: AuthorityKind, index: number, population: string | number, random: () => number): Row {
+  const drawn = figures2024(kind, index, population, random); // drawn for every row, so the stream never shifts
+  if (id === 'lcrca') return LCRCA_2024_25;
+  return name === 'Liverpool City Council' ? LIVERPOOL_2024_25 : drawn;
+}
 
 /** The statistics columns of one row. */
 function statistics(kind: AuthorityKind, index: number, random: () => number) {
@@ -377,12 +450,15 @@ class BlockWriter {
   }
 }
 
-export function generateData(out: string, count: number, seed: number): void {
+export function generateData(out: string, count: number, seed: number, year: Year = '2023-24'): void {
   mkdirSync(out, { recursive: true });
   const random = prng(seed);
+  // The later year's figures come from a stream of their own: every other draw stays as in 2023-24.
+  const random2024 = prng(seed + 1);
+  const columns = [...FIXED_COLUMNS, ...YEARS[year].figures];
   const authoritiesCsv = new BlockWriter(join(out, 'authorities.csv'));
   const officersCsv = new BlockWriter(join(out, 'monitoring-officers.csv'));
-  authoritiesCsv.write(csvLine(AUTHORITY_COLUMNS));
+  authoritiesCsv.write(csvLine(columns));
   officersCsv.write(csvLine(MONITORING_OFFICER_COLUMNS));
 
   let index = 0;
@@ -392,7 +468,7 @@ export function generateData(out: string, count: number, seed: number): void {
     const ce = person();
     const head = random() < 0.06 ? null : person();
     const range = POPULATION[kind];
-    const row: Record<(typeof AUTHORITY_COLUMNS)[number], string | number> = {
+    const row: Row = {
       id,
       name,
       kind,
@@ -407,7 +483,9 @@ export function generateData(out: string, count: number, seed: number): void {
       training_courses: trainingCourses(random),
       ...statistics(kind, index, random),
     };
-    authoritiesCsv.write(csvLine(AUTHORITY_COLUMNS.map((column) => (id === 'lcrca' ? LCRCA[column] : row[column]))));
+    const base: Row = id === 'lcrca' ? LCRCA : row;
+    const yearRow: Row = year === '2024-25' ? { ...base, ...figures2024For(id, name, kind, index, base.population ?? '', random2024) } : base;
+    authoritiesCsv.write(csvLine(columns.map((column) => yearRow[column] ?? '')));
 
     const r = random();
     const registered = id === 'lcrca' ? 1 : r < 0.25 ? 0 : r < 0.75 ? 1 : between(2, 3, random);
@@ -421,10 +499,10 @@ export function generateData(out: string, count: number, seed: number): void {
   authoritiesCsv.close();
   officersCsv.close();
 
-  const campaign = join(out, 'campaign.json');
-  const sampleCampaign = join(SAMPLE_DATA_DIR, 'campaign.json');
-  if (!existsSync(campaign) && existsSync(sampleCampaign) && resolve(out) !== resolve(SAMPLE_DATA_DIR)) {
-    copyFileSync(sampleCampaign, campaign);
+  const from = YEARS[year].campaignDir;
+  if (resolve(out) !== resolve(from)) {
+    if (!existsSync(join(out, 'campaign.json'))) copyFileSync(join(from, 'campaign.json'), join(out, 'campaign.json'));
+    if (!existsSync(join(out, 'templates'))) cpSync(join(from, 'templates'), join(out, 'templates'), { recursive: true });
   }
 }
 
@@ -434,16 +512,18 @@ function main(): void {
       out: { type: 'string' },
       authorities: { type: 'string' },
       seed: { type: 'string', default: '2024' },
+      year: { type: 'string', default: '2023-24' },
     },
   });
+  const year = values.year as Year;
   const count = Number(values.authorities);
   const seed = Number(values.seed);
-  if (!values.out || !Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(seed)) {
-    console.error('usage: tsx scripts/generate-data.ts --out DIR --authorities N [--seed S]');
+  if (!values.out || !Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(seed) || !(year in YEARS)) {
+    console.error(`usage: tsx scripts/generate-data.ts --out DIR --authorities N [--seed S] [--year ${Object.keys(YEARS).join('|')}]`);
     process.exit(2);
   }
   const started = performance.now();
-  generateData(values.out, count, seed);
+  generateData(values.out, count, seed, year);
   console.log(`wrote ${count} authorities to ${values.out} in ${Math.round(performance.now() - started)} ms`);
 }
 

@@ -4,10 +4,12 @@
  * reason that quotes the offending value.
  *
  * Each tests/fixtures/bad/<case>/ holds the smallest data directory showing
- * one kind of bad input (no campaign.json unless the case is about it); the
- * fixture's name says what is wrong with it.
+ * one kind of bad input (no campaign.json unless the case is about it: the
+ * bundled 2023-24 one declares the figures); the fixture's name says what is
+ * wrong with it.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,15 +18,30 @@ import { loadDataSet, parseCampaignJson } from '../src/data/load-data-set.js';
 import { parseMonitoringOfficersCsv } from '../src/data/monitoring-officers-csv.js';
 import type { DataProblem } from '../src/domain/index.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
+import { campaign } from './render/fixtures.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const A = 'authorities.csv';
 const MO = 'monitoring-officers.csv';
 
-/** Problems in a bad fixture, leaving out the files it deliberately does not have. */
+/** The bundled 2023-24 campaign's declaration, which the fixtures' headers follow. */
+const declared = { figures: campaign.figures, rules: campaign.rules, copyRoles: campaign.recipients.copies.map((c) => c.role) };
+
+/**
+ * Problems in a bad fixture, read with the bundled campaign.json unless it has
+ * its own, leaving out the files it deliberately does not have.
+ */
 async function problemsIn(fixture: string): Promise<DataProblem[]> {
-  const { problems } = await loadDataSet(join(FIXTURES, 'bad', fixture));
-  return problems.filter((p) => p.reason !== 'file not found');
+  const source = join(FIXTURES, 'bad', fixture);
+  const dir = await mkdtemp(join(tmpdir(), 'arm-fixture-'));
+  try {
+    await cp(source, dir, { recursive: true });
+    await copyFile(join(SAMPLE_DATA_DIR, 'campaign.json'), join(dir, 'campaign.json'), constants.COPYFILE_EXCL).catch(() => undefined);
+    const { problems } = await loadDataSet(dir);
+    return problems.filter((p) => p.reason !== 'file not found');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function problem(file: string, line: number, field: string, ...mentions: string[]): DataProblem {
@@ -175,7 +192,7 @@ describe('authorities.csv', () => {
 
   it('accepts a byte-order mark, CRLF line endings, quoted commas, padded values and blank rows', async () => {
     const bytes = await readFile(join(FIXTURES, 'good', 'bom-crlf', A));
-    const result = parseAuthoritiesCsv(bytes);
+    const result = parseAuthoritiesCsv(bytes, declared);
     expect(result.problems).toEqual([]);
     expect(result.authorities.map((row) => [row.line, row.authority.id])).toEqual([
       [2, 'kent'],
@@ -186,8 +203,8 @@ describe('authorities.csv', () => {
     expect(exmoor?.name).toBe('Exmoor, National Park Authority');
     expect(exmoor?.chiefExecutive.title).toBe('Dr');
     expect(exmoor?.head).toBeNull();
-    expect(exmoor?.population).toBeNull();
-    expect(result.authorities[0]?.authority.population).toBe(1578500);
+    expect(exmoor?.figures.population).toBeNull();
+    expect(result.authorities[0]?.authority.figures.population).toBe(1578500);
   });
 });
 
@@ -224,7 +241,7 @@ describe('monitoring-officers.csv', () => {
 
   it('gives each authority its registered officers only, in file order, with registered in any case', async () => {
     const dir = join(FIXTURES, 'good', 'bom-crlf');
-    const authorities = parseAuthoritiesCsv(await readFile(join(dir, A)));
+    const authorities = parseAuthoritiesCsv(await readFile(join(dir, A)), declared);
     const result = parseMonitoringOfficersCsv(await readFile(join(dir, MO)), authorities);
     expect(result.problems).toEqual([]);
     expect(result.officersOf('kent')).toEqual([
@@ -234,7 +251,7 @@ describe('monitoring-officers.csv', () => {
     expect(result.officersOf('lcrca')).toEqual([{ name: 'Lee Park', email: 'lee.park@lcrca.example.org' }]);
     expect(result.officersOf('exmoor')).toEqual([]);
     // Joined onto the authority as they are read.
-    expect(authorities.authorities.find((row) => row.authority.id === 'kent')?.authority.monitoringOfficers).toHaveLength(2);
+    expect(authorities.authorities.find((row) => row.authority.id === 'kent')?.authority.copies.map((c) => c.key)).toEqual(['head', 'mo-1', 'mo-2']);
   });
 });
 
@@ -282,13 +299,15 @@ describe('loadDataSet', () => {
       kind: 'combined-authority',
       chiefExecutive: { title: 'Ms', surname: 'Fairclough' },
       head: { role: 'Mayor' },
-      population: null,
-      trainingCourses: 3,
-      investigations: 0,
-      upheld: 0,
-      complianceOutcomes: 0,
-      complianceMet: 0,
-      satisfactoryRemedies: 0,
+      figures: {
+        population: null,
+        training_courses: 3,
+        investigations: 0,
+        upheld: 0,
+        compliance_outcomes: 0,
+        compliance_met: 0,
+        satisfactory_remedies: 0,
+      },
     });
   });
 
@@ -320,7 +339,7 @@ describe('loadDataSet', () => {
     ]);
     expect(result.dataSet).toBeNull();
     expect(result.campaign?.id).toBe('2023-24');
-    expect(result.validAuthorities.map((a) => [a.id, a.monitoringOfficers.map((m) => m.name)])).toEqual([['exmoor', ['Amy Wren']]]);
+    expect(result.validAuthorities.map((a) => [a.id, a.copies.filter((c) => c.role === 'mo').map((m) => m.name)])).toEqual([['exmoor', ['Amy Wren']]]);
   });
 
   it('gives the whole data set, officers joined, when there is no problem', async () => {
@@ -333,7 +352,7 @@ describe('loadDataSet', () => {
 
     const result = await loadDataSet(clean);
     expect(result.problems).toEqual([]);
-    expect(result.dataSet?.authorities.map((a) => [a.id, a.monitoringOfficers.length])).toEqual([
+    expect(result.dataSet?.authorities.map((a) => [a.id, a.copies.filter((c) => c.role === 'mo').length])).toEqual([
       ['kent', 2],
       ['lcrca', 1],
       ['exmoor', 0],

@@ -123,7 +123,7 @@ describe('the Complaint Handling Code paragraph, by kind', () => {
     if (isACouncil) expect(text).not.toContain('to other organisations, such as yours, in future');
     else expect(text).toContain('we may decide to issue it as guidance to other organisations, such as yours, in future.');
     // Averages come from the campaign, per kind.
-    expect(text).toContain(`This compares to an average of ${campaign.averages[kind].upheldPct}% in similar organisations.`);
+    expect(text).toContain(`This compares to an average of ${campaign.averages[kind]?.upheldPct}% in similar organisations.`);
   });
 });
 

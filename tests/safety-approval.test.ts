@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { approveCommand } from '../src/cli/commands/approve.js';
 import { runCommand } from '../src/cli/commands/run.js';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
-import { TEMPLATES_DIR } from '../src/paths.js';
+import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { Approvals, checkFilesApproved, createApproval } from '../src/safety/approval.js';
 import { compareFiles, describeChanges, fingerprintFiles, sha256 } from '../src/safety/fingerprint.js';
 import { compileLetter } from '../src/render/letter-renderer.js';
@@ -41,7 +41,7 @@ async function changeAFigure(data: string): Promise<void> {
 async function copyOfTemplates(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'arm-templates-'));
   dirs.push(dir);
-  await cp(TEMPLATES_DIR, dir, { recursive: true });
+  await cp(join(SAMPLE_DATA_DIR, 'templates'), dir, { recursive: true });
   return dir;
 }
 
@@ -68,7 +68,7 @@ describe('comparing approved files', () => {
 });
 
 describe('approve', () => {
-  it('records who approved and the sha256 of each data file and template in Redis, and prints them', async () => {
+  it('records who approved and the sha256 of every file of the campaign folder in Redis, and prints them', async () => {
     harness = await startHarness('approve-records');
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }]);
     const out: string[] = [];
@@ -78,12 +78,10 @@ describe('approve', () => {
     expect(stored).toEqual(approval);
     expect(approval).toMatchObject({ campaign: CAMPAIGN, by: 'Alice Example' });
     expect(approval.files['authorities.csv']).toBe(sha256(await readFile(join(data, 'authorities.csv'))));
-    expect(approval.files['templates/partials/heading.mjml']).toBe(sha256(await readFile(join(TEMPLATES_DIR, 'partials', 'heading.mjml'))));
+    expect(approval.files['templates/partials/heading.mjml']).toBe(sha256(await readFile(join(data, 'templates', 'partials', 'heading.mjml'))));
     expect(Object.keys(approval.files)).toEqual(
-      expect.arrayContaining(['campaign.json', 'authorities.csv', 'monitoring-officers.csv', 'templates/letter.mjml', 'templates/test-mode/subject.hbs']),
+      expect.arrayContaining(['campaign.json', 'authorities.csv', 'monitoring-officers.csv', 'templates/letter.mjml', 'templates/partials/statistics-upheld.mjml']),
     );
-    // Documentation is not a template: editing the README does not undo an approval.
-    expect(Object.keys(approval.files)).not.toContain('templates/README.md');
     expect(out[0]).toMatch(/^approved campaign 2023-24 by Alice Example on .+ at \d{4}-\d\d-\d\dT/);
     expect(out).toContain(`sha256 ${approval.sha256}`);
     expect(out).toContain(`  ${approval.files['authorities.csv']}  authorities.csv`);
@@ -219,6 +217,21 @@ describe('the scheduled run', () => {
 });
 
 describe('fingerprints', () => {
+  it('cover every file of the campaign folder, a new one included, but no hidden file', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'arm-fp-'));
+    dirs.push(dataDir);
+    await writeDataSet(dataDir, [{ id: 'alpha' }]);
+    const before = await fingerprintFiles(dataDir);
+    await writeFile(join(dataDir, '.campaign.json.swp'), 'editor state');
+    expect((await fingerprintFiles(dataDir)).sha256).toBe(before.sha256);
+    await writeFile(join(dataDir, 'contacts.csv'), 'authority_id,role,name,email\n');
+    await writeFile(join(dataDir, 'templates', 'partials', 'heading.mjml'), '<mj-text><div><p>Changed</p></div></mj-text>\n');
+    expect(compareFiles(before.files, (await fingerprintFiles(dataDir)).files)).toEqual([
+      { file: 'contacts.csv', change: 'added' },
+      { file: 'templates/partials/heading.mjml', change: 'changed' },
+    ]);
+  });
+
   it('change with any byte of a data file, and not with a hidden file among the templates', async () => {
     const templatesDir = await copyOfTemplates();
     const dataDir = await mkdtemp(join(tmpdir(), 'arm-fp-'));

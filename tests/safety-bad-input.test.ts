@@ -5,7 +5,7 @@
  * or sent. Only `--skip-invalid` sends the valid rest, and it names what it skipped.
  */
 import { readdirSync } from 'node:fs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
@@ -30,11 +30,12 @@ afterAll(async () => {
   await harness.close();
 });
 
-/** A complete data directory from a corpus case: the sample campaign.json, and an empty officers file if the case has none. */
+/** A complete campaign folder from a corpus case: the sample campaign.json and templates, and an empty officers file if the case has none. */
 async function dataDirFor(name: string, files: Record<string, string | Buffer>): Promise<string> {
   const dir = join(harness.dir, name);
   await mkdir(dir, { recursive: true });
   await copyFile(join(SAMPLE_DATA_DIR, 'campaign.json'), join(dir, 'campaign.json'));
+  await cp(join(SAMPLE_DATA_DIR, 'templates'), join(dir, 'templates'), { recursive: true });
   await writeFile(join(dir, 'monitoring-officers.csv'), 'authority_id,name,email,registered\n');
   for (const [file, content] of Object.entries(files)) await writeFile(join(dir, file), content);
   return dir;

@@ -15,6 +15,7 @@ import { writeDataSet } from './support/data-set.js';
 import { quietPrint, startHarness, type Harness } from './support/harness.js';
 import { letterJobCount } from './support/safety.js';
 import { StorageKeys } from '../src/storage/keys.js';
+import { campaign } from './render/fixtures.js';
 
 const CAMPAIGN = '2023-24';
 const TEST_CAMPAIGN = '2023-24~test';
@@ -189,11 +190,12 @@ describe('the test marks', () => {
       kind: 'other',
       chiefExecutive: { title: 'Dr', firstName: 'A', surname: 'B', email: 'ceo@x.example.org' },
       head: null,
-      monitoringOfficers: [],
+      figures: {},
+      copies: [],
     } as unknown as Authority;
     const [recipient] = recipientsOf(authority);
     const letter = { subject: 'Letter', html: '<!doctype html><html><body style="x"><p>Dear</p></body></html>', text: 'Dear' };
-    const marked = markAsTest(letter, { campaign: { reportingYear: '2023-24' }, authority, recipient: recipient!, testInbox: INBOX }, notice);
+    const marked = markAsTest(letter, { campaign, authority, recipient: recipient!, testInbox: INBOX }, notice);
     expect(marked.subject).toBe('[TEST] Letter');
     expect(marked.html).toMatch(/^<!doctype html><html><body style="x">\n<div[^>]*>/);
     expect(marked.html).toContain('Chief Executive of Smith &amp; &lt;Sons&gt;');

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
-import { ANNUAL_SCHEDULER_ID, DEFAULT_CRON } from '../src/schedule/annual-scheduler.js';
+import { ANNUAL_SCHEDULER_ID } from '../src/schedule/annual-scheduler.js';
 import { TIMEZONE } from '../src/domain/index.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 describe('the annual scheduler', () => {
-  it('is upserted once, at 09:00 on 17 July London time by default, however often schedule runs', async () => {
+  it('is upserted once, at the campaign\'s send date and time (09:00 on 17 July 2024) London time, however often schedule runs', async () => {
     harness = await startHarness('schedule-default');
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }]);
     await approve(harness.config, data);
@@ -30,7 +30,7 @@ describe('the annual scheduler', () => {
 
     const schedulers = await harness.producer.campaigns.getJobSchedulers();
     expect(schedulers).toHaveLength(1);
-    expect(schedulers[0]).toMatchObject({ key: ANNUAL_SCHEDULER_ID, pattern: DEFAULT_CRON, tz: TIMEZONE });
+    expect(schedulers[0]).toMatchObject({ key: ANNUAL_SCHEDULER_ID, pattern: '0 9 17 7 *', tz: TIMEZONE });
     const next = new Date(schedulers[0]!.next!);
     expect(next.toLocaleString('en-GB', { timeZone: TIMEZONE, month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' })).toBe(
       '17 July at 09:00',

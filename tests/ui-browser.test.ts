@@ -25,11 +25,11 @@ let busy: Authority;
 beforeAll(async () => {
   const sample = await loadDataSet(SAMPLE_DATA_DIR);
   const authorities = sample.validAuthorities;
-  refused = authorities.find((a) => a.kind === 'london-borough' && a.monitoringOfficers.length > 0)!;
+  refused = authorities.find((a) => a.kind === 'london-borough' && a.copies.some((c) => c.role === 'mo'))!;
   busy = authorities.find((a) => a.kind === 'district-council' && a.head !== null && a.id !== refused.id)!;
 
   h = await startUiHarness('ui-browser', { env: { SEND_ATTEMPTS: '2', WORKER_CONCURRENCY: '8' } });
-  h.refuse.set(refused.monitoringOfficers[0]!.email, { code: 550, message: '5.1.1 <address> no such user here' });
+  h.refuse.set(refused.copies.find((c) => c.role === 'mo')!.email, { code: 550, message: '5.1.1 <address> no such user here' });
   h.refuse.set(busy.head!.email, { code: 451, message: '4.2.1 mailbox temporarily unavailable' });
   await h.runApproved(SAMPLE_DATA_DIR, authorities.length);
 
@@ -87,7 +87,7 @@ describe('the operators’ console in a browser', () => {
     await poll(() => letter.locator('body').innerText()).toContain(refused.name);
 
     // The operator fixes the address's cause, then retries that delivery.
-    h.refuse.delete(refused.monitoringOfficers[0]!.email);
+    h.refuse.delete(refused.copies.find((c) => c.role === 'mo')!.email);
     await delivery.locator('[data-action="retry-delivery"]').click();
     await poll(() => delivery.getAttribute('data-status')).toBe('sent');
     // Nothing of it is failed any more, so it leaves the "Any failure" view.

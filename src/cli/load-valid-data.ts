@@ -4,7 +4,7 @@
  * row is bad, unless the operator asked to skip the bad rows.
  */
 import { type Authority, type Campaign, CliError, formatProblem } from '../domain/index.js';
-import { loadDataSet } from '../data/load-data-set.js';
+import { campaignTemplatesDir, loadDataSet } from '../data/load-data-set.js';
 
 export interface ValidData {
   campaign: Campaign;
@@ -14,8 +14,11 @@ export interface ValidData {
   dir: string;
 }
 
-export async function loadValidData(dir: string, options: { skipInvalid?: boolean; print: (line: string) => void }): Promise<ValidData> {
-  const result = await loadDataSet(dir);
+export async function loadValidData(
+  dir: string,
+  options: { skipInvalid?: boolean; print: (line: string) => void; templatesDir?: string },
+): Promise<ValidData> {
+  const result = await loadDataSet(dir, { templatesDir: campaignTemplatesDir(dir, options.templatesDir) });
   for (const problem of result.problems) options.print(formatProblem(problem));
   if (result.dataSet) return { ...result.dataSet, skipped: [], dir };
   if (!options.skipInvalid || !result.campaign) {

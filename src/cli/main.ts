@@ -42,7 +42,7 @@ const program = new Command('annual-review-mailer')
 program
   .command('validate')
   .description('check a data directory; print every problem as file:line: field: reason')
-  .requiredOption('--data <dir>', 'data directory (campaign.json, authorities.csv, monitoring-officers.csv)')
+  .requiredOption('--data <dir>', 'campaign folder (campaign.json, templates/, authorities.csv, monitoring-officers.csv, contacts.csv)')
   .action(async (o: { data: string }) => (await commands.validate()).validateCommand(o, consolePrint));
 
 program
@@ -50,7 +50,7 @@ program
   .description('print one rendered letter')
   .requiredOption('--data <dir>', 'data directory')
   .requiredOption('--authority <id>', 'authority id')
-  .option('--recipient <key>', 'ceo, head or mo-N', 'ceo')
+  .option('--recipient <key>', 'ceo, head, mo-N or <role>-N', 'ceo')
   .addOption(new Option('--format <format>', 'output format').choices(['html', 'text']).default('text'))
   .action(async (o: { data: string; authority: string; recipient: string; format: 'html' | 'text' }) =>
     (await commands.render()).renderCommand(o, consolePrint),
@@ -109,7 +109,7 @@ program
   .command('schedule')
   .description('store the campaign and upsert the annual Job Scheduler (Europe/London)')
   .requiredOption('--data <dir>', 'data directory')
-  .option('--cron <expr>', 'cron pattern; default 09:00 on 17 July')
+  .option('--cron <expr>', "cron pattern; default the campaign's letterDate at its sendTime")
   .action(async (o: { data: string; cron?: string }) => (await commands.schedule()).scheduleCommand(o, env(), consolePrint));
 
 program

@@ -7,8 +7,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { type Authority, AUTHORITY_ID, type DataProblem, DataSetError, formatProblem, type Recipient, recipientsOf } from '../domain/index.js';
-import { loadDataSet } from '../data/load-data-set.js';
+import { type Authority, AUTHORITY_ID, type DataProblem, DataSetError, type FigureDeclaration, formatProblem, type Recipient, recipientsOf } from '../domain/index.js';
+import { TEMPLATES_FOLDER, loadDataSet } from '../data/load-data-set.js';
 import { createLetterRenderer } from '../render/letter-renderer.js';
 import { formatCount } from '../render/number-words.js';
 
@@ -25,13 +25,14 @@ interface Row {
   problems: string[];
 }
 
-export async function writePreview(opts: { dataDir: string; outDir: string }): Promise<PreviewResult> {
-  const loaded = await loadDataSet(opts.dataDir);
+export async function writePreview(opts: { dataDir: string; outDir: string; templatesDir?: string }): Promise<PreviewResult> {
+  const templatesDir = opts.templatesDir ?? path.join(opts.dataDir, TEMPLATES_FOLDER);
+  const loaded = await loadDataSet(opts.dataDir, { templatesDir });
   if (!loaded.campaign) {
     const list = loaded.problems.map(formatProblem).join('\n');
     throw new DataSetError(`Cannot preview ${opts.dataDir}: the campaign file has problems:\n${list}`);
   }
-  const renderer = await createLetterRenderer(loaded.campaign);
+  const renderer = await createLetterRenderer(loaded.campaign, { templatesDir });
   const rows = new Map<string, Row>();
   const rowFor = (id: string): Row => {
     let row = rows.get(id);
@@ -72,7 +73,7 @@ export async function writePreview(opts: { dataDir: string; outDir: string }): P
   const ordered = [...rows.values()].sort((x, y) => Number(y.problems.length > 0) - Number(x.problems.length > 0));
   await mkdir(opts.outDir, { recursive: true });
   const indexPath = path.join(opts.outDir, 'index.html');
-  await writeFile(indexPath, indexPage(loaded.campaign.id, ordered, generalProblems), 'utf8');
+  await writeFile(indexPath, indexPage(loaded.campaign.id, loaded.campaign.figures, ordered, generalProblems), 'utf8');
   const authorities = ordered.filter((r) => r.recipients.length > 0).length;
   return { letters, authorities, indexPath };
 }
@@ -91,7 +92,7 @@ function html(strings: TemplateStringsArray, ...values: Value[]): Markup {
   return new Markup(strings.reduce((out, s, i) => out + part(values[i - 1] as Value) + s));
 }
 
-function indexPage(campaignId: string, rows: Row[], generalProblems: string[]): string {
+function indexPage(campaignId: string, figures: readonly FigureDeclaration[], rows: Row[], generalProblems: string[]): string {
   const title = `Annual Review letters ${campaignId}: preview`;
   return html`<!doctype html>
 <html lang="en-GB">
@@ -113,11 +114,10 @@ function indexPage(campaignId: string, rows: Row[], generalProblems: string[]): 
 <p>${rows.length} authorities, ${rows.reduce((n, r) => n + r.recipients.length, 0)} letters.</p>
 ${generalProblems.length > 0 ? html`<h2>Problems with the data files</h2><ul class="problems">${generalProblems.map((p) => html`<li>${p}</li>`)}</ul>` : html``}
 <table>
-<thead><tr><th scope="col">Authority</th><th scope="col">Kind</th><th scope="col">Investigations</th><th scope="col">Upheld</th>
-<th scope="col">Compliance met / due</th><th scope="col">Satisfactory remedies</th><th scope="col">Training courses</th>
-<th scope="col">Population</th><th scope="col">Letters</th><th scope="col">Problems</th></tr></thead>
+<thead><tr><th scope="col">Authority</th><th scope="col">Kind</th>
+${figures.map((f) => html`<th scope="col" title="${f.counts}">${f.column}</th>`)}<th scope="col">Letters</th><th scope="col">Problems</th></tr></thead>
 <tbody>
-${rows.map(rowHtml)}
+${rows.map((row) => rowHtml(row, figures))}
 </tbody>
 </table>
 </body>
@@ -125,13 +125,15 @@ ${rows.map(rowHtml)}
 `.html;
 }
 
-function rowHtml(row: Row): Markup {
+/** One row: the authority, its kind, each declared figure in the campaign's order (blank as '-'). */
+function rowHtml(row: Row, declared: readonly FigureDeclaration[]): Markup {
   const a = row.authority;
   const figures = a
-    ? html`<td>${a.kind}</td><td class="num">${a.investigations}</td><td class="num">${a.upheld}</td>
-<td class="num">${a.complianceMet} / ${a.complianceOutcomes}</td><td class="num">${a.satisfactoryRemedies}</td>
-<td class="num">${a.trainingCourses}</td><td class="num">${a.population === null ? '-' : formatCount(a.population)}</td>`
-    : html`<td colspan="7">not rendered: see problems</td>`;
+    ? html`<td>${a.kind}</td>${declared.map((f) => {
+        const value = a.figures[f.column];
+        return html`<td class="num">${value === null || value === undefined ? '-' : formatCount(value)}</td>`;
+      })}`
+    : html`<td colspan="${declared.length + 1}">not rendered: see problems</td>`;
   const links = row.recipients.map((r) => {
     const base = `${encodeURIComponent(row.id)}/${encodeURIComponent(r.key)}`;
     return html`<li>${r.key} (${r.name}): <a href="${base}.html">HTML</a> | <a href="${base}.txt">text</a></li>`;

@@ -1,33 +1,29 @@
 /**
  * authorities.csv: one row per authority, its chief executive, its political
- * head and its complaint statistics for the year.
+ * head and the year's figures as the campaign declares them.
  */
-import { type Authority, AUTHORITY_ID, AUTHORITY_KINDS, type AuthorityKind, COUNT_PARTS, type DataProblem } from '../domain/index.js';
+import { type Authority, type Campaign, AUTHORITY_ID, AUTHORITY_ID_MAX_LENGTH, AUTHORITY_KINDS, type AuthorityKind, type Copy, type DataProblem, FIXED_COLUMNS, ruleProblems, type FigureRule, type Figures } from '../domain/index.js';
 import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
 
 export const AUTHORITIES_FILE = 'authorities.csv';
 
-export const AUTHORITY_COLUMNS = [
-  'id',
-  'name',
-  'kind',
-  'ce_title',
-  'ce_first_name',
-  'ce_surname',
-  'ce_email',
-  'head_role',
-  'head_name',
-  'head_email',
-  'population',
-  'training_courses',
-  'investigations',
-  'upheld',
-  'compliance_outcomes',
-  'compliance_met',
-  'satisfactory_remedies',
-] as const;
+/** What the data stage needs from the campaign to read authorities.csv. */
+export interface FigureDeclarations {
+  figures: ReadonlyArray<{ column: string; blank: boolean }>;
+  rules: readonly FigureRule[];
+  /** Copy roles, in order; 'head' makes the political head a recipient. */
+  copyRoles: readonly string[];
+}
 
-type Column = (typeof AUTHORITY_COLUMNS)[number];
+/** What a campaign declares that authorities.csv is read by. */
+export function declarationOf(campaign: Campaign): FigureDeclarations {
+  return { figures: campaign.figures, rules: campaign.rules, copyRoles: campaign.recipients.copies.map((copy) => copy.role) };
+}
+
+/** The header authorities.csv must have for these figures: the fixed columns, then the figures (any order is accepted). */
+export function authorityColumns(declared: Pick<FigureDeclarations, 'figures'>): string[] {
+  return [...FIXED_COLUMNS, ...declared.figures.map((f) => f.column)];
+}
 
 const HEAD_COLUMNS = ['head_role', 'head_name', 'head_email'] as const;
 
@@ -53,13 +49,15 @@ export interface AuthoritiesCsv {
   unreadable: boolean;
 }
 
-export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIES_FILE): AuthoritiesCsv {
+export function parseAuthoritiesCsv(bytes: Uint8Array, declared: FigureDeclarations, file: string = AUTHORITIES_FILE): AuthoritiesCsv {
   const log = new ProblemLog(file);
+  const columns = authorityColumns(declared);
+  const copyHead = declared.copyRoles.includes('head');
   const rows: AuthorityRow[] = [];
   const firstLineOf = new Map<string, number>();
 
-  readCsv(bytes, AUTHORITY_COLUMNS, log, (row) => {
-    const id = row.fields[row.index.id]!;
+  readCsv(bytes, columns, log, (row) => {
+    const id = row.fields[row.index.id!]!;
     const validId = AUTHORITY_ID.test(id);
     if (validId) {
       const first = firstLineOf.get(id);
@@ -69,7 +67,7 @@ export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIE
       }
       firstLineOf.set(id, row.line);
     }
-    const authority = readAuthority(new RowReader(row, log, validId ? id : undefined));
+    const authority = readAuthority(new RowReader(row, log, validId ? id : undefined), declared, copyHead);
     if (authority) rows.push({ line: row.line, authority });
   }, 'id');
 
@@ -87,11 +85,13 @@ export function parseAuthoritiesCsv(bytes: Uint8Array, file: string = AUTHORITIE
 }
 
 /** The authority on the row, or null when any of its values is bad (each one reported). */
-function readAuthority(r: RowReader<Column>): AuthorityRow['authority'] | null {
+function readAuthority(r: RowReader<string>, declared: FigureDeclarations, copyHead: boolean): AuthorityRow['authority'] | null {
   const id = r.value('id');
   if (id === '') r.problem('id', 'is empty');
   else if (r.authorityId === undefined) {
     r.problem('id', `${show(id)} is not a valid id; use lower-case letters, digits and '-' only`);
+  } else if (id.length > AUTHORITY_ID_MAX_LENGTH) {
+    r.problem('id', `${show(id)} is ${id.length} characters long; an id has at most ${AUTHORITY_ID_MAX_LENGTH}`);
   }
   const name = r.required('name');
   const kind = readKind(r);
@@ -102,62 +102,23 @@ function readAuthority(r: RowReader<Column>): AuthorityRow['authority'] | null {
     email: r.email('ce_email'),
   };
   const head = readHead(r, chiefExecutive.email);
-  const population = readPopulation(r);
-  const trainingCourses = readCount(r, 'training_courses');
-  const investigations = readCount(r, 'investigations');
-  const upheld = readCount(r, 'upheld');
-  const complianceOutcomes = readCount(r, 'compliance_outcomes');
-  const complianceMet = readCount(r, 'compliance_met');
-  const satisfactoryRemedies = readCount(r, 'satisfactory_remedies');
 
-  const counts = { investigations, upheld, complianceOutcomes, complianceMet, satisfactoryRemedies };
-  for (const { part, whole } of COUNT_PARTS) checkNotMore(r, COUNT_COLUMNS[part], counts[part], COUNT_COLUMNS[whole], counts[whole]);
-
-  if (
-    !r.ok ||
-    kind === null ||
-    head === undefined ||
-    population === undefined ||
-    trainingCourses === null ||
-    investigations === null ||
-    upheld === null ||
-    complianceOutcomes === null ||
-    complianceMet === null ||
-    satisfactoryRemedies === null
-  ) {
-    return null;
+  const figures: Figures = {};
+  for (const { column, blank } of declared.figures) {
+    if (blank && r.value(column) === '') figures[column] = null;
+    else {
+      const value = readCount(r, column);
+      if (value !== null) figures[column] = value;
+    }
   }
-  return {
-    id,
-    name,
-    kind,
-    chiefExecutive,
-    head,
-    population,
-    trainingCourses,
-    investigations,
-    upheld,
-    complianceOutcomes,
-    complianceMet,
-    satisfactoryRemedies,
-    monitoringOfficers: [],
-  };
+  for (const { field, reason } of ruleProblems(declared.rules, figures)) r.problem(field, reason);
+
+  if (!r.ok || kind === null || head === undefined) return null;
+  const copies: Copy[] = copyHead && head ? [{ key: 'head', role: 'head', name: head.name, email: head.email }] : [];
+  return { id, name, kind, chiefExecutive, head, figures, copies };
 }
 
-/** The column of each count that COUNT_PARTS relates. */
-const COUNT_COLUMNS = {
-  investigations: 'investigations',
-  upheld: 'upheld',
-  complianceOutcomes: 'compliance_outcomes',
-  complianceMet: 'compliance_met',
-  satisfactoryRemedies: 'satisfactory_remedies',
-} as const satisfies Record<(typeof COUNT_PARTS)[number]['part' | 'whole'], Column>;
-
-function checkNotMore(r: RowReader<Column>, field: Column, value: number | null, limitField: Column, limit: number | null): void {
-  if (value !== null && limit !== null && value > limit) r.problem(field, `${field} (${value}) is more than ${limitField} (${limit})`);
-}
-
-function readKind(r: RowReader<Column>): AuthorityKind | null {
+function readKind(r: RowReader<string>): AuthorityKind | null {
   const kind = r.required('kind');
   if (kind === '') return null;
   const known = (AUTHORITY_KINDS as readonly string[]).indexOf(kind);
@@ -167,7 +128,7 @@ function readKind(r: RowReader<Column>): AuthorityKind | null {
 }
 
 /** The political head, null when all three head_ values are empty, undefined when they are bad. */
-function readHead(r: RowReader<Column>, ceEmail: string): Authority['head'] | undefined {
+function readHead(r: RowReader<string>, ceEmail: string): Authority['head'] | undefined {
   const filled = HEAD_COLUMNS.filter((column) => r.value(column) !== '');
   if (filled.length === 0) return null;
   if (filled.length < HEAD_COLUMNS.length) {
@@ -185,19 +146,8 @@ function readHead(r: RowReader<Column>, ceEmail: string): Authority['head'] | un
   return { role: r.value('head_role'), name: r.value('head_name'), email };
 }
 
-/** null when not known (empty); undefined when bad. */
-function readPopulation(r: RowReader<Column>): number | null | undefined {
-  if (r.value('population') === '') return null;
-  const population = readCount(r, 'population');
-  if (population === 0) {
-    r.problem('population', "'0' is not a population; leave it empty when not known");
-    return undefined;
-  }
-  return population ?? undefined;
-}
-
 /** A whole number of 0 or more, or null after reporting why not. */
-function readCount(r: RowReader<Column>, field: Column): number | null {
+function readCount(r: RowReader<string>, field: string): number | null {
   const text = r.value(field);
   if (text === '') {
     r.problem(field, 'is empty; write 0 for none');

@@ -13,8 +13,8 @@ export const MONITORING_OFFICER_COLUMNS = ['authority_id', 'name', 'email', 'reg
 export interface MonitoringOfficersCsv {
   /**
    * Registered monitoring officers of an authority, in file order; rows with a
-   * problem left out. A valid authority's are also on its row's
-   * `monitoringOfficers`, joined as they are read.
+   * problem left out. A valid authority's are also among its row's `copies`
+   * (role 'mo', keys mo-1, mo-2, ...), joined as they are read.
    */
   officersOf(authorityId: string): Person[];
   problems: DataProblem[];
@@ -28,7 +28,7 @@ export interface MonitoringOfficersCsv {
  * Checks each row, and against `authorities`: that its authority exists and
  * that no registered officer shares an address with another recipient of the
  * same letter (they would get it twice). Each registered officer is added to
- * their authority's `monitoringOfficers` as the row is read, so call this once
+ * their authority's `copies` as the row is read, so call this once
  * for a given `authorities`.
  */
 export function parseMonitoringOfficersCsv(
@@ -39,7 +39,7 @@ export function parseMonitoringOfficersCsv(
   const log = new ProblemLog(file);
   // One look-up per row: at 100,000 authorities the map look-ups are most of the time here.
   const byId = new Map<string, Registered>();
-  for (const row of authorities.authorities) byId.set(row.authority.id, { row, officers: row.authority.monitoringOfficers, lines: [] });
+  for (const row of authorities.authorities) byId.set(row.authority.id, { row, officers: [], lines: [] });
   /** An authority the file defines but that has a problem there still gets its officers checked against each other. */
   const registeredFor = (id: string): Registered | undefined => {
     let registered = byId.get(id);
@@ -66,6 +66,7 @@ export function parseMonitoringOfficersCsv(
     }
     registered.officers.push({ name, email });
     registered.lines.push(row.line);
+    registered.row?.authority.copies.push({ key: `mo-${registered.officers.length}`, role: 'mo', name, email });
   }, 'authority_id');
 
   return {
@@ -76,7 +77,7 @@ export function parseMonitoringOfficersCsv(
   };
 }
 
-/** One authority's row and the officers registered for it so far (its row's own list), with the line of each. */
+/** One authority's row and the officers registered for it so far, with the line of each. */
 interface Registered {
   row: AuthorityRow | undefined;
   officers: Person[];

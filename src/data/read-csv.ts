@@ -21,14 +21,19 @@ const MAX_RECORD_CHARS = 100_000;
 
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators: none belongs in an email header. */
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER, 'g');
+/** Bidirectional controls (U+202A-202E, U+2066-2069, U+200E/F): they reorder the text around them in a subject or on screen. */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f]/;
+/** Characters that show nothing: zero-width space and joiners, word joiner, soft hyphen, a byte-order mark inside a value. */
+const INVISIBLE = /[\u200b-\u200d\u2060\u00ad\ufeff]/;
+/** Everything `show` writes as \uXXXX so that a reason shows what is really there. */
+const SHOWN_ESCAPED = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u200b-\u200d\u2060\u00ad\ufeff]/g;
 const LINE_BREAK = /\r\n|\r|\n/g;
 /**
  * What only csv-parse's exact reading may decide about: a quote inside a
  * value, or a control character (line breaks included), which is a problem to
  * report at its exact line.
  */
-const UNUSUAL_IN_FIELD = /["\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const UNUSUAL_IN_FIELD = /["\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u200b-\u200d\u2060\u00ad\ufeff]/;
 /** A quote followed by white space other than the end of its line. */
 const QUOTE_THEN_SPACE_LF = /"(?!\n)\s/;
 const QUOTE_THEN_SPACE_CRLF = /"(?!\r\n)\s/;
@@ -88,7 +93,7 @@ export class ProblemLog {
 
 /** A value as quoted in a reason: control characters made visible, long values cut short. */
 export function show(value: string): string {
-  const visible = value.replace(CONTROL_CHARACTERS, (c) => {
+  const visible = value.replace(SHOWN_ESCAPED, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';
     if (c === '\t') return '\\t';
@@ -342,7 +347,7 @@ export interface CsvRow<C extends string> {
 }
 
 /**
- * Parses one CSV file whose header must be exactly `columns`, calling `onRow`
+ * Parses one CSV file whose header must hold exactly `columns`, in any order, calling `onRow`
  * for each record with the right number of fields, in file order. Problems
  * found here (encoding, CSV syntax, header, field count, control characters)
  * go to `log`, tagged with the row's `idColumn` value when it is an id. Rows
@@ -365,8 +370,10 @@ export function readCsv<C extends string>(
   }
 
   const { clean, lines, stoppedAt } = parseLines(body, decoded.text);
-  const index = Object.fromEntries(columns.map((column, i) => [column, i])) as Record<C, number>;
-  const idIndex = idColumn ? index[idColumn] : -1;
+  // Each column's place, from the header: the columns may come in any order.
+  let index = Object.fromEntries(columns.map((column, i) => [column, i])) as Record<C, number>;
+  let idIndex = idColumn ? index[idColumn] : -1;
+  let header: readonly string[] = columns;
   let headerChecked = false;
 
   /** One record; false when the rest of the file is not to be read. */
@@ -379,7 +386,12 @@ export function readCsv<C extends string>(
         log.addFileProblem(line, '-', `line ${line} is blank; the header must be the first line: ${expectedHeader}`);
         return false;
       }
-      return checkHeader(fields, columns, line, log);
+      const found = checkHeader(fields, columns, line, log);
+      if (!found) return false;
+      index = found;
+      header = fields.map((name) => name.trim());
+      idIndex = idColumn ? index[idColumn] : -1;
+      return true;
     }
     if (blank) return true;
 
@@ -392,9 +404,15 @@ export function readCsv<C extends string>(
     // Trimmed in place: the parsers' arrays are ours, and no copy per row is made.
     for (let i = 0; i < fields.length; i++) {
       const raw = fields[i]!;
-      if (!hasNoControls && CONTROL_CHARACTER.test(raw)) {
-        const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
-        log.add(line, columns[i]!, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
+      if (!hasNoControls) {
+        if (CONTROL_CHARACTER.test(raw)) {
+          const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
+          log.add(line, header[i]!, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
+        } else if (BIDI_CONTROL.test(raw)) {
+          log.add(line, header[i]!, `${show(raw)} contains a bidirectional control character (${codePoint(raw, BIDI_CONTROL)}) that can reorder the text around it`, id);
+        } else if (INVISIBLE.test(raw)) {
+          log.add(line, header[i]!, `${show(raw)} contains an invisible character (${codePoint(raw, INVISIBLE)}); remove it`, id);
+        }
       }
       fields[i] = raw.trim();
     }
@@ -413,7 +431,7 @@ export function readCsv<C extends string>(
         log.addFileProblem(line, '-', `the header line could not be read: ${csvErrorReason(parsed.error)}`);
         return;
       }
-      const column = typeof parsed.error.column === 'number' ? columns[parsed.error.column] : undefined;
+      const column = typeof parsed.error.column === 'number' ? header[parsed.error.column] : undefined;
       log.add(line, column ?? '-', csvErrorReason(parsed.error));
       continue;
     }
@@ -426,10 +444,9 @@ export function readCsv<C extends string>(
   }
 }
 
-function checkHeader<C extends string>(found: string[], columns: readonly C[], line: number, log: ProblemLog): boolean {
+/** Each column's index in the header, or null (after reporting why) when a column is missing, extra or repeated. */
+function checkHeader<C extends string>(found: string[], columns: readonly C[], line: number, log: ProblemLog): Record<C, number> | null {
   const names = found.map((name) => name.trim());
-  if (names.join(',') === columns.join(',')) return true;
-
   const expected = new Set<string>(columns);
   const present = new Set(names);
   let problems = 0;
@@ -444,8 +461,14 @@ function checkHeader<C extends string>(found: string[], columns: readonly C[], l
     if (!expected.has(name)) problem(name || `column ${i + 1}`, `unexpected column ${show(name)}`);
     else if (names.indexOf(name) !== i) problem(name, `column '${name}' appears more than once`);
   });
-  if (problems === 0) problem('-', `the columns are in the wrong order; expected: ${columns.join(',')}`);
-  return false;
+  if (problems > 0) return null;
+  return Object.fromEntries(columns.map((column) => [column, names.indexOf(column)])) as Record<C, number>;
+}
+
+/** "U+202E": the first character of `value` that `pattern` matches. */
+function codePoint(value: string, pattern: RegExp): string {
+  const c = pattern.exec(value)?.[0] ?? '';
+  return `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function csvErrorReason(err: CsvError): string {

@@ -16,6 +16,8 @@ export const COUNCIL_KINDS = [
 
 /** An authority id: part of a BullMQ job id `<campaign>-<id>`, so no ':'; also used in file and URL names. */
 export const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]*$/;
+/** An id's longest: it names a preview folder, a file in the demo's outbox and part of each job id. */
+export const AUTHORITY_ID_MAX_LENGTH = 64;
 
 /** Every kind of organisation the Ombudsman oversees, councils first. */
 export const AUTHORITY_KINDS = [
@@ -37,7 +39,14 @@ export interface Person {
   email: string;
 }
 
-/** One row of authorities.csv joined with its registered monitoring officers. */
+/** A copy of the letter: someone in a role the campaign names (head, mo, or a role from contacts.csv). */
+export interface Copy extends Person {
+  /** 'head', 'mo-N' or '<role>-N' (N from 1, in file order). */
+  key: RecipientKey;
+  role: string;
+}
+
+/** One row of authorities.csv with the copies the campaign declares, joined from the other files. */
 export interface Authority {
   /** Stable id, lower-case letters, digits and '-' (no ':'; it is part of a job id). */
   id: string;
@@ -46,37 +55,24 @@ export interface Authority {
   chiefExecutive: { title: string; firstName: string; surname: string; email: string };
   /** The political head (Mayor, Leader, Chair, ...), or null where there is none. */
   head: { role: string; name: string; email: string } | null;
-  /** Residents, or null when not known; only councils with a population get per-capita figures. */
-  population: number | null;
-  trainingCourses: number;
-  investigations: number;
-  upheld: number;
-  complianceOutcomes: number;
-  complianceMet: number;
-  satisfactoryRemedies: number;
-  /** Registered monitoring officers only, in file order; they are recipients mo-1, mo-2, ... */
-  monitoringOfficers: Person[];
+  /**
+   * The campaign's figures by name (its authorities.csv columns): whole
+   * numbers of 0 or more, null where a figure may be blank and is.
+   */
+  figures: Record<string, number | null>;
+  /** Everyone who gets a copy, in the campaign's role order, then file order. */
+  copies: Copy[];
   /** Its own files from `attachments/<id>/`, in name order; absent or empty when it has none. */
   attachments?: AttachmentInfo[];
 }
 
-/**
- * The counts the letter turns into percentages, each with the count it is a
- * part of: a part larger than its whole would print "125%". The data stage
- * reports a row that breaks one; the render stage refuses to render it.
- */
-export const COUNT_PARTS = [
-  { part: 'upheld', whole: 'investigations' },
-  { part: 'complianceMet', whole: 'complianceOutcomes' },
-  { part: 'satisfactoryRemedies', whole: 'upheld' },
-] as const satisfies ReadonlyArray<{ part: keyof Authority; whole: keyof Authority }>;
-
-/** 'ceo', 'head', or 'mo-N' (N from 1, the Nth registered monitoring officer). */
+/** 'ceo', 'head', 'mo-N', or '<role>-N' for a role from contacts.csv. */
 export type RecipientKey = string;
 
 export interface Recipient {
   key: RecipientKey;
-  role: 'ceo' | 'head' | 'mo';
+  /** 'ceo' for the addressee; otherwise the copy's role as the campaign names it. */
+  role: string;
   name: string;
   email: string;
   /** Everyone but the chief executive gets a copy that says so at its top. */
@@ -86,14 +82,8 @@ export interface Recipient {
 /** Everyone one authority's letter goes to, the chief executive first. */
 export function recipientsOf(authority: Authority): Recipient[] {
   const ce = authority.chiefExecutive;
-  const recipients: Recipient[] = [
+  return [
     { key: 'ceo', role: 'ceo', name: `${ce.title} ${ce.firstName} ${ce.surname}`, email: ce.email, isCopy: false },
+    ...authority.copies.map((copy) => ({ key: copy.key, role: copy.role, name: copy.name, email: copy.email, isCopy: true })),
   ];
-  if (authority.head) {
-    recipients.push({ key: 'head', role: 'head', name: authority.head.name, email: authority.head.email, isCopy: true });
-  }
-  authority.monitoringOfficers.forEach((mo, i) => {
-    recipients.push({ key: `mo-${i + 1}`, role: 'mo', name: mo.name, email: mo.email, isCopy: true });
-  });
-  return recipients;
 }

@@ -12,7 +12,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export interface DeliveryRecord {
   authorityId: string;
   recipient: RecipientKey;
-  role: 'ceo' | 'head' | 'mo';
+  role: string;
   email: string;
   status: DeliveryStatus;
   /** Claims made so far, including the current one. */

@@ -10,6 +10,7 @@ export * from './authority.js';
 export * from './campaign.js';
 export * from './delivery.js';
 export * from './email.js';
+export * from './figures.js';
 export * from './letter.js';
 export * from './log-events.js';
 export * from './message-id.js';

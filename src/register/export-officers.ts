@@ -12,7 +12,8 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { AUTHORITIES_FILE, parseAuthoritiesCsv } from '../data/authorities-csv.js';
+import { AUTHORITIES_FILE, declarationOf, parseAuthoritiesCsv } from '../data/authorities-csv.js';
+import { CAMPAIGN_FILE, parseCampaignJson } from '../data/load-data-set.js';
 import { MONITORING_OFFICER_COLUMNS, MONITORING_OFFICERS_FILE } from '../data/monitoring-officers-csv.js';
 import type { Registration } from './registration-store.js';
 
@@ -35,7 +36,10 @@ type Row = Record<(typeof MONITORING_OFFICER_COLUMNS)[number], string>;
 export async function exportRegistrations(dir: string, registrations: readonly Registration[]): Promise<ExportResult> {
   const file = join(dir, MONITORING_OFFICERS_FILE);
   const rows = await readRows(file);
-  const authorities = parseAuthoritiesCsv(await readFile(join(dir, AUTHORITIES_FILE)).catch(() => new Uint8Array()));
+  // authorities.csv is read as its campaign declares it; only its ids are used here.
+  const { campaign } = parseCampaignJson(await readFile(join(dir, CAMPAIGN_FILE)).catch(() => new Uint8Array()));
+  if (!campaign) throw new ExportError(`${join(dir, CAMPAIGN_FILE)} is missing or has problems; run validate --data ${dir}`);
+  const authorities = parseAuthoritiesCsv(await readFile(join(dir, AUTHORITIES_FILE)).catch(() => new Uint8Array()), declarationOf(campaign));
   const result: ExportResult = { file, added: [], reRegistered: [], withdrawn: [], unknownAuthority: [] };
   const matching = (r: Registration) => rows.filter((row) => row.authority_id === r.authorityId && row.email.toLowerCase() === r.email.toLowerCase());
 

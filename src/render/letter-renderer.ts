@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Authority, type Campaign, type CompiledLetter, type LetterDocument, type Recipient, type RenderedLetter, RenderError, recipientsOf } from '../domain/index.js';
-import { buildCampaignViews, buildLetterView, cleanAuthority, cleanRecipient, type CampaignView } from './letter-view.js';
+import { buildAveragesByKind, buildCampaignViews, buildLetterView, cleanAuthority, cleanRecipient, type CampaignView } from './letter-view.js';
 import { checkTemplateRules, checkWordingKeys, compileTemplate, defaultTemplatesDir, loadLetterSource, mjmlToHtml, type LetterTemplate } from './templates.js';
 import { htmlTemplateToTextTemplate, htmlToPlainText } from './text.js';
 
@@ -28,7 +28,7 @@ export interface LetterRenderer {
 const COVER_NOTE_DIR = 'cover-note';
 
 export interface RenderOptions {
-  /** Folder holding letter.mjml and partials/. Default: `templates/` at the package root. */
+  /** Folder holding letter.mjml and partials/: the campaign folder's templates/. Default: the bundled 2023-24 campaign's. */
   templatesDir?: string;
 }
 
@@ -53,12 +53,13 @@ export function rendererFromCompiled(campaign: Campaign, compiled: CompiledLette
   const text = compileTemplate(compiled.text, 'text');
   const subject = compileSubject(campaign);
   const views = buildCampaignViews(campaign);
+  const averages = buildAveragesByKind(campaign);
 
   const body = (htmlTemplate: LetterTemplate, textTemplate: LetterTemplate) => (authority: Authority, recipient: Recipient): RenderedLetter => {
     const a = cleanAuthority(authority);
     const r = cleanRecipient(recipient);
     const subjectLine = subject(a, r);
-    const letter = buildLetterView(campaign, views.html, a, r, subjectLine);
+    const letter = buildLetterView(campaign, views.html, averages, a, r, subjectLine);
     return {
       subject: subjectLine,
       html: htmlTemplate(letter),
@@ -99,7 +100,7 @@ export async function renderWithMjml(
   const r = cleanRecipient(recipient);
   const subjectLine = compileSubject(campaign)(a, r);
   const views: { html: CampaignView } = buildCampaignViews(campaign);
-  const mjml = compileTemplate(source, 'html')(buildLetterView(campaign, views.html, a, r, subjectLine));
+  const mjml = compileTemplate(source, 'html')(buildLetterView(campaign, views.html, buildAveragesByKind(campaign), a, r, subjectLine));
   const html = await mjmlToHtml(mjml, templatesDir);
   return { subject: subjectLine, html, text: htmlToPlainText(html) };
 }

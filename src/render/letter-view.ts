@@ -1,10 +1,10 @@
 /**
  * The view model: everything a template may print, as words, numbers and
- * booleans. Code decides which sentence applies; the templates hold the words.
+ * booleans. The campaign declares the figures and the templates decide, with
+ * the helpers, which sentence applies; this only gathers the values.
  */
-import { type Authority, type Campaign, isCouncil, type Recipient } from '../domain/index.js';
+import { type Authority, type Campaign, figureProblems, type Figures, isCouncil, type Recipient } from '../domain/index.js';
 import { formatLongDate } from './format.js';
-import { computeStatistics, type LetterStatistics } from './statistics.js';
 import { wordingToHtml, wordingToText } from './wording.js';
 
 export interface CampaignView {
@@ -26,18 +26,23 @@ export interface LetterView {
   subject: string;
   campaign: CampaignView;
   recipient: {
+    key: string;
+    /** 'ceo', or the copy's role as the campaign names it ('head', 'mo', 'link-officer', ...). */
+    role: string;
     name: string;
+    /** "Chief Executive", the head's role ("Mayor"), or the copy role's title from the campaign. */
+    title: string;
     isCopy: boolean;
-    isHead: boolean;
-    isMonitoringOfficer: boolean;
     /** A monitoring officer's way to stop receiving the letter: the register page's /withdraw, when the campaign names one. */
     withdrawUrl: string | null;
   };
-  authority: { name: string; isCouncil: boolean };
+  authority: { name: string; kind: string; isCouncil: boolean };
   chiefExecutive: { fullName: string; addressName: string };
   head: { role: string; name: string } | null;
-  trainingCourses: number;
-  statistics: LetterStatistics;
+  /** The campaign's figures for this authority, by name; null where blank. */
+  figures: Figures;
+  /** The averages for similar organisations of this authority's kind, by name; null where this kind has none. */
+  averages: Record<string, number | null>;
 }
 
 /**
@@ -89,33 +94,66 @@ export function buildCampaignViews(campaign: Campaign): { html: CampaignView; te
   };
 }
 
-/** The letter's own part of the view; `authority` and `recipient` must be cleaned already. */
+/**
+ * Each kind's averages with every name any kind has, null where this kind
+ * has none, so a template may test `{{#if averages.x}}` in strict mode.
+ * Built once per campaign.
+ */
+export function buildAveragesByKind(campaign: Campaign): Map<string, Record<string, number | null>> {
+  const names = [...new Set(Object.values(campaign.averages).flatMap((a) => Object.keys(a ?? {})))];
+  const byKind = new Map<string, Record<string, number | null>>();
+  for (const [kind, averages] of Object.entries(campaign.averages)) {
+    byKind.set(kind, Object.fromEntries(names.map((name) => [name, averages?.[name] ?? null])));
+  }
+  return byKind;
+}
+
+/**
+ * The letter's own part of the view; `authority` and `recipient` must be
+ * cleaned already. Throws on figures that break the campaign's rules: a wrong
+ * figure must never reach a chief executive.
+ */
 export function buildLetterView(
   campaign: Campaign,
   campaignView: CampaignView,
+  averagesByKind: ReadonlyMap<string, Record<string, number | null>>,
   authority: Authority,
   recipient: Recipient,
   subject: string,
 ): LetterView {
+  const problems = figureProblems(campaign.figures, campaign.rules, authority.figures);
+  if (problems.length > 0) {
+    throw new Error(`Cannot render the figures for authority "${authority.id}": ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`);
+  }
+  const averages = averagesByKind.get(authority.kind);
+  if (!averages) throw new Error(`The campaign has no averages for kind "${authority.kind}" (authority "${authority.id}")`);
   const ce = authority.chiefExecutive;
   return {
     subject,
     campaign: campaignView,
     recipient: {
+      key: recipient.key,
+      role: recipient.role,
       name: recipient.name,
+      title: recipientTitle(campaign, authority, recipient),
       isCopy: recipient.isCopy,
-      isHead: recipient.role === 'head',
-      isMonitoringOfficer: recipient.role === 'mo',
       withdrawUrl: recipient.role === 'mo' && campaign.registerUrl ? `${campaign.registerUrl.replace(/\/+$/, '')}/withdraw` : null,
     },
-    authority: { name: authority.name, isCouncil: isCouncil(authority.kind) },
+    authority: { name: authority.name, kind: authority.kind, isCouncil: isCouncil(authority.kind) },
     chiefExecutive: {
       fullName: [ce.title, ce.firstName, ce.surname].filter(Boolean).join(' '),
       // "Ms Fairclough"; without a title, "Katherine Fairclough" rather than a bare surname.
       addressName: ce.title ? `${ce.title} ${ce.surname}` : `${ce.firstName} ${ce.surname}`,
     },
     head: authority.head && { role: authority.head.role, name: authority.head.name },
-    trainingCourses: authority.trainingCourses,
-    statistics: computeStatistics(authority, campaign.averages[authority.kind]),
+    figures: authority.figures,
+    averages,
   };
+}
+
+/** What a recipient is called in their role: also shown by test mode and the console. */
+export function recipientTitle(campaign: Campaign, authority: Authority, recipient: Pick<Recipient, 'role'>): string {
+  if (recipient.role === 'ceo') return 'Chief Executive';
+  if (recipient.role === 'head') return authority.head?.role ?? 'Political head';
+  return campaign.recipients.copies.find((copy) => copy.role === recipient.role)?.title ?? recipient.role;
 }

@@ -1,30 +1,25 @@
 /**
  * Loads the letter template and compiles it. Partials are inlined as text
- * (`{{> name}}` -> templates/partials/name.mjml) before anything else, so the
+ * (`{{> name}}` -> <templates>/partials/name.mjml) before anything else, so the
  * reference path and the fast path start from the very same MJML source.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { type Campaign, TemplateError } from '../domain/index.js';
-import { formatCount, numberInWords } from './number-words.js';
+import { SAMPLE_DATA_DIR } from '../paths.js';
+import { HELPERS } from './helpers.js';
 
 export const LETTER_TEMPLATE = 'letter.mjml';
 const PARTIAL = /\{\{>\s*([A-Za-z0-9/_-]+)\s*\}\}/g;
 const MAX_PARTIAL_DEPTH = 10;
 
-/** `templates/` at the package root, found from this file whether it runs from src or dist. */
+/**
+ * The bundled 2023-24 campaign's templates (data/sample/templates): used when
+ * a caller names no campaign folder. Commands always pass `<data>/templates`.
+ */
 export function defaultTemplatesDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = path.join(dir, 'templates');
-    if (existsSync(path.join(candidate, LETTER_TEMPLATE))) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new TemplateError(`No templates/${LETTER_TEMPLATE} found above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
+  return path.join(SAMPLE_DATA_DIR, 'templates');
 }
 
 /** letter.mjml with every partial inlined. */
@@ -101,8 +96,8 @@ export async function mjmlToHtml(source: string, templatesDir: string): Promise<
 export type LetterTemplate = (view: object) => string;
 
 /**
- * A Handlebars environment of our own (no global helpers), with the few
- * formatting helpers the templates use. `noEscape` is for plain text, where
+ * A Handlebars environment of our own (no global helpers), with the small
+ * set of helpers the templates use (./helpers.ts). `noEscape` is for plain text, where
  * "Smith & Sons" must stay "Smith & Sons".
  */
 export function compileTemplate(source: string, mode: 'html' | 'text'): LetterTemplate {
@@ -119,9 +114,3 @@ export function compileTemplate(source: string, mode: 'html' | 'text'): LetterTe
   });
   return template;
 }
-
-const HELPERS = {
-  count: (n: number) => formatCount(n),
-  inWords: (n: number) => numberInWords(n),
-  plural: (n: number, singular: string, plural: string) => (n === 1 ? singular : plural),
-};

@@ -4,9 +4,8 @@
  * HTML part and to plain text for the text part.
  */
 import Handlebars from 'handlebars';
+import { WORDING_LINK } from '../domain/index.js';
 import { htmlToPlainText } from './text.js';
-
-const LINK = /\[([^\]]+)\]\(([^)\s]+)\)/g;
 
 // The escaping Handlebars applies to letter data, so all text is escaped alike.
 const escapeHtml = Handlebars.Utils.escapeExpression;
@@ -15,7 +14,7 @@ const escapeHtml = Handlebars.Utils.escapeExpression;
 export function wordingToHtml(paragraph: string): string {
   let html = '';
   let last = 0;
-  for (const m of paragraph.matchAll(LINK)) {
+  for (const m of paragraph.matchAll(WORDING_LINK)) {
     const [whole, text, url] = m as unknown as [string, string, string];
     html += escapeHtml(paragraph.slice(last, m.index)) + `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
     last = m.index + whole.length;

@@ -1,21 +1,17 @@
 /**
- * What an approval covers: the sha256 of each data file (campaign.json,
- * both CSVs and every authority's own attachment) and of every template file, by name, and one sha256 over them
- * all. Comparing two fingerprints names each file that changed.
+ * What an approval covers: the sha256 of every file of the campaign folder
+ * (campaign.json, the CSVs, templates/..., anything else put there), by its
+ * path in the folder, and one sha256 over them all. Comparing two
+ * fingerprints names each file that changed.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { ATTACHMENTS_DIR } from '../data/attachments-folder.js';
-import { AUTHORITIES_FILE } from '../data/authorities-csv.js';
-import { CAMPAIGN_FILE } from '../data/load-data-set.js';
-import { MONITORING_OFFICERS_FILE } from '../data/monitoring-officers-csv.js';
+import { join, relative, resolve, sep } from 'node:path';
+import { TEMPLATES_FOLDER } from '../data/load-data-set.js';
 import type { FileHashes } from '../domain/index.js';
-import { TEMPLATES_DIR } from '../paths.js';
 
-export const DATA_FILES = [CAMPAIGN_FILE, AUTHORITIES_FILE, MONITORING_OFFICERS_FILE] as const;
-/** Template files are named "templates/<path>" ('/'-separated), data files by their own name. */
-export const TEMPLATES_PREFIX = 'templates/';
+/** Template files are named "templates/<path>" ('/'-separated), other files by their path in the folder. */
+export const TEMPLATES_PREFIX = `${TEMPLATES_FOLDER}/`;
 
 export interface Fingerprint {
   files: FileHashes;
@@ -23,36 +19,37 @@ export interface Fingerprint {
   sha256: string;
 }
 
-/** The data directory's three files and every file under `templatesDir` (default: the package's templates/). */
-export async function fingerprintFiles(dataDir: string, templatesDir: string = TEMPLATES_DIR): Promise<Fingerprint> {
-  const files: FileHashes = {};
-  for (const name of DATA_FILES) files[name] = sha256(await readFile(join(dataDir, name)));
-  Object.assign(files, await fingerprintFolder(join(dataDir, ATTACHMENTS_DIR), `${ATTACHMENTS_DIR}/`));
-  Object.assign(files, await fingerprintTemplates(templatesDir));
+/**
+ * Every file of the campaign folder `dataDir`. When `templatesDir` names
+ * templates kept elsewhere, they stand in for the folder's own templates/.
+ */
+export async function fingerprintFiles(dataDir: string, templatesDir?: string): Promise<Fingerprint> {
+  const own = resolve(dataDir, TEMPLATES_FOLDER);
+  const elsewhere = templatesDir !== undefined && resolve(templatesDir) !== own;
+  const files = await hashFolder(dataDir, '', elsewhere ? (path) => path === own || path.startsWith(own + sep) : () => false);
+  if (elsewhere) Object.assign(files, await fingerprintTemplates(templatesDir));
   return { files, sha256: digest(files) };
 }
 
-/**
- * Every file under the templates folder, except hidden files (editor swap
- * files, .DS_Store) and Markdown (documentation, never rendered).
- */
-export async function fingerprintTemplates(templatesDir: string = TEMPLATES_DIR): Promise<FileHashes> {
-  return fingerprintFolder(templatesDir, TEMPLATES_PREFIX, (path) => !path.endsWith('.md'));
+/** Every file under a templates folder, named "templates/<path>". */
+export async function fingerprintTemplates(templatesDir: string): Promise<FileHashes> {
+  return hashFolder(templatesDir, TEMPLATES_PREFIX, () => false);
 }
 
-/** Every file under `dir` but hidden ones, named `<prefix><path>`; none when the folder does not exist. */
-async function fingerprintFolder(dir: string, prefix: string, keep: (path: string) => boolean = () => true): Promise<FileHashes> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT' && prefix !== TEMPLATES_PREFIX) return [];
-    throw err;
-  });
-  const files: FileHashes = {};
+/**
+ * Every file under `dir` except hidden ones (editor swap files, .DS_Store):
+ * they are never read, and an editor must not void an approval.
+ */
+async function hashFolder(dir: string, prefix: string, skip: (path: string) => boolean): Promise<FileHashes> {
+  const root = resolve(dir);
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
   const paths = entries
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name))
-    .filter((path) => !relative(dir, path).split(sep).some((part) => part.startsWith('.')) && keep(path))
+    .filter((path) => !relative(root, path).split(sep).some((part) => part.startsWith('.')) && !skip(path))
     .sort();
-  for (const path of paths) files[prefix + relative(dir, path).split(sep).join('/')] = sha256(await readFile(path));
+  const files: FileHashes = {};
+  for (const path of paths) files[prefix + relative(root, path).split(sep).join('/')] = sha256(await readFile(path));
   return files;
 }
 

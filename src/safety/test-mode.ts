@@ -21,6 +21,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isTestCampaign, recipientsOf, testCampaignId, type Authority, type Campaign, type Recipient, type RenderedLetter, type TestNoticeSource, type TestRunSettings } from '../domain/index.js';
 import { TEMPLATES_DIR } from '../paths.js';
+import { recipientTitle } from '../render/letter-view.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
 import { StorageKeys } from '../storage/keys.js';
 import type { Ledger } from '../storage/ledger.js';
@@ -56,7 +57,7 @@ export class TestRuns {
   private readonly notices = new Map<string, TestNotice>();
 
   /** `testDelivery`, with each run's test marks compiled once. */
-  delivery(settings: TestRunSettings, campaign: Pick<Campaign, 'reportingYear'>, authority: Authority, renderer: LetterSource) {
+  delivery(settings: TestRunSettings, campaign: Campaign, authority: Authority, renderer: LetterSource) {
     const key = `${settings.campaign}/${settings.startedAt}`;
     let notice = this.notices.get(key);
     if (!notice) this.notices.set(key, (notice = compileTestNotice(settings.notice)));
@@ -89,7 +90,7 @@ export function compileTestNotice(source: TestNoticeSource): TestNotice {
  * each was for), and letters rendered for the real recipients, then marked.
  */
 export function testDelivery(
-  campaign: Pick<Campaign, 'reportingYear'>,
+  campaign: Campaign,
   authority: Authority,
   renderer: LetterSource,
   settings: TestRunSettings,
@@ -114,14 +115,14 @@ export function redirectAuthority(authority: Authority, to: string): Authority {
     ...authority,
     chiefExecutive: { ...authority.chiefExecutive, email: to },
     head: authority.head && { ...authority.head, email: to },
-    monitoringOfficers: authority.monitoringOfficers.map((mo) => ({ ...mo, email: to })),
+    copies: authority.copies.map((copy) => ({ ...copy, email: to })),
   };
 }
 
 /** "[TEST] ..." in the subject; the notice first in the HTML body and in the text. */
 export function markAsTest(
   letter: RenderedLetter,
-  about: { campaign: Pick<Campaign, 'reportingYear'>; authority: Authority; recipient: Recipient; testInbox: string },
+  about: { campaign: Campaign; authority: Authority; recipient: Recipient; testInbox: string },
   notice: TestNotice,
 ): RenderedLetter {
   const { authority, recipient } = about;
@@ -133,10 +134,8 @@ export function markAsTest(
     recipient: {
       name: recipient.name,
       email: recipient.email,
-      isChiefExecutive: recipient.role === 'ceo',
-      isHead: recipient.role === 'head',
-      isMonitoringOfficer: recipient.role === 'mo',
-      headRole: authority.head?.role ?? '',
+      /** "Chief Executive", the head's role, or the copy role's title from the campaign. */
+      title: recipientTitle(about.campaign, authority, recipient),
     },
   };
   const html = notice.html(view).trim();

@@ -4,12 +4,18 @@
  * upserting it for next year's campaign replaces this year's.
  */
 import type { Queue } from 'bullmq';
+import type { Campaign } from '../domain/index.js';
 import type { FanOutJobData } from './queues.js';
 
 export const ANNUAL_SCHEDULER_ID = 'annual-review';
-/** 09:00 on 17 July, the day the 2023-24 letters went out. */
-export const DEFAULT_CRON = '0 9 17 7 *';
 export const TIMEZONE = 'Europe/London';
+
+/** The campaign's send date and time as a yearly cron pattern: "09:00" on 2025-05-21 is "0 9 21 5 *". */
+export function cronOf(campaign: Pick<Campaign, 'letterDate' | 'sendTime'>): string {
+  const [, month, day] = campaign.letterDate.split('-').map(Number);
+  const [hour, minute] = campaign.sendTime.split(':').map(Number);
+  return `${minute} ${hour} ${day} ${month} *`;
+}
 
 export interface ScheduledRun {
   campaign: string;
@@ -21,7 +27,7 @@ export interface ScheduledRun {
 export async function upsertAnnualScheduler(
   queue: Queue<FanOutJobData>,
   campaign: string,
-  cron: string = DEFAULT_CRON,
+  cron: string,
 ): Promise<ScheduledRun> {
   const job = await queue.upsertJobScheduler(
     ANNUAL_SCHEDULER_ID,

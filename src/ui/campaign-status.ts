@@ -27,7 +27,7 @@ export interface CampaignListing {
 
 export interface DeliveryCell {
   recipient: RecipientKey;
-  role: 'ceo' | 'head' | 'mo';
+  role: string;
   status: CellStatus;
   attempts: number;
 }
@@ -68,7 +68,7 @@ export interface CampaignSummary {
 
 export interface DeliveryDetail {
   recipient: RecipientKey;
-  role: 'ceo' | 'head' | 'mo';
+  role: string;
   name: string;
   email: string;
   status: CellStatus;
@@ -107,7 +107,7 @@ interface AuthorityEntry {
   kind: AuthorityKind;
   search: string;
   /** Each recipient with its ledger field, "<authorityId>/<recipientKey>", built once. */
-  recipients: Array<{ key: RecipientKey; role: 'ceo' | 'head' | 'mo'; field: string }>;
+  recipients: Array<{ key: RecipientKey; role: string; field: string }>;
 }
 
 interface CampaignIndex {

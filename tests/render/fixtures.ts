@@ -13,25 +13,48 @@ export const lcrca: Authority = {
   kind: 'combined-authority',
   chiefExecutive: { title: 'Ms', firstName: 'Katherine', surname: 'Fairclough', email: 'chief.executive@lcrca.example.org' },
   head: { role: 'Mayor', name: 'Morgan Ellery', email: 'mayor@lcrca.example.org' },
-  population: null,
-  trainingCourses: 3,
-  investigations: 0,
-  upheld: 0,
-  complianceOutcomes: 0,
-  complianceMet: 0,
-  satisfactoryRemedies: 0,
-  monitoringOfficers: [{ name: 'Priya Lomas', email: 'monitoring.officer@lcrca.example.org' }],
+  figures: {
+    population: null,
+    training_courses: 3,
+    investigations: 0,
+    upheld: 0,
+    compliance_outcomes: 0,
+    compliance_met: 0,
+    satisfactory_remedies: 0,
+  },
+  copies: [
+    { key: 'head', role: 'head', name: 'Morgan Ellery', email: 'mayor@lcrca.example.org' },
+    { key: 'mo-1', role: 'mo', name: 'Priya Lomas', email: 'monitoring.officer@lcrca.example.org' },
+  ],
 };
 
-/** A council with some of everything; tests override what they are about. */
-export function council(overrides: Partial<Authority> = {}): Authority {
-  return {
+/** The 2023-24 figures, by the names the sample campaign declares. */
+export interface Figures2023 {
+  population: number | null;
+  trainingCourses: number;
+  investigations: number;
+  upheld: number;
+  complianceOutcomes: number;
+  complianceMet: number;
+  satisfactoryRemedies: number;
+}
+
+export type CouncilOverrides = Partial<Omit<Authority, 'figures' | 'copies'>> &
+  Partial<Figures2023> & { monitoringOfficers?: Array<{ name: string; email: string }> };
+
+/**
+ * A council with some of everything; tests override what they are about.
+ * Figures and monitoring officers are given flat, as the tests think of them,
+ * and become the authority's `figures` and `copies` as the data stage makes them.
+ */
+export function council(overrides: CouncilOverrides = {}): Authority {
+  const o = {
     id: 'test-borough',
     name: 'Test Borough Council',
-    kind: 'london-borough',
+    kind: 'london-borough' as const,
     chiefExecutive: { title: 'Mr', firstName: 'Adam', surname: 'Smith', email: 'ceo@test.example.org' },
-    head: { role: 'Leader', name: 'Cllr Jane Doe', email: 'leader@test.example.org' },
-    population: 250_000,
+    head: { role: 'Leader', name: 'Cllr Jane Doe', email: 'leader@test.example.org' } as Authority['head'],
+    population: 250_000 as number | null,
     trainingCourses: 2,
     investigations: 20,
     upheld: 15,
@@ -40,6 +63,26 @@ export function council(overrides: Partial<Authority> = {}): Authority {
     satisfactoryRemedies: 3,
     monitoringOfficers: [{ name: 'Pat Jones', email: 'mo@test.example.org' }],
     ...overrides,
+  };
+  return {
+    id: o.id,
+    name: o.name,
+    kind: o.kind,
+    chiefExecutive: o.chiefExecutive,
+    head: o.head,
+    figures: {
+      population: o.population,
+      training_courses: o.trainingCourses,
+      investigations: o.investigations,
+      upheld: o.upheld,
+      compliance_outcomes: o.complianceOutcomes,
+      compliance_met: o.complianceMet,
+      satisfactory_remedies: o.satisfactoryRemedies,
+    },
+    copies: [
+      ...(o.head ? [{ key: 'head', role: 'head', name: o.head.name, email: o.head.email }] : []),
+      ...o.monitoringOfficers.map((mo, i) => ({ key: `mo-${i + 1}`, role: 'mo', ...mo })),
+    ],
   };
 }
 

@@ -1,8 +1,8 @@
 /**
- * Small data directories for tests, written from plain rows, with the bundled
- * 2023-24 campaign.json.
+ * Small campaign folders for tests, written from plain rows, with the bundled
+ * 2023-24 campaign.json and templates.
  */
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SAMPLE_DATA_DIR } from '../../src/paths.js';
 
@@ -47,6 +47,7 @@ export function authorityRow(a: TestAuthority): string {
 export async function writeDataSet(dir: string, authorities: TestAuthority[]): Promise<string> {
   await mkdir(dir, { recursive: true });
   await copyFile(join(SAMPLE_DATA_DIR, 'campaign.json'), join(dir, 'campaign.json'));
+  await cp(join(SAMPLE_DATA_DIR, 'templates'), join(dir, 'templates'), { recursive: true });
   await writeFile(join(dir, 'authorities.csv'), [AUTHORITIES_HEADER, ...authorities.map(authorityRow)].join('\n') + '\n');
   const mos = authorities.flatMap((a) => (a.monitoringOfficers ?? []).map((email, i) => `${a.id},Officer ${i + 1},${email},yes`));
   await writeFile(join(dir, 'monitoring-officers.csv'), ['authority_id,name,email,registered', ...mos].join('\n') + '\n');

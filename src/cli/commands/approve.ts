@@ -14,7 +14,7 @@ export interface ApproveOptions {
   by?: string;
   /** Approve a data set with invalid authorities, for `run --skip-invalid`. */
   skipInvalid?: boolean;
-  /** The templates that were previewed. Default: the package's templates/. */
+  /** The templates that were previewed. Default: the campaign folder's templates/. */
   templatesDir?: string;
 }
 
@@ -26,7 +26,7 @@ export interface ApproveOptions {
 export async function approveCommand(options: ApproveOptions, config: Config, print: Print): Promise<Approval> {
   const by = (options.by ?? currentUser()).trim();
   if (by === '' || /[\u0000-\u001f\u007f]/.test(by)) throw new CliError('--by must be a name on one line', 1);
-  const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err });
+  const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err, templatesDir: options.templatesDir });
   const outside = recipientsOutside(data.authorities, config.RECIPIENT_ALLOWLIST);
   if (outside.length > 0) print.err(`warning: ${outside.length} recipient(s) not in RECIPIENT_ALLOWLIST; \`run\` will refuse: ${listSome(outside)}`);
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);

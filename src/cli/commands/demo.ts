@@ -14,6 +14,7 @@ import { connectProducer } from '../../redis.js';
 import { deletePrefix } from '../../storage/delete-prefix.js';
 import { SAMPLE_DATA_DIR } from '../../paths.js';
 import { startWorkerProcess } from '../../../workers/worker-process.js';
+import { campaignTemplatesDir } from '../../data/load-data-set.js';
 import { CliError } from '../../domain/index.js';
 import type { Print } from '../print.js';
 import { loadValidData } from '../load-valid-data.js';
@@ -35,7 +36,8 @@ export interface DemoResult extends RunResult {
 export async function demoCommand(options: DemoOptions, config: Config, print: Print): Promise<DemoResult> {
   const dataDir = options.data ?? SAMPLE_DATA_DIR;
   const outbox = resolve(options.outbox ?? 'outbox');
-  const data = await loadValidData(dataDir, { print: print.err });
+  const templatesDir = campaignTemplatesDir(dataDir);
+  const data = await loadValidData(dataDir, { print: print.err, templatesDir });
   const redis = await reachableRedis(config.REDIS_URL, print);
   // Its own key prefix, emptied first, so the demo can be run again and again.
   const prefix = `${config.QUEUE_PREFIX}-demo`;
@@ -54,7 +56,7 @@ export async function demoCommand(options: DemoOptions, config: Config, print: P
     const fingerprint = await fingerprintFiles(dataDir);
     const approval = await recordApproval(demoConfig, data.campaign.id, fingerprint, 'demo');
     print.err(`demo: approved its own data automatically (sha256 ${approval.sha256.slice(0, 12)}...); a real run needs \`approve --data DIR\` first`);
-    const result = await enqueueCampaign(data, { wait: true, fingerprint, checkDurability: false }, demoConfig, print);
+    const result = await enqueueCampaign(data, { wait: true, fingerprint, checkDurability: false, templatesDir }, demoConfig, print);
     const where = relative(process.cwd(), outbox) || '.';
     print.out(`letters:      ${where}/${result.campaign}/<authority>/<recipient>.eml (${sink.received.length} messages)`);
     print.out(`delivery log: ${relative(process.cwd(), deliveryLog)}`);

@@ -1,4 +1,4 @@
-import { loadDataSet } from '../../data/load-data-set.js';
+import { campaignTemplatesDir, loadDataSet } from '../../data/load-data-set.js';
 import { CliError, recipientsOf } from '../../domain/index.js';
 import { createLetterRenderer } from '../../render/letter-renderer.js';
 import type { Print } from '../print.js';
@@ -12,7 +12,8 @@ export interface RenderOptions {
 
 /** `render`: one letter to stdout, as the worker would send it. */
 export async function renderCommand(options: RenderOptions, print: Print): Promise<void> {
-  const result = await loadDataSet(options.data);
+  const templatesDir = campaignTemplatesDir(options.data);
+  const result = await loadDataSet(options.data, { templatesDir });
   if (!result.campaign) throw new CliError(`campaign.json in ${options.data} is not valid; run validate`, 1);
   const authority = result.validAuthorities.find((a) => a.id === options.authority);
   if (!authority) {
@@ -29,7 +30,7 @@ export async function renderCommand(options: RenderOptions, print: Print): Promi
   if (!recipient) {
     throw new CliError(`${options.authority} has no recipient ${options.recipient}; it has ${recipients.map((r) => r.key).join(', ')}`, 1);
   }
-  const renderer = await createLetterRenderer(result.campaign);
+  const renderer = await createLetterRenderer(result.campaign, { templatesDir });
   const letter = renderer.render(authority, recipient);
   print.out(options.format === 'html' ? letter.html : `Subject: ${letter.subject}\n\n${letter.text}`);
 }

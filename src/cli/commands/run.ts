@@ -8,6 +8,7 @@ import type { CampaignSnapshot } from '../../storage/campaign-store.js';
 import { fingerprintFiles, type Fingerprint } from '../../safety/fingerprint.js';
 import { CliError, RunRefused } from '../../domain/index.js';
 import { storeApprovedCampaign, storeTestCampaign } from '../../safety/run-guard.js';
+import { campaignTemplatesDir } from '../../data/load-data-set.js';
 import { loadValidData, type ValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer, type Producer } from '../producer.js';
@@ -21,7 +22,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Test mode: every letter of this run goes to this one inbox, marked as a test. Default TEST_RECIPIENT. */
   testTo?: string;
-  /** The templates to compile, and to check against the approval. Default: the package's templates/. */
+  /** The templates to compile, and to check against the approval. Default: the campaign folder's templates/. */
   templatesDir?: string;
 }
 
@@ -44,9 +45,10 @@ export interface RunResult extends FanOutResult {
  * authority. Jobs that exist already are not added again.
  */
 export async function runCommand(options: RunOptions, config: Config, print: Print): Promise<RunResult> {
-  const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err });
+  const templatesDir = campaignTemplatesDir(options.data, options.templatesDir);
+  const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err, templatesDir });
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
-  return enqueueCampaign(data, { ...options, testTo: options.testTo ?? config.TEST_RECIPIENT, fingerprint }, config, print);
+  return enqueueCampaign(data, { ...options, templatesDir, testTo: options.testTo ?? config.TEST_RECIPIENT, fingerprint }, config, print);
 }
 
 /** Stores the validated data set, fans it out, and (unless told not to) follows it to the end. */
@@ -88,7 +90,8 @@ export async function enqueueCampaign(
 async function storeForRun(producer: Producer, snapshot: CampaignSnapshot, options: EnqueueOptions, config: Config, print: Print): Promise<string> {
   try {
     if (options.testTo) {
-      const test = await storeTestCampaign(producer, snapshot, options.testTo, config, options.templatesDir);
+      // The test notice is the package's (templates/test-mode), the same for every campaign.
+      const test = await storeTestCampaign(producer, snapshot, options.testTo, config);
       print.err(`test run: every letter goes to ${options.testTo} only, marked [TEST]; recorded as campaign ${test.campaignId}, so the real run still sends everything`);
       return test.campaignId;
     }

@@ -1,10 +1,11 @@
 import type { Config } from '../../config.js';
 import { compileLetter } from '../../render/letter-renderer.js';
-import { upsertAnnualScheduler, DEFAULT_CRON } from '../../schedule/annual-scheduler.js';
+import { cronOf, upsertAnnualScheduler } from '../../schedule/annual-scheduler.js';
 import { CliError, RunRefused, TIMEZONE } from '../../domain/index.js';
 import { fingerprintFiles } from '../../safety/fingerprint.js';
 import { storeApprovedCampaign } from '../../safety/run-guard.js';
 import { letterDateRefusal } from '../../safety/staleness.js';
+import { campaignTemplatesDir } from '../../data/load-data-set.js';
 import { loadValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
@@ -12,7 +13,7 @@ import { openProducer } from '../producer.js';
 export interface ScheduleOptions {
   data: string;
   cron?: string;
-  /** The templates to compile, and to check against the approval. Default: the package's templates/. */
+  /** The templates to compile, and to check against the approval. Default: the campaign folder's templates/. */
   templatesDir?: string;
 }
 
@@ -26,17 +27,18 @@ export async function scheduleCommand(options: ScheduleOptions, config: Config, 
   if (config.TEST_RECIPIENT) {
     throw new CliError('TEST_RECIPIENT is set, but a scheduled run always sends to the real recipients; unset it to schedule, or use `run` for a test', 1);
   }
-  const data = await loadValidData(options.data, { print: print.err });
+  const templatesDir = campaignTemplatesDir(options.data, options.templatesDir);
+  const data = await loadValidData(options.data, { print: print.err, templatesDir });
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
   const producer = await openProducer(config);
   try {
-    const letter = await compileLetter(data.campaign, { templatesDir: options.templatesDir });
+    const letter = await compileLetter(data.campaign, { templatesDir });
     const snapshot = { campaign: data.campaign, authorities: data.authorities, letter };
     const { approval } = await storeApprovedCampaign(producer, snapshot, fingerprint, config).catch((error: unknown) => {
       throw error instanceof RunRefused ? new CliError(error.message, 1) : error;
     });
     print.err(`campaign ${data.campaign.id}: approved by ${approval.by} at ${approval.at} (sha256 ${approval.sha256.slice(0, 12)}...)`);
-    const run = await upsertAnnualScheduler(producer.campaigns, data.campaign.id, options.cron ?? DEFAULT_CRON);
+    const run = await upsertAnnualScheduler(producer.campaigns, data.campaign.id, options.cron ?? cronOf(data.campaign));
     const next = run.next ? new Date(run.next).toLocaleString('en-GB', { timeZone: TIMEZONE }) : 'unknown';
     print.out(`scheduled campaign ${run.campaign}: cron "${run.cron}" (${TIMEZONE}); next run ${next} London time`);
     const refusal = run.next === undefined ? null : letterDateRefusal(data.campaign, run.next, config.MAX_LETTER_AGE_DAYS);
