@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { recipientsOf, type Authority } from '../src/domain/index.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
+import { copySample } from './support/data-set.js';
 import { CAMPAIGN, OPERATOR, startUiHarness, type UiHarness } from './support/ui-harness.js';
 import { launchChromium } from './support/browser.js';
 
@@ -31,7 +32,7 @@ beforeAll(async () => {
   h = await startUiHarness('ui-browser', { env: { SEND_ATTEMPTS: '2', WORKER_CONCURRENCY: '8' } });
   h.refuse.set(refused.copies.find((c) => c.role === 'mo')!.email, { code: 550, message: '5.1.1 <address> no such user here' });
   h.refuse.set(busy.head!.email, { code: 451, message: '4.2.1 mailbox temporarily unavailable' });
-  await h.runApproved(SAMPLE_DATA_DIR, authorities.length);
+  await h.runApproved(await copySample(join(h.dir, 'sample')), authorities.length);
 
   browser = await launchChromium();
 }, 180_000);

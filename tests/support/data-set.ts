@@ -1,8 +1,10 @@
 /**
  * Small campaign folders for tests, written from plain rows, with the bundled
- * 2023-24 campaign.json and templates.
+ * 2023-24 campaign.json and templates. The letter travels in the body only
+ * (`letterAs: "body"`): a test that is not about PDFs does not wait for
+ * Chromium; the PDF tests set `letterAs` themselves.
  */
-import { copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SAMPLE_DATA_DIR } from '../../src/paths.js';
 
@@ -46,10 +48,22 @@ export function authorityRow(a: TestAuthority): string {
 
 export async function writeDataSet(dir: string, authorities: TestAuthority[]): Promise<string> {
   await mkdir(dir, { recursive: true });
-  await copyFile(join(SAMPLE_DATA_DIR, 'campaign.json'), join(dir, 'campaign.json'));
+  await writeBodyOnlyCampaign(dir);
   await cp(join(SAMPLE_DATA_DIR, 'templates'), join(dir, 'templates'), { recursive: true });
   await writeFile(join(dir, 'authorities.csv'), [AUTHORITIES_HEADER, ...authorities.map(authorityRow)].join('\n') + '\n');
   const mos = authorities.flatMap((a) => (a.monitoringOfficers ?? []).map((email, i) => `${a.id},Officer ${i + 1},${email},yes`));
   await writeFile(join(dir, 'monitoring-officers.csv'), ['authority_id,name,email,registered', ...mos].join('\n') + '\n');
   return dir;
+}
+
+/** The whole bundled sample (400 authorities, attachments and all), with the letter in the body only. */
+export async function copySample(dir: string): Promise<string> {
+  await cp(SAMPLE_DATA_DIR, dir, { recursive: true });
+  await writeBodyOnlyCampaign(dir);
+  return dir;
+}
+
+async function writeBodyOnlyCampaign(dir: string): Promise<void> {
+  const campaign = JSON.parse(await readFile(join(SAMPLE_DATA_DIR, 'campaign.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(join(dir, 'campaign.json'), `${JSON.stringify({ ...campaign, letterAs: 'body' }, null, 2)}\n`);
 }
