@@ -71,17 +71,62 @@ export async function enqueueCampaign(
       policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS },
     });
     print.out(`campaign ${campaignId}: ${result.added} jobs added, ${result.existing} already existed`);
+    print.err(retrySettingsLine(config));
     if (options.wait === false) return { campaign: campaignId, ...result };
 
     if ((await producer.letters.getWorkersCount()) === 0) {
       print.err('no worker is connected yet: start one with `annual-review-mailer worker`. Waiting (Ctrl-C stops waiting, not the run)...');
     }
-    const totals = await watchCampaign({ ledger, queue: producer.letters, authorities: data.authorities.length, signal: options.signal });
+    const totals = await watchCampaign({
+      ledger,
+      queue: producer.letters,
+      authorities: data.authorities.length,
+      signal: options.signal,
+    });
     print.out(formatTotals(totals));
+    if (options.signal?.aborted) {
+      print.err(`stopped watching; the run carries on in the workers. Follow it with \`annual-review-mailer report --campaign ${campaignId}\``);
+      return { campaign: campaignId, ...result, totals };
+    }
+    const unsent = totals.deliveries - totals.sent;
+    if (unsent > 0) {
+      for (const line of nextSteps(campaignId, totals)) print.err(line);
+      throw new CliError(`campaign ${campaignId}: ${unsent} of ${totals.deliveries} deliveries not sent`, 1);
+    }
     return { campaign: campaignId, ...result, totals };
   } finally {
     await producer.close();
   }
+}
+
+/**
+ * Where a letter job's retry settings come from: `run` fixes them into each
+ * job it adds (BullMQ keeps attempts and backoff with the job), so a worker's
+ * own SEND_ATTEMPTS and BACKOFF_MS do not apply to these jobs.
+ */
+export function retrySettingsLine(config: Config): string {
+  return (
+    `each letter job: up to ${config.SEND_ATTEMPTS} attempts, first retry after ${config.BACKOFF_MS} ms, doubling ` +
+    `(SEND_ATTEMPTS and BACKOFF_MS as set for this run, fixed into each job; a worker's own values do not change them)`
+  );
+}
+
+/** What an operator does about deliveries a finished run did not send. */
+export function nextSteps(campaignId: string, totals: CampaignTotals): string[] {
+  const lines = [
+    `not every delivery was sent: ${totals.permanentFailures} permanent failures, ${totals.temporaryFailures} temporary failures, ${totals.pending} pending. Next:`,
+    `  annual-review-mailer report --campaign ${campaignId} --gaps gaps.csv     # what is still owed, with the relay's answers`,
+  ];
+  if (totals.permanentFailures > 0) {
+    lines.push(`  annual-review-mailer retry --campaign ${campaignId} --status permanent-failure --by NAME   # after fixing their cause (addresses, relay)`);
+  }
+  if (totals.temporaryFailures > 0) {
+    lines.push(`  annual-review-mailer retry --campaign ${campaignId} --status temporary-failure --by NAME   # once the relay answers again`);
+  }
+  if (totals.pending > 0) {
+    lines.push(`  annual-review-mailer retry --campaign ${campaignId} --by NAME   # every delivery not sent, the queued ones included`);
+  }
+  return lines;
 }
 
 /** A test run, or a real run of approved files; a refusal stores and enqueues nothing. */
