@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
-import { CliError } from '../src/cli/cli-error.js';
+import { CliError } from '../src/domain/index.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
 import { startHarness, type Harness } from './support/harness.js';

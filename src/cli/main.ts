@@ -22,6 +22,7 @@ const commands = {
   readdress: () => import('./commands/readdress.js'),
   render: () => import('./commands/render.js'),
   report: () => import('./commands/report.js'),
+  retry: () => import('./commands/retry.js'),
   run: () => import('./commands/run.js'),
   schedule: () => import('./commands/schedule.js'),
   validate: () => import('./commands/validate.js'),
@@ -139,6 +140,19 @@ program
   .requiredOption('--by <name>', 'who makes the change')
   .action(async (o: { campaign: string; authority: string; recipient: string; email: string; by: string }) => {
     await (await commands.readdress()).readdressCommand(o, env(), consolePrint);
+  });
+
+program
+  .command('retry')
+  .description('reset failed deliveries to queued and run their jobs again; says how many first, and asks')
+  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
+  .addOption(new Option('--status <status>', 'only deliveries in this status (default: both failed statuses)').choices(['permanent-failure', 'temporary-failure']))
+  .option('--authority <id>', "only this authority's deliveries")
+  .option('--reply <text>', "only deliveries whose last SMTP reply contains this text, e.g. '5.1.1'")
+  .requiredOption('--by <name>', 'who is retrying: recorded with each delivery and in the delivery log')
+  .option('--yes', 'go ahead without asking (scripts)')
+  .action(async (o: { campaign: string; status?: 'permanent-failure' | 'temporary-failure'; authority?: string; reply?: string; by: string; yes?: boolean }) => {
+    await (await commands.retry()).retryCommand(o, env(), consolePrint);
   });
 
 program

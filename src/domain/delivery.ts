@@ -29,6 +29,9 @@ export interface DeliveryRecord {
    * window"): the report's `recovered` column.
    */
   recoveredFrom?: string;
+  /** The operator who last put this delivery back to queued (a retry), and when. */
+  retriedBy?: string;
+  retriedAt?: number;
   /** The owner that wrote the final status (makes a resent finish idempotent). */
   finishedBy?: string;
   queuedAt: number;

@@ -145,9 +145,12 @@ export class Ledger {
     return { ownedClaim: owned === '1', record: decodeDeliveryRecord(json) };
   }
 
-  /** An operator's decision to try a failed delivery again: back to queued. Refuses sent and live claims. */
-  async reset(authorityId: string, recipient: RecipientKey): Promise<{ reset: boolean; record: DeliveryRecord | null }> {
-    const [done, json] = await this.redis.arm_ledger_reset(this.key, this.countsKey, deliveryField(authorityId, recipient));
+  /**
+   * An operator's decision to try a failed delivery again: back to queued,
+   * recording who asked (`retriedBy`). Refuses sent and live claims.
+   */
+  async reset(authorityId: string, recipient: RecipientKey, by = ''): Promise<{ reset: boolean; record: DeliveryRecord | null }> {
+    const [done, json] = await this.redis.arm_ledger_reset(this.key, this.countsKey, deliveryField(authorityId, recipient), by);
     return { reset: done === '1', record: json ? decodeDeliveryRecord(json) : null };
   }
 
@@ -191,11 +194,16 @@ export class Ledger {
     return counts;
   }
 
-  /** Streams every record, in batches, without loading the whole campaign at once. */
-  async *records(): AsyncGenerator<DeliveryRecord> {
+  /**
+   * Streams every record, in batches, without loading the whole campaign at
+   * once; only one authority's when `authorityId` is given (ids hold no glob characters).
+   */
+  async *records(authorityId?: string): AsyncGenerator<DeliveryRecord> {
     let cursor = '0';
     do {
-      const [next, flat] = await this.redis.hscan(this.key, cursor, 'COUNT', 1000);
+      const [next, flat] = authorityId
+        ? await this.redis.hscan(this.key, cursor, 'MATCH', `${authorityId}/*`, 'COUNT', 1000)
+        : await this.redis.hscan(this.key, cursor, 'COUNT', 1000);
       cursor = next;
       for (let i = 1; i < flat.length; i += 2) yield decodeDeliveryRecord(flat[i]!);
     } while (cursor !== '0');

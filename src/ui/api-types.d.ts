@@ -58,6 +58,8 @@ export interface ApiAuthorityDetail {
 export interface ApiRetryOutcome {
   jobId: string;
   action: string;
+  /** The recipients the job will send to (not sent, not permanent failures); empty when it was not run. */
+  willSend: string[];
   /** One sentence for the operator. */
   message: string;
 }

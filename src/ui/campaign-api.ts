@@ -117,8 +117,9 @@ export function campaignApi(options: CampaignApiOptions): Router {
     '/campaigns/:campaign/authorities/:authority/retry',
     h(async (req, res) => {
       const { campaign, authority } = parseRequest(authorityParams, req.params);
-      if (!(await status.storedAuthority(campaign, authority))) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
-      const outcome = await retryJob(retryContext(req, campaign), authority);
+      const stored = await status.storedAuthority(campaign, authority);
+      if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
+      const outcome = await retryJob(retryContext(req, campaign), stored);
       log.info({ event: 'ui.retry-job', user: req.session.user?.name, campaign, authorityId: authority, ...outcome }, 'ui.retry-job');
       res.json(outcome);
     }),
@@ -128,7 +129,9 @@ export function campaignApi(options: CampaignApiOptions): Router {
     '/campaigns/:campaign/authorities/:authority/deliveries/:recipient/retry',
     h(async (req, res) => {
       const { campaign, authority, recipient } = parseRequest(deliveryParams, req.params);
-      const outcome = await retryDelivery(retryContext(req, campaign), authority, recipient);
+      const stored = await status.storedAuthority(campaign, authority);
+      if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
+      const outcome = await retryDelivery(retryContext(req, campaign), stored, recipient);
       log.info({ event: 'ui.retry-delivery', user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome }, 'ui.retry-delivery');
       res.json(outcome);
     }),
