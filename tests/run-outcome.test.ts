@@ -55,4 +55,31 @@ describe('run, followed to the end', () => {
     const job = await harness.producer.letters.getJob('2023-24-alpha');
     expect(job!.opts).toMatchObject({ attempts: 3, backoff: { delay: 700 } });
   });
+
+  it("shows the relay's circuit breaker while it holds the queue: since when, the relay's last answer, and the next try", async () => {
+    let relayDown = true;
+    harness = await startHarness('run-breaker', {
+      sink: { onMailFrom: () => (relayDown ? { code: 421, message: '4.3.2 service not available' } : null) },
+      env: { BREAKER_THRESHOLD: '2', BREAKER_COOLDOWN_MS: '1500', SEND_ATTEMPTS: '3', BACKOFF_MS: '50', WORKER_CONCURRENCY: '1' },
+    });
+    const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }, { id: 'beta' }, { id: 'gamma' }]);
+    await harness.startWorker();
+    await approve(harness.config, data);
+    const err: string[] = [];
+    const print = {
+      out: () => {},
+      err: (line: string) => {
+        err.push(line);
+        if (line.startsWith('relay circuit breaker open')) relayDown = false;
+      },
+    };
+
+    const result = await runCommand({ data }, harness.config, print);
+    expect(result.totals).toMatchObject({ deliveries: 6, sent: 6 });
+    const open = err.find((l) => l.startsWith('relay circuit breaker open'));
+    expect(open).toMatch(
+      /^relay circuit breaker open since \d\d:\d\d:\d\d: sending paused; the relay's last answer: 421 .*service not available; next try at \d\d:\d\d:\d\d$/,
+    );
+    expect(err.indexOf('relay circuit breaker closed: sending again')).toBeGreaterThan(err.indexOf(open!));
+  }, 60_000);
 });

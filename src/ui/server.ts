@@ -24,6 +24,7 @@ import { BOARD_PATH, queueBoards } from './bull-board.js';
 import { campaignApi } from './campaign-api.js';
 import { campaignPage, campaignPageAssets } from './campaign-page.js';
 import { retryDeliveriesApi } from './retry-deliveries-api.js';
+import { relayApi } from './relay-api.js';
 import { Ledger } from '../storage/ledger.js';
 import { createDeliveryLogger } from '../log/delivery-log.js';
 import { CampaignStatus } from './campaign-status.js';
@@ -88,6 +89,17 @@ export function createUiApp(options: UiAppOptions): express.Express {
   // Our parser before bull-board's own, so a bad body to its API is refused here: one log line, as everywhere.
   app.use(BOARD_PATH, boardPolicy(), express.json({ limit: '16kb' }), queueBoards([letters, campaigns], (req) => req.session.user?.role));
   const policy = { attempts: options.config.SEND_ATTEMPTS, backoffMs: options.config.BACKOFF_MS };
+  app.use(
+    '/api',
+    relayApi({
+      redis: options.redis,
+      prefix: options.prefix,
+      letters,
+      threshold: options.config.BREAKER_THRESHOLD,
+      cooldownMs: options.config.BREAKER_COOLDOWN_MS,
+      log,
+    }),
+  );
   app.use(
     '/api',
     retryDeliveriesApi({

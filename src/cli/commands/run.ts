@@ -8,6 +8,7 @@ import type { CampaignSnapshot } from '../../storage/campaign-store.js';
 import { fingerprintFiles, type Fingerprint } from '../../safety/fingerprint.js';
 import { CliError, RunRefused } from '../../domain/index.js';
 import { storeApprovedCampaign, storeTestCampaign } from '../../safety/run-guard.js';
+import { readBreaker } from '../../send/circuit-breaker.js';
 import { loadValidData, type ValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer, type Producer } from '../producer.js';
@@ -82,6 +83,8 @@ export async function enqueueCampaign(
       queue: producer.letters,
       authorities: data.authorities.length,
       signal: options.signal,
+      relay: () => readBreaker(producer.redis, config.QUEUE_PREFIX),
+      note: print.err,
     });
     print.out(formatTotals(totals));
     if (options.signal?.aborted) {
