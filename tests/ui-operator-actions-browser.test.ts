@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Browser, Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/logger.js';
 import { CircuitBreaker, readBreaker } from '../src/send/circuit-breaker.js';
 import { launchChromium } from './support/browser.js';
 import { writeDataSet } from './support/data-set.js';
