@@ -119,7 +119,8 @@ program
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
   .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
   .option('--gaps <file>', 'also write every delivery not yet sent (what is still owed) to this file')
-  .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string }) => {
+  .option('--manifest <file>', "also write a record of the files: campaign, approval (who, when, sha256), counts by status, the report's sha256")
+  .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string; manifest?: string }) => {
     await (await commands.report()).reportCommand(o, env(), consolePrint);
   });
 
