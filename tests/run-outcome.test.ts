@@ -82,4 +82,23 @@ describe('run, followed to the end', () => {
     );
     expect(err.indexOf('relay circuit breaker closed: sending again')).toBeGreaterThan(err.indexOf(open!));
   }, 60_000);
+
+  it('--dry-run prints every authority, recipient, role and address it would send, and enqueues and stores nothing', async () => {
+    harness = await startHarness('run-dry');
+    const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha', monitoringOfficers: ['mo1@alpha.example.org'] }, { id: 'beta', head: false }]);
+    const { out, err, print } = recording();
+
+    await runCommand({ data, dryRun: true }, harness.config, print);
+    expect(out.join('\n').split('\n')).toEqual([
+      'authority,recipient,role,address',
+      'alpha,ceo,ceo,ceo@alpha.example.org',
+      'alpha,head,head,leader@alpha.example.org',
+      'alpha,mo-1,mo,mo1@alpha.example.org',
+      'beta,ceo,ceo,ceo@beta.example.org',
+    ]);
+    expect(err).toContain('dry run: 4 deliveries to 2 authorities; nothing was stored or enqueued');
+    expect(await harness.producer.letters.getJobCountByTypes('waiting', 'active', 'delayed', 'completed', 'failed')).toBe(0);
+    expect(await harness.producer.store.load('2023-24')).toBeNull();
+    expect(Object.values(await harness.producer.ledger('2023-24').counts()).every((n) => n === 0)).toBe(true);
+  });
 });

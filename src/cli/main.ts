@@ -90,7 +90,8 @@ program
   .option('--skip-invalid', 'send to the valid authorities and list the ones skipped, instead of refusing')
   .option('--no-wait', 'enqueue and return without following progress')
   .option('--test-to <address>', 'test run: every letter goes to this one inbox instead, marked [TEST] (or set TEST_RECIPIENT)')
-  .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean; testTo?: string }) => {
+  .option('--dry-run', 'print every authority,recipient,role,address the run would send, as CSV; enqueue nothing')
+  .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean; testTo?: string; dryRun?: boolean }) => {
     const stopWatching = new AbortController();
     process.once('SIGINT', () => stopWatching.abort());
     await (await commands.run()).runCommand({ ...o, signal: stopWatching.signal }, env(), consolePrint);

@@ -9,6 +9,7 @@ import { fingerprintFiles, type Fingerprint } from '../../safety/fingerprint.js'
 import { CliError, RunRefused } from '../../domain/index.js';
 import { storeApprovedCampaign, storeTestCampaign } from '../../safety/run-guard.js';
 import { readBreaker } from '../../send/circuit-breaker.js';
+import { printDryRun } from './dry-run.js';
 import { loadValidData, type ValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer, type Producer } from '../producer.js';
@@ -24,6 +25,8 @@ export interface RunOptions {
   testTo?: string;
   /** The templates to compile, and to check against the approval. Default: the package's templates/. */
   templatesDir?: string;
+  /** List every delivery the run would make, as CSV, and enqueue nothing. */
+  dryRun?: boolean;
 }
 
 /** What `enqueueCampaign` needs besides the data. */
@@ -46,6 +49,10 @@ export interface RunResult extends FanOutResult {
  */
 export async function runCommand(options: RunOptions, config: Config, print: Print): Promise<RunResult> {
   const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err });
+  if (options.dryRun) {
+    printDryRun(data, options.testTo ?? config.TEST_RECIPIENT, print);
+    return { campaign: data.campaign.id, added: 0, existing: 0 };
+  }
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
   return enqueueCampaign(data, { ...options, testTo: options.testTo ?? config.TEST_RECIPIENT, fingerprint }, config, print);
 }
