@@ -109,20 +109,20 @@ program
 
 program
   .command('schedule')
-  .description('store the campaign and upsert the annual Job Scheduler (Europe/London)')
-  .requiredOption('--data <dir>', 'data directory')
+  .description("store the campaign and upsert its annual Job Scheduler (Europe/London); each campaign has its own")
+  .option('--data <dir>', 'data directory (required unless --remove)')
   .option('--cron <expr>', 'cron pattern; default 09:00 on 17 July')
-  .action(async (o: { data: string; cron?: string }) => (await commands.schedule()).scheduleCommand(o, env(), consolePrint));
-
-program
-  .command('report')
-  .description('one row per delivery from the ledger')
-  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
-  .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-  .option('--gaps <file>', 'also write every delivery not yet sent (what is still owed) to this file')
-  .option('--manifest <file>', "also write a record of the files: campaign, approval (who, when, sha256), counts by status, the report's sha256")
-  .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string; manifest?: string }) => {
-    await (await commands.report()).reportCommand(o, env(), consolePrint);
+  .option('--remove', "remove a campaign's schedule (with --campaign)")
+  .option('--campaign <id>', 'with --remove: the campaign whose schedule to remove')
+  .action(async (o: { data?: string; cron?: string; remove?: boolean; campaign?: string }) => {
+    const schedule = await commands.schedule();
+    if (o.remove) {
+      if (!o.campaign) throw new CliError('schedule --remove needs --campaign ID', 1);
+      await schedule.unscheduleCommand({ campaign: o.campaign }, env(), consolePrint);
+      return;
+    }
+    if (!o.data) throw new CliError('schedule needs --data DIR (or --remove --campaign ID)', 1);
+    await schedule.scheduleCommand({ data: o.data, cron: o.cron }, env(), consolePrint);
   });
 
 program
