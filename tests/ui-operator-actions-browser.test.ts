@@ -8,6 +8,7 @@ import type { Browser, Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { CircuitBreaker, readBreaker } from '../src/send/circuit-breaker.js';
+import { removeAnnualScheduler, upsertAnnualScheduler } from '../src/schedule/annual-scheduler.js';
 import { launchChromium } from './support/browser.js';
 import { writeDataSet } from './support/data-set.js';
 import { CAMPAIGN, OPERATOR, VIEWER, startUiHarness, type UiHarness } from './support/ui-harness.js';
@@ -129,6 +130,15 @@ describe('the relay and recovery panel', () => {
     await page.locator('[data-action="retry-job"]').click();
     await poll(() => page.locator('#toast').textContent()).toBe('nothing to send, so job 2023-24-gamma was not run again: ceo, head already sent');
     expect(h.sink.received.filter((m) => m.letter.startsWith(`${CAMPAIGN}/gamma/`))).toHaveLength(2);
+    await page.close();
+  }, 60_000);
+
+  it("shows the campaign's next scheduled run", async () => {
+    const page = await signIn(VIEWER);
+    await poll(() => page.locator('#schedule').textContent()).toBe('Not scheduled');
+    await upsertAnnualScheduler(h.producer.campaigns, CAMPAIGN);
+    await poll(() => page.locator('#schedule').textContent()).toMatch(/^Next scheduled run: 17 July 20\d\d at 09:00 London time \(cron 0 9 17 7 \*\)$/);
+    await removeAnnualScheduler(h.producer.campaigns, CAMPAIGN);
     await page.close();
   }, 60_000);
 });

@@ -25,6 +25,7 @@ import { campaignApi } from './campaign-api.js';
 import { campaignPage, campaignPageAssets } from './campaign-page.js';
 import { retryDeliveriesApi } from './retry-deliveries-api.js';
 import { relayApi } from './relay-api.js';
+import { scheduleApi } from './schedule-api.js';
 import { Ledger } from '../storage/ledger.js';
 import { createDeliveryLogger } from '../log/delivery-log.js';
 import { CampaignStatus } from './campaign-status.js';
@@ -89,6 +90,7 @@ export function createUiApp(options: UiAppOptions): express.Express {
   // Our parser before bull-board's own, so a bad body to its API is refused here: one log line, as everywhere.
   app.use(BOARD_PATH, boardPolicy(), express.json({ limit: '16kb' }), queueBoards([letters, campaigns], (req) => req.session.user?.role));
   const policy = { attempts: options.config.SEND_ATTEMPTS, backoffMs: options.config.BACKOFF_MS };
+  app.use('/api', scheduleApi({ campaigns, log }));
   app.use(
     '/api',
     relayApi({
