@@ -6,15 +6,18 @@
 import { join } from 'node:path';
 import type { Browser, Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../src/cli/commands/run.js';
 import { createLogger } from '../src/logger.js';
 import { CircuitBreaker, readBreaker } from '../src/send/circuit-breaker.js';
 import { removeAnnualScheduler, upsertAnnualScheduler } from '../src/schedule/annual-scheduler.js';
 import { launchChromium } from './support/browser.js';
 import { writeDataSet } from './support/data-set.js';
 import { CAMPAIGN, OPERATOR, VIEWER, startUiHarness, type UiHarness } from './support/ui-harness.js';
+import { quietPrint } from './support/harness.js';
 
 let h: UiHarness;
 let browser: Browser;
+let dataDir: string;
 
 beforeAll(async () => {
   h = await startUiHarness('ui-actions', { env: { SEND_ATTEMPTS: '1' } });
@@ -24,6 +27,7 @@ beforeAll(async () => {
   h.refuse.set('ceo@gamma.example.org', { code: 451, message: '4.2.1 mailbox busy' });
   const data = await writeDataSet(join(h.dir, 'data'), [{ id: 'alpha', monitoringOfficers: ['mo1@alpha.example.org'] }, { id: 'beta' }, { id: 'gamma' }]);
   await h.runApproved(data, 3);
+  dataDir = data;
   browser = await launchChromium();
 }, 120_000);
 
@@ -139,6 +143,28 @@ describe('the relay and recovery panel', () => {
     await upsertAnnualScheduler(h.producer.campaigns, CAMPAIGN);
     await poll(() => page.locator('#schedule').textContent()).toMatch(/^Next scheduled run: 17 July 20\d\d at 09:00 London time \(cron 0 9 17 7 \*\)$/);
     await removeAnnualScheduler(h.producer.campaigns, CAMPAIGN);
+    await page.close();
+  }, 60_000);
+
+  it("cancels a campaign's run from the page, leaving every other campaign's jobs as they were", async () => {
+    // The test run of the same data, held in the queue (paused) so it is still waiting when cancelled.
+    await h.producer.letters.pause();
+    await runCommand({ data: dataDir, wait: false, testTo: 'proof@ombudsman.example.org' }, h.config, quietPrint);
+    const testJobs = () => h.producer.letters.getJobs(['waiting', 'prioritized']);
+    expect((await testJobs()).filter((j) => j.data.campaign === `${CAMPAIGN}~test`)).toHaveLength(3);
+    const realJobs = await h.producer.letters.getJobCounts('completed', 'failed');
+
+    const page = await signIn(OPERATOR);
+    await page.goto(`${h.ui.url}/?campaign=${encodeURIComponent(`${CAMPAIGN}~test`)}`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('[data-action="cancel-run"]').click();
+    await poll(() => page.locator('#toast').textContent()).toMatch(/^campaign 2023-24~test: removed 3 letter jobs not yet started; 0 running now/);
+    expect(await testJobs()).toHaveLength(0);
+    expect(await h.producer.letters.getJobCounts('completed', 'failed')).toEqual(realJobs);
+
+    await h.producer.letters.resume();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(h.sink.received.filter((m) => m.letter.startsWith(`${CAMPAIGN}~test/`))).toHaveLength(0);
     await page.close();
   }, 60_000);
 });

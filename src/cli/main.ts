@@ -15,6 +15,7 @@ import { consolePrint } from './print.js';
 const commands = {
   approve: () => import('./commands/approve.js'),
   bounces: () => import('./commands/bounces.js'),
+  cancel: () => import('./commands/cancel.js'),
   demo: () => import('./commands/demo.js'),
   dkimRecord: () => import('./commands/dkim-record.js'),
   preview: () => import('./commands/preview.js'),
@@ -142,6 +143,14 @@ program
   .requiredOption('--by <name>', 'who makes the change')
   .action(async (o: { campaign: string; authority: string; recipient: string; email: string; by: string }) => {
     await (await commands.readdress()).readdressCommand(o, env(), consolePrint);
+  });
+
+program
+  .command('cancel')
+  .description("stop a campaign's run: remove its letter jobs not yet started (other campaigns untouched); `run` again carries on")
+  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24 (a test run: 2023-24~test)')
+  .action(async (o: { campaign: string }) => {
+    await (await commands.cancel()).cancelCommand(o, env(), consolePrint);
   });
 
 program

@@ -26,6 +26,7 @@ import { campaignPage, campaignPageAssets } from './campaign-page.js';
 import { retryDeliveriesApi } from './retry-deliveries-api.js';
 import { relayApi } from './relay-api.js';
 import { scheduleApi } from './schedule-api.js';
+import { cancelRunApi } from './cancel-run-api.js';
 import { Ledger } from '../storage/ledger.js';
 import { createDeliveryLogger } from '../log/delivery-log.js';
 import { CampaignStatus } from './campaign-status.js';
@@ -91,6 +92,7 @@ export function createUiApp(options: UiAppOptions): express.Express {
   app.use(BOARD_PATH, boardPolicy(), express.json({ limit: '16kb' }), queueBoards([letters, campaigns], (req) => req.session.user?.role));
   const policy = { attempts: options.config.SEND_ATTEMPTS, backoffMs: options.config.BACKOFF_MS };
   app.use('/api', scheduleApi({ campaigns, log }));
+  app.use('/api', cancelRunApi({ letters, store, log }));
   app.use(
     '/api',
     relayApi({
