@@ -5,13 +5,15 @@
  *   POST /api/relay/try-now  operators only (the read-only rule and the CSRF guard apply): close it now,
  *                            resume the letters queue it paused, bring back the jobs it deferred
  */
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
 import type { LetterJobData } from '../schedule/queues.js';
 import { describeOpenBreaker } from '../send/breaker-report.js';
 import { CircuitBreaker, readBreaker } from '../send/circuit-breaker.js';
+import { apiHandler } from './api-handler.js';
+import type { ApiRelay, ApiTryRelay } from './api-types.js';
 
 export interface RelayApiOptions {
   redis: Redis;
@@ -25,25 +27,17 @@ export interface RelayApiOptions {
 
 export function relayApi(options: RelayApiOptions): Router {
   const router = express.Router();
-  const handle = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response) => {
-    fn(req, res).catch((error: unknown) => {
-      options.log.error({ event: 'ui.error', err: error, path: req.originalUrl }, 'ui.error');
-      if (!res.headersSent) res.status(500).json({ error: 'Internal Server Error', message: 'the ui could not answer; see its log' });
-    });
-  };
-
   router.get(
     '/relay',
-    handle(async (_req, res) => {
+    apiHandler(options.log, async (_req, res) => {
       const [breaker, queuePaused] = await Promise.all([readBreaker(options.redis, options.prefix), options.letters.isPaused()]);
-      res.setHeader('Cache-Control', 'no-store');
-      res.json({ ...breaker, queuePaused, description: describeOpenBreaker(breaker) });
+      res.json({ ...breaker, queuePaused, description: describeOpenBreaker(breaker) } satisfies ApiRelay);
     }),
   );
 
   router.post(
     '/relay/try-now',
-    handle(async (req, res) => {
+    apiHandler(options.log, async (req, res) => {
       const user = req.session.user?.name ?? 'unknown';
       const breaker = new CircuitBreaker(options.redis, {
         prefix: options.prefix,
@@ -60,7 +54,7 @@ export function relayApi(options: RelayApiOptions): Router {
         message: closed
           ? `the circuit breaker is closed: the workers try the relay now (${promoted} deferred jobs brought back)`
           : 'the circuit breaker was not open; nothing to do',
-      });
+      } satisfies ApiTryRelay);
     }),
   );
   return router;
