@@ -92,7 +92,8 @@ program
   .option('--no-wait', 'enqueue and return without following progress')
   .option('--test-to <address>', 'test run: every letter goes to this one inbox instead, marked [TEST] (or set TEST_RECIPIENT)')
   .option('--dry-run', 'print every authority,recipient,role,address the run would send, as CSV; enqueue nothing')
-  .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean; testTo?: string; dryRun?: boolean }) => {
+  .option('--sample <n>', 'with --test-to: only N authorities that between them show every kind and every statistics case', (v) => Number(v))
+  .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean; testTo?: string; dryRun?: boolean; sample?: number }) => {
     const stopWatching = new AbortController();
     process.once('SIGINT', () => stopWatching.abort());
     await (await commands.run()).runCommand({ ...o, signal: stopWatching.signal }, env(), consolePrint);

@@ -10,6 +10,7 @@ import { CliError, RunRefused } from '../../domain/index.js';
 import { storeApprovedCampaign, storeTestCampaign } from '../../safety/run-guard.js';
 import { readBreaker } from '../../send/circuit-breaker.js';
 import { printDryRun } from './dry-run.js';
+import { pickTestSample } from '../../safety/test-sample.js';
 import { loadValidData, type ValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer, type Producer } from '../producer.js';
@@ -27,6 +28,8 @@ export interface RunOptions {
   templatesDir?: string;
   /** List every delivery the run would make, as CSV, and enqueue nothing. */
   dryRun?: boolean;
+  /** Test runs only: send N authorities that between them show every kind and every statistics case. */
+  sample?: number;
 }
 
 /** What `enqueueCampaign` needs besides the data. */
@@ -48,13 +51,15 @@ export interface RunResult extends FanOutResult {
  * authority. Jobs that exist already are not added again.
  */
 export async function runCommand(options: RunOptions, config: Config, print: Print): Promise<RunResult> {
-  const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err });
+  const loaded = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err });
+  const testTo = options.testTo ?? config.TEST_RECIPIENT;
+  const data = options.sample === undefined ? loaded : sampleForTest(loaded, options.sample, testTo, print);
   if (options.dryRun) {
-    printDryRun(data, options.testTo ?? config.TEST_RECIPIENT, print);
+    printDryRun(data, testTo, print);
     return { campaign: data.campaign.id, added: 0, existing: 0 };
   }
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
-  return enqueueCampaign(data, { ...options, testTo: options.testTo ?? config.TEST_RECIPIENT, fingerprint }, config, print);
+  return enqueueCampaign(data, { ...options, testTo, fingerprint }, config, print);
 }
 
 /** Stores the validated data set, fans it out, and (unless told not to) follows it to the end. */
@@ -107,6 +112,20 @@ export async function enqueueCampaign(
   } finally {
     await producer.close();
   }
+}
+
+/** `--sample N`: the test run's authorities, and which cases each one shows. */
+function sampleForTest(data: ValidData, size: number, testTo: string | undefined, print: Print): ValidData {
+  if (!testTo) throw new CliError('--sample is for test runs only: add --test-to ADDRESS (a real run sends to every authority)', 1);
+  if (!Number.isInteger(size) || size < 1) throw new CliError(`--sample: a whole number of authorities, 1 or more (got ${size})`, 1);
+  const sample = pickTestSample(data.authorities, data.campaign, size);
+  print.err(`test sample: ${sample.authorities.length} of ${data.authorities.length} authorities, showing ${sample.cases.length - sample.uncovered.length} of the ${sample.cases.length} cases in the data:`);
+  for (const a of sample.authorities) {
+    const adds = sample.reasons.get(a.id) ?? [];
+    print.err(`  ${a.id} (${a.name}): ${adds.length > 0 ? adds.join(', ') : 'no new case'}`);
+  }
+  if (sample.uncovered.length > 0) print.err(`not shown by this sample (raise --sample): ${sample.uncovered.join(', ')}`);
+  return { ...data, authorities: sample.authorities };
 }
 
 /**
