@@ -23,6 +23,7 @@ const commands = {
   readdress: () => import('./commands/readdress.js'),
   render: () => import('./commands/render.js'),
   report: () => import('./commands/report.js'),
+  resend: () => import('./commands/resend.js'),
   retry: () => import('./commands/retry.js'),
   run: () => import('./commands/run.js'),
   schedule: () => import('./commands/schedule.js'),
@@ -152,6 +153,18 @@ program
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24 (a test run: 2023-24~test)')
   .action(async (o: { campaign: string }) => {
     await (await commands.cancel()).cancelCommand(o, env(), consolePrint);
+  });
+
+program
+  .command('resend')
+  .description('send a delivered letter again (someone asked for it): a new delivery with its own Message-ID, recorded with who and why')
+  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
+  .requiredOption('--authority <id>', 'authority id')
+  .requiredOption('--recipient <key>', 'ceo, head or mo-N')
+  .requiredOption('--by <name>', 'who asks: recorded with the delivery and in the delivery log')
+  .requiredOption('--reason <text>', 'why: recorded with the delivery and in the delivery log')
+  .action(async (o: { campaign: string; authority: string; recipient: string; by: string; reason: string }) => {
+    await (await commands.resend()).resendCommand(o, env(), consolePrint);
   });
 
 program

@@ -7,7 +7,7 @@
  */
 import type { Queue } from 'bullmq';
 import { isTestCampaign } from '../domain/index.js';
-import { letterJobId, letterJobOptions, type LetterJobData, type RetryPolicy } from './queues.js';
+import { letterJobId, letterJobOptions, resendJobId, resendRecipient, type LetterJobData, type RetryPolicy } from './queues.js';
 
 export type RequeueAction = 'retried-failed' | 'retried-completed' | 'promoted' | 'already-waiting' | 're-added' | 'running' | 'unknown-state';
 
@@ -18,19 +18,30 @@ export interface RequeueOutcome {
   state: string;
 }
 
-/** @param note - written to the job's log (who asked, and why), so the queue UI shows it. */
+/**
+ * @param note - written to the job's log (who asked, and why), so the queue UI shows it.
+ * @param deliveryKey - a resend's key ("ceo~resend-1"): its own job is run, not the authority's.
+ */
 export async function requeueLetterJob(
   letters: Queue<LetterJobData>,
   policy: RetryPolicy,
   campaignId: string,
   authorityId: string,
   note: string,
+  deliveryKey?: string,
 ): Promise<RequeueOutcome> {
-  const jobId = letterJobId(campaignId, authorityId);
+  const resendOf = deliveryKey ? resendRecipient(deliveryKey) : null;
+  const resend = resendOf && deliveryKey ? { recipient: resendOf, key: deliveryKey } : undefined;
+  const jobId = resend ? resendJobId(campaignId, authorityId, resend.key) : letterJobId(campaignId, authorityId);
   const job = await letters.getJob(jobId);
   if (!job) {
     // Removed from the queue (by hand, or by cleaning): add it again under the same id.
-    const data: LetterJobData = isTestCampaign(campaignId) ? { campaign: campaignId, authorityId, test: true } : { campaign: campaignId, authorityId };
+    const data: LetterJobData = {
+      campaign: campaignId,
+      authorityId,
+      ...(isTestCampaign(campaignId) ? { test: true } : {}),
+      ...(resend ? { resend } : {}),
+    };
     await letters.add('letter', data, { ...letterJobOptions(policy), jobId });
     await (await letters.getJob(jobId))?.log(note);
     return { jobId, action: 're-added', state: 'missing' };

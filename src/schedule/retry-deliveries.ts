@@ -11,7 +11,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DeliveryRecord } from '../domain/index.js';
 import type { Ledger } from '../storage/ledger.js';
-import { letterJobId, type LetterJobData, type RetryPolicy } from './queues.js';
+import { letterJobId, resendRecipient, type LetterJobData, type RetryPolicy } from './queues.js';
 import { requeueLetterJob, type RequeueOutcome } from './requeue-job.js';
 
 export const RETRY_STATUSES = ['permanent-failure', 'temporary-failure'] as const;
@@ -108,7 +108,8 @@ export function describePlan(plan: RetryPlan): string[] {
  */
 export async function applyRetry(target: RetryTarget & { policy: RetryPolicy; deliveryLog: Logger }, plan: RetryPlan, by: string): Promise<RetryResult> {
   const changed: DeliveryRecord[] = [];
-  const resetByAuthority = new Map<string, string[]>();
+  // One job per authority, and one per resend (its own job sends only that letter).
+  const resetByJob = new Map<string, { authorityId: string; resendKey?: string; recipients: string[] }>();
   for (const d of plan.deliveries) {
     const { reset } = await target.ledger.reset(d.authorityId, d.recipient, by);
     if (!reset) {
@@ -129,12 +130,16 @@ export async function applyRetry(target: RetryTarget & { policy: RetryPolicy; de
       },
       'delivery.reset',
     );
-    resetByAuthority.set(d.authorityId, [...(resetByAuthority.get(d.authorityId) ?? []), `${d.recipient} (${d.status})`]);
+    const resendKey = resendRecipient(d.recipient) ? d.recipient : undefined;
+    const jobKey = resendKey ? `${d.authorityId}/${resendKey}` : d.authorityId;
+    const entry = resetByJob.get(jobKey) ?? { authorityId: d.authorityId, resendKey, recipients: [] };
+    entry.recipients.push(`${d.recipient} (${d.status})`);
+    resetByJob.set(jobKey, entry);
   }
   const jobs: RequeueOutcome[] = [];
-  for (const [authorityId, recipients] of resetByAuthority) {
+  for (const { authorityId, resendKey, recipients } of resetByJob.values()) {
     const note = `retry by ${by}: ${recipients.join(', ')} reset to queued; sends only to recipients not yet sent`;
-    jobs.push(await requeueLetterJob(target.letters, target.policy, target.campaignId, authorityId, note));
+    jobs.push(await requeueLetterJob(target.letters, target.policy, target.campaignId, authorityId, note, resendKey));
   }
   return { reset: plan.deliveries.length - changed.length, changed, jobs };
 }

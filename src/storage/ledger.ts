@@ -88,6 +88,18 @@ export class Ledger {
   }
 
   /**
+   * Records a resend as a new queued delivery, with who asked, why, and the
+   * original's Message-ID. Returns false when that key already has a record.
+   */
+  async seedResend(d: NewDelivery, note: { resendOf: string; resentBy: string; resendReason: string }): Promise<boolean> {
+    const field = deliveryField(d.authorityId, d.recipient);
+    if (/[\t\n]/.test(field)) throw new Error(`ledger field ${JSON.stringify(field)} contains a tab or line break`);
+    const s = JSON.stringify;
+    const head = `${queuedRecordHead(d)},"resendOf":${s(note.resendOf)},"resentBy":${s(note.resentBy)},"resendReason":${s(note.resendReason)}`;
+    return (await this.redis.arm_ledger_seed(this.key, this.countsKey, `${field}\t${head}\n`)) === 1;
+  }
+
+  /**
    * Takes the right to send to one recipient, atomically. Only a `claimed`
    * outcome allows a send; the caller must then call `finish` with the same owner.
    */
