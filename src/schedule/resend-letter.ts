@@ -7,13 +7,9 @@
  */
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { isTestCampaign } from '../domain/index.js';
+import { EVENT, isTestCampaign, ResendRefused } from '../domain/index.js';
 import type { Ledger } from '../storage/ledger.js';
 import { letterJobOptions, resendJobId, type LetterJobData, type RetryPolicy } from './queues.js';
-
-export class ResendRefused extends Error {
-  override name = 'ResendRefused';
-}
 
 export interface ResendRequest {
   authorityId: string;
@@ -54,7 +50,7 @@ export async function resendLetter(
   await target.letters.add('letter', data, { ...letterJobOptions(target.policy), jobId });
   await (await target.letters.getJob(jobId))?.log(`resend of ${recipient} requested by ${request.by}: ${request.reason}`);
   target.deliveryLog.info(
-    { event: 'delivery.resend-requested', campaign: target.campaignId, authorityId, recipient: key, email: original.email, messageId, resendOf: original.messageId, by: request.by, reason: request.reason },
+    { event: EVENT.deliveryResendRequested, campaign: target.campaignId, authorityId, recipient: key, email: original.email, messageId, resendOf: original.messageId, by: request.by, reason: request.reason },
     'delivery.resend-requested',
   );
   return { key, messageId, resendOf: original.messageId, jobId };

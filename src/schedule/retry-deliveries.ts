@@ -9,7 +9,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import type { DeliveryRecord } from '../domain/index.js';
+import { EVENT, type DeliveryRecord } from '../domain/index.js';
 import type { Ledger } from '../storage/ledger.js';
 import { letterJobId, resendRecipient, type LetterJobData, type RetryPolicy } from './queues.js';
 import { requeueLetterJob, type RequeueOutcome } from './requeue-job.js';
@@ -118,7 +118,7 @@ export async function applyRetry(target: RetryTarget & { policy: RetryPolicy; de
     }
     target.deliveryLog.info(
       {
-        event: 'delivery.reset',
+        event: EVENT.deliveryReset,
         campaign: target.campaignId,
         authorityId: d.authorityId,
         recipient: d.recipient,

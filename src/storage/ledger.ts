@@ -23,7 +23,14 @@
 import type { Redis } from 'ioredis';
 import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus, type NewDelivery, type RecipientKey } from '../domain/index.js';
 import { StorageKeys } from './keys.js';
-import { decodeDeliveryProgress, decodeDeliveryRecord, encodeDeliveryRecord, encodeQueuedDeliveryHead, type DeliveryProgress } from './records.js';
+import {
+  decodeDeliveryProgress,
+  decodeDeliveryRecord,
+  encodeDeliveryRecord,
+  encodeQueuedDeliveryHead,
+  encodeResendDeliveryHead,
+  type DeliveryProgress,
+} from './records.js';
 import { withStorageCommands, type StorageCommands } from './scripts.js';
 
 export type ClaimResult =
@@ -94,8 +101,7 @@ export class Ledger {
   async seedResend(d: NewDelivery, note: { resendOf: string; resentBy: string; resendReason: string }): Promise<boolean> {
     const field = deliveryField(d.authorityId, d.recipient);
     if (/[\t\n]/.test(field)) throw new Error(`ledger field ${JSON.stringify(field)} contains a tab or line break`);
-    const s = JSON.stringify;
-    const head = `${queuedRecordHead(d)},"resendOf":${s(note.resendOf)},"resentBy":${s(note.resentBy)},"resendReason":${s(note.resendReason)}`;
+    const head = encodeResendDeliveryHead(d, note);
     return (await this.redis.arm_ledger_seed(this.key, this.countsKey, `${field}\t${head}\n`)) === 1;
   }
 

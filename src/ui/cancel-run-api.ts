@@ -4,6 +4,7 @@
  *
  *   POST /api/campaigns/:campaign/cancel   removes its letter jobs not yet started; other campaigns untouched
  */
+import { EVENT } from '../domain/index.js';
 import express, { type Router } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
@@ -24,7 +25,7 @@ export function cancelRunApi(options: { letters: Queue<LetterJobData>; store: Ca
       if (!(await options.store.version(campaign))) throw new NotFoundError(`campaign ${campaign} not found`);
       const result = await cancelCampaignRun(options.letters, options.store, campaign);
       const user = req.session.user?.name ?? 'unknown';
-      options.log.info({ event: 'ui.cancel-run', user, campaign, removed: result.removed, running: result.running.length }, 'ui.cancel-run');
+      options.log.info({ event: EVENT.uiCancelRun, user, campaign, removed: result.removed, running: result.running.length }, 'ui.cancel-run');
       res.json({ ...result, message: describeCancel(campaign, result) } satisfies ApiCancelResult);
     }),
   );

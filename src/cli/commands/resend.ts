@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import { createDeliveryLogger } from '../../log/delivery-log.js';
-import { ResendRefused, resendLetter, type ResendResult } from '../../schedule/resend-letter.js';
-import { CliError } from '../cli-error.js';
+import { resendLetter, type ResendResult } from '../../schedule/resend-letter.js';
+import { CliError, ResendRefused } from '../../domain/index.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 
