@@ -70,7 +70,7 @@ describe('report rows and --manifest', () => {
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { campaign: string; approval: unknown; counts: unknown; report: unknown; gaps: unknown };
     expect(manifest.campaign).toBe(CAMPAIGN);
     expect(manifest.approval).toMatchObject({ by: 'ui-test', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(manifest.counts).toEqual({ queued: 0, sending: 0, sent: 3, 'temporary-failure': 0, 'permanent-failure': 1 });
+    expect(manifest.counts).toEqual({ queued: 0, sending: 0, sent: 3, 'temporary-failure': 0, 'permanent-failure': 1, bounced: 0 });
     expect(manifest.report).toEqual({ format: 'csv', rows: 4, sha256: createHash('sha256').update(printed).digest('hex') });
     expect(manifest.gaps).toEqual({ file: gapsFile, rows: 1, sha256: createHash('sha256').update(await readFile(gapsFile)).digest('hex') });
   });

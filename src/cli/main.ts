@@ -129,6 +129,17 @@ program
   });
 
 program
+  .command('report')
+  .description('one row per delivery from the ledger')
+  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
+  .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+  .option('--gaps <file>', 'also write every delivery not yet sent (what is still owed) to this file')
+  .option('--manifest <file>', "also write a record of the files: campaign, approval (who, when, sha256), counts by status, the report's sha256")
+  .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string; manifest?: string }) => {
+    await (await commands.report()).reportCommand(o, env(), consolePrint);
+  });
+
+program
   .command('dkim-record')
   .description('print the DNS TXT record to publish for DKIM_SELECTOR and DKIM_DOMAIN, from DKIM_PRIVATE_KEY_FILE')
   .action(async () => {
