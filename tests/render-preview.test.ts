@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePreview, type PreviewResult } from '../src/cli/preview-gallery.js';
+import { loadDataSet } from '../src/data/load-data-set.js';
+import { recipientsOf } from '../src/domain/index.js';
 
 const SAMPLE = new URL('../data/sample', import.meta.url).pathname;
 
@@ -38,6 +40,19 @@ describe('the preview gallery', () => {
 
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
+  });
+
+  it("shows each letter's To, From and Reply-To in the index", async () => {
+    const sample = await loadDataSet(SAMPLE);
+    const derby = sample.validAuthorities.find((a) => a.id === 'derbyshire-county-council')!;
+    const rows = recipientsOf(derby);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const r of rows) {
+      const item = new RegExp(`<li data-recipient="${r.key}">[^]*?</li>`).exec(index.slice(index.indexOf('id="derbyshire-county-council"')))?.[0];
+      expect(item, r.key).toContain(`To: <span class="to">${r.name.replace(/&/g, '&amp;')} &lt;${r.email}&gt;</span>`);
+      expect(item).toContain('From: <span class="from">Local Government and Social Care Ombudsman &lt;annual.review@example.org&gt;</span>');
+      expect(item).toContain('Reply-To: <span class="reply-to">annual.review.replies@example.org</span>');
+    }
   });
 
   it('writes an HTML and a text file for every recipient of every valid authority', async () => {

@@ -138,12 +138,13 @@ describe('changing state', () => {
     const refused = [
       await viewer.post(api('/authorities/alpha/deliveries/mo-1/retry')),
       await viewer.post(api('/authorities/alpha/retry')),
+      await viewer.post(api('/retry?expect=1')),
       await viewer.put(`/queues/api/queues/letters/${ALPHA_JOB}/retry`),
       await viewer.put('/queues/api/queues/letters/retry/failed'),
       await viewer.put('/queues/api/queues/letters/pause'),
       await viewer.put(`/queues/api/queues/letters/${ALPHA_JOB}/clean`),
     ];
-    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403]);
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403, 403]);
 
     expect(await h.jobState('alpha')).toBe('failed');
     expect((await h.producer.ledger(CAMPAIGN).get('alpha', 'mo-1'))?.status).toBe('permanent-failure');
@@ -164,11 +165,19 @@ describe('retrying from the ui', () => {
     const operator = await h.signedIn(OPERATOR);
     const res = await operator.post(api('/authorities/alpha/retry'));
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ action: 'retried-failed', jobId: ALPHA_JOB });
+    expect(await res.json()).toEqual({
+      action: 'retried-failed',
+      jobId: ALPHA_JOB,
+      willSend: ['mo-1'],
+      message: `job ${ALPHA_JOB} runs again and will send to mo-1; ceo, head already sent`,
+    });
 
     await eventually('the retried job to complete', async () => (await h!.jobState('alpha')) === 'completed');
     expect([h.receivedFor('alpha/ceo'), h.receivedFor('alpha/head'), h.receivedFor('alpha/mo-1')]).toEqual([1, 1, 1]);
-    expect(await h.jobLogs('alpha')).toContain('retry requested by olivia from the ui');
+    const logs = await h.jobLogs('alpha');
+    expect(logs).toContain('retry requested by olivia from the ui; will send to mo-1');
+    // What it did send, in the job log the drawer shows.
+    expect(logs.at(-1)).toBe('ceo already-sent; head already-sent; mo-1 sent');
   });
 
   it('keeps a permanent failure through a plain retry, and sends it once after the operator retries that delivery', async () => {
@@ -185,6 +194,19 @@ describe('retrying from the ui', () => {
     expect(h.receivedFor('alpha/mo-1')).toBe(0);
     expect((await h.jobLogs('alpha')).at(-1)).toMatch(/ceo already-sent; head already-sent; mo-1 permanent-failure \(.*550/);
 
+    // The campaign page's Retry job owes nothing to anyone here: it says so, and runs nothing.
+    const logsBefore = (await h.jobLogs('alpha')).length;
+    const plain = await operator.post(api('/authorities/alpha/retry'));
+    expect(plain.status).toBe(200);
+    expect(await plain.json()).toEqual({
+      action: 'nothing-to-send',
+      jobId: ALPHA_JOB,
+      willSend: [],
+      message: `nothing to send, so job ${ALPHA_JOB} was not run again: ceo, head already sent; mo-1 stays a permanent failure (550 5.1.1 no such user; use Retry on that delivery once its cause is fixed)`,
+    });
+    expect(await h.jobState('alpha')).toBe('failed');
+    expect((await h.jobLogs('alpha')).length).toBe(logsBefore);
+
     // The campaign page's Retry on that delivery: reset in the ledger, then the job again.
     const res = await operator.post(api('/authorities/alpha/deliveries/mo-1/retry'));
     expect(res.status).toBe(200);
@@ -197,7 +219,7 @@ describe('retrying from the ui', () => {
     expect((await operator.post(api('/authorities/alpha/deliveries/ceo/retry'))).status).toBe(409);
   });
 
-  it('retries a completed job without sending anything, and the job log says so', async () => {
+  it('does not run a completed job again when every recipient was sent, and says so', async () => {
     h = await startUiHarness('ui-retry-completed');
     await runCampaign(h, [ALPHA]);
     expect(await h.jobState('alpha')).toBe('completed');
@@ -206,12 +228,9 @@ describe('retrying from the ui', () => {
 
     const res = await operator.post(api('/authorities/alpha/retry'));
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ action: 'retried-completed' });
-    const line = await eventually('the job log to say nothing was sent', async () =>
-      (await h!.jobLogs('alpha')).find((l) => l.startsWith('nothing to send')),
-    );
-    expect(line).toBe('nothing to send: every recipient (ceo, head, mo-1) was already sent');
-    await eventually('the job to complete', async () => (await h!.jobState('alpha')) === 'completed');
+    expect(await res.json()).toMatchObject({ action: 'nothing-to-send', willSend: [], message: `nothing to send, so job ${ALPHA_JOB} was not run again: ceo, head, mo-1 already sent` });
+    expect(await h.jobState('alpha')).toBe('completed');
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.sink.received.length).toBe(before);
   });
 });

@@ -101,6 +101,7 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
         testRun: testRun !== undefined,
       },
       target.authority,
+      job.data.resend,
     ).catch(async (error: unknown) => {
       // Nothing was claimed yet: a failed PDF fails this attempt only, and BullMQ retries it with backoff.
       if (!(error instanceof PdfPrintError)) throw error;

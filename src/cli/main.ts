@@ -15,6 +15,7 @@ import { consolePrint } from './print.js';
 const commands = {
   approve: () => import('./commands/approve.js'),
   bounces: () => import('./commands/bounces.js'),
+  cancel: () => import('./commands/cancel.js'),
   demo: () => import('./commands/demo.js'),
   dkimRecord: () => import('./commands/dkim-record.js'),
   preview: () => import('./commands/preview.js'),
@@ -22,6 +23,8 @@ const commands = {
   readdress: () => import('./commands/readdress.js'),
   render: () => import('./commands/render.js'),
   report: () => import('./commands/report.js'),
+  resend: () => import('./commands/resend.js'),
+  retry: () => import('./commands/retry.js'),
   run: () => import('./commands/run.js'),
   schedule: () => import('./commands/schedule.js'),
   validate: () => import('./commands/validate.js'),
@@ -89,7 +92,9 @@ program
   .option('--skip-invalid', 'send to the valid authorities and list the ones skipped, instead of refusing')
   .option('--no-wait', 'enqueue and return without following progress')
   .option('--test-to <address>', 'test run: every letter goes to this one inbox instead, marked [TEST] (or set TEST_RECIPIENT)')
-  .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean; testTo?: string }) => {
+  .option('--dry-run', 'print every authority,recipient,role,address the run would send, as CSV; enqueue nothing')
+  .option('--sample <n>', 'with --test-to: only N authorities that between them show every kind and every statistics case', (v) => Number(v))
+  .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean; testTo?: string; dryRun?: boolean; sample?: number }) => {
     const stopWatching = new AbortController();
     process.once('SIGINT', () => stopWatching.abort());
     await (await commands.run()).runCommand({ ...o, signal: stopWatching.signal }, env(), consolePrint);
@@ -107,10 +112,21 @@ program
 
 program
   .command('schedule')
-  .description('store the campaign and upsert the annual Job Scheduler (Europe/London)')
-  .requiredOption('--data <dir>', 'data directory')
+  .description("store the campaign and upsert its annual Job Scheduler (Europe/London); each campaign has its own")
+  .option('--data <dir>', 'data directory (required unless --remove)')
   .option('--cron <expr>', "cron pattern; default the campaign's letterDate at its sendTime")
-  .action(async (o: { data: string; cron?: string }) => (await commands.schedule()).scheduleCommand(o, env(), consolePrint));
+  .option('--remove', "remove a campaign's schedule (with --campaign)")
+  .option('--campaign <id>', 'with --remove: the campaign whose schedule to remove')
+  .action(async (o: { data?: string; cron?: string; remove?: boolean; campaign?: string }) => {
+    const schedule = await commands.schedule();
+    if (o.remove) {
+      if (!o.campaign) throw new CliError('schedule --remove needs --campaign ID', 1);
+      await schedule.unscheduleCommand({ campaign: o.campaign }, env(), consolePrint);
+      return;
+    }
+    if (!o.data) throw new CliError('schedule needs --data DIR (or --remove --campaign ID)', 1);
+    await schedule.scheduleCommand({ data: o.data, cron: o.cron }, env(), consolePrint);
+  });
 
 program
   .command('report')
@@ -118,7 +134,8 @@ program
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
   .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
   .option('--gaps <file>', 'also write every delivery not yet sent (what is still owed) to this file')
-  .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string }) => {
+  .option('--manifest <file>', "also write a record of the files: campaign, approval (who, when, sha256), counts by status, the report's sha256")
+  .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string; manifest?: string }) => {
     await (await commands.report()).reportCommand(o, env(), consolePrint);
   });
 
@@ -139,6 +156,39 @@ program
   .requiredOption('--by <name>', 'who makes the change')
   .action(async (o: { campaign: string; authority: string; recipient: string; email: string; by: string }) => {
     await (await commands.readdress()).readdressCommand(o, env(), consolePrint);
+  });
+
+program
+  .command('cancel')
+  .description("stop a campaign's run: remove its letter jobs not yet started (other campaigns untouched); `run` again carries on")
+  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24 (a test run: 2023-24~test)')
+  .action(async (o: { campaign: string }) => {
+    await (await commands.cancel()).cancelCommand(o, env(), consolePrint);
+  });
+
+program
+  .command('resend')
+  .description('send a delivered letter again (someone asked for it): a new delivery with its own Message-ID, recorded with who and why')
+  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
+  .requiredOption('--authority <id>', 'authority id')
+  .requiredOption('--recipient <key>', 'ceo, head or mo-N')
+  .requiredOption('--by <name>', 'who asks: recorded with the delivery and in the delivery log')
+  .requiredOption('--reason <text>', 'why: recorded with the delivery and in the delivery log')
+  .action(async (o: { campaign: string; authority: string; recipient: string; by: string; reason: string }) => {
+    await (await commands.resend()).resendCommand(o, env(), consolePrint);
+  });
+
+program
+  .command('retry')
+  .description('reset failed deliveries to queued and run their jobs again; says how many first, and asks')
+  .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
+  .addOption(new Option('--status <status>', 'only deliveries in this status (default: both failed statuses)').choices(['permanent-failure', 'temporary-failure']))
+  .option('--authority <id>', "only this authority's deliveries")
+  .option('--reply <text>', "only deliveries whose last SMTP reply contains this text, e.g. '5.1.1'")
+  .requiredOption('--by <name>', 'who is retrying: recorded with each delivery and in the delivery log')
+  .option('--yes', 'go ahead without asking (scripts)')
+  .action(async (o: { campaign: string; status?: 'permanent-failure' | 'temporary-failure'; authority?: string; reply?: string; by: string; yes?: boolean }) => {
+    await (await commands.retry()).retryCommand(o, env(), consolePrint);
   });
 
 program

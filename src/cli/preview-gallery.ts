@@ -73,7 +73,8 @@ export async function writePreview(opts: { dataDir: string; outDir: string; temp
   const ordered = [...rows.values()].sort((x, y) => Number(y.problems.length > 0) - Number(x.problems.length > 0));
   await mkdir(opts.outDir, { recursive: true });
   const indexPath = path.join(opts.outDir, 'index.html');
-  await writeFile(indexPath, indexPage(loaded.campaign.id, loaded.campaign.figures, ordered, generalProblems), 'utf8');
+  const envelope: Envelope = { from: `${loaded.campaign.mail.from.name} <${loaded.campaign.mail.from.address}>`, replyTo: loaded.campaign.mail.replyTo ?? null };
+  await writeFile(indexPath, indexPage(loaded.campaign.id, loaded.campaign.figures, ordered, generalProblems, envelope), 'utf8');
   const authorities = ordered.filter((r) => r.recipients.length > 0).length;
   return { letters, authorities, indexPath };
 }
@@ -92,7 +93,13 @@ function html(strings: TemplateStringsArray, ...values: Value[]): Markup {
   return new Markup(strings.reduce((out, s, i) => out + part(values[i - 1] as Value) + s));
 }
 
-function indexPage(campaignId: string, figures: readonly FigureDeclaration[], rows: Row[], generalProblems: string[]): string {
+/** The campaign's From and Reply-To, the same on every letter (a worker's MAIL_FROM replaces the From when set). */
+interface Envelope {
+  from: string;
+  replyTo: string | null;
+}
+
+function indexPage(campaignId: string, figures: readonly FigureDeclaration[], rows: Row[], generalProblems: string[], envelope: Envelope): string {
   const title = `Annual Review letters ${campaignId}: preview`;
   return html`<!doctype html>
 <html lang="en-GB">
@@ -107,17 +114,20 @@ function indexPage(campaignId: string, figures: readonly FigureDeclaration[], ro
   th { background: #eef0f3; }
   td.num { text-align: right; }
   .problems { color: #a00000; margin: 0; padding-left: 18px; }
+  .envelope { color: #444; font-size: 90%; }
 </style>
 </head>
 <body>
 <h1>${title}</h1>
-<p>${rows.length} authorities, ${rows.reduce((n, r) => n + r.recipients.length, 0)} letters.</p>
+<p>${rows.length} authorities, ${rows.reduce((n, r) => n + r.recipients.length, 0)} letters.
+Every letter is From <code>${envelope.from}</code>${envelope.replyTo ? html`, Reply-To <code>${envelope.replyTo}</code>` : html`, with no Reply-To`}
+(campaign.json's <code>mail</code>; <code>MAIL_FROM</code> on the workers, when set, replaces the From).</p>
 ${generalProblems.length > 0 ? html`<h2>Problems with the data files</h2><ul class="problems">${generalProblems.map((p) => html`<li>${p}</li>`)}</ul>` : html``}
 <table>
 <thead><tr><th scope="col">Authority</th><th scope="col">Kind</th>
 ${figures.map((f) => html`<th scope="col" title="${f.counts}">${f.column}</th>`)}<th scope="col">Letters</th><th scope="col">Problems</th></tr></thead>
 <tbody>
-${rows.map((row) => rowHtml(row, figures))}
+${rows.map((row) => rowHtml(row, figures, envelope))}
 </tbody>
 </table>
 </body>
@@ -125,8 +135,8 @@ ${rows.map((row) => rowHtml(row, figures))}
 `.html;
 }
 
-/** One row: the authority, its kind, each declared figure in the campaign's order (blank as '-'). */
-function rowHtml(row: Row, declared: readonly FigureDeclaration[]): Markup {
+/** One row: the authority, its kind, each declared figure in the campaign's order (blank as '-'), its letters with their envelope. */
+function rowHtml(row: Row, declared: readonly FigureDeclaration[], envelope: Envelope): Markup {
   const a = row.authority;
   const figures = a
     ? html`<td>${a.kind}</td>${declared.map((f) => {
@@ -136,7 +146,8 @@ function rowHtml(row: Row, declared: readonly FigureDeclaration[]): Markup {
     : html`<td colspan="${declared.length + 1}">not rendered: see problems</td>`;
   const links = row.recipients.map((r) => {
     const base = `${encodeURIComponent(row.id)}/${encodeURIComponent(r.key)}`;
-    return html`<li>${r.key} (${r.name}): <a href="${base}.html">HTML</a> | <a href="${base}.txt">text</a></li>`;
+    return html`<li data-recipient="${r.key}">${r.key} (${r.name}): <a href="${base}.html">HTML</a> | <a href="${base}.txt">text</a>
+<div class="envelope">To: <span class="to">${r.name} &lt;${r.email}&gt;</span> · From: <span class="from">${envelope.from}</span> · Reply-To: <span class="reply-to">${envelope.replyTo ?? 'none'}</span></div></li>`;
   });
   // The authority's own files go with every copy: listed so they are proofed with the letters.
   for (const file of a?.attachments ?? []) links.push(html`<li>attachment: ${file.name} (${formatCount(file.bytes)} bytes)</li>`);

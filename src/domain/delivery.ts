@@ -29,6 +29,17 @@ export interface DeliveryRecord {
    * window"): the report's `recovered` column.
    */
   recoveredFrom?: string;
+  /**
+   * A resend (`resend --campaign`): a new delivery of a letter already sent,
+   * with its own key ("ceo~resend-1") and Message-ID; the original's
+   * Message-ID, who asked and why.
+   */
+  resendOf?: string;
+  resentBy?: string;
+  resendReason?: string;
+  /** The operator who last put this delivery back to queued (a retry), and when. */
+  retriedBy?: string;
+  retriedAt?: number;
   /** The owner that wrote the final status (makes a resent finish idempotent). */
   finishedBy?: string;
   queuedAt: number;

@@ -14,6 +14,8 @@ export interface LetterJobData {
   authorityId: string;
   /** A test run ("<campaign>~test"): every letter goes to the run's test inbox, stored in Redis, never in the job. */
   test?: boolean;
+  /** A resend: only this recipient's letter, recorded and sent under its own delivery key (e.g. "ceo~resend-1"). */
+  resend?: { recipient: string; key: string };
 }
 
 export interface FanOutJobData {
@@ -23,6 +25,17 @@ export interface FanOutJobData {
 /** BullMQ forbids ':' in custom ids; campaign and authority ids are validated to avoid it. */
 export function letterJobId(campaign: string, authorityId: string): string {
   return `${campaign}-${authorityId}`;
+}
+
+/** A resend's own job: "<campaign>-<authorityId>-<key>", e.g. "2023-24-alpha-ceo~resend-1". */
+export function resendJobId(campaign: string, authorityId: string, key: string): string {
+  return `${campaign}-${authorityId}-${key}`;
+}
+
+/** "ceo~resend-2" -> "ceo"; a key without the suffix is its own recipient. */
+export function resendRecipient(key: string): string | null {
+  const at = key.indexOf('~resend-');
+  return at < 0 ? null : key.slice(0, at);
 }
 
 export interface RetryPolicy {

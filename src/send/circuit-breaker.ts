@@ -48,6 +48,8 @@ export interface BreakerState {
   openedAt?: number;
   /** Why it last opened: "20 sends in a row failed transiently; last: 421 ...". */
   reason?: string;
+  /** The relay's answer to the send that opened it, e.g. "421 4.3.2 service not available". */
+  lastResponse?: string;
   /** How many times it has opened, ever. */
   opens: number;
   closedAt?: number;
@@ -85,6 +87,7 @@ export async function readBreaker(redis: Redis, prefix: string): Promise<Breaker
     openUntil: raw.state === 'open' ? num(raw.openUntil) : undefined,
     openedAt: num(raw.openedAt),
     reason: raw.reason,
+    lastResponse: raw.lastResponse,
     opens: Number(raw.opens ?? 0),
     closedAt: num(raw.closedAt),
     closedBy: raw.closedBy,
@@ -162,6 +165,25 @@ export class CircuitBreaker {
       `breaker.open: ${failures} sends in a row failed transiently (last: ${lastResponse}); ` +
         `letters queue paused for ${this.options.cooldownMs} ms (resume it in the UI to retry sooner)`,
     );
+  }
+
+  /**
+   * An operator's "try the relay now": closes an open breaker at once,
+   * resumes the queue if the breaker paused it, and brings back the jobs it
+   * deferred. Returns false when it was not open.
+   */
+  async tryNow(): Promise<{ closed: boolean; promoted: number }> {
+    const state = await readBreaker(this.redis, this.options.prefix);
+    const [outcome, pausedByBreaker] = await this.redis.arm_breaker_close(this.key, 'operator');
+    if (outcome !== 'closed') return { closed: false, promoted: 0 };
+    this.openUntilLocal = 0;
+    if (pausedByBreaker === '1') await this.options.queue.resume();
+    const promoted = await this.promoteDeferred();
+    this.options.log.info(
+      { event: EVENT.breakerClosed, by: 'operator', who: this.options.who, openedAt: state.openedAt, reason: state.reason, promoted },
+      `breaker.closed: ${this.options.who} asked to try the relay now`,
+    );
+    return { closed: true, promoted };
   }
 
   /** Starts watching an open breaker: closes it after the cool-down, or when an operator has resumed the queue. */

@@ -64,10 +64,20 @@ export interface AuthorityResult {
   retryAfterMs?: number;
 }
 
-export async function deliverAuthority(ctx: DeliveryContext, authority: Authority): Promise<AuthorityResult> {
+/**
+ * @param resend - a resend: only this recipient's letter, recorded and sent
+ *   under its own delivery key ("ceo~resend-1"), so its own ledger record and
+ *   Message-ID; the ledger keeps that new delivery to one send as any other.
+ */
+export async function deliverAuthority(ctx: DeliveryContext, authority: Authority, resend?: { recipient: string; key: string }): Promise<AuthorityResult> {
   const from = ctx.from ?? ctx.campaign.mail.from;
+  const recipients = resend ? recipientsOf(authority).filter((r) => r.key === resend.recipient) : recipientsOf(authority);
+  if (resend && recipients.length === 0) throw new Error(`resend ${resend.key}: authority ${authority.id} has no recipient ${resend.recipient}`);
   // Render every copy before claiming anyone: a template fault must not strand a claim.
-  const letters = recipientsOf(authority).map((recipient) => ({ recipient, letter: ctx.renderer.render(authority, recipient) }));
+  const letters = recipients.map((recipient) => ({
+    recipient: resend ? { ...recipient, key: resend.key } : recipient,
+    letter: ctx.renderer.render(authority, recipient),
+  }));
   const attachments = ctx.attachments ? await ctx.attachments(authority) : [];
 
   const results: RecipientResult[] = [];

@@ -23,7 +23,14 @@
 import type { Redis } from 'ioredis';
 import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus, type NewDelivery, type RecipientKey } from '../domain/index.js';
 import { StorageKeys } from './keys.js';
-import { decodeDeliveryProgress, decodeDeliveryRecord, encodeDeliveryRecord, encodeQueuedDeliveryHead, type DeliveryProgress } from './records.js';
+import {
+  decodeDeliveryProgress,
+  decodeDeliveryRecord,
+  encodeDeliveryRecord,
+  encodeQueuedDeliveryHead,
+  encodeResendDeliveryHead,
+  type DeliveryProgress,
+} from './records.js';
 import { withStorageCommands, type StorageCommands } from './scripts.js';
 
 export type ClaimResult =
@@ -88,6 +95,17 @@ export class Ledger {
   }
 
   /**
+   * Records a resend as a new queued delivery, with who asked, why, and the
+   * original's Message-ID. Returns false when that key already has a record.
+   */
+  async seedResend(d: NewDelivery, note: { resendOf: string; resentBy: string; resendReason: string }): Promise<boolean> {
+    const field = deliveryField(d.authorityId, d.recipient);
+    if (/[\t\n]/.test(field)) throw new Error(`ledger field ${JSON.stringify(field)} contains a tab or line break`);
+    const head = encodeResendDeliveryHead(d, note);
+    return (await this.redis.arm_ledger_seed(this.key, this.countsKey, `${field}\t${head}\n`)) === 1;
+  }
+
+  /**
    * Takes the right to send to one recipient, atomically. Only a `claimed`
    * outcome allows a send; the caller must then call `finish` with the same owner.
    */
@@ -145,9 +163,12 @@ export class Ledger {
     return { ownedClaim: owned === '1', record: decodeDeliveryRecord(json) };
   }
 
-  /** An operator's decision to try a failed delivery again: back to queued. Refuses sent and live claims. */
-  async reset(authorityId: string, recipient: RecipientKey): Promise<{ reset: boolean; record: DeliveryRecord | null }> {
-    const [done, json] = await this.redis.arm_ledger_reset(this.key, this.countsKey, deliveryField(authorityId, recipient));
+  /**
+   * An operator's decision to try a failed delivery again: back to queued,
+   * recording who asked (`retriedBy`). Refuses sent and live claims.
+   */
+  async reset(authorityId: string, recipient: RecipientKey, by = ''): Promise<{ reset: boolean; record: DeliveryRecord | null }> {
+    const [done, json] = await this.redis.arm_ledger_reset(this.key, this.countsKey, deliveryField(authorityId, recipient), by);
     return { reset: done === '1', record: json ? decodeDeliveryRecord(json) : null };
   }
 
@@ -191,11 +212,16 @@ export class Ledger {
     return counts;
   }
 
-  /** Streams every record, in batches, without loading the whole campaign at once. */
-  async *records(): AsyncGenerator<DeliveryRecord> {
+  /**
+   * Streams every record, in batches, without loading the whole campaign at
+   * once; only one authority's when `authorityId` is given (ids hold no glob characters).
+   */
+  async *records(authorityId?: string): AsyncGenerator<DeliveryRecord> {
     let cursor = '0';
     do {
-      const [next, flat] = await this.redis.hscan(this.key, cursor, 'COUNT', 1000);
+      const [next, flat] = authorityId
+        ? await this.redis.hscan(this.key, cursor, 'MATCH', `${authorityId}/*`, 'COUNT', 1000)
+        : await this.redis.hscan(this.key, cursor, 'COUNT', 1000);
       cursor = next;
       for (let i = 1; i < flat.length; i += 2) yield decodeDeliveryRecord(flat[i]!);
     } while (cursor !== '0');

@@ -25,6 +25,12 @@ export function encodeQueuedDeliveryHead(d: NewDelivery): string {
   return `{"authorityId":${s(d.authorityId)},"recipient":${s(d.recipient)},"role":${s(d.role)},"email":${s(d.email)},"messageId":${s(d.messageId)},"status":"queued","attempts":0`;
 }
 
+/** A resend's queued record head: a queued delivery plus the original's Message-ID, who asked and why. */
+export function encodeResendDeliveryHead(d: NewDelivery, note: { resendOf: string; resentBy: string; resendReason: string }): string {
+  const s = JSON.stringify;
+  return `${encodeQueuedDeliveryHead(d)},"resendOf":${s(note.resendOf)},"resentBy":${s(note.resentBy)},"resendReason":${s(note.resendReason)}`;
+}
+
 /** The two fields of a delivery record the console's grid shows. */
 export interface DeliveryProgress {
   status: DeliveryStatus;

@@ -20,7 +20,7 @@ export interface StorageCommands {
   arm_ledger_claim(key: string, countsKey: string, field: string, init: string, owner: string, leaseMs: string): Promise<[string, string, string]>;
   arm_ledger_extend(key: string, countsKey: string, field: string, owner: string, leaseMs: string): Promise<number>;
   arm_ledger_finish(key: string, countsKey: string, field: string, owner: string, status: string, patch: string): Promise<[string, string]>;
-  arm_ledger_reset(key: string, countsKey: string, field: string): Promise<[string, string]>;
+  arm_ledger_reset(key: string, countsKey: string, field: string, who: string): Promise<[string, string]>;
   arm_ledger_bounce(key: string, countsKey: string, field: string, patch: string): Promise<[string, string]>;
   arm_ledger_readdress(key: string, countsKey: string, field: string, change: string): Promise<[string, string]>;
   arm_breaker_record(key: string, ...args: string[]): Promise<[string, number, number]>;

@@ -58,7 +58,56 @@ export interface ApiAuthorityDetail {
 export interface ApiRetryOutcome {
   jobId: string;
   action: string;
+  /** The recipients the job will send to (not sent, not permanent failures); empty when it was not run. */
+  willSend: string[];
   /** One sentence for the operator. */
+  message: string;
+}
+
+/** GET /api/relay: the relay's circuit breaker. */
+export interface ApiRelay {
+  state: 'open' | 'closed';
+  openedAt?: number;
+  openUntil?: number;
+  lastResponse?: string;
+  queuePaused: boolean;
+  /** While open, one line for the operator; null while closed. */
+  description: string | null;
+}
+
+/** POST /api/relay/try-now */
+export interface ApiTryRelay {
+  closed: boolean;
+  promoted: number;
+  message: string;
+}
+
+/** GET /api/campaigns/:campaign/schedule */
+export type ApiSchedule = { scheduled: false } | { scheduled: true; cron: string; next: number | null; nextText: string | null };
+
+/** GET /api/campaigns/:campaign/retry-plan */
+export interface ApiBulkRetryPlan {
+  deliveries: number;
+  authorities: number;
+  byStatus: Record<'permanent-failure' | 'temporary-failure', number>;
+  running: number;
+  /** The plan in the operator's words, a line each. */
+  lines: string[];
+}
+
+/** POST /api/campaigns/:campaign/retry */
+export interface ApiBulkRetryResult {
+  reset: number;
+  jobs: number;
+  message: string;
+  lines: string[];
+}
+
+/** POST /api/campaigns/:campaign/cancel */
+export interface ApiCancelResult {
+  removed: number;
+  running: string[];
+  finished: number;
   message: string;
 }
 

@@ -11,7 +11,8 @@
  *   POST /api/campaigns/:campaign/authorities/:authority/retry
  *   POST /api/campaigns/:campaign/authorities/:authority/deliveries/:recipient/retry
  */
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Router } from 'express';
+import { apiHandler, type ApiRoute } from './api-handler.js';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { LetterJobData, RetryPolicy } from '../schedule/queues.js';
@@ -19,7 +20,7 @@ import type { ApiAuthorityDetail, ApiAuthorityPage, ApiError, ApiSummary } from 
 import type { CampaignStatus } from './campaign-status.js';
 import { retryDelivery } from './handlers/retry-delivery.js';
 import { retryJob, type RetryContext } from './handlers/retry-job.js';
-import { HttpError, NotFoundError } from './http-errors.js';
+import { NotFoundError } from './http-errors.js';
 import type { LetterPreview } from './letter-preview.js';
 import { authoritiesQuery, authorityParams, campaignParams, deliveryParams, letterQuery, parseRequest } from './request-params.js';
 import { letterPolicy } from './security-headers.js';
@@ -32,24 +33,10 @@ export interface CampaignApiOptions {
   log: Logger;
 }
 
-type Handler = (req: Request, res: Response) => Promise<void>;
-
-/** Named errors become JSON an operator can read; anything unexpected is logged and is a 500. */
-function handle(log: Logger, fn: Handler) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    fn(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) return void res.status(error.status).json({ error: error.name, message: error.message } satisfies ApiError);
-      log.error({ event: 'ui.error', err: error, path: req.originalUrl }, 'ui.error');
-      if (res.headersSent) return next(error);
-      res.status(500).json({ error: 'Internal Server Error', message: 'the ui could not answer; see its log' } satisfies ApiError);
-    });
-  };
-}
-
 export function campaignApi(options: CampaignApiOptions): Router {
   const router = express.Router();
   const { status, log } = options;
-  const h = (fn: Handler) => handle(log, fn);
+  const h = (fn: ApiRoute) => apiHandler(log, fn);
 
   const retryContext = (req: Request, campaignId: string): RetryContext => ({
     letters: options.letters,
@@ -117,8 +104,9 @@ export function campaignApi(options: CampaignApiOptions): Router {
     '/campaigns/:campaign/authorities/:authority/retry',
     h(async (req, res) => {
       const { campaign, authority } = parseRequest(authorityParams, req.params);
-      if (!(await status.storedAuthority(campaign, authority))) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
-      const outcome = await retryJob(retryContext(req, campaign), authority);
+      const stored = await status.storedAuthority(campaign, authority);
+      if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
+      const outcome = await retryJob(retryContext(req, campaign), stored);
       log.info({ event: 'ui.retry-job', user: req.session.user?.name, campaign, authorityId: authority, ...outcome }, 'ui.retry-job');
       res.json(outcome);
     }),
@@ -128,7 +116,9 @@ export function campaignApi(options: CampaignApiOptions): Router {
     '/campaigns/:campaign/authorities/:authority/deliveries/:recipient/retry',
     h(async (req, res) => {
       const { campaign, authority, recipient } = parseRequest(deliveryParams, req.params);
-      const outcome = await retryDelivery(retryContext(req, campaign), authority, recipient);
+      const stored = await status.storedAuthority(campaign, authority);
+      if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
+      const outcome = await retryDelivery(retryContext(req, campaign), stored, recipient);
       log.info({ event: 'ui.retry-delivery', user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome }, 'ui.retry-delivery');
       res.json(outcome);
     }),

@@ -31,6 +31,14 @@ export const letterQuery = z.object({ format: z.enum(['html', 'text']).default('
 
 export const pageQuery = z.object({ campaign: campaignId.optional() });
 
+/** Which failed deliveries a bulk retry resets; `expect` is the count the operator confirmed. */
+export const retrySelectionQuery = z.object({
+  status: z.enum(['permanent-failure', 'temporary-failure']).optional(),
+  authority: authorityId.optional(),
+  reply: z.string().min(1).max(200).optional(),
+});
+export const retryConfirmQuery = retrySelectionQuery.extend({ expect: z.coerce.number().int().min(0) });
+
 /** The parsed value, or a BadRequestError naming the first bad parameter. */
 export function parseRequest<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);

@@ -23,6 +23,12 @@ import { authRoutes, requireLogin, requireOperatorForChanges, type LoginLimit } 
 import { BOARD_PATH, queueBoards } from './bull-board.js';
 import { campaignApi } from './campaign-api.js';
 import { campaignPage, campaignPageAssets } from './campaign-page.js';
+import { retryDeliveriesApi } from './retry-deliveries-api.js';
+import { relayApi } from './relay-api.js';
+import { scheduleApi } from './schedule-api.js';
+import { cancelRunApi } from './cancel-run-api.js';
+import { Ledger } from '../storage/ledger.js';
+import { createDeliveryLogger } from '../log/delivery-log.js';
 import { CampaignStatus } from './campaign-status.js';
 import { csrfGuard } from './csrf.js';
 import { LetterPreview, type RendererFactory } from './letter-preview.js';
@@ -49,6 +55,8 @@ export interface UiAppOptions {
   createRenderer?: RendererFactory;
   /** How often the campaign page polls. Default 2000 ms. */
   pollMs?: number;
+  /** Where operators' resets are logged (`delivery.reset`). Default: a logger on DELIVERY_LOG. */
+  deliveryLog?: Logger;
   /** The queues to show; default opened on `redis` (and need no closing of their own). */
   queues?: { letters: Queue<LetterJobData>; campaigns: Queue<FanOutJobData> };
 }
@@ -82,13 +90,37 @@ export function createUiApp(options: UiAppOptions): express.Express {
 
   // Our parser before bull-board's own, so a bad body to its API is refused here: one log line, as everywhere.
   app.use(BOARD_PATH, boardPolicy(), express.json({ limit: '16kb' }), queueBoards([letters, campaigns], (req) => req.session.user?.role));
+  const policy = { attempts: options.config.SEND_ATTEMPTS, backoffMs: options.config.BACKOFF_MS };
+  app.use('/api', scheduleApi({ campaigns, log }));
+  app.use('/api', cancelRunApi({ letters, store, log }));
+  app.use(
+    '/api',
+    relayApi({
+      redis: options.redis,
+      prefix: options.prefix,
+      letters,
+      threshold: options.config.BREAKER_THRESHOLD,
+      cooldownMs: options.config.BREAKER_COOLDOWN_MS,
+      log,
+    }),
+  );
+  app.use(
+    '/api',
+    retryDeliveriesApi({
+      letters,
+      ledger: (campaignId) => new Ledger(options.redis, options.prefix, campaignId),
+      policy,
+      log,
+      deliveryLog: options.deliveryLog ?? createDeliveryLogger({ level: 'silent', file: options.config.DELIVERY_LOG, echo: false }),
+    }),
+  );
   app.use(
     '/api',
     campaignApi({
       status,
       letters,
       preview: new LetterPreview(store, options.createRenderer),
-      policy: { attempts: options.config.SEND_ATTEMPTS, backoffMs: options.config.BACKOFF_MS },
+      policy,
       log,
     }),
   );

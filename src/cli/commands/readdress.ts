@@ -44,6 +44,8 @@ export async function readdressCommand(options: ReaddressOptions, config: Config
     const messageId = `<${options.campaign}.${options.authority}.${options.recipient}.r${n}@${domain}>`;
     const changed = await ledger.readdress(options.authority, options.recipient, { email: options.email, messageId, by: options.by.trim() });
     if (!changed.readdressed) throw new CliError(`delivery ${delivery} changed meanwhile (now ${changed.record?.status ?? 'gone'}); nothing done`, 1);
+    const authority = await producer.store.authority(options.campaign, options.authority);
+    if (!authority) throw new CliError(`authority ${options.authority} is not stored with campaign ${options.campaign}`, 1);
     const retry = await retryJob(
       {
         letters: producer.letters,
@@ -52,7 +54,7 @@ export async function readdressCommand(options: ReaddressOptions, config: Config
         policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS },
         user: options.by.trim(),
       },
-      options.authority,
+      authority,
       `${options.recipient} readdressed from ${record.email} to ${options.email}`,
     );
     print.out(`${delivery}: ${record.email} -> ${options.email} by ${options.by.trim()}; queued as ${messageId}; ${retry.message}`);

@@ -1,15 +1,19 @@
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
-import { CliError, type DeliveryRecord, recipientsOf } from '../../domain/index.js';
+import { CliError, DELIVERY_STATUSES, type DeliveryRecord, recipientsOf } from '../../domain/index.js';
+import { Approvals } from '../../safety/approval.js';
 import type { CampaignStore } from '../../storage/campaign-store.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 
-export const REPORT_COLUMNS = ['authority', 'recipient', 'role', 'email', 'status', 'attempts', 'messageId', 'response', 'time', 'recovered', 'diagnostic', 'readdressed'] as const;
+export const REPORT_COLUMNS = ['authority', 'name', 'recipient', 'role', 'email', 'status', 'attempts', 'messageId', 'response', 'time', 'recovered', 'diagnostic', 'readdressed'] as const;
 
 export interface ReportRow {
   authority: string;
+  /** The authority's name, as stored with the campaign. */
+  name: string;
   recipient: string;
   role: string;
   email: string;
@@ -27,9 +31,10 @@ export interface ReportRow {
   readdressed: string;
 }
 
-export function toReportRow(r: DeliveryRecord): ReportRow {
+export function toReportRow(r: DeliveryRecord, name = ''): ReportRow {
   return {
     authority: r.authorityId,
+    name,
     recipient: r.recipient,
     role: r.role,
     email: r.email,
@@ -49,6 +54,25 @@ export interface ReportOptions {
   format: 'csv' | 'json';
   /** Also write the gaps (every delivery not `sent`, with the report's columns) to this file. */
   gaps?: string;
+  /**
+   * Also write a record of the files to this path (JSON): the campaign, its
+   * approval (who, when, sha256), counts by status, and the sha256 of the
+   * report exactly as printed (and of the gaps file, when written).
+   */
+  manifest?: string;
+}
+
+export interface ReportManifest {
+  campaign: string;
+  generatedAt: string;
+  approval: { by: string; at: string; sha256: string } | null;
+  counts: Record<string, number>;
+  report: { format: 'csv' | 'json'; rows: number; sha256: string };
+  gaps?: { file: string; rows: number; sha256: string };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /**
@@ -65,6 +89,7 @@ export async function findGaps(rows: ReportRow[], store: CampaignStore, campaign
       if (recorded.has(`${authority.id}/${recipient.key}`)) continue;
       gaps.push({
         authority: authority.id,
+        name: authority.name,
         recipient: recipient.key,
         role: recipient.role,
         email: recipient.email,
@@ -90,20 +115,40 @@ function formatRows(rows: ReportRow[], format: 'csv' | 'json'): string {
   return format === 'json' ? JSON.stringify(rows, null, 2) : stringify(rows, { header: true, columns: [...REPORT_COLUMNS] }).trimEnd();
 }
 
-/** `report --campaign ID [--format csv|json] [--gaps FILE]`: one row per delivery from the ledger, sorted. */
+/** `report --campaign ID [--format csv|json] [--gaps FILE] [--manifest FILE]`: one row per delivery from the ledger, sorted. */
 export async function reportCommand(options: ReportOptions, config: Config, print: Print): Promise<ReportRow[]> {
   const producer = await openProducer(config);
   try {
+    const names = new Map<string, string>();
+    for await (const authority of producer.store.authorities(options.campaign)) names.set(authority.id, authority.name);
     const rows: ReportRow[] = [];
-    for await (const record of producer.ledger(options.campaign).records()) rows.push(toReportRow(record));
+    for await (const record of producer.ledger(options.campaign).records()) rows.push(toReportRow(record, names.get(record.authorityId)));
     if (rows.length === 0) throw new CliError(`no deliveries recorded for campaign ${options.campaign} (QUEUE_PREFIX ${config.QUEUE_PREFIX})`, 1);
     rows.sort(byDelivery);
-    print.out(formatRows(rows, options.format));
+    const report = `${formatRows(rows, options.format)}\n`;
+    print.out(report.slice(0, -1));
+    let gapsRecord: ReportManifest['gaps'];
     if (options.gaps) {
       const gaps = await findGaps(rows, producer.store, options.campaign);
       // A header (or []) even when nothing is owed, so a script can tell "no gaps" from "no file".
-      await writeFile(options.gaps, `${gaps.length > 0 || options.format === 'json' ? formatRows(gaps, options.format) : REPORT_COLUMNS.join(',')}\n`);
+      const text = `${gaps.length > 0 || options.format === 'json' ? formatRows(gaps, options.format) : REPORT_COLUMNS.join(',')}\n`;
+      await writeFile(options.gaps, text);
+      gapsRecord = { file: options.gaps, rows: gaps.length, sha256: sha256(text) };
       print.err(`gaps: ${gaps.length} deliveries not sent, written to ${options.gaps}`);
+    }
+    if (options.manifest) {
+      const approval = await new Approvals(producer.redis, config.QUEUE_PREFIX).get(options.campaign);
+      const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length]));
+      const manifest: ReportManifest = {
+        campaign: options.campaign,
+        generatedAt: new Date().toISOString(),
+        approval: approval ? { by: approval.by, at: approval.at, sha256: approval.sha256 } : null,
+        counts,
+        report: { format: options.format, rows: rows.length, sha256: sha256(report) },
+        ...(gapsRecord ? { gaps: gapsRecord } : {}),
+      };
+      await writeFile(options.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+      print.err(`manifest: written to ${options.manifest} (report sha256 ${manifest.report.sha256})`);
     }
     return rows;
   } finally {

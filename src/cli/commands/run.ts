@@ -9,6 +9,9 @@ import { fingerprintFiles, type Fingerprint } from '../../safety/fingerprint.js'
 import { CliError, RunRefused } from '../../domain/index.js';
 import { storeApprovedCampaign, storeTestCampaign } from '../../safety/run-guard.js';
 import { campaignTemplatesDir } from '../../data/load-data-set.js';
+import { readBreaker } from '../../send/circuit-breaker.js';
+import { printDryRun } from './dry-run.js';
+import { pickTestSample } from '../../safety/test-sample.js';
 import { loadValidData, type ValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer, type Producer } from '../producer.js';
@@ -24,6 +27,10 @@ export interface RunOptions {
   testTo?: string;
   /** The templates to compile, and to check against the approval. Default: the campaign folder's templates/. */
   templatesDir?: string;
+  /** List every delivery the run would make, as CSV, and enqueue nothing. */
+  dryRun?: boolean;
+  /** Test runs only: send N authorities that between them show every kind and every statistics case. */
+  sample?: number;
 }
 
 /** What `enqueueCampaign` needs besides the data. */
@@ -46,9 +53,15 @@ export interface RunResult extends FanOutResult {
  */
 export async function runCommand(options: RunOptions, config: Config, print: Print): Promise<RunResult> {
   const templatesDir = campaignTemplatesDir(options.data, options.templatesDir);
-  const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err, templatesDir });
+  const loaded = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err, templatesDir });
+  const testTo = options.testTo ?? config.TEST_RECIPIENT;
+  const data = options.sample === undefined ? loaded : sampleForTest(loaded, options.sample, testTo, print);
+  if (options.dryRun) {
+    printDryRun(data, testTo, print);
+    return { campaign: data.campaign.id, added: 0, existing: 0 };
+  }
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
-  return enqueueCampaign(data, { ...options, templatesDir, testTo: options.testTo ?? config.TEST_RECIPIENT, fingerprint }, config, print);
+  return enqueueCampaign(data, { ...options, templatesDir, testTo, fingerprint }, config, print);
 }
 
 /** Stores the validated data set, fans it out, and (unless told not to) follows it to the end. */
@@ -73,17 +86,78 @@ export async function enqueueCampaign(
       policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS },
     });
     print.out(`campaign ${campaignId}: ${result.added} jobs added, ${result.existing} already existed`);
+    print.err(retrySettingsLine(config));
     if (options.wait === false) return { campaign: campaignId, ...result };
 
     if ((await producer.letters.getWorkersCount()) === 0) {
       print.err('no worker is connected yet: start one with `annual-review-mailer worker`. Waiting (Ctrl-C stops waiting, not the run)...');
     }
-    const totals = await watchCampaign({ ledger, queue: producer.letters, authorities: data.authorities.length, signal: options.signal });
+    const totals = await watchCampaign({
+      ledger,
+      queue: producer.letters,
+      authorities: data.authorities.length,
+      signal: options.signal,
+      relay: () => readBreaker(producer.redis, config.QUEUE_PREFIX),
+      note: print.err,
+    });
     print.out(formatTotals(totals));
+    if (options.signal?.aborted) {
+      print.err(`stopped watching; the run carries on in the workers. Follow it with \`annual-review-mailer report --campaign ${campaignId}\``);
+      return { campaign: campaignId, ...result, totals };
+    }
+    const unsent = totals.deliveries - totals.sent;
+    if (unsent > 0) {
+      for (const line of nextSteps(campaignId, totals)) print.err(line);
+      throw new CliError(`campaign ${campaignId}: ${unsent} of ${totals.deliveries} deliveries not sent`, 1);
+    }
     return { campaign: campaignId, ...result, totals };
   } finally {
     await producer.close();
   }
+}
+
+/** `--sample N`: the test run's authorities, and which cases each one shows. */
+function sampleForTest(data: ValidData, size: number, testTo: string | undefined, print: Print): ValidData {
+  if (!testTo) throw new CliError('--sample is for test runs only: add --test-to ADDRESS (a real run sends to every authority)', 1);
+  if (!Number.isInteger(size) || size < 1) throw new CliError(`--sample: a whole number of authorities, 1 or more (got ${size})`, 1);
+  const sample = pickTestSample(data.authorities, data.campaign, size);
+  print.err(`test sample: ${sample.authorities.length} of ${data.authorities.length} authorities, showing ${sample.cases.length - sample.uncovered.length} of the ${sample.cases.length} cases in the data:`);
+  for (const a of sample.authorities) {
+    const adds = sample.reasons.get(a.id) ?? [];
+    print.err(`  ${a.id} (${a.name}): ${adds.length > 0 ? adds.join(', ') : 'no new case'}`);
+  }
+  if (sample.uncovered.length > 0) print.err(`not shown by this sample (raise --sample): ${sample.uncovered.join(', ')}`);
+  return { ...data, authorities: sample.authorities };
+}
+
+/**
+ * Where a letter job's retry settings come from: `run` fixes them into each
+ * job it adds (BullMQ keeps attempts and backoff with the job), so a worker's
+ * own SEND_ATTEMPTS and BACKOFF_MS do not apply to these jobs.
+ */
+export function retrySettingsLine(config: Config): string {
+  return (
+    `each letter job: up to ${config.SEND_ATTEMPTS} attempts, first retry after ${config.BACKOFF_MS} ms, doubling ` +
+    `(SEND_ATTEMPTS and BACKOFF_MS as set for this run, fixed into each job; a worker's own values do not change them)`
+  );
+}
+
+/** What an operator does about deliveries a finished run did not send. */
+export function nextSteps(campaignId: string, totals: CampaignTotals): string[] {
+  const lines = [
+    `not every delivery was sent: ${totals.permanentFailures} permanent failures, ${totals.temporaryFailures} temporary failures, ${totals.pending} pending. Next:`,
+    `  annual-review-mailer report --campaign ${campaignId} --gaps gaps.csv     # what is still owed, with the relay's answers`,
+  ];
+  if (totals.permanentFailures > 0) {
+    lines.push(`  annual-review-mailer retry --campaign ${campaignId} --status permanent-failure --by NAME   # after fixing their cause (addresses, relay)`);
+  }
+  if (totals.temporaryFailures > 0) {
+    lines.push(`  annual-review-mailer retry --campaign ${campaignId} --status temporary-failure --by NAME   # once the relay answers again`);
+  }
+  if (totals.pending > 0) {
+    lines.push(`  annual-review-mailer retry --campaign ${campaignId} --by NAME   # every delivery not sent, the queued ones included`);
+  }
+  return lines;
 }
 
 /** A test run, or a real run of approved files; a refusal stores and enqueues nothing. */

@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
 import { compileLetter } from '../../render/letter-renderer.js';
-import { cronOf, upsertAnnualScheduler } from '../../schedule/annual-scheduler.js';
+import { cronOf, formatFireTime, listAnnualSchedulers, removeAnnualScheduler, upsertAnnualScheduler } from '../../schedule/annual-scheduler.js';
 import { CliError, RunRefused, TIMEZONE } from '../../domain/index.js';
 import { fingerprintFiles } from '../../safety/fingerprint.js';
 import { storeApprovedCampaign } from '../../safety/run-guard.js';
@@ -39,10 +39,31 @@ export async function scheduleCommand(options: ScheduleOptions, config: Config, 
     });
     print.err(`campaign ${data.campaign.id}: approved by ${approval.by} at ${approval.at} (sha256 ${approval.sha256.slice(0, 12)}...)`);
     const run = await upsertAnnualScheduler(producer.campaigns, data.campaign.id, options.cron ?? cronOf(data.campaign));
-    const next = run.next ? new Date(run.next).toLocaleString('en-GB', { timeZone: TIMEZONE }) : 'unknown';
-    print.out(`scheduled campaign ${run.campaign}: cron "${run.cron}" (${TIMEZONE}); next run ${next} London time`);
+    print.out(`scheduled campaign ${run.campaign}: cron "${run.cron}" (${TIMEZONE}); next run ${run.next ? formatFireTime(run.next) : 'unknown'}`);
     const refusal = run.next === undefined ? null : letterDateRefusal(data.campaign, run.next, config.MAX_LETTER_AGE_DAYS);
     if (refusal) print.err(`warning: the next run will refuse to send: ${refusal}`);
+    await printSchedules(producer.campaigns, print);
+  } finally {
+    await producer.close();
+  }
+}
+
+async function printSchedules(queue: Parameters<typeof listAnnualSchedulers>[0], print: Print): Promise<void> {
+  const all = await listAnnualSchedulers(queue);
+  if (all.length === 0) return print.err('no campaign is scheduled');
+  print.err(`scheduled campaigns (each fires its own fan-out):`);
+  for (const s of all) print.err(`  ${s.campaign}: cron "${s.cron}", next run ${s.next ? formatFireTime(s.next) : 'unknown'}`);
+}
+
+/** `schedule --remove --campaign ID`: removes that campaign's scheduler only. */
+export async function unscheduleCommand(options: { campaign: string }, config: Config, print: Print): Promise<boolean> {
+  const producer = await openProducer(config);
+  try {
+    const removed = await removeAnnualScheduler(producer.campaigns, options.campaign);
+    if (!removed) throw new CliError(`campaign ${options.campaign} is not scheduled (QUEUE_PREFIX ${config.QUEUE_PREFIX})`, 1);
+    print.out(`removed the schedule of campaign ${options.campaign}`);
+    await printSchedules(producer.campaigns, print);
+    return removed;
   } finally {
     await producer.close();
   }

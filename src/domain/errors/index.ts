@@ -7,5 +7,6 @@ export * from './pdf-print-error.js';
 export * from './recipient-not-allowed-error.js';
 export * from './redis-unavailable-error.js';
 export * from './render-error.js';
+export * from './resend-refused.js';
 export * from './run-refused.js';
 export * from './template-error.js';

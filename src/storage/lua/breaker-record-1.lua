@@ -14,7 +14,7 @@ local threshold = tonumber(ARGV[1])
 if state ~= 'open' and threshold > 0 and failures >= threshold then
   local openUntil = now + tonumber(ARGV[2])
   redis.call('HSET', KEYS[1], 'state', 'open', 'openedAt', now, 'openUntil', openUntil, 'openedBy', ARGV[3],
-    'reason', failures .. ' sends in a row failed transiently; last: ' .. ARGV[4], 'pausedByBreaker', '0')
+    'reason', failures .. ' sends in a row failed transiently; last: ' .. ARGV[4], 'lastResponse', ARGV[4], 'pausedByBreaker', '0')
   redis.call('HINCRBY', KEYS[1], 'opens', 1)
   return {'opened', failures, tonumber(ARGV[2])}
 end

@@ -1,0 +1,170 @@
+/**
+ * The campaign page's relay and recovery panel in a real headless browser
+ * (Debian's chromium through playwright-core), over a real pipeline: real
+ * workers, a real SMTP server counting messages by Message-ID.
+ */
+import { join } from 'node:path';
+import type { Browser, Dialog, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../src/cli/commands/run.js';
+import { createLogger } from '../src/logger.js';
+import { CircuitBreaker, readBreaker } from '../src/send/circuit-breaker.js';
+import { removeAnnualScheduler, upsertAnnualScheduler } from '../src/schedule/annual-scheduler.js';
+import { launchChromium } from './support/browser.js';
+import { writeDataSet } from './support/data-set.js';
+import { CAMPAIGN, OPERATOR, VIEWER, startUiHarness, type UiHarness } from './support/ui-harness.js';
+import { quietPrint } from './support/harness.js';
+
+let h: UiHarness;
+let browser: Browser;
+let dataDir: string;
+
+beforeAll(async () => {
+  h = await startUiHarness('ui-actions', { env: { SEND_ATTEMPTS: '1' } });
+  h.refuse.set('ceo@alpha.example.org', { code: 550, message: '5.1.1 no such user' });
+  h.refuse.set('mo1@alpha.example.org', { code: 550, message: '5.1.1 no such user' });
+  h.refuse.set('leader@beta.example.org', { code: 550, message: '5.7.1 relaying denied' });
+  h.refuse.set('ceo@gamma.example.org', { code: 451, message: '4.2.1 mailbox busy' });
+  const data = await writeDataSet(join(h.dir, 'data'), [{ id: 'alpha', monitoringOfficers: ['mo1@alpha.example.org'] }, { id: 'beta' }, { id: 'gamma' }]);
+  await h.runApproved(data, 3);
+  dataDir = data;
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+function poll<T>(read: () => Promise<T> | T) {
+  return expect.poll(read, { timeout: 15_000, interval: 100 });
+}
+
+async function signIn(user: { name: string; password: string }): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(h.ui.url);
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByLabel('User name').fill(user.name);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${h.ui.url}/`);
+  return page;
+}
+
+describe('the relay and recovery panel', () => {
+  it('retries every permanent failure at once after saying how many, and sends each once', async () => {
+    const page = await signIn(OPERATOR);
+    await poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('3');
+    h.refuse.clear();
+    const dialogs: string[] = [];
+    let answer = false;
+    const onDialog = (dialog: Dialog) => {
+      dialogs.push(dialog.message());
+      void (answer ? dialog.accept() : dialog.dismiss());
+    };
+    page.on('dialog', onDialog);
+
+    await page.locator('#retry-status').selectOption('permanent-failure');
+    // Asked, and told no: nothing is reset.
+    await page.locator('[data-action="retry-deliveries"]').click();
+    await poll(() => page.locator('#toast').textContent()).toBe('Nothing was reset');
+    expect(dialogs[0]).toContain('will reset 3 deliveries (3 permanent failures, 0 temporary failures) to queued and run the letter jobs of 2 authorities again');
+    expect(dialogs[0]).toContain('alpha/mo-1 mo1@alpha.example.org permanent-failure (550 5.1.1 no such user)');
+    expect((await h.producer.ledger(CAMPAIGN).counts())['permanent-failure']).toBe(3);
+
+    answer = true;
+    await page.locator('[data-action="retry-deliveries"]').click();
+    await poll(() => page.locator('#toast').textContent()).toMatch(/^reset 3 deliveries to queued; letter jobs: 2 run again/);
+    await poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('0');
+    await poll(() => page.locator('[data-total="k-sent"] .value').textContent()).toBe('6');
+
+    // At the SMTP server: every Message-ID once; the temporary failure was not in the selection.
+    expect([...h.sink.countsByMessageId().values()].every((n) => n === 1)).toBe(true);
+    expect(h.sink.received).toHaveLength(6);
+    expect((await h.producer.ledger(CAMPAIGN).get('beta', 'head'))?.retriedBy).toBe(OPERATOR.name);
+    expect(await h.producer.ledger(CAMPAIGN).get('gamma', 'ceo')).toMatchObject({ status: 'temporary-failure' });
+    page.off('dialog', onDialog);
+    await page.close();
+  }, 60_000);
+
+  it("shows an open circuit breaker with the relay's last answer and next try, and an operator tries the relay now", async () => {
+    const breaker = new CircuitBreaker(h.producer.redis, {
+      prefix: h.prefix,
+      threshold: 3,
+      cooldownMs: 600_000,
+      who: 'test-worker',
+      queue: h.producer.letters,
+      log: createLogger({ level: 'silent' }),
+    });
+    await breaker.record(['transient', 'transient', 'transient'], '421 4.3.2 service not available');
+    expect(await h.producer.letters.isPaused()).toBe(true);
+
+    const viewer = await signIn(VIEWER);
+    await poll(() => viewer.locator('#relay').getAttribute('data-relay-state')).toBe('open');
+    expect(await viewer.locator('[data-action="try-relay"]').count()).toBe(0);
+    expect(await viewer.locator('[data-action="retry-deliveries"]').count()).toBe(0);
+    await viewer.close();
+
+    const page = await signIn(OPERATOR);
+    const relay = page.locator('#relay');
+    await poll(() => relay.getAttribute('data-relay-state')).toBe('open');
+    expect(await relay.textContent()).toMatch(
+      /relay circuit breaker open since \d\d:\d\d:\d\d: sending paused; the relay's last answer: 421 4\.3\.2 service not available; next try at \d\d:\d\d:\d\d/,
+    );
+    await page.locator('[data-action="try-relay"]').click();
+    await poll(() => relay.getAttribute('data-relay-state')).toBe('closed');
+    expect(await h.producer.letters.isPaused()).toBe(false);
+    expect(await readBreaker(h.producer.redis, h.prefix)).toMatchObject({ state: 'closed', closedBy: 'operator' });
+    await page.close();
+  }, 60_000);
+
+  it('Retry job says exactly whom it will send to, and the job log what it did send', async () => {
+    const page = await signIn(OPERATOR);
+    await page.getByLabel('Search authorities by name').fill('GAMMA');
+    await page.locator('tr.row[data-authority-id="gamma"]').click();
+    await poll(() => page.locator('#detail [data-job-state]').getAttribute('data-job-state')).toBe('failed');
+    await page.locator('[data-action="retry-job"]').click();
+    await poll(() => page.locator('#toast').textContent()).toBe('job 2023-24-gamma runs again and will send to ceo; head already sent');
+    await poll(() => page.locator('#detail [data-job-state]').getAttribute('data-job-state')).toBe('completed');
+    await poll(() => page.locator('#detail pre.log').textContent()).toContain('ceo sent; head already-sent');
+    expect(h.receivedFor('gamma/ceo')).toBe(1);
+    expect(h.receivedFor('gamma/head')).toBe(1);
+
+    // Now nothing is owed: the button says so and runs nothing.
+    await page.locator('[data-action="retry-job"]').click();
+    await poll(() => page.locator('#toast').textContent()).toBe('nothing to send, so job 2023-24-gamma was not run again: ceo, head already sent');
+    expect(h.sink.received.filter((m) => m.letter.startsWith(`${CAMPAIGN}/gamma/`))).toHaveLength(2);
+    await page.close();
+  }, 60_000);
+
+  it("shows the campaign's next scheduled run", async () => {
+    const page = await signIn(VIEWER);
+    await poll(() => page.locator('#schedule').textContent()).toBe('Not scheduled');
+    await upsertAnnualScheduler(h.producer.campaigns, CAMPAIGN, '0 9 17 7 *');
+    await poll(() => page.locator('#schedule').textContent()).toMatch(/^Next scheduled run: 17 July 20\d\d at 09:00 London time \(cron 0 9 17 7 \*\)$/);
+    await removeAnnualScheduler(h.producer.campaigns, CAMPAIGN);
+    await page.close();
+  }, 60_000);
+
+  it("cancels a campaign's run from the page, leaving every other campaign's jobs as they were", async () => {
+    // The test run of the same data, held in the queue (paused) so it is still waiting when cancelled.
+    await h.producer.letters.pause();
+    await runCommand({ data: dataDir, wait: false, testTo: 'proof@ombudsman.example.org' }, h.config, quietPrint);
+    const testJobs = () => h.producer.letters.getJobs(['waiting', 'prioritized']);
+    expect((await testJobs()).filter((j) => j.data.campaign === `${CAMPAIGN}~test`)).toHaveLength(3);
+    const realJobs = await h.producer.letters.getJobCounts('completed', 'failed');
+
+    const page = await signIn(OPERATOR);
+    await page.goto(`${h.ui.url}/?campaign=${encodeURIComponent(`${CAMPAIGN}~test`)}`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('[data-action="cancel-run"]').click();
+    await poll(() => page.locator('#toast').textContent()).toMatch(/^campaign 2023-24~test: removed 3 letter jobs not yet started; 0 running now/);
+    expect(await testJobs()).toHaveLength(0);
+    expect(await h.producer.letters.getJobCounts('completed', 'failed')).toEqual(realJobs);
+
+    await h.producer.letters.resume();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(h.sink.received.filter((m) => m.letter.startsWith(`${CAMPAIGN}~test/`))).toHaveLength(0);
+    await page.close();
+  }, 60_000);
+});
