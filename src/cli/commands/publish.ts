@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
 import type { Authority } from '../../domain/index.js';
+import { campaignTemplatesDir } from '../../data/load-data-set.js';
 import { createLetterRenderer } from '../../render/letter-renderer.js';
 import { PdfPrinter } from '../../render/pdf/pdf-printer.js';
 import { letterPdf } from '../../send/letter-attachments.js';
@@ -23,7 +24,7 @@ import { openProducer } from '../producer.js';
 export interface PublishOptions {
   data: string;
   out: string;
-  /** The templates to render, and to check against the approval. Default: the package's templates/. */
+  /** The templates to render, and to check against the approval. Default: the campaign folder's templates/. */
   templatesDir?: string;
 }
 
@@ -36,7 +37,8 @@ export interface PublishResult {
 const PARALLEL_PRINTS = 2;
 
 export async function publishCommand(options: PublishOptions, config: Config, print: Print): Promise<PublishResult> {
-  const data = await loadValidData(options.data, { print: print.err });
+  const templatesDir = campaignTemplatesDir(options.data, options.templatesDir);
+  const data = await loadValidData(options.data, { print: print.err, templatesDir });
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
   const producer = await openProducer(config);
   try {
@@ -46,7 +48,7 @@ export async function publishCommand(options: PublishOptions, config: Config, pr
     await producer.close();
   }
 
-  const renderer = await createLetterRenderer(data.campaign, { templatesDir: options.templatesDir });
+  const renderer = await createLetterRenderer(data.campaign, { templatesDir });
   const printer = new PdfPrinter({ executablePath: config.CHROMIUM_PATH, timeoutMs: config.PDF_TIMEOUT_MS, recycleAfter: config.PDF_BROWSER_LETTERS });
   await mkdir(options.out, { recursive: true });
   const rows: string[][] = new Array(data.authorities.length);
