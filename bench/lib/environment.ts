@@ -2,9 +2,12 @@
  * Where the bench runs: a private redis-server of its own (so other people's
  * tests on the shared Redis neither slow it nor see its keys), or, with
  * --redis-url, a unique key prefix on that Redis, deleted afterwards. Data
- * sets come from scripts/generate-data.ts into a temporary directory.
+ * sets come from scripts/generate-data.ts into a temporary directory, with
+ * the campaign's `letterAs` set by the bench rather than inherited from the
+ * bundled sample: "body" unless a figure asks for PDFs, so every figure
+ * measured before PDFs existed still measures the same letters.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +16,9 @@ import { PrivateRedis, hasRedisServer } from '../../src/demo/private-redis.js';
 import { connectProducer } from '../../src/redis.js';
 import { deletePrefix } from '../../src/storage/delete-prefix.js';
 import { generateData } from '../../scripts/generate-data.js';
+import type { Campaign } from '../../src/domain/index.js';
+
+export type LetterAs = Campaign['letterAs'];
 
 export interface BenchEnvironment {
   redisUrl: string;
@@ -26,8 +32,11 @@ export interface BenchEnvironment {
   prefix(name: string): string;
   /** Deletes every key under a prefix this bench made. */
   clean(prefix: string): Promise<void>;
-  /** A generated data set of `authorities` rows (made once per size). */
-  dataSet(authorities: number): Promise<{ dir: string; generateMs: number }>;
+  /**
+   * A generated data set of `authorities` rows whose campaign carries the letter
+   * as `letterAs` (default "body": no PDFs), made once per size and `letterAs`.
+   */
+  dataSet(authorities: number, letterAs?: LetterAs): Promise<{ dir: string; generateMs: number }>;
   close(): Promise<void>;
 }
 
@@ -47,7 +56,7 @@ export async function openEnvironment(options: { redisUrl?: string; keepDir?: bo
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(redisUrl).hostname);
   const redisPid = local ? Number(/process_id:(\d+)/.exec(info)?.[1] ?? NaN) || null : null;
   const made = new Set<string>();
-  const dataSets = new Map<number, Promise<{ dir: string; generateMs: number }>>();
+  const dataSets = new Map<string, Promise<{ dir: string; generateMs: number }>>();
 
   return {
     redisUrl,
@@ -64,17 +73,22 @@ export async function openEnvironment(options: { redisUrl?: string; keepDir?: bo
       await deletePrefix(admin, prefix);
       made.delete(prefix);
     },
-    dataSet(authorities) {
-      let entry = dataSets.get(authorities);
+    dataSet(authorities, letterAs = 'body') {
+      const key = `${authorities}-${letterAs}`;
+      let entry = dataSets.get(key);
       if (!entry) {
         entry = (async () => {
-          const out = join(dir, `data-${authorities}`);
+          const out = join(dir, `data-${key}`);
           const started = performance.now();
           generateData(out, authorities, 2024);
-          if (!existsSync(join(out, 'campaign.json'))) throw new Error(`generate-data wrote no campaign.json to ${out}`);
-          return { dir: out, generateMs: performance.now() - started };
+          const generateMs = performance.now() - started;
+          const campaignFile = join(out, 'campaign.json');
+          if (!existsSync(campaignFile)) throw new Error(`generate-data wrote no campaign.json to ${out}`);
+          const settings = JSON.parse(readFileSync(campaignFile, 'utf8')) as Record<string, unknown>;
+          writeFileSync(campaignFile, `${JSON.stringify({ ...settings, letterAs }, null, 2)}\n`);
+          return { dir: out, generateMs };
         })();
-        dataSets.set(authorities, entry);
+        dataSets.set(key, entry);
       }
       return entry;
     },
