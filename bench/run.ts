@@ -7,6 +7,7 @@
  *   npm run bench -- --full           scale with 100,000 authorities
  *   npm run bench -- --only e2e --profile
  *   npm run bench -- --sweep          worker concurrency x SMTP pool size
+ *   npm run bench -- --only pdf,e2e-pdf,pdf-memory   the letter as a PDF
  *
  * Progress goes to stderr. Exit status 1 when a figure could not be measured
  * honestly (letters differ between render paths, a letter lost or sent
@@ -20,14 +21,17 @@ import { PACKAGE_ROOT } from '../src/paths.js';
 import { ceilingsFigure } from './ceilings.js';
 import { coldStartFigure } from './cold-start.js';
 import { e2eFigure } from './e2e.js';
+import { e2ePdfFigure } from './e2e-pdf.js';
 import { startSink } from './lib/children.js';
 import { openEnvironment } from './lib/environment.js';
 import { runPipeline } from './lib/pipeline.js';
 import { fmt, machineInfo, type FigureResult } from './lib/report.js';
+import { pdfFigure } from './pdf.js';
+import { pdfMemoryFigure } from './pdf-memory.js';
 import { renderFigure } from './render.js';
 import { scaleFigure } from './scale.js';
 
-const FIGURES = ['render', 'ceilings', 'e2e', 'scale', 'cold-start'] as const;
+const FIGURES = ['render', 'ceilings', 'e2e', 'scale', 'cold-start', 'pdf', 'e2e-pdf', 'pdf-memory'] as const;
 type Figure = (typeof FIGURES)[number];
 
 const HELP = `usage: npm run bench -- [options]
@@ -42,6 +46,9 @@ const HELP = `usage: npm run bench -- [options]
                        the 100,000-authority validation and fan-out (default 3, quick 1)
   --concurrency <n>    worker concurrency (default: WORKER_CONCURRENCY's default)
   --pool <n>           SMTP pool size (default: SMTP_POOL_SIZE's default)
+  --pdf-letters <n>    authorities' PDFs timed in the pdf figure (default 30, quick 10)
+  --e2e-pdf <n>        authorities delivered with and without PDFs in the e2e-pdf figure (default 100, quick 40)
+  --pdf-deliver <n>    authorities delivered with PDFs in the pdf-memory figure (default 1000, quick 300)
   --profile            one extra, unmeasured e2e round under --cpu-prof; prints where the worker's time went
   --sweep <c,..:p,..>  e2e pipeline at each concurrency x pool size, e.g. 4,8,16:5,10 (no other figure)
   --redis-url <url>    use this Redis with a unique key prefix instead of a private redis-server
@@ -59,6 +66,9 @@ async function main(): Promise<number> {
       rounds: { type: 'string' },
       concurrency: { type: 'string' },
       pool: { type: 'string' },
+      'pdf-letters': { type: 'string' },
+      'e2e-pdf': { type: 'string' },
+      'pdf-deliver': { type: 'string' },
       profile: { type: 'boolean', default: false },
       sweep: { type: 'string' },
       'redis-url': { type: 'string' },
@@ -86,6 +96,10 @@ async function main(): Promise<number> {
     referenceLetters: quick ? 30 : 100,
     fastMs: quick ? 500 : 2000,
     coldStartRuns: quick ? 3 : 5,
+    pdfLetters: int(values['pdf-letters'], quick ? 10 : 30),
+    pdfWarmup: 3,
+    e2ePdfAuthorities: int(values['e2e-pdf'], quick ? 40 : 100),
+    pdfDeliverAuthorities: int(values['pdf-deliver'], quick ? 300 : 1000),
     profile: values.profile,
   };
 
@@ -175,6 +189,30 @@ async function main(): Promise<number> {
       if (only.has('cold-start')) {
         note('cold start: worker spawn to ready vs node -e 0');
         report(await coldStartFigure({ env, sink, runs: settings.coldStartRuns, concurrency: settings.concurrency, poolSize: settings.poolSize }));
+      }
+      if (only.has('pdf')) {
+        note(`pdf: ${settings.pdfLetters} authorities' letters printed by the PdfPrinter vs rendered`);
+        report(await pdfFigure({ letters: settings.pdfLetters, warmup: settings.pdfWarmup }));
+      }
+      if (only.has('e2e-pdf')) {
+        note(`e2e-pdf: ${settings.e2ePdfAuthorities} authorities with PDFs (letterAs both) vs without (body), ${settings.rounds} round(s)`);
+        report(
+          await e2ePdfFigure({ env, sink, authorities: settings.e2ePdfAuthorities, rounds: settings.rounds, concurrency: settings.concurrency, poolSize: settings.poolSize }),
+        );
+      }
+      if (only.has('pdf-memory')) {
+        note(`pdf-memory: ${settings.pdfDeliverAuthorities.toLocaleString('en-GB')} authorities delivered with PDFs (minutes)`);
+        report(
+          await pdfMemoryFigure({
+            env,
+            sink,
+            authorities: settings.pdfDeliverAuthorities,
+            concurrency: settings.concurrency,
+            poolSize: settings.poolSize,
+            browserLetters: defaults.PDF_BROWSER_LETTERS,
+            progress: true,
+          }),
+        );
       }
     }
   } finally {

@@ -4,7 +4,7 @@
  * worker`), with their peak memory read from /proc.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../../src/paths.js';
@@ -152,6 +152,58 @@ export function memoryOf(pid: number): { peakRssMb: number; rssMb: number } | nu
   }
 }
 
+/** A process and all its descendants (a worker and the Chromium it launched), from /proc/<pid>/stat's parent ids. */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(parent) ?? [];
+      list.push(Number(entry));
+      children.set(parent, list);
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/**
+ * Resident memory of a process tree now, MB: the sum of RSS (counts pages
+ * Chromium's processes share once per process, so it overstates) and of PSS
+ * (shares each shared page among its processes: what the tree really holds).
+ */
+export function treeMemoryOf(root: number): { rssMb: number; pssMb: number; processes: number } {
+  let rssKb = 0;
+  let pssKb = 0;
+  let processes = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rssKb += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      pssKb += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      processes++;
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  return { rssMb: rssKb / 1024, pssMb: pssKb / 1024, processes };
+}
+
+/** The highest memory of a worker's process tree seen by the once-a-second sampler, MB. */
+export interface TreeMemory {
+  peakRssMb: number;
+  peakPssMb: number;
+  /** Most processes seen at once (the worker, its browser and the browser's helpers). */
+  peakProcesses: number;
+  /** PSS samples, MB, one a second. */
+  pssSamplesMb: number[];
+}
+
 export interface WorkerChild {
   pid: number;
   /** Date.now() just before the spawn. */
@@ -163,6 +215,8 @@ export interface WorkerChild {
   stop(): Promise<number | null>;
   /** The highest VmHWM seen by the sampler, MB, and RSS samples taken every second. */
   memory(): { peakRssMb: number; samples: number[] };
+  /** The process tree's memory (with `treeMemory`), else null. */
+  treeMemory(): TreeMemory | null;
 }
 
 export interface WorkerSpawnOptions {
@@ -176,6 +230,8 @@ export interface WorkerSpawnOptions {
   isReady?: () => Promise<boolean>;
   /** Experiments: run this module (through tsx) instead of the bin; it must start a worker. */
   entry?: string;
+  /** Also sample the memory of the worker's whole process tree (its Chromium too) every second. */
+  treeMemory?: boolean;
 }
 
 /**
@@ -205,11 +261,19 @@ export async function spawnWorker(options: WorkerSpawnOptions): Promise<WorkerCh
   );
   let peak = 0;
   const samples: number[] = [];
+  const tree: TreeMemory | null = options.treeMemory ? { peakRssMb: 0, peakPssMb: 0, peakProcesses: 0, pssSamplesMb: [] } : null;
   const sample = () => {
     const m = memoryOf(child.pid!);
     if (m) {
       peak = Math.max(peak, m.peakRssMb);
       samples.push(Math.round(m.rssMb));
+    }
+    if (tree && child.exitCode === null) {
+      const t = treeMemoryOf(child.pid!);
+      tree.peakRssMb = Math.max(tree.peakRssMb, t.rssMb);
+      tree.peakPssMb = Math.max(tree.peakPssMb, t.pssMb);
+      tree.peakProcesses = Math.max(tree.peakProcesses, t.processes);
+      tree.pssSamplesMb.push(Math.round(t.pssMb));
     }
   };
   sample();
@@ -231,6 +295,7 @@ export async function spawnWorker(options: WorkerSpawnOptions): Promise<WorkerCh
       return code;
     },
     memory: () => ({ peakRssMb: peak, samples }),
+    treeMemory: () => tree,
   };
 }
 

@@ -18,7 +18,7 @@ import { compileLetter } from '../../src/render/letter-renderer.js';
 import { CampaignStore } from '../../src/storage/campaign-store.js';
 import { fanOut } from '../../src/schedule/fan-out.js';
 import { openLettersQueue, type LetterJobData } from '../../src/schedule/queues.js';
-import { cpuMsOf, spawnWorker, type Sink, type WorkerChild } from './children.js';
+import { cpuMsOf, spawnWorker, type Sink, type TreeMemory, type WorkerChild } from './children.js';
 import type { BenchEnvironment } from './environment.js';
 
 export interface Enqueued {
@@ -120,6 +120,8 @@ export interface PipelineOptions {
   workerEntry?: string;
   /** Called once the worker is ready, before the queue is resumed (to attach strace, say). */
   onWorkerReady?: (worker: WorkerChild) => Promise<void> | void;
+  /** Also sample the worker's whole process tree (the Chromium it prints PDFs in) every second. */
+  treeMemory?: boolean;
 }
 
 export interface PipelineResult {
@@ -139,6 +141,8 @@ export interface PipelineResult {
   cpuMsPerLetter: { worker: number; redis: number | null; sink: number };
   workerPeakRssMb: number;
   workerRssSamplesMb: number[];
+  /** The worker with its Chromium, when `treeMemory` was asked for. */
+  workerTreeMemory: TreeMemory | null;
   sinkDistinct: number;
   ledgerSent: number;
   failedJobs: number;
@@ -156,6 +160,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       env: { ...workerEnv(o.env, o.sink, q.prefix, o.concurrency, o.poolSize, o.name), ...o.workerEnv },
       nodeFlags,
       entry: o.workerEntry,
+      treeMemory: o.treeMemory,
       logFile: join(o.env.dir, `${o.name}-worker.log`),
       // Above info the worker prints no `worker.ready`; ask Redis instead.
       isReady: o.workerEnv?.LOG_LEVEL && !['info', 'debug', 'trace'].includes(o.workerEnv.LOG_LEVEL)
@@ -213,6 +218,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       cpuMsPerLetter,
       workerPeakRssMb: memory.peakRssMb,
       workerRssSamplesMb: memory.samples,
+      workerTreeMemory: worker.treeMemory(),
       sinkDistinct: stats.distinct,
       ledgerSent: counts.sent,
       failedJobs,
