@@ -7,6 +7,8 @@
  * the browser, which is reported on its own). The figure is the median print
  * against the median render of the same letters' HTML (the PDF's source), in
  * the same run. Every PDF must start with `%PDF-` and end with `%%EOF`.
+ * CPU per PDF, Chromium's and this process's, is the load-independent
+ * second opinion on a shared machine.
  */
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { loadConfig } from '../src/config.js';
@@ -14,6 +16,7 @@ import { createLetterRenderer } from '../src/render/letter-renderer.js';
 import { PdfPrinter } from '../src/render/pdf/pdf-printer.js';
 import { letterPdf } from '../src/send/letter-attachments.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
+import { treeCpuMsOf } from './lib/children.js';
 import { fmt, median, ratio, type FigureResult } from './lib/report.js';
 
 export interface PdfOptions {
@@ -42,24 +45,33 @@ export async function pdfFigure(o: PdfOptions): Promise<FigureResult> {
   const bytes: number[] = [];
   const broken: string[] = [];
   let launchMs = NaN;
+  let chromiumCpuMs = NaN;
+  let nodeCpuMs = NaN;
   try {
     for (const [i, authority] of warm.entries()) {
       const started = performance.now();
       await letterPdf(printer, campaign, renderer, authority);
       if (i === 0) launchMs = performance.now() - started;
     }
+    const chromiumBefore = treeCpuMsOf(process.pid, 'chromium');
+    let nodeMicros = 0;
     for (const authority of timed) {
       const renderStarted = performance.now();
       for (let i = 0; i < RENDERS_PER_LETTER; i++) renderer.document(authority);
       renderMs.push((performance.now() - renderStarted) / RENDERS_PER_LETTER);
+      const cpu = process.cpuUsage();
       const started = performance.now();
       const pdf = await letterPdf(printer, campaign, renderer, authority);
       printMs.push(performance.now() - started);
+      const used = process.cpuUsage(cpu);
+      nodeMicros += used.user + used.system;
       const content = pdf.content;
       bytes.push(content.length);
       const tail = content.subarray(-32).toString('latin1');
       if (!content.subarray(0, 5).equals(Buffer.from('%PDF-')) || !tail.includes('%%EOF')) broken.push(authority.id);
     }
+    chromiumCpuMs = (treeCpuMsOf(process.pid, 'chromium') - chromiumBefore) / timed.length;
+    nodeCpuMs = nodeMicros / 1000 / timed.length;
   } finally {
     await printer.close();
   }
@@ -71,7 +83,7 @@ export async function pdfFigure(o: PdfOptions): Promise<FigureResult> {
   const line =
     `bench pdf: ${fmt(pdfMs)} ms per authority's PDF vs ${fmt(letterRenderMs)} ms rendering the same letter (${ratio(cost)}) - ` +
     `median of ${timed.length} after ${warm.length} warm-up prints (the first, with the browser's launch, ${fmt(launchMs)} ms); ` +
-    `${timed.length - broken.length}/${timed.length} well-formed, median ${fmt(kb)} KB, ${printer.launches} browser launch(es), recycled every ${config.PDF_BROWSER_LETTERS}`;
+    `CPU per PDF ${fmt(chromiumCpuMs)} ms in Chromium + ${fmt(nodeCpuMs)} ms in node; ${timed.length - broken.length}/${timed.length} well-formed, median ${fmt(kb)} KB, ${printer.launches} browser launch(es), recycled every ${config.PDF_BROWSER_LETTERS}`;
   return {
     figure: 'pdf',
     lines: [line],
@@ -83,6 +95,7 @@ export async function pdfFigure(o: PdfOptions): Promise<FigureResult> {
       renderMsPerLetter: letterRenderMs,
       pdfToRender: cost,
       firstPrintWithLaunchMs: launchMs,
+      cpuMsPerPdf: { chromium: chromiumCpuMs, node: nodeCpuMs },
       pdfRangeMs: [Math.min(...printMs), Math.max(...printMs)],
       medianPdfBytes: median(bytes),
       launches: printer.launches,

@@ -141,6 +141,26 @@ export function cpuMsOf(pid: number): number {
   }
 }
 
+/**
+ * CPU time (user + system, with reaped children's) of the processes under
+ * `root` whose command is `command`, ms: Chromium's, whose helper processes
+ * come and go with its pages (their time lands in the browser's).
+ */
+export function treeCpuMsOf(root: number, command: string): number {
+  let ms = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / TICKS_PER_SECOND;
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  return ms;
+}
+
 /** Peak resident memory (VmHWM) and current RSS of a live process, MB. */
 export function memoryOf(pid: number): { peakRssMb: number; rssMb: number } | null {
   try {
