@@ -60,11 +60,13 @@ export const EVENT = {
   bouncesReady: 'bounces.ready',
   bouncesSignal: 'bounces.signal',
   bouncesStopped: 'bounces.stopped',
+  bouncesMailboxReady: 'bounces.mailbox-ready',
   bounceAutoReply: 'bounce.auto-reply',
   bounceIgnored: 'bounce.ignored',
   bounceUnmatched: 'bounce.unmatched',
   bounceError: 'bounce.error',
   bounceListenerError: 'bounce.listener-error',
+  bounceMailboxError: 'bounce.mailbox-error',
 } as const;
 
 export type LogEvent = (typeof EVENT)[keyof typeof EVENT];
