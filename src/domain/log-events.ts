@@ -43,6 +43,7 @@ export const EVENT = {
   uiRetryDelivery: 'ui.retry-delivery',
   uiRetryDeliveries: 'ui.retry-deliveries',
   uiCancelRun: 'ui.cancel-run',
+  uiReaddress: 'ui.readdress',
   uiError: 'ui.error',
   uiSessionEnded: 'ui.session-ended',
   uiBadRequest: 'ui.bad-request',
