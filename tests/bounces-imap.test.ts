@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PrivateRedis } from '../src/demo/private-redis.js';
 import { createLogger } from '../src/logger.js';
 import { Ledger } from '../src/storage/ledger.js';
 import { startBouncesProcess, type BouncesProcess } from '../workers/bounces-process.js';
@@ -89,6 +90,56 @@ describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
     expect(await counts()).toEqual({ inbox: 0, processed: 3 });
     expect(await ledger.counts()).toMatchObject({ sent: 1, bounced: 2 });
     expect(bounces.unmatched.count).toBe(0);
+  });
+});
+
+describe.skipIf(!hasDovecot())('the bounces mailbox while Redis is down', () => {
+  it('leaves the message in the mailbox until its bounce is recorded, then moves it', async () => {
+    const dovecot = new PrivateDovecot();
+    const redisServer = new PrivateRedis({ appendOnly: true });
+    const prefix = uniquePrefix('bounces-imap-outage');
+    const dir = await mkdtemp(join(tmpdir(), 'arm-bounces-imap-'));
+    let bounces: BouncesProcess | undefined;
+    let client: ImapFlow | undefined;
+    let redis: Redis | undefined;
+    cleanups.push(async () => {
+      await client?.logout().catch(() => {});
+      await bounces?.close();
+      redis?.disconnect();
+      await dovecot.stop();
+      await redisServer.destroy();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const url = await dovecot.start();
+    const redisUrl = await redisServer.start();
+    redis = new Redis(redisUrl);
+    // The test's own connection sees the outage too; it reconnects, and the refusals are expected.
+    redis.on('error', () => {});
+    const ledger = new Ledger(redis, prefix, CAMPAIGN);
+    const delivery = { authorityId: 'alpha', recipient: 'mo-1', role: 'mo' as const, email: 'monitoring.officer@alpha.example.org', messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>` };
+    await ledger.seed([delivery]);
+    await ledger.claim(delivery, 'test', 60_000);
+    await ledger.finish('alpha', 'mo-1', 'test', 'sent', { response: '250 ok' });
+
+    const config = testConfig(prefix, { ...BOUNCE_ENV, REDIS_URL: redisUrl, BOUNCE_IMAP_URL: url, BOUNCE_IMAP_POLL_MS: '1000', BOUNCE_UNMATCHED_DIR: join(dir, 'unmatched'), DELIVERY_LOG: join(dir, 'deliveries.log') });
+    bounces = await startBouncesProcess(config, { log: createLogger({ level: 'silent' }), echoDeliveries: false });
+    await redisServer.stop();
+
+    const imap = (client = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false }));
+    await imap.connect();
+    await imap.append('INBOX', await bounceFixture('office365-ndr.eml'));
+    const messages = async (folder: string) => {
+      const status = await imap.status(folder, { messages: true });
+      return status ? status.messages : undefined;
+    };
+    // Several poll intervals with Redis down: read, but not recorded, so not moved.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect({ inbox: await messages('INBOX'), processed: await messages('Processed') }).toEqual({ inbox: 1, processed: 0 });
+
+    await redisServer.start();
+    await until('alpha/mo-1 bounced', async () => (await ledger.get('alpha', 'mo-1'))?.status === 'bounced');
+    await until('the DSN moved to Processed', async () => (await messages('Processed')) === 1);
+    expect(await messages('INBOX')).toBe(0);
   });
 });
 
