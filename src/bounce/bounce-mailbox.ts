@@ -86,6 +86,8 @@ export class BounceMailbox {
         await this.client?.logout().catch(() => this.client?.close());
         this.client = undefined;
       }
+      // The closed connection's own 'close' is no news: wait the interval before connecting again.
+      this.news = false;
       await this.pause();
     }
   }
