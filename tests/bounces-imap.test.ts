@@ -64,7 +64,6 @@ describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
 
     const client = imap();
     await client.connect();
-    cleanups.push(() => client.logout());
     // Already waiting when `bounces` starts: an NDR and an out-of-office.
     await client.append('INBOX', await bounceFixture('office365-ndr.eml'));
     await client.append('INBOX', await bounceFixture('out-of-office.eml'));
@@ -90,6 +89,38 @@ describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
     expect(await counts()).toEqual({ inbox: 0, processed: 3 });
     expect(await ledger.counts()).toMatchObject({ sent: 1, bounced: 2 });
     expect(bounces.unmatched.count).toBe(0);
+    await client.logout();
+  });
+
+  it('connects again after the server restarts, and reads what arrived meanwhile', async () => {
+    const dovecot = new PrivateDovecot();
+    const prefix = uniquePrefix('bounces-imap-restart');
+    const dir = await mkdtemp(join(tmpdir(), 'arm-bounces-imap-'));
+    const redis = new Redis(REDIS_URL);
+    let bounces: BouncesProcess | undefined;
+    let client: ImapFlow | undefined;
+    cleanups.push(async () => {
+      await client?.logout().catch(() => {});
+      await bounces?.close();
+      await dovecot.stop();
+      redis.disconnect();
+      await cleanPrefix(prefix);
+      await rm(dir, { recursive: true, force: true });
+    });
+    const url = await dovecot.start();
+    const ledger = new Ledger(redis, prefix, CAMPAIGN);
+    const delivery = { authorityId: 'alpha', recipient: 'mo-1', role: 'mo' as const, email: 'monitoring.officer@alpha.example.org', messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>` };
+    await ledger.seed([delivery]);
+    await ledger.claim(delivery, 'test', 60_000);
+    await ledger.finish('alpha', 'mo-1', 'test', 'sent', { response: '250 ok' });
+    const config = testConfig(prefix, { ...BOUNCE_ENV, BOUNCE_IMAP_URL: url, BOUNCE_IMAP_POLL_MS: '1000', BOUNCE_UNMATCHED_DIR: join(dir, 'unmatched'), DELIVERY_LOG: join(dir, 'deliveries.log') });
+    bounces = await startBouncesProcess(config, { log: createLogger({ level: 'silent' }), echoDeliveries: false });
+
+    await dovecot.restart();
+    client = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
+    await client.connect();
+    await client.append('INBOX', await bounceFixture('office365-ndr.eml'));
+    await until('alpha/mo-1 bounced', async () => (await ledger.get('alpha', 'mo-1'))?.status === 'bounced');
   });
 });
 

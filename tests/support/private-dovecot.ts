@@ -81,9 +81,29 @@ service anvil {
 }
 `,
     );
-    this.child = spawn('dovecot', ['-c', conf, '-F'], { stdio: 'ignore' });
-    await this.waitForGreeting();
+    await this.spawn();
     return this.url;
+  }
+
+  /** Stops the server and starts it again on the same port and mailboxes, as a server restart would. */
+  async restart(): Promise<void> {
+    await this.kill();
+    await this.spawn();
+  }
+
+  private async spawn(): Promise<void> {
+    this.child = spawn('dovecot', ['-c', join(this.dir, 'dovecot.conf'), '-F'], { stdio: 'ignore' });
+    await this.waitForGreeting();
+  }
+
+  private async kill(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    this.child = undefined;
   }
 
   private get logFile(): string {
@@ -95,13 +115,7 @@ service anvil {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    this.child = undefined;
+    await this.kill();
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 
