@@ -29,6 +29,8 @@ const DEFAULTS = {
   MAX_LETTER_AGE_DAYS: '60',
   BOUNCE_MAX_BYTES: '10485760',
   BOUNCE_UNMATCHED_DIR: 'bounces-unmatched',
+  BOUNCE_IMAP_PROCESSED: 'Processed',
+  BOUNCE_IMAP_POLL_MS: '60000',
   REQUIRE_DURABLE_REDIS: '0',
   REGISTER_HOST: '127.0.0.1',
   REGISTER_PORT: '3001',
@@ -232,6 +234,12 @@ const envSchema = z.object({
   BOUNCE_MAX_BYTES: integer(1024, 1_073_741_824),
   /** `bounces`: folder where a bounce that matches no delivery is kept, one .eml each. Default bounces-unmatched. */
   BOUNCE_UNMATCHED_DIR: z.string().min(1),
+  /** `bounces`: a mailbox bounces arrive in, e.g. imaps://user:pass@mail.example/INBOX (imap:// is plain text: loopback only). */
+  BOUNCE_IMAP_URL: serverUrl('imap', 'imaps').optional(),
+  /** `bounces`: the mailbox folder each handled message is moved to, so none is read twice. Default Processed. */
+  BOUNCE_IMAP_PROCESSED: z.string().min(1),
+  /** `bounces`: how often to look in the mailbox when the server cannot say (no IDLE), in ms. Default 60000. */
+  BOUNCE_IMAP_POLL_MS: integer(1000, 86_400_000),
 });
 
 /** Settings that only work together: Sentinel's two, DKIM's three, and BOUNCE_ADDRESS with its secret. */
@@ -262,7 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const result = envSchema.superRefine(checkTogether).safeParse(input);
   if (!result.success) {
-    // Never echo the value: REDIS_URL and SMTP_URL may hold passwords.
+    // Never echo the value: REDIS_URL, SMTP_URL and BOUNCE_IMAP_URL may hold passwords.
     const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }

@@ -22,12 +22,15 @@ let browser: Browser;
 let refused: Authority;
 /** Another whose political head's mailbox stays busy (451), left as a temporary failure. */
 let busy: Authority;
+/** A third whose chief executive's letter bounces after it was sent. */
+let bouncing: Authority;
 
 beforeAll(async () => {
   const sample = await loadDataSet(SAMPLE_DATA_DIR);
   const authorities = sample.validAuthorities;
   refused = authorities.find((a) => a.kind === 'london-borough' && a.copies.some((c) => c.role === 'mo'))!;
   busy = authorities.find((a) => a.kind === 'district-council' && a.head !== null && a.id !== refused.id)!;
+  bouncing = authorities.find((a) => a.kind === 'county-council' && a.id !== refused.id && a.id !== busy.id)!;
 
   h = await startUiHarness('ui-browser', { env: { SEND_ATTEMPTS: '2', WORKER_CONCURRENCY: '8' } });
   h.refuse.set(refused.copies.find((c) => c.role === 'mo')!.email, { code: 550, message: '5.1.1 <address> no such user here' });
@@ -118,6 +121,45 @@ describe('the operators’ console in a browser', () => {
     await page.screenshot({ path: shot });
     console.log(`campaign page screenshot: ${shot}\ncampaign page with a delivery open: ${detailShot}`);
 
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('shows a bounced letter with its diagnostic, readdresses it, and the letter goes to the new address once', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page);
+    await poll(() => page.locator('[data-total="k-bounced"] .value').textContent()).toBe('0');
+
+    // What the `bounces` process records when the council's server returns the letter.
+    const oldEmail = bouncing.chiefExecutive.email;
+    const diagnostic = `smtp; 550 5.1.1 <${oldEmail}>: Recipient address rejected: User unknown`;
+    expect((await h.producer.ledger(CAMPAIGN).bounce(bouncing.id, 'ceo', { diagnostic, email: oldEmail })).bounced).toBe(true);
+    await poll(() => page.locator('[data-total="k-bounced"] .value').textContent()).toBe('1');
+
+    await page.locator('#status').selectOption('bounced');
+    const row = page.locator(`tr.row[data-authority-id="${bouncing.id}"]`);
+    await poll(() => page.locator('tr.row').count()).toBe(1);
+    expect(await row.locator('.chip[data-recipient="ceo"]').textContent()).toContain('bounced');
+    await row.click();
+    const delivery = page.locator('#detail tr[data-recipient="ceo"]');
+    await poll(() => delivery.getAttribute('data-status')).toBe('bounced');
+    expect(await delivery.locator('td.response').textContent()).toBe(`bounced: ${diagnostic}`);
+
+    const newEmail = `new.chief@${bouncing.id}.example.org`;
+    page.once('dialog', (dialog) => void dialog.accept(newEmail));
+    await delivery.locator('[data-action="readdress"]').click();
+    await poll(() => delivery.getAttribute('data-status')).toBe('sent');
+    expect(await delivery.locator('.email').textContent()).toBe(newEmail);
+    expect(await page.locator('#toast').textContent()).toContain(`readdressed from ${oldEmail} to ${newEmail}`);
+    await poll(() => page.locator('[data-total="k-bounced"] .value').textContent()).toBe('0');
+
+    // Once, to the new address, as a new letter; the old address got only the first.
+    const toNew = h.sink.received.filter((m) => m.envelopeTo.includes(newEmail));
+    expect(toNew.map((m) => m.messageId)).toEqual([`<${CAMPAIGN}.${bouncing.id}.ceo.r1@example.org>`]);
+    expect(h.sink.received.filter((m) => m.envelopeTo.includes(oldEmail))).toHaveLength(1);
+    expect((await h.producer.ledger(CAMPAIGN).get(bouncing.id, 'ceo'))!.readdresses).toMatchObject([{ by: OPERATOR.name, from: oldEmail, to: newEmail, status: 'bounced' }]);
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);

@@ -235,6 +235,38 @@ describe('retrying from the ui', () => {
   });
 });
 
+describe('readdressing from the ui', () => {
+  it('sends a bounced letter once to the corrected address; refuses a viewer, a missing CSRF token, a bad or disallowed address and a letter not bounced', async () => {
+    h = await startUiHarness('ui-readdress', { env: { RECIPIENT_ALLOWLIST: 'alpha.example.org' } });
+    await runCampaign(h, [ALPHA]);
+    const ledger = h.producer.ledger(CAMPAIGN);
+    expect((await ledger.bounce('alpha', 'ceo', { diagnostic: 'smtp; 550 5.1.1 User unknown', email: 'ceo@alpha.example.org' })).bounced).toBe(true);
+    const operator = await h.signedIn(OPERATOR);
+    const viewer = await h.signedIn(VIEWER);
+    const path = api('/authorities/alpha/deliveries/ceo/readdress');
+    const to = (email: string) => ({ json: { email } });
+
+    expect((await viewer.post(path, to('new.ceo@alpha.example.org'))).status).toBe(403);
+    expect((await operator.post(path, { ...to('new.ceo@alpha.example.org'), csrf: null })).status).toBe(403);
+    expect((await operator.post(path, to('not an address'))).status).toBe(400);
+    const outside = await operator.post(path, to('ceo@elsewhere.example'));
+    expect(outside.status).toBe(400);
+    expect(((await outside.json()) as { message: string }).message).toBe('ceo@elsewhere.example is not in RECIPIENT_ALLOWLIST; nothing changed');
+    expect((await operator.post(api('/authorities/alpha/deliveries/head/readdress'), to('new.head@alpha.example.org'))).status).toBe(409);
+    expect(await ledger.get('alpha', 'ceo')).toMatchObject({ status: 'bounced', email: 'ceo@alpha.example.org' });
+
+    const res = await operator.post(path, to('new.ceo@alpha.example.org'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ action: 'readdressed', from: 'ceo@alpha.example.org', email: 'new.ceo@alpha.example.org', messageId: '<2023-24.alpha.ceo.r1@example.org>' });
+    await eventually('the readdressed letter to be sent', async () => (await ledger.get('alpha', 'ceo'))?.status === 'sent');
+    expect(h.sink.received.filter((m) => m.envelopeTo.includes('new.ceo@alpha.example.org')).map((m) => m.messageId)).toEqual(['<2023-24.alpha.ceo.r1@example.org>']);
+    expect([h.receivedFor('alpha/ceo'), h.receivedFor('alpha/head'), h.receivedFor('alpha/mo-1')]).toEqual([2, 1, 1]);
+    expect((await ledger.get('alpha', 'ceo'))!.readdresses).toMatchObject([{ by: OPERATOR.name, from: 'ceo@alpha.example.org', to: 'new.ceo@alpha.example.org' }]);
+    // Done once: the delivery is sent now, so a second readdress is refused.
+    expect((await operator.post(path, to('newer.ceo@alpha.example.org'))).status).toBe(409);
+  });
+});
+
 describe('the campaign API', () => {
   it('reports the same totals as the ledger, and filters, searches and pages the authorities', async () => {
     h = await startUiHarness('ui-api');

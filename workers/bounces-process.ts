@@ -1,8 +1,9 @@
 /**
- * The `bounces` process: the SMTP listener on BOUNCE_LISTEN feeding the bounce
- * handler, one Redis connection for the ledgers, and the ordered shutdown:
- * stop accepting (letting open SMTP sessions finish), then Redis, then flush
- * the logs.
+ * The `bounces` process: the SMTP listener on BOUNCE_LISTEN and the mailbox
+ * reader on BOUNCE_IMAP_URL (either or both) feeding one bounce handler, one
+ * Redis connection for the ledgers, and the ordered shutdown: stop accepting
+ * (letting open SMTP sessions and the message in hand finish), then Redis,
+ * then flush the logs.
  */
 import { EVENT } from '../src/domain/index.js';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import type { Config } from '../src/config.js';
 import { ConfigError } from '../src/domain/index.js';
 import { BounceHandler } from '../src/bounce/handle-bounce.js';
 import { BounceListener } from '../src/bounce/bounce-listener.js';
+import { BounceMailbox, imapConnection } from '../src/bounce/bounce-mailbox.js';
 import { UnmatchedBounces } from '../src/bounce/unmatched-bounces.js';
 import { verpFromConfig } from '../src/bounce/verp.js';
 import { Ledger } from '../src/storage/ledger.js';
@@ -17,8 +19,8 @@ import { createDeliveryLogger } from '../src/log/delivery-log.js';
 import { createRedis, redisTarget } from '../src/redis.js';
 
 export interface BouncesProcess {
-  /** The port the listener is on (BOUNCE_LISTEN's, or the one chosen for port 0). */
-  port: number;
+  /** The port the SMTP listener is on (BOUNCE_LISTEN's, or the one chosen for port 0); undefined without BOUNCE_LISTEN. */
+  port: number | undefined;
   handler: BounceHandler;
   unmatched: UnmatchedBounces;
   close(): Promise<void>;
@@ -27,7 +29,11 @@ export interface BouncesProcess {
 export async function startBouncesProcess(config: Config, options: { log: Logger; echoDeliveries?: boolean }): Promise<BouncesProcess> {
   const verp = verpFromConfig(config);
   if (!verp) throw new ConfigError('BOUNCE_ADDRESS and BOUNCE_SECRET are required by `bounces`');
-  if (!config.BOUNCE_LISTEN) throw new ConfigError('BOUNCE_LISTEN is required by `bounces` (host:port, e.g. 127.0.0.1:2525)');
+  if (!config.BOUNCE_LISTEN && !config.BOUNCE_IMAP_URL) {
+    throw new ConfigError('`bounces` needs BOUNCE_LISTEN (host:port, e.g. 127.0.0.1:2525), BOUNCE_IMAP_URL (imaps://user:pass@host/INBOX), or both');
+  }
+  // Checked before anything opens: a plain-text imap:// to another machine stops the start.
+  if (config.BOUNCE_IMAP_URL) imapConnection(config.BOUNCE_IMAP_URL);
   const log = options.log;
   const connection = createRedis(redisTarget(config), 'worker');
   connection.on('error', (err) => log.warn({ event: EVENT.redisError, err }, 'redis connection error; reconnecting'));
@@ -45,15 +51,23 @@ export async function startBouncesProcess(config: Config, options: { log: Logger
     log,
     unmatched,
   });
-  const listener = new BounceListener({ handler, domain: verp.bounceDomain, maxBytes: config.BOUNCE_MAX_BYTES, log });
-  const at = config.BOUNCE_LISTEN.lastIndexOf(':');
-  const port = await listener.listen(config.BOUNCE_LISTEN.slice(0, at), Number(config.BOUNCE_LISTEN.slice(at + 1)));
-  log.info({ event: EVENT.bouncesReady, port, domain: verp.bounceDomain, unmatchedDir: unmatched.dir }, `bounces: listening on port ${port}`);
+  let listener: BounceListener | undefined;
+  let port: number | undefined;
+  if (config.BOUNCE_LISTEN) {
+    listener = new BounceListener({ handler, domain: verp.bounceDomain, maxBytes: config.BOUNCE_MAX_BYTES, log });
+    const at = config.BOUNCE_LISTEN.lastIndexOf(':');
+    port = await listener.listen(config.BOUNCE_LISTEN.slice(0, at), Number(config.BOUNCE_LISTEN.slice(at + 1)));
+    log.info({ event: EVENT.bouncesReady, port, domain: verp.bounceDomain, unmatchedDir: unmatched.dir }, `bounces: listening on port ${port}`);
+  }
+  const mailbox = config.BOUNCE_IMAP_URL
+    ? new BounceMailbox({ url: config.BOUNCE_IMAP_URL, processedFolder: config.BOUNCE_IMAP_PROCESSED, pollMs: config.BOUNCE_IMAP_POLL_MS, handler, log })
+    : undefined;
+  mailbox?.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await listener.close();
+      await Promise.all([listener?.close(), mailbox?.close()]);
       await connection.quit().catch(() => connection.disconnect());
       log.info({ event: EVENT.bouncesStopped, unmatched: unmatched.count }, `bounces: stopped; ${unmatched.count} kept aside as unmatched`);
       await new Promise<void>((resolve) => deliveryLog.flush(() => resolve()));

@@ -107,7 +107,7 @@ program
 
 program
   .command('bounces')
-  .description('receive bounces over SMTP on BOUNCE_LISTEN and mark bounced letters in the ledger, until SIGINT or SIGTERM')
+  .description('receive bounces over SMTP on BOUNCE_LISTEN and/or from the BOUNCE_IMAP_URL mailbox and mark bounced letters in the ledger, until SIGINT or SIGTERM')
   .action(async () => (await commands.bounces()).bouncesCommand(env()));
 
 program

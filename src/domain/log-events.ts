@@ -43,6 +43,7 @@ export const EVENT = {
   uiRetryDelivery: 'ui.retry-delivery',
   uiRetryDeliveries: 'ui.retry-deliveries',
   uiCancelRun: 'ui.cancel-run',
+  uiReaddress: 'ui.readdress',
   uiError: 'ui.error',
   uiSessionEnded: 'ui.session-ended',
   uiBadRequest: 'ui.bad-request',
@@ -60,11 +61,13 @@ export const EVENT = {
   bouncesReady: 'bounces.ready',
   bouncesSignal: 'bounces.signal',
   bouncesStopped: 'bounces.stopped',
+  bouncesMailboxReady: 'bounces.mailbox-ready',
   bounceAutoReply: 'bounce.auto-reply',
   bounceIgnored: 'bounce.ignored',
   bounceUnmatched: 'bounce.unmatched',
   bounceError: 'bounce.error',
   bounceListenerError: 'bounce.listener-error',
+  bounceMailboxError: 'bounce.mailbox-error',
 } as const;
 
 export type LogEvent = (typeof EVENT)[keyof typeof EVENT];

@@ -1,17 +1,18 @@
 /**
- * Wraps a JSON API route: named errors (http-errors.ts) become JSON an
- * operator can read; anything unexpected is logged and is a 500.
+ * Wraps a JSON API route: named errors (http-errors.ts, and src/schedule's
+ * ActionRefused) become JSON an operator can read; anything unexpected is logged and is a 500.
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ApiError } from './api-types.js';
-import { HttpError } from './http-errors.js';
+import { asHttpError, HttpError } from './http-errors.js';
 
 export type ApiRoute = (req: Request, res: Response) => Promise<void>;
 
 export function apiHandler(log: Logger, fn: ApiRoute) {
   return (req: Request, res: Response, next: NextFunction) => {
-    fn(req, res).catch((error: unknown) => {
+    fn(req, res).catch((thrown: unknown) => {
+      const error = asHttpError(thrown);
       if (error instanceof HttpError) return void res.status(error.status).json({ error: error.name, message: error.message } satisfies ApiError);
       log.error({ event: 'ui.error', err: error, path: req.originalUrl }, 'ui.error');
       if (res.headersSent) return next(error);

@@ -25,7 +25,7 @@ export interface PageConfig {
 }
 
 export interface ApiSummary {
-  totals: { authorities: number; deliveries: number; sent: number; pending: number; temporaryFailures: number; permanentFailures: number };
+  totals: { authorities: number; deliveries: number; sent: number; bounced: number; pending: number; temporaryFailures: number; permanentFailures: number };
   jobs: Record<'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed', number>;
   running: boolean;
 }
@@ -50,7 +50,17 @@ export interface ApiAuthorityDetail {
   kind: string;
   job: { state: string; attemptsMade: number; attempts: number; failedReason?: string; finishedOn?: number; logs: string[] } | null;
   deliveries: Array<
-    ApiDeliveryCell & { name: string; email: string; response?: string; queuedAt?: number; updatedAt?: number; sentAt?: number }
+    ApiDeliveryCell & {
+      name: string;
+      email: string;
+      response?: string;
+      queuedAt?: number;
+      updatedAt?: number;
+      sentAt?: number;
+      /** bounced: when the DSN came, and the receiving system's words. */
+      bouncedAt?: number;
+      diagnostic?: string;
+    }
   >;
 }
 
@@ -109,6 +119,17 @@ export interface ApiCancelResult {
   running: string[];
   finished: number;
   message: string;
+}
+
+/** The answer to a readdress: the letter goes to `email` as `messageId`. */
+export interface ApiReaddressOutcome {
+  jobId: string;
+  action: 'readdressed';
+  /** One sentence for the operator. */
+  message: string;
+  from: string;
+  email: string;
+  messageId: string;
 }
 
 /** Every error answer. */

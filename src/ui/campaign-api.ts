@@ -10,14 +10,17 @@
  *   GET  /api/campaigns/:campaign/authorities/:authority/letters/:recipient[?format=text]
  *   POST /api/campaigns/:campaign/authorities/:authority/retry
  *   POST /api/campaigns/:campaign/authorities/:authority/deliveries/:recipient/retry
+ *   POST /api/campaigns/:campaign/authorities/:authority/deliveries/:recipient/readdress  {"email": "..."}
  */
 import express, { type Request, type Router } from 'express';
 import { apiHandler, type ApiRoute } from './api-handler.js';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import { EVENT } from '../domain/index.js';
 import type { LetterJobData, RetryPolicy } from '../schedule/queues.js';
 import type { ApiAuthorityDetail, ApiAuthorityPage, ApiError, ApiSummary } from './api-types.js';
 import type { CampaignStatus } from './campaign-status.js';
+import { readdress } from './handlers/readdress-delivery.js';
 import { retryDelivery } from './handlers/retry-delivery.js';
 import { retryJob, type RetryContext } from './handlers/retry-job.js';
 import { NotFoundError } from './http-errors.js';
@@ -30,6 +33,8 @@ export interface CampaignApiOptions {
   letters: Queue<LetterJobData>;
   preview: LetterPreview;
   policy: RetryPolicy;
+  /** RECIPIENT_ALLOWLIST: a readdress outside it is refused. */
+  allowlist: readonly string[] | undefined;
   log: Logger;
 }
 
@@ -120,6 +125,17 @@ export function campaignApi(options: CampaignApiOptions): Router {
       if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
       const outcome = await retryDelivery(retryContext(req, campaign), stored, recipient);
       log.info({ event: 'ui.retry-delivery', user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome }, 'ui.retry-delivery');
+      res.json(outcome);
+    }),
+  );
+
+  router.post(
+    '/campaigns/:campaign/authorities/:authority/deliveries/:recipient/readdress',
+    express.json({ limit: '4kb' }),
+    h(async (req, res) => {
+      const { campaign, authority, recipient } = parseRequest(deliveryParams, req.params);
+      const outcome = await readdress(retryContext(req, campaign), authority, recipient, req.body, options.allowlist);
+      log.info({ event: EVENT.uiReaddress, user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome }, EVENT.uiReaddress);
       res.json(outcome);
     }),
   );

@@ -15,7 +15,7 @@ import { letterJobId, type LetterJobData } from '../schedule/queues.js';
 /** A recipient the ledger has no record of yet: the campaign is stored but not fanned out. */
 export type CellStatus = DeliveryStatus | 'not-queued';
 
-export const STATUS_FILTERS = ['all', 'failed', 'temporary-failure', 'permanent-failure', 'pending', 'sent', 'unsent'] as const;
+export const STATUS_FILTERS = ['all', 'failed', 'temporary-failure', 'permanent-failure', 'bounced', 'pending', 'sent', 'unsent'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 
 export interface CampaignListing {
@@ -79,6 +79,9 @@ export interface DeliveryDetail {
   updatedAt?: number;
   sentAt?: number;
   recoveredFrom?: string;
+  bouncedAt?: number;
+  /** bounced: the receiving system's words from the DSN. */
+  diagnostic?: string;
 }
 
 export interface JobDetail {
@@ -223,7 +226,8 @@ export class CampaignStatus {
           recipient: r.key,
           role: r.role,
           name: r.name,
-          email: r.email,
+          // A readdressed letter goes to the ledger's address, not the data set's.
+          email: record?.email ?? r.email,
           status: record?.status ?? 'not-queued',
           attempts: record?.attempts ?? 0,
           response: record?.response,
@@ -232,6 +236,8 @@ export class CampaignStatus {
           updatedAt: record?.updatedAt,
           sentAt: record?.sentAt,
           recoveredFrom: record?.recoveredFrom,
+          bouncedAt: record?.bouncedAt,
+          diagnostic: record?.diagnostic,
         };
       }),
     };
@@ -334,6 +340,8 @@ function matches(filter: StatusFilter, cells: DeliveryCell[]): boolean {
       return any('temporary-failure');
     case 'permanent-failure':
       return any('permanent-failure');
+    case 'bounced':
+      return any('bounced');
     case 'pending':
       return any('queued', 'sending', 'not-queued');
     case 'sent':

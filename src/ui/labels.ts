@@ -37,6 +37,7 @@ export const FILTER_LABELS: Readonly<Record<StatusFilter, string>> = {
   failed: 'Any failure',
   'temporary-failure': 'Temporary failures',
   'permanent-failure': 'Permanent failures',
+  bounced: 'Bounced',
   pending: 'Pending',
   unsent: 'Not yet all sent',
   sent: 'All sent',

@@ -121,6 +121,7 @@ export function createUiApp(options: UiAppOptions): express.Express {
       letters,
       preview: new LetterPreview(store, options.createRenderer),
       policy,
+      allowlist: options.config.RECIPIENT_ALLOWLIST,
       log,
     }),
   );

@@ -157,9 +157,9 @@ export class UiClient {
   }
 
   /** A JSON API call as the campaign page makes it: with the CSRF header unless told otherwise. */
-  post(path: string, options: { csrf?: string | null } = {}): Promise<Response> {
+  post(path: string, options: { csrf?: string | null; json?: unknown } = {}): Promise<Response> {
     const token = options.csrf === undefined ? this.csrf : options.csrf;
-    return this.request('POST', path, { headers: { accept: 'application/json', ...(token ? { 'x-csrf-token': token } : {}) } });
+    return this.request('POST', path, { headers: { accept: 'application/json', ...(token ? { 'x-csrf-token': token } : {}) }, json: options.json });
   }
 
   /** A bull-board API call as its own client makes it: the token copied from the cookie into X-XSRF-TOKEN. */

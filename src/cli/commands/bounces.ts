@@ -3,7 +3,7 @@ import { EVENT } from '../../domain/index.js';
 import { createLogger } from '../../logger.js';
 import { startBouncesProcess } from '../../../workers/bounces-process.js';
 
-/** `bounces`: receive bounces on BOUNCE_LISTEN until SIGINT or SIGTERM, then shut down in order. */
+/** `bounces`: receive bounces on BOUNCE_LISTEN and/or from BOUNCE_IMAP_URL until SIGINT or SIGTERM, then shut down in order. */
 export async function bouncesCommand(config: Config): Promise<void> {
   const log = createLogger({ level: config.LOG_LEVEL });
   const bounces = await startBouncesProcess(config, { log });

@@ -1,4 +1,5 @@
 /** Every error the code throws for an operator to read, one class a file (BullMQ's src/classes/errors/ is the model). */
+export * from './action-refused.js';
 export * from './campaign-not-stored-error.js';
 export * from './cli-error.js';
 export * from './config-error.js';

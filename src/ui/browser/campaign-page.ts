@@ -3,7 +3,7 @@
 // Every value from the server goes into the page as text (textContent),
 // never as HTML. The words for kinds and statuses come from the server, in
 // the page's configuration (src/ui/labels.ts), not from here.
-import type { ApiAuthorityDetail, ApiAuthorityPage, ApiCellStatus, ApiDeliveryCell, ApiError, ApiRetryOutcome, ApiSummary, PageConfig } from '../api-types.js';
+import type { ApiAuthorityDetail, ApiAuthorityPage, ApiCellStatus, ApiDeliveryCell, ApiError, ApiReaddressOutcome, ApiRetryOutcome, ApiSummary, PageConfig } from '../api-types.js';
 
 type Attributes = Record<string, string | undefined>;
 type Child = Node | string | null;
@@ -69,10 +69,11 @@ function startCampaignPage(campaignId: string): void {
   }
   const number = (n: number): string => Number(n).toLocaleString('en-GB');
 
-  async function api<T>(path: string, method: 'GET' | 'POST' = 'GET'): Promise<T> {
+  async function api<T>(path: string, method: 'GET' | 'POST' = 'GET', payload?: object): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (method !== 'GET') headers['X-CSRF-Token'] = config.csrfToken;
-    const res = await fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store' });
+    if (payload) headers['Content-Type'] = 'application/json';
+    const res = await fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store', body: payload ? JSON.stringify(payload) : undefined });
     if (res.status === 401) {
       location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
       throw new HttpError('signed out', 401);
@@ -113,6 +114,7 @@ function startCampaignPage(campaignId: string): void {
       card('k-sent', 'Sent', t.sent, t.deliveries ? `${Math.floor((100 * t.sent) / t.deliveries)}% of deliveries` : ''),
       // Job counts are the whole letters queue's (every campaign in it), not this campaign's alone.
       card('k-pending', 'Pending', t.pending, `letters queue: ${s.jobs.active} jobs running, ${s.jobs.waiting + s.jobs.delayed + s.jobs.prioritized} waiting`),
+      card('k-bounced', 'Bounced', t.bounced, 'sent, then returned: still owed'),
       card('k-temp', 'Temporary failures', t.temporaryFailures, 'retried while attempts remain'),
       card('k-perm', 'Permanent failures', t.permanentFailures, 'need an operator'),
     );
@@ -121,6 +123,7 @@ function startCampaignPage(campaignId: string): void {
     setWidth(bar, '.p-sent', (100 * t.sent) / total);
     setWidth(bar, '.p-temp', (100 * t.temporaryFailures) / total);
     setWidth(bar, '.p-perm', (100 * t.permanentFailures) / total);
+    setWidth(bar, '.p-bounced', (100 * t.bounced) / total);
     const live = byId('live');
     live.className = `live ${s.running ? 'running' : 'idle'}`;
     live.textContent = `${s.running ? 'run in progress' : 'idle'} · updated ${new Date().toLocaleTimeString('en-GB')}`;
@@ -227,6 +230,19 @@ function startCampaignPage(campaignId: string): void {
     toast(outcome.message);
     await Promise.all([refreshDetail(), refreshRows(), refreshSummary()]);
   }
+  async function readdress(path: string, who: string, current: string): Promise<void> {
+    const email = prompt(`New address for ${who} (now ${current}):`)?.trim();
+    if (!email) return;
+    let outcome: ApiReaddressOutcome;
+    try {
+      outcome = await api<ApiReaddressOutcome>(path, 'POST', { email });
+    } catch (error) {
+      toast(`${who} not readdressed: ${(error as Error).message}`, true);
+      return;
+    }
+    toast(outcome.message);
+    await Promise.all([refreshDetail(), refreshRows(), refreshSummary()]);
+  }
   function drawDetail(d: ApiAuthorityDetail): void {
     const close = el('button', { className: 'close', type: 'button', 'aria-label': 'Close', text: '×' });
     close.addEventListener('click', closeDetail);
@@ -274,7 +290,16 @@ function startCampaignPage(campaignId: string): void {
         });
         actions.appendChild(again);
       }
+      if (canChange && (r.status === 'bounced' || r.status === 'permanent-failure')) {
+        const change = el('button', { className: 'btn', type: 'button', 'data-action': 'readdress', text: 'Readdress' });
+        change.title = 'Sends the letter once to a corrected address, with its own Message-ID; the change is recorded under your name';
+        change.addEventListener('click', () => {
+          void readdress(`${base}/authorities/${encodeURIComponent(d.id)}/deliveries/${encodeURIComponent(r.recipient)}/readdress`, recipientLabel(r.recipient), r.email);
+        });
+        actions.appendChild(change);
+      }
       const times: string[] = [];
+      if (r.bouncedAt) times.push(`bounced ${time(r.bouncedAt)}`);
       if (r.sentAt) times.push(`sent ${time(r.sentAt)}`);
       else if (r.updatedAt) times.push(`updated ${time(r.updatedAt)}`);
       if (r.queuedAt) times.push(`queued ${time(r.queuedAt)}`);
@@ -282,14 +307,15 @@ function startCampaignPage(campaignId: string): void {
         el('td', null, [el('div', { className: 'who', text: recipientLabel(r.recipient) + (r.name ? ` · ${r.name}` : '') }), el('div', { className: 'email', text: r.email })]),
         el('td', null, [el('span', { className: `chip s-${r.status}`, text: statusChip(r.status) })]),
         el('td', { text: String(r.attempts) }),
-        el('td', { className: 'response', text: r.response ?? '' }),
+        // A bounce's diagnostic says more than the relay's 250 before it.
+        el('td', { className: 'response', text: r.status === 'bounced' && r.diagnostic ? `bounced: ${r.diagnostic}` : (r.response ?? '') }),
         el('td', { className: 'times' }, times.map((t) => el('div', { text: t }))),
         actions,
       ]);
     });
     parts.push(
       el('table', { className: 'deliveries' }, [
-        el('thead', null, [el('tr', null, ['Recipient', 'Status', 'Attempts', 'Last SMTP reply', 'Times', ''].map((h) => el('th', { text: h })))]),
+        el('thead', null, [el('tr', null, ['Recipient', 'Status', 'Attempts', 'Last reply or bounce', 'Times', ''].map((h) => el('th', { text: h })))]),
         el('tbody', null, rows),
       ]),
     );
