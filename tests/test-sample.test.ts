@@ -1,6 +1,8 @@
 /**
  * `run --test-to ADDRESS --sample N`: a test run on a few authorities that
- * between them show every kind and every statistics case. The choice is
+ * between them show every kind and every case the campaign's declaration can
+ * make a template choose between (each figure none, some or blank; each part
+ * below or equal to its whole; each copy role). The choice is
  * checked on the bundled sample; the run on the real Redis, a real worker
  * and a real SMTP server.
  */
@@ -27,8 +29,11 @@ describe('a test run on a sample', () => {
     expect([...inData].filter((c) => !shown.has(c))).toEqual([]);
     expect(picked.uncovered).toEqual([]);
     expect(new Set(picked.authorities.map((a) => a.kind))).toEqual(new Set(all.map((a) => a.kind)));
-    expect(picked.cases).toContain('compliance:below full');
-    expect(picked.cases).toContain('per-100k:not shown');
+    // 2023-24's cases, named from its declaration: a compliance rate below 100%, a council without a population.
+    expect(picked.cases).toContain('compliance_met of compliance_outcomes:below');
+    expect(picked.cases).toContain('population:blank');
+    expect(picked.cases).toContain('investigations:none');
+    expect(picked.cases).toContain('copy:mo');
     // Too few to show everything: it says what is missing.
     const two = pickTestSample(all, sample.campaign!, 2);
     expect(two.authorities).toHaveLength(2);
