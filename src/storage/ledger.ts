@@ -66,6 +66,18 @@ const OUTCOME_ACK_ATTEMPTS = 3;
 
 type FinalStatus = 'sent' | 'temporary-failure' | 'permanent-failure';
 
+function isOwed(record: DeliveryRecord, now: number): boolean {
+  switch (record.status) {
+    case 'queued':
+    case 'temporary-failure':
+      return true;
+    case 'sending':
+      return (record.leaseUntil ?? 0) <= now;
+    default:
+      return false;
+  }
+}
+
 export function deliveryField(authorityId: string, recipient: RecipientKey): string {
   return `${authorityId}/${recipient}`;
 }
@@ -253,6 +265,27 @@ export class Ledger {
     if (recipients.length === 0) return [];
     const values = await this.redis.hmget(this.key, ...recipients.map((r) => deliveryField(authorityId, r)));
     return values.filter((v): v is string => v !== null).map(decodeDeliveryRecord);
+  }
+
+  /**
+   * Of these fields, the ones still owed a letter: no record, `queued`,
+   * `temporary-failure`, or `sending` on a lease that has run out (Redis clock)
+   * and so will never be finished by its owner. Never `sent`, `bounced` or
+   * `permanent-failure`. What a repairing run re-queues a job for. `recorded`:
+   * the fields that have a record at all.
+   */
+  async owed(fields: readonly string[]): Promise<{ owed: Set<string>; recorded: Set<string> }> {
+    const owed = new Set<string>();
+    const recorded = new Set<string>();
+    if (fields.length === 0) return { owed, recorded };
+    const [[seconds, micros], values] = await Promise.all([this.redis.time(), this.redis.hmget(this.key, ...fields)]);
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    values.forEach((json, i) => {
+      const record = json ? decodeDeliveryRecord(json) : null;
+      if (record) recorded.add(fields[i]!);
+      if (!record || isOwed(record, now)) owed.add(fields[i]!);
+    });
+    return { owed, recorded };
   }
 
   /** Number of records in each status, kept by the scripts as they change status. */

@@ -85,7 +85,7 @@ export async function enqueueCampaign(
       campaignId,
       policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS },
     });
-    print.out(`campaign ${campaignId}: ${result.added} jobs added, ${result.existing} already existed`);
+    print.out(`campaign ${campaignId}: ${result.added} jobs added, ${result.existing} already existed, ${result.repaired} repaired (a recipient still owed)`);
     print.err(retrySettingsLine(config));
     if (options.wait === false) return { campaign: campaignId, ...result };
 
