@@ -72,12 +72,22 @@ export class RedisTopology {
     }
   }
 
-  /** SIGKILLs the current primary, as a lost machine would, and waits until the sentinels name another. */
-  async killPrimary(timeoutMs = 30_000): Promise<number> {
+  /**
+   * SIGKILLs the current primary, as a lost machine would, and waits until the
+   * sentinels name another. With `lagMs`, the replica is frozen that long
+   * first and thawed just after the kill: the primary dies with writes the
+   * replica never got, which the failover then loses.
+   */
+  async killPrimary(timeoutMs = 30_000, options: { lagMs?: number } = {}): Promise<number> {
     const before = await this.primaryPort();
     const node = this.servers.find((s) => s.port === before)!;
+    if (options.lagMs) {
+      await this.pauseReplica(true);
+      await new Promise((resolve) => setTimeout(resolve, options.lagMs));
+    }
     node.child.kill('SIGKILL');
     this.killed.push(node);
+    if (options.lagMs) await this.pauseReplica(false);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -133,6 +143,14 @@ export class RedisTopology {
       throw new Error(`the replica did not catch up within ${timeoutMs} ms`);
     } finally {
       primary.disconnect();
+    }
+  }
+
+  /** SIGKILLs every process at once, without waiting (a process exiting in a hurry). */
+  killAll(): void {
+    for (const node of [...this.sentinels, ...this.servers]) {
+      node.child.kill('SIGCONT');
+      node.child.kill('SIGKILL');
     }
   }
 
