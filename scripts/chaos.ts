@@ -248,7 +248,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     const startWorker = () => {
       const child = spawnWorker({
         env: { ...env, DELIVERY_LOG: join(dir, `deliveries-${++spawned}.log`) },
-        keep: ['delivery.recovered', 'delivery.claim-lost', 'delivery.claim-unacknowledged', 'delivery.outcome-unacknowledged', 'breaker.', 'worker.shutdown-timeout'],
+        keep: ['delivery.recovered', 'delivery.claim-lost', 'delivery.claim-unacknowledged', 'delivery.outcome-unacknowledged', 'job.failed', 'worker.error', 'breaker.', 'worker.shutdown-timeout'],
       });
       workers.push(child);
       return child;
@@ -425,6 +425,12 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     if (verdict.windowGapsMs.length > 0) {
       log(`chaos: window resends: the relay stored the first copy at ${verdict.windowGapsMs.map((g) => `kill${g >= 0 ? '+' : ''}${g}ms`).join(', ')}`);
     }
+    const reasons = new Map<string, number>();
+    for (const e of events) if (e.event === 'job.failed' || e.event === 'worker.error') {
+      const reason = `${String(e.event)}: ${String(e.reason ?? e.err ?? '').replace(/[0-9a-f]{8}\b|\d+/g, 'N').slice(0, 120)}`;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8)) log(`chaos: ${n} x ${reason}`);
     for (const problem of problems) log(`chaos: PROBLEM: ${problem}`);
     return result;
   } finally {

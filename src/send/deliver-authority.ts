@@ -172,10 +172,14 @@ async function deliverOne(
   // Record the outcome before anything else: this is the window in which a
   // crash would leave a sent letter marked `sending`.
   const status = outcome.status === 'sent' ? 'sent' : outcome.kind === 'permanent' ? 'permanent-failure' : 'temporary-failure';
-  const finished = await ctx.ledger.finish(authority.id, recipient.key, ctx.owner, status, { response: outcome.response });
   const durationMs = Math.round(performance.now() - started);
-
   const line = { ...fields, attempt, response: outcome.response, durationMs, status };
+  const finished = await ctx.ledger.finish(authority.id, recipient.key, ctx.owner, status, { response: outcome.response }).catch((error: unknown) => {
+    // Redis went away under every attempt: the claim stays `sending` until its lease runs out, then another send.
+    ctx.deliveryLog.error({ event: EVENT.deliveryOutcomeUnacknowledged, ...line, error: String(error) }, 'delivery.outcome-unacknowledged: the outcome could not be written');
+    throw error;
+  });
+
   if (!finished.acknowledged) {
     // Written and rewritten, yet on no replica: a failover now would roll this recipient back to `sending`.
     ctx.deliveryLog.error(

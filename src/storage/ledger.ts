@@ -190,12 +190,22 @@ export class Ledger {
     patch: { response?: string; messageId?: string },
   ): Promise<{ ownedClaim: boolean; record: DeliveryRecord; acknowledged: boolean }> {
     let first: { ownedClaim: boolean; record: DeliveryRecord } | undefined;
+    let last: DeliveryRecord | undefined;
     for (let attempt = 1; ; attempt++) {
       const mark = this.ack.mark();
-      const written = await this.writeOutcome(authorityId, recipient, owner, status, patch);
-      first ??= written;
-      const acknowledged = await this.ack.acknowledged(mark);
-      if (acknowledged || attempt >= OUTCOME_ACK_ATTEMPTS) return { ...first, record: written.record, acknowledged };
+      let acknowledged = false;
+      try {
+        const written = await this.writeOutcome(authorityId, recipient, owner, status, patch);
+        first ??= written;
+        last = written.record;
+        acknowledged = await this.ack.acknowledged(mark);
+      } catch (error) {
+        // The connection died under the write (a failover): the next attempt goes to the new primary,
+        // where this claim may have rolled back to `sending`; writing the outcome there is what keeps
+        // the letter from being sent again when the lease runs out.
+        if (attempt >= OUTCOME_ACK_ATTEMPTS || !this.ack.enabled) throw error;
+      }
+      if (first && last && (acknowledged || attempt >= OUTCOME_ACK_ATTEMPTS)) return { ...first, record: last, acknowledged };
     }
   }
 

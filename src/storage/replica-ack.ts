@@ -38,6 +38,11 @@ export class ReplicaAck {
     });
   }
 
+  /** Whether writes wait for a replica at all (REPLICA_ACK_TIMEOUT_MS above 0). */
+  get enabled(): boolean {
+    return this.timeoutMs > 0;
+  }
+
   /** Marks the moment before a write; pass it to `acknowledged` after the write. */
   mark(): number {
     return this.closes;
@@ -51,7 +56,8 @@ export class ReplicaAck {
     if (this.timeoutMs === 0) return true;
     const replicas = await this.replicaCount();
     if (replicas === 0) return mark === this.closes;
-    const acked = Number(await this.redis.call('WAIT', '1', String(this.timeoutMs)));
+    // A WAIT cut off by a dropped connection is an answer too: not acknowledged.
+    const acked = Number(await this.redis.call('WAIT', '1', String(this.timeoutMs)).catch(() => 0));
     if (acked < 1) this.readAt = -Infinity;
     return acked >= 1 && mark === this.closes;
   }
