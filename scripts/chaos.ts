@@ -427,7 +427,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     }
     const reasons = new Map<string, number>();
     for (const e of events) if (e.event === 'job.failed' || e.event === 'worker.error') {
-      const reason = `${String(e.event)}: ${String(e.reason ?? e.err ?? '').replace(/[0-9a-f]{8}\b|\d+/g, 'N').slice(0, 120)}`;
+      const err = e.err as { message?: string } | undefined;
+      const reason = `${String(e.event)}: ${String(e.reason ?? err?.message ?? '').replace(/[0-9a-f]{8}\b|\d+/g, 'N').slice(0, 120)}`;
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
     for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8)) log(`chaos: ${n} x ${reason}`);
