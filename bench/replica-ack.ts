@@ -42,12 +42,20 @@ export async function replicaAckFigure(o: ReplicaAckOptions): Promise<FigureResu
   };
   const acked: PipelineResult[] = [];
   const plain: PipelineResult[] = [];
+  // The primary's own count of WAITs: evidence that the acknowledged rounds did wait, and the others did not.
+  const waits = async () => Number(/^cmdstat_wait:calls=(\d+)/m.exec(await admin.info('commandstats'))?.[1] ?? 0);
+  let ackedWaits = 0;
+  let plainWaits = 0;
   try {
     const run = (name: string, timeoutMs: string) =>
       runPipeline({ env, sink: o.sink, dataDir: o.dataDir, name, concurrency: o.concurrency, poolSize: o.poolSize, workerEnv: { REPLICA_ACK_TIMEOUT_MS: timeoutMs } });
     for (let round = 0; round < o.rounds; round++) {
+      let before = await waits();
       plain.push(await run(`replica-plain-${round}`, '0'));
+      plainWaits += (await waits()) - before;
+      before = await waits();
       acked.push(await run(`replica-ack-${round}`, '1000'));
+      ackedWaits += (await waits()) - before;
     }
   } finally {
     admin.disconnect();
@@ -57,11 +65,15 @@ export async function replicaAckFigure(o: ReplicaAckOptions): Promise<FigureResu
   const ackedRate = rateOf(acked);
   const plainRate = rateOf(plain);
   const share = ackedRate / plainRate;
+  const letters = acked.reduce((n, p) => n + p.deliveries, 0);
   const problems = [...plain, ...acked].flatMap((p, i) =>
     p.sinkDistinct !== p.deliveries || p.ledgerSent !== p.deliveries || p.failedJobs > 0
       ? [`run ${i}: sink ${p.sinkDistinct}, ledger sent ${p.ledgerSent} of ${p.deliveries}, ${p.failedJobs} failed jobs`]
       : [],
   );
+  // Each letter's claim and outcome wait once each; fewer means the figure did not measure the waiting.
+  if (ackedWaits < 2 * letters) problems.push(`only ${ackedWaits} WAITs for ${letters} letters with acknowledgement on`);
+  if (plainWaits > 0) problems.push(`${plainWaits} WAITs with acknowledgement off`);
   const pass = share >= TARGET && problems.length === 0;
   const p0 = acked[0]!;
   return {
@@ -69,10 +81,10 @@ export async function replicaAckFigure(o: ReplicaAckOptions): Promise<FigureResu
     lines: [
       `bench replica-ack: ${fmt(ackedRate)} letters/s with every claim and outcome acknowledged by the replica vs ${fmt(plainRate)} without waiting ` +
         `(${share.toFixed(2)}; target >= ${TARGET})${passMark(pass)} - the e2e pipeline on a primary with one replica, ${p0.authorities} authorities, ` +
-        `${p0.deliveries} letters x ${o.rounds} rounds, concurrency ${o.concurrency}, pool ${o.poolSize}`,
+        `${p0.deliveries} letters x ${o.rounds} rounds (${ackedWaits} WAITs), concurrency ${o.concurrency}, pool ${o.poolSize}`,
     ],
     pass,
     fatal: problems.length > 0 ? problems.join('; ') : undefined,
-    data: { ackedLettersPerSecond: ackedRate, plainLettersPerSecond: plainRate, share, target: TARGET, acked, plain },
+    data: { ackedWaits, plainWaits, ackedLettersPerSecond: ackedRate, plainLettersPerSecond: plainRate, share, target: TARGET, acked, plain },
   };
 }

@@ -15,6 +15,7 @@ import { PACKAGE_ROOT } from '../src/paths.js';
 import { connectProducer, createRedis, redisTarget } from '../src/redis.js';
 import { durabilityProblems } from '../src/redis-durability.js';
 import { Ledger } from '../src/storage/ledger.js';
+import { REDIS_URL, cleanPrefix, uniquePrefix } from './support/redis.js';
 import { MASTER_NAME, RedisTopology } from '../src/demo/redis-topology.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js');
@@ -65,6 +66,26 @@ describe('start-up durability checks', () => {
     expect(failure?.stderr).toMatch(/REQUIRE_DURABLE_REDIS=1 and this Redis is not durable/);
     expect(failure?.stderr).toMatch(/allkeys-lru/);
     expect(failure?.stderr).toMatch(/keeps nothing on disk/);
+  });
+});
+
+describe('replica acknowledgement without a replica', () => {
+  it('does not hold a claim or an outcome up when the primary has no replica to wait for', async () => {
+    const prefix = uniquePrefix('no-replica');
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.info('replication')).toMatch(/^connected_slaves:0/m);
+      const ledger = new Ledger(redis, prefix, '2023-24', { replicaAckTimeoutMs: 5_000 });
+      const started = Date.now();
+      const delivery = { authorityId: 'alpha', recipient: 'ceo', role: 'ceo' as const, email: 'ceo@alpha.example.org', messageId: '<ceo@x>' };
+      expect((await ledger.claim(delivery, 'w1', 60_000)).outcome).toBe('claimed');
+      expect((await ledger.finish('alpha', 'ceo', 'w1', 'sent', { response: '250' })).acknowledged).toBe(true);
+      // A WAIT for a replica that is not there would have taken the whole 5 s timeout.
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await cleanPrefix(prefix);
+      redis.disconnect();
+    }
   });
 });
 
