@@ -596,6 +596,8 @@ async function main(): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
     process.stderr.write(`chaos: could not run: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Where it failed, for a run that reports its progress.
+    if (process.argv.includes('--verbose') && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     process.exitCode = 2;
   });
 }
