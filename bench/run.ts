@@ -29,9 +29,10 @@ import { fmt, machineInfo, type FigureResult } from './lib/report.js';
 import { pdfFigure } from './pdf.js';
 import { pdfMemoryFigure } from './pdf-memory.js';
 import { renderFigure } from './render.js';
+import { replicaAckFigure } from './replica-ack.js';
 import { scaleFigure } from './scale.js';
 
-const FIGURES = ['render', 'ceilings', 'e2e', 'scale', 'cold-start', 'pdf', 'e2e-pdf', 'pdf-memory'] as const;
+const FIGURES = ['render', 'ceilings', 'e2e', 'replica-ack', 'scale', 'cold-start', 'pdf', 'e2e-pdf', 'pdf-memory'] as const;
 type Figure = (typeof FIGURES)[number];
 
 const HELP = `usage: npm run bench -- [options]
@@ -123,7 +124,7 @@ async function main(): Promise<number> {
     if (values.sweep) {
       await sweep(values.sweep, env, sink, settings.e2eAuthorities, report);
     } else {
-      const e2eData = only.has('ceilings') || only.has('e2e') || only.has('scale') ? await env.dataSet(settings.e2eAuthorities) : undefined;
+      const e2eData = only.has('ceilings') || only.has('e2e') || only.has('replica-ack') || only.has('scale') ? await env.dataSet(settings.e2eAuthorities) : undefined;
       if (only.has('render')) {
         note('render: mjml2html vs precompiled on the sample data');
         report(await renderFigure({ referenceLetters: settings.referenceLetters, fastMs: settings.fastMs }));
@@ -160,6 +161,19 @@ async function main(): Promise<number> {
         report(e2e);
         e2eRate = e2e.pipelineLettersPerSecond;
         if (typeof e2e.data.profileText === 'string') process.stderr.write(`${e2e.data.profileText}\n`);
+      }
+      if (only.has('replica-ack')) {
+        note(`replica-ack: e2e on a primary with a replica, claims and outcomes waiting for it vs not, ${settings.rounds} round(s)`);
+        report(
+          await replicaAckFigure({
+            env,
+            sink,
+            dataDir: e2eData!.dir,
+            rounds: settings.rounds,
+            concurrency: settings.concurrency,
+            poolSize: settings.poolSize,
+          }),
+        );
       }
       if (only.has('scale')) {
         if (e2eRate === undefined) {

@@ -6,7 +6,7 @@
  */
 import { runCommand, type RunResult } from '../src/cli/commands/run.js';
 import type { Config } from '../src/config.js';
-import { connectProducer, redisTarget } from '../src/redis.js';
+import { closeRedis, connectProducer, redisTarget } from '../src/redis.js';
 import { Approvals, createApproval } from '../src/safety/approval.js';
 import { fingerprintFiles } from '../src/safety/fingerprint.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
@@ -22,7 +22,7 @@ export async function approveDataSet(config: Config, dataDir: string, by = 'exac
   try {
     await new Approvals(redis, config.QUEUE_PREFIX).save(createApproval(campaign, by, await fingerprintFiles(dataDir)));
   } finally {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   }
   return campaign;
 }

@@ -3,7 +3,7 @@
  * letter exactly once, and every failure is visible" against real worker
  * processes, a real Redis and a real (faulty) SMTP server.
  *
- *   npm run chaos [-- --authorities 1000 --kills 5 --seed 7 --workers 3 --rate 0 --verbose]
+ *   npm run chaos [-- --authorities 1000 --kills 5 --seed 7 --workers 3 --rate 0 --failover --verbose]
  *
  * It generates a data set, starts a private redis-server (append-only, fsync
  * always) and an SMTP server that answers 4xx to a share of every command,
@@ -13,6 +13,12 @@
  *   - SIGKILLs a random worker at random points of the run (and starts a new one),
  *   - takes the relay down once (421 to everything) until the breaker opens,
  *   - restarts Redis once (SHUTDOWN, then a new server on the same files).
+ * With --failover, Redis is a primary, a replica and three sentinels instead
+ * (src/demo/redis-topology.ts), and the primary is SIGKILLed twice: once while
+ * the replica lags (frozen with SIGSTOP for half a second first, so the
+ * failover loses the primary's last writes), once after it caught up. The
+ * killed server comes back as a replica of the new primary each time. When the
+ * jobs have finished, a repairing `run` puts back what the failovers lost.
  * When every job has finished it counts, by Message-ID, what the SMTP server
  * received, checks the ledger and the jobs, and prints one line:
  *
@@ -25,7 +31,10 @@
  * worker (`recovered`). A copy counts there only when the evidence says so:
  * exactly two copies; the record's recoveredFrom is a worker this run killed;
  * the first copy reached the relay before another worker took the claim over
- * (its `delivery.recovered` line), the second after. The first copy may land
+ * (its `delivery.recovered` line), the second after. With failovers, a second
+ * copy is also in the window when the first copy's worker logged
+ * `delivery.outcome-unacknowledged` for it: its `sent` was on no replica when
+ * the primary died (README, "Exactly once through a failover"). The first copy may land
  * a moment after the kill: the dead worker had written the final "." but the
  * relay had not read it yet. Any other second copy is a duplicate, and the
  * run fails. It exits 1 when a letter was lost or doubled,
@@ -44,10 +53,12 @@ import { Queue } from 'bullmq';
 import { loadValidData } from '../src/cli/load-valid-data.js';
 import { loadConfig } from '../src/config.js';
 import { PrivateRedis, hasRedisServer } from '../src/demo/private-redis.js';
+import { MASTER_NAME, RedisTopology } from '../src/demo/redis-topology.js';
+import { runCommand } from '../src/cli/commands/run.js';
 import { SmtpSink, type ReceivedMessage } from '../src/demo/smtp-sink.js';
 import { type DeliveryRecord, letterMessageId, recipientsOf } from '../src/domain/index.js';
 import { Ledger } from '../src/storage/ledger.js';
-import { createRedis } from '../src/redis.js';
+import { createRedis, type RedisTarget } from '../src/redis.js';
 import { LETTERS_QUEUE, letterJobId } from '../src/schedule/queues.js';
 import { readBreaker } from '../src/send/circuit-breaker.js';
 import { approveAndRun } from './chaos-campaign.js';
@@ -63,8 +74,13 @@ export interface ChaosOptions {
   authorities?: number;
   /** SIGKILLs, at random points of the run. Default 5. */
   kills?: number;
-  /** Redis restarts. Default 1. */
+  /** Redis restarts. Default 1, or 0 with failovers. */
   redisRestarts?: number;
+  /**
+   * SIGKILLs of the Redis primary under Sentinel, alternately while the
+   * replica lags and after it caught up. Default 0: a single Redis.
+   */
+  failovers?: number;
   /** Seeds the data set, the refused addresses and the fault rolls. Default 2024. */
   seed?: number;
   /** Worker processes running at any time. Default 3. */
@@ -99,6 +115,9 @@ export interface ChaosResult {
   injectedPermanent: number;
   kills: number;
   redisRestarts: number;
+  failovers: number;
+  /** Jobs the repairing run after the failovers put back. */
+  repaired: number;
   /** Second copies explained by a kill between the relay's 250 and the ledger's `sent`. */
   windowResends: number;
   breakerOpens: number;
@@ -120,7 +139,9 @@ interface Kill {
 export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult> {
   const authorities = options.authorities ?? 1000;
   const plannedKills = options.kills ?? 5;
-  const plannedRestarts = options.redisRestarts ?? 1;
+  const plannedFailovers = options.failovers ?? 0;
+  const plannedRestarts = options.redisRestarts ?? (plannedFailovers > 0 ? 0 : 1);
+  if (plannedFailovers > 0 && plannedRestarts > 0) throw new Error('chaos restarts a single Redis or fails a replicated one over, not both');
   const seed = options.seed ?? 2024;
   const workerCount = Math.max(2, options.workers ?? 3);
   const concurrency = options.concurrency ?? 4;
@@ -134,6 +155,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
 
   const dir = await mkdtemp(join(tmpdir(), 'arm-chaos-'));
   const redis = new PrivateRedis({ appendOnly: true, dir: join(dir, 'redis') });
+  const topology = plannedFailovers > 0 ? new RedisTopology() : undefined;
   const workers: WorkerChild[] = [];
   const retired: WorkerChild[] = [];
   let sink: SmtpSink | undefined;
@@ -143,6 +165,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
   // orphaned workers would go on reconnecting to a Redis nobody will restart.
   const lastResort = () => {
     for (const w of [...workers, ...retired]) w.kill('SIGKILL');
+    topology?.killAll();
     if (redis.port) spawnSync('redis-cli', ['-p', String(redis.port), 'shutdown', 'nosave'], { stdio: 'ignore', timeout: 2_000 });
     rmSync(dir, { recursive: true, force: true });
   };
@@ -178,20 +201,35 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     if (refused.size === 0 && deliveries.length > 0) refused.add(deliveries[Math.floor(random() * deliveries.length)]!.email);
     const injected = deliveries.filter((d) => refused.has(d.email));
     const deliverable = deliveries.filter((d) => !refused.has(d.email));
-    const ratePerSecond = options.ratePerSecond ?? Math.ceil(deliveries.length / Math.max(8, plannedKills * 4));
+    const ratePerSecond = options.ratePerSecond ?? Math.ceil(deliveries.length / Math.max(8, (plannedKills + 2 * plannedFailovers) * 4));
     log(
       `chaos: ${data.authorities.length} authorities, ${deliveries.length} deliveries, ${injected.length} refused with 550; ` +
-        `${workerCount} workers x ${concurrency}, rate ${ratePerSecond || 'unlimited'}/s, ${plannedKills} kills, ${plannedRestarts} Redis restarts`,
+        `${workerCount} workers x ${concurrency}, rate ${ratePerSecond || 'unlimited'}/s, ${plannedKills} kills, ${plannedRestarts} Redis restarts, ${plannedFailovers} failovers`,
     );
 
-    await mkdir(join(dir, 'redis'));
-    await redis.start();
+    let target: RedisTarget;
+    let redisEnv: Record<string, string>;
+    if (topology) {
+      await topology.start();
+      target = { url: 'redis://127.0.0.1', sentinels: topology.sentinelList, name: MASTER_NAME };
+      redisEnv = {
+        REDIS_URL: target.url,
+        REDIS_SENTINELS: topology.sentinelList.map((s) => `${s.host}:${s.port}`).join(','),
+        REDIS_SENTINEL_NAME: MASTER_NAME,
+      };
+    } else {
+      await mkdir(join(dir, 'redis'));
+      await redis.start();
+      target = redis.url;
+      redisEnv = { REDIS_URL: redis.url };
+    }
     const faults = new FaultPlan(seed, DEFAULT_FAULT_RATES, refused);
     sink = new SmtpSink(faults.sinkOptions());
     const smtpUrl = await sink.start();
 
     const env = {
-      REDIS_URL: redis.url,
+      ...redisEnv,
+      REPLICA_ACK_TIMEOUT_MS: '500',
       SMTP_URL: smtpUrl,
       QUEUE_PREFIX: PREFIX,
       LOG_LEVEL: 'info',
@@ -210,7 +248,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     const startWorker = () => {
       const child = spawnWorker({
         env: { ...env, DELIVERY_LOG: join(dir, `deliveries-${++spawned}.log`) },
-        keep: ['delivery.recovered', 'delivery.claim-lost', 'breaker.', 'worker.shutdown-timeout'],
+        keep: ['delivery.recovered', 'delivery.claim-lost', 'delivery.claim-unacknowledged', 'delivery.outcome-unacknowledged', 'job.failed', 'worker.error', 'breaker.', 'worker.shutdown-timeout'],
       });
       workers.push(child);
       return child;
@@ -219,11 +257,11 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     await Promise.all(workers.map((w) => w.ready));
     log(`chaos: ${workers.length} workers ready after ${Date.now() - started} ms`);
 
-    const config = loadConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, SEND_ATTEMPTS: env.SEND_ATTEMPTS, BACKOFF_MS: env.BACKOFF_MS, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ ...redisEnv, QUEUE_PREFIX: PREFIX, SEND_ATTEMPTS: env.SEND_ATTEMPTS, BACKOFF_MS: env.BACKOFF_MS, LOG_LEVEL: 'silent' });
     await approveAndRun(config, dataDir);
 
     // Watch through a worker-role connection: it waits out the Redis restart.
-    monitor = createRedis(redis.url, 'worker');
+    monitor = createRedis(target, 'worker');
     monitor.on('error', () => {});
     queue = new Queue(LETTERS_QUEUE, { connection: monitor, prefix: PREFIX });
     // Redis is away during its restart; the connection waits for it, so say nothing.
@@ -233,9 +271,13 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     // Random points of the run (share of letters finished) for each fault.
     const killAt = Array.from({ length: plannedKills }, (_, i) => (i + 0.25 + 0.5 * random()) / (plannedKills + 1));
     const restartAt = Array.from({ length: plannedRestarts }, (_, i) => (i + 0.3 + 0.4 * random()) / (plannedRestarts + 1));
+    const failoverAt = Array.from({ length: plannedFailovers }, (_, i) => (i + 0.3 + 0.4 * random()) / (plannedFailovers + 1));
+    let failovers = 0;
     const outageAt = 0.05 + 0.1 * random();
     const kills: Kill[] = [];
     let restarts = 0;
+    let repairs = 0;
+    let repaired = 0;
     let outageStarted = 0;
     let outageEnded = false;
     const problems: string[] = [];
@@ -283,16 +325,39 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
         log(`chaos: Redis restarted at ${(progress * 100).toFixed(0)}% in ${Date.now() - t} ms`);
       }
 
+      if (topology && failovers < plannedFailovers && progress >= failoverAt[failovers]!) {
+        // Alternately: a primary whose replica lags half a second behind (first: the harder case), and one whose replica has everything.
+        const lagging = failovers % 2 === 0;
+        if (!lagging) await topology.waitForReplicaCaughtUp();
+        const t = Date.now();
+        const before = await topology.primaryPort();
+        const after = await topology.killPrimary(30_000, lagging ? { lagMs: 500 } : {});
+        failovers++;
+        log(`chaos: SIGKILL Redis primary ${before} at ${(progress * 100).toFixed(0)}% (${lagging ? 'replica lagging' : 'replica caught up'}); ${after} promoted after ${Date.now() - t} ms`);
+        await topology.restartKilledAsReplicas();
+        log(`chaos: ${before} back as a replica of ${after} after ${Date.now() - t} ms`);
+      }
+
       const jobs = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
       const unfinished = Object.values(jobs).reduce((a, b) => a + b, 0);
       if (Date.now() - lastReport > 2_000) {
         lastReport = Date.now();
         log(`chaos: ${finished}/${deliveries.length} finished; jobs ${JSON.stringify(jobs)}`);
       }
-      if (unfinished === 0 && counts.queued + counts.sending === 0 && !faults.outage) break;
+      // After a failover, a lost job leaves its letters queued with nothing to send them: the repair's work.
+      const settled = counts.queued + counts.sending === 0 || (failovers === plannedFailovers && repairs === 0 && plannedFailovers > 0);
+      if (unfinished === 0 && settled && !faults.outage) {
+        if (repairs > 0 || plannedFailovers === 0) break;
+        // The repairing run an operator makes after a failover: every owed letter gets its job back.
+        const repair = await runCommand({ data: dataDir, wait: false }, { ...config, TEST_RECIPIENT: undefined }, { out: () => {}, err: () => {} });
+        repairs++;
+        repaired = repair.repaired;
+        log(`chaos: repairing run: ${repair.added} jobs added, ${repair.repaired} repaired`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if (kills.length < plannedKills) problems.push(`only ${kills.length} of ${plannedKills} kills could be made while letters were going out (lower --rate)`);
+    if (failovers < plannedFailovers) problems.push(`only ${failovers} of ${plannedFailovers} failovers were made while letters were going out`);
     if (restarts < plannedRestarts) problems.push(`only ${restarts} of ${plannedRestarts} Redis restarts were made while letters were going out`);
     if (!outageEnded) problems.push('the relay outage never happened');
 
@@ -321,6 +386,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
       refusedAuthorities: new Set(injected.map((d) => d.authorityId)),
       kills,
       recoveredAt: recoveryTimes(events),
+      unacknowledged: new Set(events.filter((e) => e.event === 'delivery.outcome-unacknowledged').map((e) => String(e.messageId))),
     });
     problems.push(...verdict.problems);
     const recoveries = events.filter((e) => e.event === 'delivery.recovered').length;
@@ -335,6 +401,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
       injectedPermanent: injected.length,
       kills: kills.length,
       redisRestarts: restarts,
+      failovers,
+      repaired,
       windowResends: verdict.windowResends,
       breakerOpens: breaker.opens,
       recoveries,
@@ -347,14 +415,23 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     result.line =
       `chaos: ${result.expected} deliveries expected, ${result.delivered} delivered, ${result.duplicates} duplicates, ` +
       `${result.lost} lost, ${result.permanentFailures} permanent failures (as injected), ${result.kills} worker kills, ` +
-      `${result.redisRestarts} redis restarts, ${result.windowResends} resent in the documented window`;
+      `${result.redisRestarts} redis restarts, ${result.windowResends} resent in the documented window` +
+      (plannedFailovers > 0 ? `, ${result.failovers} failovers` : '');
     log(
       `chaos: faults injected ${JSON.stringify(result.faults)}; breaker opened ${result.breakerOpens} time(s); ` +
-        `${recoveries} claims recovered, ${claimLost} claims lost; ${result.durationMs} ms`,
+        `${recoveries} claims recovered, ${claimLost} claims lost; ` +
+        `${countEvents(events, 'delivery.claim-unacknowledged')} claims and ${countEvents(events, 'delivery.outcome-unacknowledged')} outcomes unacknowledged, ${repaired} jobs repaired; ${result.durationMs} ms`,
     );
     if (verdict.windowGapsMs.length > 0) {
       log(`chaos: window resends: the relay stored the first copy at ${verdict.windowGapsMs.map((g) => `kill${g >= 0 ? '+' : ''}${g}ms`).join(', ')}`);
     }
+    const reasons = new Map<string, number>();
+    for (const e of events) if (e.event === 'job.failed' || e.event === 'worker.error') {
+      const err = e.err as { message?: string } | undefined;
+      const reason = `${String(e.event)}: ${String(e.reason ?? err?.message ?? '').replace(/[0-9a-f]{8}\b|\d+/g, 'N').slice(0, 120)}`;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8)) log(`chaos: ${n} x ${reason}`);
     for (const problem of problems) log(`chaos: PROBLEM: ${problem}`);
     return result;
   } finally {
@@ -364,6 +441,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     monitor?.disconnect();
     await sink?.stop();
     await redis.destroy().catch(() => {});
+    await topology?.destroy().catch(() => {});
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -378,6 +456,8 @@ interface Evidence {
   kills: Kill[];
   /** When another worker took over each recovered claim (its `delivery.recovered` line), by Message-ID. */
   recoveredAt: Map<string, number[]>;
+  /** Message-IDs whose `sent` no replica acknowledged (`delivery.outcome-unacknowledged`): a failover may have rolled them back. */
+  unacknowledged?: Set<string>;
 }
 
 /** What the SMTP server got, against what the ledger and the jobs say. */
@@ -423,6 +503,9 @@ export function judge(evidence: Evidence): {
     if (got.length === 2 && kill !== undefined && takeover !== undefined && first.receivedAt < takeover && second.receivedAt >= takeover) {
       windowResends++;
       windowGapsMs.push(first.receivedAt - kill);
+    } else if (got.length === 2 && evidence.unacknowledged?.has(d.messageId)) {
+      // The failover's window: sent, recorded, but on no replica when the primary died.
+      windowResends++;
     } else {
       duplicates += got.length - 1;
       const times = got.map((m) => (kill === undefined ? m.receivedAt : `kill${m.receivedAt - kill >= 0 ? '+' : ''}${m.receivedAt - kill}ms`));
@@ -454,6 +537,10 @@ export function judge(evidence: Evidence): {
   return { delivered, duplicates, lost: lostIds.length, permanentFailures, windowResends, windowGapsMs, problems };
 }
 
+function countEvents(events: Array<Record<string, unknown>>, name: string): number {
+  return events.filter((e) => e.event === name).length;
+}
+
 function recoveryTimes(events: Array<Record<string, unknown>>): Map<string, number[]> {
   const times = new Map<string, number[]>();
   for (const e of events) {
@@ -472,7 +559,8 @@ async function main(): Promise<void> {
     options: {
       authorities: { type: 'string', default: '1000' },
       kills: { type: 'string', default: '5' },
-      'redis-restarts': { type: 'string', default: '1' },
+      'redis-restarts': { type: 'string' },
+      failover: { type: 'boolean', default: false },
       seed: { type: 'string', default: '2024' },
       workers: { type: 'string', default: '3' },
       concurrency: { type: 'string', default: '4' },
@@ -490,7 +578,8 @@ async function main(): Promise<void> {
   const result = await runChaos({
     authorities: int('authorities', values.authorities, 1),
     kills: int('kills', values.kills, 0),
-    redisRestarts: int('redis-restarts', values['redis-restarts'], 0),
+    redisRestarts: values['redis-restarts'] === undefined ? undefined : int('redis-restarts', values['redis-restarts'], 0),
+    failovers: values.failover ? 2 : 0,
     seed: int('seed', values.seed, 0),
     workers: int('workers', values.workers, 2),
     concurrency: int('concurrency', values.concurrency, 1),
@@ -507,6 +596,8 @@ async function main(): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
     process.stderr.write(`chaos: could not run: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Where it failed, for a run that reports its progress.
+    if (process.argv.includes('--verbose') && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     process.exitCode = 2;
   });
 }

@@ -17,6 +17,7 @@ const DEFAULTS = {
   BACKOFF_MS: '5000',
   SMTP_POOL_SIZE: '5',
   LEASE_MS: '120000',
+  REPLICA_ACK_TIMEOUT_MS: '1000',
   JOB_LOCK_MS: '30000',
   STALLED_INTERVAL_MS: '30000',
   BREAKER_THRESHOLD: '20',
@@ -139,6 +140,12 @@ const envSchema = z.object({
    * is how soon a dead worker's recipients are sent again. Default 120000 ms.
    */
   LEASE_MS: integer(1000, 3_600_000),
+  /**
+   * With a replica, how long the ledger's claim before a send and its outcome
+   * after wait for a replica to acknowledge them (WAIT 1); 0 turns the wait
+   * off. Default 1000 ms.
+   */
+  REPLICA_ACK_TIMEOUT_MS: integer(0, 60_000),
   /** BullMQ lockDuration of a letter job: a worker that stops renewing it for this long has stalled. Default 30000 ms. */
   JOB_LOCK_MS: integer(1000, 3_600_000),
   /** How often each worker looks for stalled letter jobs (a worker that died mid-job). Default 30000 ms. */

@@ -81,3 +81,14 @@ export async function connectProducer(target: RedisTarget): Promise<Redis> {
     );
   }
 }
+
+/**
+ * Closes a connection politely (QUIT: pending replies first), then for good:
+ * ioredis's QUIT leaves a Sentinel connection's failover watch (its own
+ * connections to the sentinels) open, and only `disconnect` ends it. Without
+ * it a process does not exit, and retries the sentinels once they are gone.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  await redis.quit().catch(() => {});
+  redis.disconnect();
+}

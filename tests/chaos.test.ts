@@ -22,4 +22,15 @@ describe('the fault-injection suite', () => {
     expect(result.recoveries).toBeGreaterThanOrEqual(result.windowResends);
     expect(result.ok).toBe(true);
   }, 120_000);
+
+  it('delivers every letter exactly once when the Redis primary is SIGKILLed while its replica lags, with a worker kill and a faulty relay', async () => {
+    const lines: string[] = [];
+    const result = await runChaos({ authorities: 50, kills: 1, failovers: 1, seed: 5, timeoutMs: 100_000, log: (line) => lines.push(line) });
+
+    expect(result.problems, lines.join('\n')).toEqual([]);
+    expect(result.line).toMatch(
+      /^chaos: (\d+) deliveries expected, \1 delivered, 0 duplicates, 0 lost, \d+ permanent failures \(as injected\), 1 worker kills, 0 redis restarts, \d+ resent in the documented window, 1 failovers$/,
+    );
+    expect(result.ok).toBe(true);
+  }, 120_000);
 });

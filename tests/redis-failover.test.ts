@@ -14,7 +14,9 @@ import { PrivateRedis } from '../src/demo/private-redis.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { connectProducer, createRedis, redisTarget } from '../src/redis.js';
 import { durabilityProblems } from '../src/redis-durability.js';
-import { MASTER_NAME, RedisTopology } from './support/redis-topology.js';
+import { Ledger } from '../src/storage/ledger.js';
+import { REDIS_URL, cleanPrefix, uniquePrefix } from './support/redis.js';
+import { MASTER_NAME, RedisTopology } from '../src/demo/redis-topology.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js');
 
@@ -67,6 +69,26 @@ describe('start-up durability checks', () => {
   });
 });
 
+describe('replica acknowledgement without a replica', () => {
+  it('does not hold a claim or an outcome up when the primary has no replica to wait for', async () => {
+    const prefix = uniquePrefix('no-replica');
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.info('replication')).toMatch(/^connected_slaves:0/m);
+      const ledger = new Ledger(redis, prefix, '2023-24', { replicaAckTimeoutMs: 5_000 });
+      const started = Date.now();
+      const delivery = { authorityId: 'alpha', recipient: 'ceo', role: 'ceo' as const, email: 'ceo@alpha.example.org', messageId: '<ceo@x>' };
+      expect((await ledger.claim(delivery, 'w1', 60_000)).outcome).toBe('claimed');
+      expect((await ledger.finish('alpha', 'ceo', 'w1', 'sent', { response: '250' })).acknowledged).toBe(true);
+      // A WAIT for a replica that is not there would have taken the whole 5 s timeout.
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await cleanPrefix(prefix);
+      redis.disconnect();
+    }
+  });
+});
+
 describe('Redis Sentinel', () => {
   let topology: RedisTopology | undefined;
   afterEach(async () => {
@@ -116,6 +138,34 @@ describe('Redis Sentinel', () => {
       producer.disconnect();
     } finally {
       worker.disconnect();
+    }
+  }, 60_000);
+
+  it('a claim waits for the replica: acknowledged while the replica keeps up, unacknowledged (no send) while it lags', async () => {
+    topology = new RedisTopology();
+    await topology.start();
+    const redis = createRedis({ url: 'redis://127.0.0.1', sentinels: topology.sentinelList, name: MASTER_NAME }, 'worker');
+    redis.on('error', () => {});
+    try {
+      const ledger = new Ledger(redis, 'ack', '2023-24', { replicaAckTimeoutMs: 300 });
+      const delivery = (recipient: string) => ({ authorityId: 'alpha', recipient, role: 'ceo' as const, email: `${recipient}@alpha.example.org`, messageId: `<${recipient}@x>` });
+
+      expect((await ledger.claim(delivery('ceo'), 'w1', 60_000)).outcome).toBe('claimed');
+      expect((await ledger.finish('alpha', 'ceo', 'w1', 'sent', { response: '250' })).acknowledged).toBe(true);
+
+      await topology.pauseReplica(true);
+      const lagging = await ledger.claim(delivery('leader'), 'w2', 60_000);
+      expect(lagging.outcome).toBe('unacknowledged');
+      // The outcome is written and waited for three times before it is called unacknowledged.
+      const started = Date.now();
+      expect((await ledger.finish('alpha', 'leader', 'w2', 'temporary-failure', { response: '451' })).acknowledged).toBe(false);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 300 - 50);
+      await topology.pauseReplica(false);
+
+      // Caught up again, the same recipient is claimed and acknowledged.
+      expect((await ledger.claim(delivery('leader'), 'w3', 60_000)).outcome).toBe('claimed');
+    } finally {
+      redis.disconnect();
     }
   }, 60_000);
 });

@@ -30,7 +30,7 @@ describe('report --gaps', () => {
     const rows = await reportCommand({ campaign: CAMPAIGN, format: 'csv', gaps: gapsFile }, h.config, quietPrint);
     expect(rows.map((r) => `${r.authority}/${r.recipient}`)).toEqual(['alpha/ceo', 'alpha/head', 'alpha/mo-1', 'beta/ceo']);
     const text = await readFile(gapsFile, 'utf8');
-    expect(text.split('\n')[0]).toBe(REPORT_COLUMNS.join(','));
+    expect(text.split('\n')[0]).toBe([...REPORT_COLUMNS, 'job'].join(','));
     const gaps = parse(text, { columns: true }) as Array<Record<string, string>>;
     expect(gaps.map((g) => [g.authority, g.recipient, g.status])).toEqual([['alpha', 'mo-1', 'permanent-failure']]);
     expect(gaps[0]!.response).toMatch(/550/);
@@ -43,7 +43,7 @@ describe('report --gaps', () => {
     await h.producer.store.save({ campaign: stored.campaign, letter: stored.letter, authorities: [...authorities, gamma] });
     await reportCommand({ campaign: CAMPAIGN, format: 'csv', gaps: gapsFile }, h.config, quietPrint);
     const again = parse(await readFile(gapsFile, 'utf8'), { columns: true }) as Array<Record<string, string>>;
-    expect(again.map((g) => `${g.authority}/${g.recipient} ${g.status}`)).toEqual(['alpha/mo-1 permanent-failure', 'gamma/ceo not-queued']);
+    expect(again.map((g) => `${g.authority}/${g.recipient} ${g.status} job ${g.job}`)).toEqual(['alpha/mo-1 permanent-failure job failed', 'gamma/ceo not-queued job missing']);
   });
 });
 

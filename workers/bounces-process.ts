@@ -16,7 +16,7 @@ import { UnmatchedBounces } from '../src/bounce/unmatched-bounces.js';
 import { verpFromConfig } from '../src/bounce/verp.js';
 import { Ledger } from '../src/storage/ledger.js';
 import { createDeliveryLogger } from '../src/log/delivery-log.js';
-import { createRedis, redisTarget } from '../src/redis.js';
+import { closeRedis, createRedis, redisTarget } from '../src/redis.js';
 
 export interface BouncesProcess {
   /** The port the SMTP listener is on (BOUNCE_LISTEN's, or the one chosen for port 0); undefined without BOUNCE_LISTEN. */
@@ -68,7 +68,7 @@ export async function startBouncesProcess(config: Config, options: { log: Logger
   const close = () =>
     (closing ??= (async () => {
       await Promise.all([listener?.close(), mailbox?.close()]);
-      await connection.quit().catch(() => connection.disconnect());
+      await closeRedis(connection);
       log.info({ event: EVENT.bouncesStopped, unmatched: unmatched.count }, `bounces: stopped; ${unmatched.count} kept aside as unmatched`);
       await new Promise<void>((resolve) => deliveryLog.flush(() => resolve()));
       await new Promise<void>((resolve) => log.flush(() => resolve()));

@@ -51,7 +51,7 @@ export function startCampaignWorker(deps: CampaignWorkerDeps): { worker: Worker<
       campaignId,
       policy: { attempts: deps.config.SEND_ATTEMPTS, backoffMs: deps.config.BACKOFF_MS },
     });
-    const line = `fan-out of ${campaignId}: ${result.added} letter jobs added, ${result.existing} already existed`;
+    const line = `fan-out of ${campaignId}: ${result.added} letter jobs added, ${result.existing} already existed, ${result.repaired} repaired`;
     await job.log(line);
     log.info({ event: EVENT.campaignFannedOut, ...result }, line);
     return result;

@@ -56,7 +56,11 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
   const ledgers = new Map<string, Ledger>();
   const ledgerFor = (namespace: string) => {
     let ledger = ledgers.get(namespace);
-    if (!ledger) ledgers.set(namespace, (ledger = new Ledger(deps.connection, deps.config.QUEUE_PREFIX, namespace)));
+    if (!ledger) {
+      // Claims and outcomes wait for a replica (when there is one): a failover must not forget them.
+      ledger = new Ledger(deps.connection, deps.config.QUEUE_PREFIX, namespace, { replicaAckTimeoutMs: deps.config.REPLICA_ACK_TIMEOUT_MS });
+      ledgers.set(namespace, ledger);
+    }
     return ledger;
   };
 

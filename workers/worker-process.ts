@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { requireSmtpUrl, type Config } from '../src/config.js';
 import { createDeliveryLogger } from '../src/log/delivery-log.js';
-import { createRedis, redisTarget } from '../src/redis.js';
+import { closeRedis, createRedis, redisTarget } from '../src/redis.js';
 import { createMailTransport } from '../src/send/transport.js';
 import { parseAddress } from '../src/send/address.js';
 import { loadDkimSigning } from '../src/send/dkim.js';
@@ -66,7 +66,7 @@ export function startWorkerProcess(config: Config, options: WorkerProcessOptions
       const orderly = (async () => {
         await Promise.all([letters.close(), campaigns.close()]);
         transport.close();
-        await connection.quit().catch(() => connection.disconnect());
+        await closeRedis(connection);
       })();
       const timedOut = await Promise.race([
         orderly.then(() => false),

@@ -7,7 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { Ledger } from '../storage/ledger.js';
-import { connectProducer, redisTarget } from '../redis.js';
+import { closeRedis, connectProducer, redisTarget } from '../redis.js';
 import { CampaignStore } from '../storage/campaign-store.js';
 import { openCampaignsQueue, openLettersQueue, type FanOutJobData, type LetterJobData } from '../schedule/queues.js';
 
@@ -32,7 +32,7 @@ export async function openProducer(config: Config): Promise<Producer> {
     ledger: (namespace) => new Ledger(redis, config.QUEUE_PREFIX, namespace),
     async close() {
       await Promise.all([letters.close(), campaigns.close()]);
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis(redis);
     },
   };
 }

@@ -11,6 +11,8 @@ export const EVENT = {
   deliverySkipped: 'delivery.skipped',
   deliveryRecovered: 'delivery.recovered',
   deliveryClaimLost: 'delivery.claim-lost',
+  deliveryClaimUnacknowledged: 'delivery.claim-unacknowledged',
+  deliveryOutcomeUnacknowledged: 'delivery.outcome-unacknowledged',
   deliveryBounced: 'delivery.bounced',
   deliveryDelayed: 'delivery.delayed',
   deliveryReset: 'delivery.reset',

@@ -4,6 +4,11 @@
  * second `run`, or the scheduler firing again) adds nothing that exists, and
  * the ledger makes sure nobody is emailed twice even if a job is re-added.
  *
+ * It also repairs: a failover can lose a job, or roll a ledger record back,
+ * after the job finished. An authority with a recipient still owed (see
+ * `Ledger.owed`) whose job is missing or finished gets its job back; a live
+ * job is left alone, and a `sent` recipient is never owed.
+ *
  * It seeds the ledger through storage (the ledger's record store lives there,
  * below every stage) and takes Message-IDs and the test-campaign rule from the
  * domain, so the schedule stage imports nothing above it.
@@ -11,13 +16,20 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Authority, CampaignNotStoredError, isTestCampaign, letterMessageId, type NewDelivery, recipientsOf } from '../domain/index.js';
-import type { Ledger } from '../storage/ledger.js';
+import { deliveryField, type Ledger } from '../storage/ledger.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
 import { letterJobId, letterJobOptions, type LetterJobData, type RetryPolicy } from './queues.js';
 
 export interface FanOutResult {
+  /** Jobs added: authorities with no job. */
   added: number;
+  /** Authorities given no new job: their job exists (some re-queued: see `repaired`), or nothing is owed them. */
   existing: number;
+  /**
+   * Jobs put back because a recipient is still owed: a finished job re-queued,
+   * or a missing job added for an authority the ledger already knew.
+   */
+  repaired: number;
 }
 
 export interface FanOutOptions {
@@ -46,7 +58,7 @@ export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
   if (!stored) throw new CampaignNotStoredError(options.campaignId);
   const fromAddress = stored.campaign.mail.from.address;
   const chunkSize = options.chunkSize ?? 1000;
-  const result: FanOutResult = { added: 0, existing: 0 };
+  const result: FanOutResult = { added: 0, existing: 0, repaired: 0 };
   const batches = batchesOf(options.store.authorityPages(options.campaignId), chunkSize);
   // Several batches at a time, so Redis adds some batches' jobs while this
   // process builds the others' (see LANES).
@@ -55,6 +67,7 @@ export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
       const counts = await addBatch(options, next.value, fromAddress);
       result.added += counts.added;
       result.existing += counts.existing;
+      result.repaired += counts.repaired;
       options.onProgress?.(result.added + result.existing);
     }
   };
@@ -82,17 +95,24 @@ async function addBatch(options: FanOutOptions, authorities: Authority[], fromAd
   const { queue, ledger, campaignId } = options;
   const ids = authorities.map((a) => letterJobId(campaignId, a.id));
   const keys = ids.map((id) => queue.toKey(id));
-  // One EXISTS for the whole batch; only when some job exists (a second run) is each one checked.
-  let fresh = authorities;
+  // One EXISTS for the whole batch; only when some job exists (a second run) is each one's state read.
+  const states: Array<string | undefined> = new Array(authorities.length).fill(undefined);
   if ((await options.redis.exists(...keys)) > 0) {
-    const pipeline = options.redis.pipeline();
-    for (const key of keys) pipeline.exists(key);
-    const exists = (await pipeline.exec()) ?? [];
-    fresh = authorities.filter((_, i) => exists[i]?.[1] === 0);
+    const found = await Promise.all(ids.map((id) => queue.getJobState(id)));
+    found.forEach((state, i) => (states[i] = state === 'unknown' ? undefined : state));
   }
 
+  // A job missing (never added, or lost in a failover) or finished is a candidate; only an
+  // authority with a recipient still owed gets one. A live job is left to finish its work.
+  const candidates = authorities.flatMap((authority, i) =>
+    states[i] === undefined || FINISHED.has(states[i]) ? [{ authority, id: ids[i]!, state: states[i] }] : [],
+  );
+  const fields = candidates.flatMap((c) => recipientsOf(c.authority).map((r) => deliveryField(c.authority.id, r.key)));
+  const { owed, recorded } = await ledger.owed(fields);
+  const due = candidates.filter((c) => recipientsOf(c.authority).some((r) => owed.has(deliveryField(c.authority.id, r.key))));
+
   // Ledger first: a delivery is visible as queued before any worker can pick its job.
-  const deliveries: NewDelivery[] = fresh.flatMap((a) =>
+  const deliveries: NewDelivery[] = due.flatMap(({ authority: a }) =>
     recipientsOf(a).map((r) => ({
       authorityId: a.id,
       recipient: r.key,
@@ -103,13 +123,26 @@ async function addBatch(options: FanOutOptions, authorities: Authority[], fromAd
   );
   await ledger.seed(deliveries);
   const jobOptions = letterJobOptions(options.policy);
+  const missing = due.filter((c) => c.state === undefined);
   await queue.addBulk(
-    fresh.map((a) => ({
+    missing.map(({ authority: a, id }) => ({
       name: 'letter',
       // A test run's jobs say so; the worker also knows one by its campaign id.
       data: isTestCampaign(campaignId) ? { campaign: campaignId, authorityId: a.id, test: true } : { campaign: campaignId, authorityId: a.id },
-      opts: { ...jobOptions, jobId: letterJobId(campaignId, a.id) },
+      opts: { ...jobOptions, jobId: id },
     })),
   );
-  return { added: fresh.length, existing: authorities.length - fresh.length };
+  // A finished job owing a letter goes back to waiting, with its attempts anew; the claim
+  // in the ledger still stops anyone already `sent` from being sent again.
+  const finished = due.filter((c) => c.state !== undefined);
+  await Promise.all(
+    finished.map(async (c) => (await queue.getJob(c.id))?.retry(c.state as 'completed' | 'failed', { resetAttemptsMade: true, resetAttemptsStarted: true })),
+  );
+  // A repair: a job put back for an authority the ledger already knew (a job lost after its
+  // fan-out) or whose job had finished (a letter lost after its job ended).
+  const repaired =
+    finished.length + missing.filter((c) => recipientsOf(c.authority).some((r) => recorded.has(deliveryField(c.authority.id, r.key)))).length;
+  return { added: missing.length, existing: authorities.length - missing.length, repaired };
 }
+
+const FINISHED: ReadonlySet<string> = new Set(['completed', 'failed']);

@@ -117,6 +117,13 @@ async function deliverOne(
     ctx.leaseMs,
   );
   const base = { recipient: recipient.key, email: recipient.email };
+  if (claim.outcome === 'unacknowledged') {
+    // A claim only the primary holds would vanish in a failover, and another worker could send too.
+    const response = 'not sent: no replica acknowledged the claim in time; will retry';
+    await ctx.ledger.release(authority.id, recipient.key, ctx.owner, response);
+    ctx.deliveryLog.warn({ event: EVENT.deliveryClaimUnacknowledged, ...fields, attempt: claim.record.attempts, response }, 'delivery.claim-unacknowledged');
+    return { ...base, outcome: 'temporary-failure', response, attempted: false };
+  }
   if (claim.outcome !== 'claimed') {
     ctx.deliveryLog.info({ event: EVENT.deliverySkipped, ...fields, reason: claim.outcome, status: claim.record.status }, 'delivery.skipped');
     const retryInMs = claim.outcome === 'held-by-other' ? claim.retryInMs : undefined;
@@ -142,7 +149,7 @@ async function deliverOne(
   // limit, a starved event loop): give it back and let a retry claim afresh.
   if (performance.now() - claimedAt > ctx.leaseMs / 2) {
     const response = 'not sent: the claim aged past half its lease before the send could start; will retry';
-    await ctx.ledger.finish(authority.id, recipient.key, ctx.owner, 'temporary-failure', { response });
+    await ctx.ledger.release(authority.id, recipient.key, ctx.owner, response);
     ctx.deliveryLog.warn({ event: EVENT.deliveryDeferred, ...fields, attempt, response }, 'delivery.deferred');
     return { ...base, outcome: 'temporary-failure', response, attempted: false };
   }
@@ -165,10 +172,21 @@ async function deliverOne(
   // Record the outcome before anything else: this is the window in which a
   // crash would leave a sent letter marked `sending`.
   const status = outcome.status === 'sent' ? 'sent' : outcome.kind === 'permanent' ? 'permanent-failure' : 'temporary-failure';
-  const finished = await ctx.ledger.finish(authority.id, recipient.key, ctx.owner, status, { response: outcome.response });
   const durationMs = Math.round(performance.now() - started);
-
   const line = { ...fields, attempt, response: outcome.response, durationMs, status };
+  const finished = await ctx.ledger.finish(authority.id, recipient.key, ctx.owner, status, { response: outcome.response }).catch((error: unknown) => {
+    // Redis went away under every attempt: the claim stays `sending` until its lease runs out, then another send.
+    ctx.deliveryLog.error({ event: EVENT.deliveryOutcomeUnacknowledged, ...line, error: String(error) }, 'delivery.outcome-unacknowledged: the outcome could not be written');
+    throw error;
+  });
+
+  if (!finished.acknowledged) {
+    // Written and rewritten, yet on no replica: a failover now would roll this recipient back to `sending`.
+    ctx.deliveryLog.error(
+      { event: EVENT.deliveryOutcomeUnacknowledged, ...line },
+      'delivery.outcome-unacknowledged: no replica acknowledged the outcome; a failover now could send this letter again',
+    );
+  }
   if (!finished.ownedClaim) {
     ctx.deliveryLog.warn({ event: EVENT.deliveryClaimLost, ...line }, 'delivery.claim-lost: the lease ran out while sending');
   }

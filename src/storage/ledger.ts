@@ -31,6 +31,7 @@ import {
   encodeResendDeliveryHead,
   type DeliveryProgress,
 } from './records.js';
+import { replicaAckFor, type ReplicaAck } from './replica-ack.js';
 import { withStorageCommands, type StorageCommands } from './scripts.js';
 
 export type ClaimResult =
@@ -47,9 +48,35 @@ export type ClaimResult =
       record: DeliveryRecord;
       /** How long the live claim has left (Redis clock): when to look again. */
       retryInMs: number;
-    };
+    }
+  /** Claimed, but no replica acknowledged the claim: a failover could forget it, so it must not guard a send. */
+  | { outcome: 'unacknowledged'; record: DeliveryRecord };
+
+export interface LedgerOptions {
+  /**
+   * REPLICA_ACK_TIMEOUT_MS: how long a claim and an outcome wait for a
+   * replica's acknowledgement (WAIT) when the primary has replicas. Default 0:
+   * no waiting (tools that read the ledger, and a Redis with no replica).
+   */
+  replicaAckTimeoutMs?: number;
+}
+
+/** Times an outcome is written and waited for again before it is logged as unacknowledged. */
+const OUTCOME_ACK_ATTEMPTS = 3;
 
 type FinalStatus = 'sent' | 'temporary-failure' | 'permanent-failure';
+
+function isOwed(record: DeliveryRecord, now: number): boolean {
+  switch (record.status) {
+    case 'queued':
+    case 'temporary-failure':
+      return true;
+    case 'sending':
+      return (record.leaseUntil ?? 0) <= now;
+    default:
+      return false;
+  }
+}
 
 export function deliveryField(authorityId: string, recipient: RecipientKey): string {
   return `${authorityId}/${recipient}`;
@@ -59,6 +86,7 @@ export class Ledger {
   private readonly redis: Redis & StorageCommands;
   readonly key: string;
   private readonly countsKey: string;
+  private readonly ack: ReplicaAck;
 
   /**
    * @param prefix - QUEUE_PREFIX; every key starts with it.
@@ -69,12 +97,14 @@ export class Ledger {
     redis: Redis,
     prefix: string,
     readonly namespace: string,
+    options: LedgerOptions = {},
   ) {
     // Every change of status is a script in src/storage/lua/ledger-*-2.lua.
     this.redis = withStorageCommands(redis);
     const keys = new StorageKeys(prefix);
     this.key = keys.ledger(namespace);
     this.countsKey = keys.ledgerCounts(namespace);
+    this.ack = replicaAckFor(redis, options.replicaAckTimeoutMs ?? 0);
   }
 
   /** Records each delivery as queued unless it already has a record. Returns how many were new. */
@@ -108,8 +138,11 @@ export class Ledger {
   /**
    * Takes the right to send to one recipient, atomically. Only a `claimed`
    * outcome allows a send; the caller must then call `finish` with the same owner.
+   * With replicas, a claim no replica acknowledged is `unacknowledged`: the
+   * caller must `release` it and send nothing.
    */
   async claim(delivery: NewDelivery, owner: string, leaseMs: number): Promise<ClaimResult> {
+    const mark = this.ack.mark();
     const [outcome, json, extra] = await this.redis.arm_ledger_claim(
       this.key,
       this.countsKey,
@@ -121,6 +154,7 @@ export class Ledger {
     const record = decodeDeliveryRecord(json);
     switch (outcome) {
       case 'claimed':
+        if (!(await this.ack.acknowledged(mark))) return { outcome: 'unacknowledged', record };
         return extra ? { outcome, record, recoveredFrom: extra } : { outcome, record };
       case 'held-by-other':
         return { outcome, record, retryInMs: Math.max(0, Number(extra) || 0) };
@@ -142,10 +176,49 @@ export class Ledger {
   }
 
   /**
-   * Records the outcome of a claimed send. Returns false when the claim had
-   * already passed to another worker (this one outlived its lease).
+   * Records the outcome of a claimed send. `ownedClaim` is false when the
+   * claim had already passed to another worker (this one outlived its lease).
+   * With replicas, the outcome is written again (the script is idempotent for
+   * its owner) until a replica acknowledges it, a few times at most:
+   * `acknowledged` false means a failover now could roll it back to `sending`.
    */
   async finish(
+    authorityId: string,
+    recipient: RecipientKey,
+    owner: string,
+    status: FinalStatus,
+    patch: { response?: string; messageId?: string },
+  ): Promise<{ ownedClaim: boolean; record: DeliveryRecord; acknowledged: boolean }> {
+    let first: { ownedClaim: boolean; record: DeliveryRecord } | undefined;
+    let last: DeliveryRecord | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const mark = this.ack.mark();
+      let acknowledged = false;
+      try {
+        const written = await this.writeOutcome(authorityId, recipient, owner, status, patch);
+        first ??= written;
+        last = written.record;
+        acknowledged = await this.ack.acknowledged(mark);
+      } catch (error) {
+        // The connection died under the write (a failover): the next attempt goes to the new primary,
+        // where this claim may have rolled back to `sending`; writing the outcome there is what keeps
+        // the letter from being sent again when the lease runs out.
+        if (attempt >= OUTCOME_ACK_ATTEMPTS || !this.ack.enabled) throw error;
+      }
+      if (first && last && (acknowledged || attempt >= OUTCOME_ACK_ATTEMPTS)) return { ...first, record: last, acknowledged };
+    }
+  }
+
+  /**
+   * Gives back a claim that must not guard a send (unacknowledged, or aged
+   * past half its lease): `temporary-failure`, so any worker may claim afresh.
+   * Not waited for: if a failover forgets it, the claim's lease runs out instead.
+   */
+  async release(authorityId: string, recipient: RecipientKey, owner: string, response: string): Promise<void> {
+    await this.writeOutcome(authorityId, recipient, owner, 'temporary-failure', { response });
+  }
+
+  private async writeOutcome(
     authorityId: string,
     recipient: RecipientKey,
     owner: string,
@@ -202,6 +275,27 @@ export class Ledger {
     if (recipients.length === 0) return [];
     const values = await this.redis.hmget(this.key, ...recipients.map((r) => deliveryField(authorityId, r)));
     return values.filter((v): v is string => v !== null).map(decodeDeliveryRecord);
+  }
+
+  /**
+   * Of these fields, the ones still owed a letter: no record, `queued`,
+   * `temporary-failure`, or `sending` on a lease that has run out (Redis clock)
+   * and so will never be finished by its owner. Never `sent`, `bounced` or
+   * `permanent-failure`. What a repairing run re-queues a job for. `recorded`:
+   * the fields that have a record at all.
+   */
+  async owed(fields: readonly string[]): Promise<{ owed: Set<string>; recorded: Set<string> }> {
+    const owed = new Set<string>();
+    const recorded = new Set<string>();
+    if (fields.length === 0) return { owed, recorded };
+    const [[seconds, micros], values] = await Promise.all([this.redis.time(), this.redis.hmget(this.key, ...fields)]);
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    values.forEach((json, i) => {
+      const record = json ? decodeDeliveryRecord(json) : null;
+      if (record) recorded.add(fields[i]!);
+      if (!record || isOwed(record, now)) owed.add(fields[i]!);
+    });
+    return { owed, recorded };
   }
 
   /** Number of records in each status, kept by the scripts as they change status. */

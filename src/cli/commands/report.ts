@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
+import type { Queue } from 'bullmq';
 import { CliError, DELIVERY_STATUSES, type DeliveryRecord, recipientsOf } from '../../domain/index.js';
 import { Approvals } from '../../safety/approval.js';
+import { letterJobId, type LetterJobData } from '../../schedule/queues.js';
 import type { CampaignStore } from '../../storage/campaign-store.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
@@ -75,14 +77,27 @@ function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** The gaps file's columns: the report's, and the state of the authority's letter job. */
+export const GAP_COLUMNS = [...REPORT_COLUMNS, 'job'] as const;
+
+export interface GapRow extends ReportRow {
+  /**
+   * The authority's letter job: BullMQ's state (waiting, active, delayed,
+   * completed, failed), or `missing` when there is none (never added, or lost
+   * in a failover). An owed letter whose job is missing or finished waits
+   * for a repairing `run`.
+   */
+  job: string;
+}
+
 /**
  * The campaign's gaps: every (authority, recipient) with no `sent` record, so
  * an operator sees what is still owed (a `bounced` letter is owed: it did not arrive). Recipients of stored authorities that
- * the ledger has never seen (the campaign was stored but not yet fanned out)
- * are gaps too, with status `not-queued`.
+ * the ledger has never seen (the campaign was stored but not yet fanned out, or a failover lost the records)
+ * are gaps too, with status `not-queued`. Each says what became of its authority's job.
  */
-export async function findGaps(rows: ReportRow[], store: CampaignStore, campaignId: string): Promise<ReportRow[]> {
-  const gaps = rows.filter((r) => r.status !== 'sent');
+export async function findGaps(rows: ReportRow[], store: CampaignStore, campaignId: string, letters: Queue<LetterJobData>): Promise<GapRow[]> {
+  const gaps: ReportRow[] = rows.filter((r) => r.status !== 'sent');
   const recorded = new Set(rows.map((r) => `${r.authority}/${r.recipient}`));
   for await (const authority of store.authorities(campaignId)) {
     for (const recipient of recipientsOf(authority)) {
@@ -104,15 +119,20 @@ export async function findGaps(rows: ReportRow[], store: CampaignStore, campaign
       });
     }
   }
-  return gaps.sort(byDelivery);
+  const jobs = new Map<string, string>();
+  for (const authority of new Set(gaps.map((g) => g.authority))) {
+    const state = await letters.getJobState(letterJobId(campaignId, authority));
+    jobs.set(authority, state === 'unknown' ? 'missing' : state);
+  }
+  return gaps.map((g) => ({ ...g, job: jobs.get(g.authority)! })).sort(byDelivery);
 }
 
 function byDelivery(a: ReportRow, b: ReportRow): number {
   return a.authority.localeCompare(b.authority) || a.recipient.localeCompare(b.recipient);
 }
 
-function formatRows(rows: ReportRow[], format: 'csv' | 'json'): string {
-  return format === 'json' ? JSON.stringify(rows, null, 2) : stringify(rows, { header: true, columns: [...REPORT_COLUMNS] }).trimEnd();
+function formatRows(rows: ReportRow[], format: 'csv' | 'json', columns: readonly string[] = REPORT_COLUMNS): string {
+  return format === 'json' ? JSON.stringify(rows, null, 2) : stringify(rows, { header: true, columns: [...columns] }).trimEnd();
 }
 
 /** `report --campaign ID [--format csv|json] [--gaps FILE] [--manifest FILE]`: one row per delivery from the ledger, sorted. */
@@ -129,9 +149,9 @@ export async function reportCommand(options: ReportOptions, config: Config, prin
     print.out(report.slice(0, -1));
     let gapsRecord: ReportManifest['gaps'];
     if (options.gaps) {
-      const gaps = await findGaps(rows, producer.store, options.campaign);
+      const gaps = await findGaps(rows, producer.store, options.campaign, producer.letters);
       // A header (or []) even when nothing is owed, so a script can tell "no gaps" from "no file".
-      const text = `${gaps.length > 0 || options.format === 'json' ? formatRows(gaps, options.format) : REPORT_COLUMNS.join(',')}\n`;
+      const text = `${gaps.length > 0 || options.format === 'json' ? formatRows(gaps, options.format, GAP_COLUMNS) : GAP_COLUMNS.join(',')}\n`;
       await writeFile(options.gaps, text);
       gapsRecord = { file: options.gaps, rows: gaps.length, sha256: sha256(text) };
       print.err(`gaps: ${gaps.length} deliveries not sent, written to ${options.gaps}`);

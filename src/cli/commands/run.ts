@@ -49,7 +49,8 @@ export interface RunResult extends FanOutResult {
 /**
  * `run --data DIR`: validate, check the files are the approved ones (unless
  * this is a test run), store exactly what was validated, then add one job per
- * authority. Jobs that exist already are not added again.
+ * authority. Jobs that exist already are not added again; an authority still
+ * owed a letter whose job is missing or finished gets it back (fan-out.ts).
  */
 export async function runCommand(options: RunOptions, config: Config, print: Print): Promise<RunResult> {
   const templatesDir = campaignTemplatesDir(options.data, options.templatesDir);
@@ -58,7 +59,7 @@ export async function runCommand(options: RunOptions, config: Config, print: Pri
   const data = options.sample === undefined ? loaded : sampleForTest(loaded, options.sample, testTo, print);
   if (options.dryRun) {
     printDryRun(data, testTo, print);
-    return { campaign: data.campaign.id, added: 0, existing: 0 };
+    return { campaign: data.campaign.id, added: 0, existing: 0, repaired: 0 };
   }
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
   return enqueueCampaign(data, { ...options, templatesDir, testTo, fingerprint }, config, print);
@@ -85,7 +86,7 @@ export async function enqueueCampaign(
       campaignId,
       policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS },
     });
-    print.out(`campaign ${campaignId}: ${result.added} jobs added, ${result.existing} already existed`);
+    print.out(`campaign ${campaignId}: ${result.added} jobs added, ${result.existing} already existed, ${result.repaired} repaired (a recipient still owed)`);
     print.err(retrySettingsLine(config));
     if (options.wait === false) return { campaign: campaignId, ...result };
 
