@@ -10,7 +10,7 @@
  */
 import { type MeasuredClient, runClient, type Sink } from './lib/children.js';
 import type { BenchEnvironment } from './lib/environment.js';
-import { fmt, ratio, type FigureResult } from './lib/report.js';
+import { type FigureResult, fmt, ratio } from './lib/report.js';
 
 export interface CeilingsOptions {
   env: BenchEnvironment;
@@ -29,18 +29,37 @@ export interface CeilingsOptions {
 const cpuShare = (c: MeasuredClient) => c.cpuMs / Math.max(1, c.sinkReachedAt - c.startedAt);
 
 export async function ceilingsFigure(o: CeilingsOptions): Promise<FigureResult> {
-  const nodemailerExplicit = await runClient({ mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding: 'explicit' }, o.sink);
-  const nodemailerDetect = await runClient({ mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding: 'detect' }, o.sink);
-  const raw = await runClient({ mode: 'raw', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, messages: o.rawMessages, distinct: 200 }, o.sink);
+  const nodemailerExplicit = await runClient(
+    { mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding: 'explicit' },
+    o.sink,
+  );
+  const nodemailerDetect = await runClient(
+    { mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding: 'detect' },
+    o.sink,
+  );
+  const raw = await runClient(
+    { mode: 'raw', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, messages: o.rawMessages, distinct: 200 },
+    o.sink,
+  );
   const before = await o.sink.stats();
   const sink = await runClient(
-    { mode: 'sink-ceiling', smtpUrl: o.sink.url, dataDir: o.dataDir, connections: o.sinkConnections, messages: o.sinkMessages, distinct: 200 },
+    {
+      mode: 'sink-ceiling',
+      smtpUrl: o.sink.url,
+      dataDir: o.dataDir,
+      connections: o.sinkConnections,
+      messages: o.sinkMessages,
+      distinct: 200,
+    },
     o.sink,
   );
   const after = await o.sink.stats();
   const sinkCpuShare = (after.cpuMs - before.cpuMs) / Math.max(1, sink.sinkReachedAt - sink.startedAt);
   const prefix = o.env.prefix('bullmq-trivial');
-  const bullmq = await runClient({ mode: 'bullmq', redisUrl: o.env.redisUrl, prefix, jobs: o.bullmqJobs, concurrency: o.bullmqConcurrency }, null);
+  const bullmq = await runClient(
+    { mode: 'bullmq', redisUrl: o.env.redisUrl, prefix, jobs: o.bullmqJobs, concurrency: o.bullmqConcurrency },
+    null,
+  );
   await o.env.clean(prefix);
 
   const failures = nodemailerExplicit.failures + nodemailerDetect.failures + raw.failures;

@@ -8,10 +8,10 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { spawnWorker, type Sink } from './lib/children.js';
+import { type Sink, spawnWorker } from './lib/children.js';
 import type { BenchEnvironment } from './lib/environment.js';
 import { enqueue, workerEnv } from './lib/pipeline.js';
-import { fmt, median, passMark, type FigureResult } from './lib/report.js';
+import { type FigureResult, fmt, median, passMark } from './lib/report.js';
 
 export interface ColdStartOptions {
   env: BenchEnvironment;
@@ -79,6 +79,15 @@ export async function coldStartFigure(o: ColdStartOptions): Promise<FigureResult
     figure: 'cold-start',
     lines,
     pass,
-    data: { readyMs, readyRunsMs: ready, firstStartMs, nodeBaselineMs: nodeMs, nodeRunsMs: baseline, firstLetterMs, firstLetterDeliveries: job.deliveries, target: TARGET_MS },
+    data: {
+      readyMs,
+      readyRunsMs: ready,
+      firstStartMs,
+      nodeBaselineMs: nodeMs,
+      nodeRunsMs: baseline,
+      firstLetterMs,
+      firstLetterDeliveries: job.deliveries,
+      target: TARGET_MS,
+    },
   };
 }

@@ -9,8 +9,8 @@
  */
 import type { Sink } from './lib/children.js';
 import type { BenchEnvironment } from './lib/environment.js';
-import { runPipeline, type PipelineResult } from './lib/pipeline.js';
-import { fmt, type FigureResult } from './lib/report.js';
+import { type PipelineResult, runPipeline } from './lib/pipeline.js';
+import { type FigureResult, fmt } from './lib/report.js';
 
 export interface E2ePdfOptions {
   env: BenchEnvironment;
@@ -47,7 +47,10 @@ export async function e2ePdfFigure(o: E2ePdfOptions): Promise<FigureResult> {
   const onRate = rateOf(on);
   const offRate = rateOf(off);
   const share = onRate / offRate;
-  const problems = [...off.flatMap((p, i) => deliveryProblems(`body round ${i}`, p)), ...on.flatMap((p, i) => deliveryProblems(`both round ${i}`, p))];
+  const problems = [
+    ...off.flatMap((p, i) => deliveryProblems(`body round ${i}`, p)),
+    ...on.flatMap((p, i) => deliveryProblems(`both round ${i}`, p)),
+  ];
   const peak = (runs: PipelineResult[], pick: (p: PipelineResult) => number) => Math.round(Math.max(...runs.map(pick)));
   const line =
     `bench e2e-pdf: ${fmt(onRate)} letters/s with PDFs (letterAs both) vs ${fmt(offRate)} without (body) (${share.toFixed(2)}; ` +

@@ -21,14 +21,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { recipientsOf } from '../src/domain/index.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
-import { runClient, type MeasuredClient, type Sink } from './lib/children.js';
-import type { BenchEnvironment } from './lib/environment.js';
-import { runPipeline, type PipelineResult } from './lib/pipeline.js';
-import { formatSummary, mainThreadProfile, stagesOf, summariseProfile, type ProfileSummary } from './lib/profile.js';
-import { fmt, passMark, type FigureResult } from './lib/report.js';
+import { recipientsOf } from '../src/domain/index.js';
 import { summary } from './ceilings.js';
+import { type MeasuredClient, runClient, type Sink } from './lib/children.js';
+import type { BenchEnvironment } from './lib/environment.js';
+import { type PipelineResult, runPipeline } from './lib/pipeline.js';
+import { formatSummary, mainThreadProfile, type ProfileSummary, stagesOf, summariseProfile } from './lib/profile.js';
+import { type FigureResult, fmt, passMark } from './lib/report.js';
 
 export interface E2eOptions {
   env: BenchEnvironment;
@@ -74,11 +74,21 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
   const tuned: MeasuredClient[] = [];
   const pipelines: PipelineResult[] = [];
   const baseline = (encoding: 'detect' | 'explicit') =>
-    runClient({ mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding }, o.sink, [], undefined, [warmup]);
+    runClient({ mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding }, o.sink, [], undefined, [
+      warmup,
+    ]);
   for (let round = 0; round < o.rounds; round++) {
     plain.push(await baseline('detect'));
     pipelines.push(
-      await runPipeline({ env: o.env, sink: o.sink, dataDir: o.dataDir, name: `e2e-${round}`, concurrency: o.concurrency, poolSize: o.poolSize, warmup }),
+      await runPipeline({
+        env: o.env,
+        sink: o.sink,
+        dataDir: o.dataDir,
+        name: `e2e-${round}`,
+        concurrency: o.concurrency,
+        poolSize: o.poolSize,
+        warmup,
+      }),
     );
     tuned.push(await baseline('explicit'));
   }
@@ -143,7 +153,8 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
 
   const problems = pipelines.flatMap((p, i) => {
     const out: string[] = [];
-    if (p.sinkDistinct !== p.deliveries) out.push(`round ${i}: sink got ${p.sinkDistinct} distinct messages for ${p.deliveries} deliveries`);
+    if (p.sinkDistinct !== p.deliveries)
+      out.push(`round ${i}: sink got ${p.sinkDistinct} distinct messages for ${p.deliveries} deliveries`);
     if (p.ledgerSent !== p.deliveries) out.push(`round ${i}: ledger has ${p.ledgerSent} sent of ${p.deliveries}`);
     if (p.failedJobs > 0) out.push(`round ${i}: ${p.failedJobs} failed jobs`);
     return out;
@@ -198,7 +209,14 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
         tunedShare: steadyPipeline / steadyTuned,
       },
       target: TARGET,
-      cpuMsPerLetter: { worker: workerCpu, baseline: baselineCpu, tunedBaseline: tunedCpu, redis: redisCpu, sink: sinkCpu, baselineSink: baselineSinkCpu },
+      cpuMsPerLetter: {
+        worker: workerCpu,
+        baseline: baselineCpu,
+        tunedBaseline: tunedCpu,
+        redis: redisCpu,
+        sink: sinkCpu,
+        baselineSink: baselineSinkCpu,
+      },
       baselines: plain.map(summary),
       tunedBaselines: tuned.map(summary),
       pipelines,

@@ -15,11 +15,12 @@
  * line says how many. The browser is replaced every PDF_BROWSER_LETTERS
  * PDFs, so a run of several replacements shows whether memory is bounded.
  */
+
+import { deliveryProblems } from './e2e-pdf.js';
 import type { Sink } from './lib/children.js';
 import type { BenchEnvironment } from './lib/environment.js';
 import { runPipeline } from './lib/pipeline.js';
-import { deliveryProblems } from './e2e-pdf.js';
-import { fmt, passMark, type FigureResult } from './lib/report.js';
+import { type FigureResult, fmt, passMark } from './lib/report.js';
 
 export interface PdfMemoryOptions {
   env: BenchEnvironment;
@@ -70,6 +71,13 @@ export async function pdfMemoryFigure(o: PdfMemoryOptions): Promise<FigureResult
     lines: [line],
     pass: pass && problems.length === 0,
     fatal: problems.length > 0 ? problems.join('; ') : undefined,
-    data: { authorities: result.authorities, deliveries: result.deliveries, targetMb: TARGET_MB, browserLetters: o.browserLetters, tree, delivered: result },
+    data: {
+      authorities: result.authorities,
+      deliveries: result.deliveries,
+      targetMb: TARGET_MB,
+      browserLetters: o.browserLetters,
+      tree,
+      delivered: result,
+    },
   };
 }

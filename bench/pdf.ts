@@ -10,14 +10,15 @@
  * CPU per PDF, Chromium's and this process's, is the load-independent
  * second opinion on a shared machine.
  */
-import { loadDataSet } from '../src/data/load-data-set.js';
+
 import { loadConfig } from '../src/config.js';
+import { loadDataSet } from '../src/data/load-data-set.js';
+import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { createLetterRenderer } from '../src/render/letter-renderer.js';
 import { PdfPrinter } from '../src/render/pdf/pdf-printer.js';
 import { letterPdf } from '../src/send/letter-attachments.js';
-import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { treeCpuMsOf } from './lib/children.js';
-import { fmt, median, ratio, type FigureResult } from './lib/report.js';
+import { type FigureResult, fmt, median, ratio } from './lib/report.js';
 
 export interface PdfOptions {
   /** Authorities whose PDFs are timed (spread evenly over the sample). */
@@ -35,7 +36,11 @@ export async function pdfFigure(o: PdfOptions): Promise<FigureResult> {
   const { campaign, authorities } = loaded.dataSet;
   const renderer = await createLetterRenderer(campaign);
   const config = loadConfig({});
-  const printer = new PdfPrinter({ executablePath: config.CHROMIUM_PATH, timeoutMs: config.PDF_TIMEOUT_MS, recycleAfter: config.PDF_BROWSER_LETTERS });
+  const printer = new PdfPrinter({
+    executablePath: config.CHROMIUM_PATH,
+    timeoutMs: config.PDF_TIMEOUT_MS,
+    recycleAfter: config.PDF_BROWSER_LETTERS,
+  });
 
   const step = Math.max(1, Math.floor(authorities.length / o.letters));
   const timed = authorities.filter((_, i) => i % step === 0).slice(0, o.letters);

@@ -5,11 +5,12 @@
  * letters timed on the reference path are also compared byte for byte with
  * the fast path's; any difference fails the bench.
  */
-import { recipientsOf, type Authority, type Recipient } from '../src/domain/index.js';
+
 import { loadDataSet } from '../src/data/load-data-set.js';
-import { createLetterRenderer, renderWithMjml } from '../src/render/letter-renderer.js';
+import { type Authority, type Recipient, recipientsOf } from '../src/domain/index.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
-import { fmt, ratio, passMark, type FigureResult } from './lib/report.js';
+import { createLetterRenderer, renderWithMjml } from '../src/render/letter-renderer.js';
+import { type FigureResult, fmt, passMark, ratio } from './lib/report.js';
 
 export interface RenderOptions {
   /** Letters rendered through mjml2html (spread evenly over the sample). */
@@ -81,7 +82,12 @@ export async function renderFigure(options: RenderOptions): Promise<FigureResult
       averageLetterChars: Math.round(bytes / letters.length),
       compileOnceMs: compileMs,
       fast: { letters: rendered, elapsedMs: fastElapsed, msPerLetter: fastMsPerLetter, lettersPerSecond: 1000 / fastMsPerLetter },
-      reference: { letters: sample.length, elapsedMs: referenceElapsed, msPerLetter: referenceMsPerLetter, lettersPerSecond: 1000 / referenceMsPerLetter },
+      reference: {
+        letters: sample.length,
+        elapsedMs: referenceElapsed,
+        msPerLetter: referenceMsPerLetter,
+        lettersPerSecond: 1000 / referenceMsPerLetter,
+      },
       speedup,
       target: TARGET,
       byteIdentical: mismatches.length === 0,

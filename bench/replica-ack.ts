@@ -13,8 +13,8 @@ import { RedisTopology } from '../src/demo/redis-topology.js';
 import { deletePrefix } from '../src/storage/delete-prefix.js';
 import type { Sink } from './lib/children.js';
 import type { BenchEnvironment } from './lib/environment.js';
-import { runPipeline, type PipelineResult } from './lib/pipeline.js';
-import { fmt, passMark, type FigureResult } from './lib/report.js';
+import { type PipelineResult, runPipeline } from './lib/pipeline.js';
+import { type FigureResult, fmt, passMark } from './lib/report.js';
 
 export interface ReplicaAckOptions {
   env: BenchEnvironment;
@@ -48,7 +48,15 @@ export async function replicaAckFigure(o: ReplicaAckOptions): Promise<FigureResu
   let plainWaits = 0;
   try {
     const run = (name: string, timeoutMs: string) =>
-      runPipeline({ env, sink: o.sink, dataDir: o.dataDir, name, concurrency: o.concurrency, poolSize: o.poolSize, workerEnv: { REPLICA_ACK_TIMEOUT_MS: timeoutMs } });
+      runPipeline({
+        env,
+        sink: o.sink,
+        dataDir: o.dataDir,
+        name,
+        concurrency: o.concurrency,
+        poolSize: o.poolSize,
+        workerEnv: { REPLICA_ACK_TIMEOUT_MS: timeoutMs },
+      });
     for (let round = 0; round < o.rounds; round++) {
       let before = await waits();
       plain.push(await run(`replica-plain-${round}`, '0'));
@@ -61,7 +69,8 @@ export async function replicaAckFigure(o: ReplicaAckOptions): Promise<FigureResu
     admin.disconnect();
     await topology.destroy();
   }
-  const rateOf = (runs: PipelineResult[]) => (runs.reduce((n, p) => n + p.deliveries, 0) * 1000) / runs.reduce((n, p) => n + p.deliverMs, 0);
+  const rateOf = (runs: PipelineResult[]) =>
+    (runs.reduce((n, p) => n + p.deliveries, 0) * 1000) / runs.reduce((n, p) => n + p.deliverMs, 0);
   const ackedRate = rateOf(acked);
   const plainRate = rateOf(plain);
   const share = ackedRate / plainRate;
@@ -85,6 +94,15 @@ export async function replicaAckFigure(o: ReplicaAckOptions): Promise<FigureResu
     ],
     pass,
     fatal: problems.length > 0 ? problems.join('; ') : undefined,
-    data: { ackedWaits, plainWaits, ackedLettersPerSecond: ackedRate, plainLettersPerSecond: plainRate, share, target: TARGET, acked, plain },
+    data: {
+      ackedWaits,
+      plainWaits,
+      ackedLettersPerSecond: ackedRate,
+      plainLettersPerSecond: plainRate,
+      share,
+      target: TARGET,
+      acked,
+      plain,
+    },
   };
 }

@@ -25,7 +25,7 @@ import { e2ePdfFigure } from './e2e-pdf.js';
 import { startSink } from './lib/children.js';
 import { openEnvironment } from './lib/environment.js';
 import { runPipeline } from './lib/pipeline.js';
-import { fmt, machineInfo, type FigureResult } from './lib/report.js';
+import { type FigureResult, fmt, machineInfo } from './lib/report.js';
 import { pdfFigure } from './pdf.js';
 import { pdfMemoryFigure } from './pdf-memory.js';
 import { renderFigure } from './render.js';
@@ -124,7 +124,10 @@ async function main(): Promise<number> {
     if (values.sweep) {
       await sweep(values.sweep, env, sink, settings.e2eAuthorities, report);
     } else {
-      const e2eData = only.has('ceilings') || only.has('e2e') || only.has('replica-ack') || only.has('scale') ? await env.dataSet(settings.e2eAuthorities) : undefined;
+      const e2eData =
+        only.has('ceilings') || only.has('e2e') || only.has('replica-ack') || only.has('scale')
+          ? await env.dataSet(settings.e2eAuthorities)
+          : undefined;
       if (only.has('render')) {
         note('render: mjml2html vs precompiled on the sample data');
         report(await renderFigure({ referenceLetters: settings.referenceLetters, fastMs: settings.fastMs }));
@@ -178,7 +181,14 @@ async function main(): Promise<number> {
       if (only.has('scale')) {
         if (e2eRate === undefined) {
           note(`scale needs this run's ${settings.e2eAuthorities}-authority pipeline rate; measuring it`);
-          const p = await runPipeline({ env, sink, dataDir: e2eData!.dir, name: 'scale-reference', concurrency: settings.concurrency, poolSize: settings.poolSize });
+          const p = await runPipeline({
+            env,
+            sink,
+            dataDir: e2eData!.dir,
+            name: 'scale-reference',
+            concurrency: settings.concurrency,
+            poolSize: settings.poolSize,
+          });
           e2eRate = p.lettersPerSecond;
         }
         note(
@@ -202,7 +212,15 @@ async function main(): Promise<number> {
       }
       if (only.has('cold-start')) {
         note('cold start: worker spawn to ready vs node -e 0');
-        report(await coldStartFigure({ env, sink, runs: settings.coldStartRuns, concurrency: settings.concurrency, poolSize: settings.poolSize }));
+        report(
+          await coldStartFigure({
+            env,
+            sink,
+            runs: settings.coldStartRuns,
+            concurrency: settings.concurrency,
+            poolSize: settings.poolSize,
+          }),
+        );
       }
       if (only.has('pdf')) {
         note(`pdf: ${settings.pdfLetters} authorities' letters printed by the PdfPrinter vs rendered`);
@@ -211,7 +229,14 @@ async function main(): Promise<number> {
       if (only.has('e2e-pdf')) {
         note(`e2e-pdf: ${settings.e2ePdfAuthorities} authorities with PDFs (letterAs both) vs without (body), ${settings.rounds} round(s)`);
         report(
-          await e2ePdfFigure({ env, sink, authorities: settings.e2ePdfAuthorities, rounds: settings.rounds, concurrency: settings.concurrency, poolSize: settings.poolSize }),
+          await e2ePdfFigure({
+            env,
+            sink,
+            authorities: settings.e2ePdfAuthorities,
+            rounds: settings.rounds,
+            concurrency: settings.concurrency,
+            poolSize: settings.poolSize,
+          }),
         );
       }
       if (only.has('pdf-memory')) {
@@ -242,7 +267,10 @@ async function main(): Promise<number> {
       `${below.length === 0 ? 'every target met' : `below target: ${below.join(', ')}`} in ${fmt(elapsedS / 60)} min`,
   );
   if (!values['no-write']) {
-    const date = new Date(started).toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+    const date = new Date(started)
+      .toISOString()
+      .replace(/:/g, '-')
+      .replace(/\.\d+Z$/, 'Z');
     const dir = join(PACKAGE_ROOT, 'bench', 'results');
     await mkdir(dir, { recursive: true });
     const file = join(dir, `${date}.json`);

@@ -15,8 +15,8 @@
  */
 import type { Sink } from './lib/children.js';
 import type { BenchEnvironment } from './lib/environment.js';
-import { enqueue, runPipeline, type PipelineResult } from './lib/pipeline.js';
-import { fmt, median, passMark, type FigureResult } from './lib/report.js';
+import { enqueue, type PipelineResult, runPipeline } from './lib/pipeline.js';
+import { type FigureResult, fmt, median, passMark } from './lib/report.js';
 
 export interface ScaleOptions {
   env: BenchEnvironment;
@@ -93,15 +93,22 @@ export async function scaleFigure(o: ScaleOptions): Promise<FigureResult> {
     throughput: share >= TARGETS.throughputShare,
   };
   const problems: string[] = [];
-  if (result.sinkDistinct !== result.deliveries) problems.push(`sink got ${result.sinkDistinct} distinct messages for ${result.deliveries} deliveries`);
+  if (result.sinkDistinct !== result.deliveries)
+    problems.push(`sink got ${result.sinkDistinct} distinct messages for ${result.deliveries} deliveries`);
   if (result.ledgerSent !== result.deliveries) problems.push(`ledger has ${result.ledgerSent} sent of ${result.deliveries}`);
   if (result.failedJobs > 0) problems.push(`${result.failedJobs} failed jobs`);
 
   const n = (x: number) => x.toLocaleString('en-GB');
   const samples = result.workerRssSamplesMb;
   const lines = [
-    `bench scale validate: ${n(big.authorities)} authorities in ${fmt(big.validateMs / 1000)} s (target < ${TARGETS.validateMs / 1000} s${range(rounds.map((r) => r.validateMs / 1000), (x) => `${fmt(x)} s`)}; generated in ${fmt(data.generateMs / 1000)} s)${passMark(checks.validate)}`,
-    `bench scale fan-out: ${fmt(big.fanOutJobsPerSecond)} jobs/s (${n(big.authorities)} jobs + ${n(big.deliveries)} ledger records in ${fmt(big.fanOutMs / 1000)} s; target >= ${n(TARGETS.fanOutJobsPerSecond)}${range(rounds.map((r) => r.fanOutJobsPerSecond), fmt)}; campaign compiled and stored in ${fmt(big.storeMs / 1000)} s)${passMark(checks.fanOut)}`,
+    `bench scale validate: ${n(big.authorities)} authorities in ${fmt(big.validateMs / 1000)} s (target < ${TARGETS.validateMs / 1000} s${range(
+      rounds.map((r) => r.validateMs / 1000),
+      (x) => `${fmt(x)} s`,
+    )}; generated in ${fmt(data.generateMs / 1000)} s)${passMark(checks.validate)}`,
+    `bench scale fan-out: ${fmt(big.fanOutJobsPerSecond)} jobs/s (${n(big.authorities)} jobs + ${n(big.deliveries)} ledger records in ${fmt(big.fanOutMs / 1000)} s; target >= ${n(TARGETS.fanOutJobsPerSecond)}${range(
+      rounds.map((r) => r.fanOutJobsPerSecond),
+      fmt,
+    )}; campaign compiled and stored in ${fmt(big.storeMs / 1000)} s)${passMark(checks.fanOut)}`,
     `bench scale deliver: ${fmt(result.lettersPerSecond)} letters/s vs ${fmt(o.e2eLettersPerSecond)} at ${n(o.e2eAuthorities)} authorities (${share.toFixed(2)}; target >= ${TARGETS.throughputShare}) - ${n(result.authorities)} authorities, ${n(result.deliveries)} letters in ${fmt(result.deliverMs / 60_000)} min${sized ? ' (--full delivers all)' : ''}${passMark(checks.throughput)}`,
     `bench scale memory: worker peak RSS ${Math.round(result.workerPeakRssMb)} MB vs 300 MB limit (${(result.workerPeakRssMb / TARGETS.peakRssMb).toFixed(2)}) over ${n(result.deliveries)} letters; RSS sampled each second first/middle/last/highest ${samples[0]}/${samples[Math.floor(samples.length / 2)]}/${samples[samples.length - 1]}/${Math.max(...samples)} MB${passMark(checks.memory)}`,
   ];
@@ -112,7 +119,21 @@ export async function scaleFigure(o: ScaleOptions): Promise<FigureResult> {
     fatal: problems.length > 0 ? problems.join('; ') : undefined,
     data: {
       // The figures only: `big` also holds the Redis connection, queue and ledger it used.
-      validatedAndFannedOut: { authorities: big.authorities, deliveries: big.deliveries, validateMs: big.validateMs, storeMs: big.storeMs, fanOutMs: big.fanOutMs, fanOutJobsPerSecond: big.fanOutJobsPerSecond, rounds },
-      delivered: result, generateMs: data.generateMs, throughputShare: share, e2eLettersPerSecond: o.e2eLettersPerSecond, targets: TARGETS, checks },
+      validatedAndFannedOut: {
+        authorities: big.authorities,
+        deliveries: big.deliveries,
+        validateMs: big.validateMs,
+        storeMs: big.storeMs,
+        fanOutMs: big.fanOutMs,
+        fanOutJobsPerSecond: big.fanOutJobsPerSecond,
+        rounds,
+      },
+      delivered: result,
+      generateMs: data.generateMs,
+      throughputShare: share,
+      e2eLettersPerSecond: o.e2eLettersPerSecond,
+      targets: TARGETS,
+      checks,
+    },
   };
 }

@@ -4,12 +4,12 @@
  * exactly-once tests send to every real (loopback, fictional) recipient, so
  * they need the approval a real run needs.
  */
-import { runCommand, type RunResult } from '../src/cli/commands/run.js';
+import { type RunResult, runCommand } from '../src/cli/commands/run.js';
 import type { Config } from '../src/config.js';
+import { loadDataSet } from '../src/data/load-data-set.js';
 import { closeRedis, connectProducer, redisTarget } from '../src/redis.js';
 import { Approvals, createApproval } from '../src/safety/approval.js';
 import { fingerprintFiles } from '../src/safety/fingerprint.js';
-import { loadDataSet } from '../src/data/load-data-set.js';
 
 const quiet = { out: () => {}, err: () => {} };
 

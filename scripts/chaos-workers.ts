@@ -3,7 +3,7 @@
  * bin/annual-review-mailer.js worker`, exactly what an operator runs, with the
  * environment given, so SIGKILL kills a real process with real sockets.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -47,7 +47,10 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerChild {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const readyPromise = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${pid} not ready within ${options.readyTimeoutMs ?? 60_000} ms`)), options.readyTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`worker ${pid} not ready within ${options.readyTimeoutMs ?? 60_000} ms`)),
+      options.readyTimeoutMs ?? 60_000,
+    );
     timer.unref();
     void exited.then((code) => {
       clearTimeout(timer);

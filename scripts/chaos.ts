@@ -50,21 +50,21 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
+import { runCommand } from '../src/cli/commands/run.js';
 import { loadValidData } from '../src/cli/load-valid-data.js';
 import { loadConfig } from '../src/config.js';
-import { PrivateRedis, hasRedisServer } from '../src/demo/private-redis.js';
+import { hasRedisServer, PrivateRedis } from '../src/demo/private-redis.js';
 import { MASTER_NAME, RedisTopology } from '../src/demo/redis-topology.js';
-import { runCommand } from '../src/cli/commands/run.js';
-import { SmtpSink, type ReceivedMessage } from '../src/demo/smtp-sink.js';
+import { type ReceivedMessage, SmtpSink } from '../src/demo/smtp-sink.js';
 import { type DeliveryRecord, letterMessageId, recipientsOf } from '../src/domain/index.js';
-import { Ledger } from '../src/storage/ledger.js';
 import { createRedis, type RedisTarget } from '../src/redis.js';
 import { LETTERS_QUEUE, letterJobId } from '../src/schedule/queues.js';
 import { readBreaker } from '../src/send/circuit-breaker.js';
+import { Ledger } from '../src/storage/ledger.js';
 import { approveAndRun } from './chaos-campaign.js';
-import { DEFAULT_FAULT_RATES, FaultPlan, type FaultCounts } from './chaos-faults.js';
-import { prng } from './prng.js';
+import { DEFAULT_FAULT_RATES, type FaultCounts, FaultPlan } from './chaos-faults.js';
 import { ownerPid, spawnWorker, type WorkerChild } from './chaos-workers.js';
+import { prng } from './prng.js';
 
 const GENERATE_SCRIPT = fileURLToPath(new URL('./generate-data.ts', import.meta.url));
 const PREFIX = 'chaos';
@@ -141,7 +141,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
   const plannedKills = options.kills ?? 5;
   const plannedFailovers = options.failovers ?? 0;
   const plannedRestarts = options.redisRestarts ?? (plannedFailovers > 0 ? 0 : 1);
-  if (plannedFailovers > 0 && plannedRestarts > 0) throw new Error('chaos restarts a single Redis or fails a replicated one over, not both');
+  if (plannedFailovers > 0 && plannedRestarts > 0)
+    throw new Error('chaos restarts a single Redis or fails a replicated one over, not both');
   const seed = options.seed ?? 2024;
   const workerCount = Math.max(2, options.workers ?? 3);
   const concurrency = options.concurrency ?? 4;
@@ -248,7 +249,16 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     const startWorker = () => {
       const child = spawnWorker({
         env: { ...env, DELIVERY_LOG: join(dir, `deliveries-${++spawned}.log`) },
-        keep: ['delivery.recovered', 'delivery.claim-lost', 'delivery.claim-unacknowledged', 'delivery.outcome-unacknowledged', 'job.failed', 'worker.error', 'breaker.', 'worker.shutdown-timeout'],
+        keep: [
+          'delivery.recovered',
+          'delivery.claim-lost',
+          'delivery.claim-unacknowledged',
+          'delivery.outcome-unacknowledged',
+          'job.failed',
+          'worker.error',
+          'breaker.',
+          'worker.shutdown-timeout',
+        ],
       });
       workers.push(child);
       return child;
@@ -257,7 +267,13 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     await Promise.all(workers.map((w) => w.ready));
     log(`chaos: ${workers.length} workers ready after ${Date.now() - started} ms`);
 
-    const config = loadConfig({ ...redisEnv, QUEUE_PREFIX: PREFIX, SEND_ATTEMPTS: env.SEND_ATTEMPTS, BACKOFF_MS: env.BACKOFF_MS, LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      ...redisEnv,
+      QUEUE_PREFIX: PREFIX,
+      SEND_ATTEMPTS: env.SEND_ATTEMPTS,
+      BACKOFF_MS: env.BACKOFF_MS,
+      LOG_LEVEL: 'silent',
+    });
     await approveAndRun(config, dataDir);
 
     // Watch through a worker-role connection: it waits out the Redis restart.
@@ -333,7 +349,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
         const before = await topology.primaryPort();
         const after = await topology.killPrimary(30_000, lagging ? { lagMs: 500 } : {});
         failovers++;
-        log(`chaos: SIGKILL Redis primary ${before} at ${(progress * 100).toFixed(0)}% (${lagging ? 'replica lagging' : 'replica caught up'}); ${after} promoted after ${Date.now() - t} ms`);
+        log(
+          `chaos: SIGKILL Redis primary ${before} at ${(progress * 100).toFixed(0)}% (${lagging ? 'replica lagging' : 'replica caught up'}); ${after} promoted after ${Date.now() - t} ms`,
+        );
         await topology.restartKilledAsReplicas();
         log(`chaos: ${before} back as a replica of ${after} after ${Date.now() - t} ms`);
       }
@@ -349,16 +367,23 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
       if (unfinished === 0 && settled && !faults.outage) {
         if (repairs > 0 || plannedFailovers === 0) break;
         // The repairing run an operator makes after a failover: every owed letter gets its job back.
-        const repair = await runCommand({ data: dataDir, wait: false }, { ...config, TEST_RECIPIENT: undefined }, { out: () => {}, err: () => {} });
+        const repair = await runCommand(
+          { data: dataDir, wait: false },
+          { ...config, TEST_RECIPIENT: undefined },
+          { out: () => {}, err: () => {} },
+        );
         repairs++;
         repaired = repair.repaired;
         log(`chaos: repairing run: ${repair.added} jobs added, ${repair.repaired} repaired`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    if (kills.length < plannedKills) problems.push(`only ${kills.length} of ${plannedKills} kills could be made while letters were going out (lower --rate)`);
-    if (failovers < plannedFailovers) problems.push(`only ${failovers} of ${plannedFailovers} failovers were made while letters were going out`);
-    if (restarts < plannedRestarts) problems.push(`only ${restarts} of ${plannedRestarts} Redis restarts were made while letters were going out`);
+    if (kills.length < plannedKills)
+      problems.push(`only ${kills.length} of ${plannedKills} kills could be made while letters were going out (lower --rate)`);
+    if (failovers < plannedFailovers)
+      problems.push(`only ${failovers} of ${plannedFailovers} failovers were made while letters were going out`);
+    if (restarts < plannedRestarts)
+      problems.push(`only ${restarts} of ${plannedRestarts} Redis restarts were made while letters were going out`);
     if (!outageEnded) problems.push('the relay outage never happened');
 
     // Evidence, before anything is torn down.
@@ -423,14 +448,19 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
         `${countEvents(events, 'delivery.claim-unacknowledged')} claims and ${countEvents(events, 'delivery.outcome-unacknowledged')} outcomes unacknowledged, ${repaired} jobs repaired; ${result.durationMs} ms`,
     );
     if (verdict.windowGapsMs.length > 0) {
-      log(`chaos: window resends: the relay stored the first copy at ${verdict.windowGapsMs.map((g) => `kill${g >= 0 ? '+' : ''}${g}ms`).join(', ')}`);
+      log(
+        `chaos: window resends: the relay stored the first copy at ${verdict.windowGapsMs.map((g) => `kill${g >= 0 ? '+' : ''}${g}ms`).join(', ')}`,
+      );
     }
     const reasons = new Map<string, number>();
-    for (const e of events) if (e.event === 'job.failed' || e.event === 'worker.error') {
-      const err = e.err as { message?: string } | undefined;
-      const reason = `${String(e.event)}: ${String(e.reason ?? err?.message ?? '').replace(/[0-9a-f]{8}\b|\d+/g, 'N').slice(0, 120)}`;
-      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-    }
+    for (const e of events)
+      if (e.event === 'job.failed' || e.event === 'worker.error') {
+        const err = e.err as { message?: string } | undefined;
+        const reason = `${String(e.event)}: ${String(e.reason ?? err?.message ?? '')
+          .replace(/[0-9a-f]{8}\b|\d+/g, 'N')
+          .slice(0, 120)}`;
+        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      }
     for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8)) log(`chaos: ${n} x ${reason}`);
     for (const problem of problems) log(`chaos: PROBLEM: ${problem}`);
     return result;
@@ -499,7 +529,9 @@ export function judge(evidence: Evidence): {
     const [first, second] = [got[0]!, got[1]!];
     // The takeover after the kill; without its log line (a worker killed before
     // flushing it), allow the dead worker's last bytes one second to arrive.
-    const takeover = (evidence.recoveredAt.get(d.messageId) ?? []).find((t) => kill !== undefined && t >= kill) ?? (kill === undefined ? undefined : kill + 1_000);
+    const takeover =
+      (evidence.recoveredAt.get(d.messageId) ?? []).find((t) => kill !== undefined && t >= kill) ??
+      (kill === undefined ? undefined : kill + 1_000);
     if (got.length === 2 && kill !== undefined && takeover !== undefined && first.receivedAt < takeover && second.receivedAt >= takeover) {
       windowResends++;
       windowGapsMs.push(first.receivedAt - kill);
@@ -508,8 +540,12 @@ export function judge(evidence: Evidence): {
       windowResends++;
     } else {
       duplicates += got.length - 1;
-      const times = got.map((m) => (kill === undefined ? m.receivedAt : `kill${m.receivedAt - kill >= 0 ? '+' : ''}${m.receivedAt - kill}ms`));
-      problems.push(`${d.messageId} was received ${got.length} times (${times.join(', ')}; recoveredFrom ${record?.recoveredFrom ?? 'none'})`);
+      const times = got.map((m) =>
+        kill === undefined ? m.receivedAt : `kill${m.receivedAt - kill >= 0 ? '+' : ''}${m.receivedAt - kill}ms`,
+      );
+      problems.push(
+        `${d.messageId} was received ${got.length} times (${times.join(', ')}; recoveredFrom ${record?.recoveredFrom ?? 'none'})`,
+      );
     }
   }
   if (lostIds.length > 0) problems.push(`${lostIds.length} letters never arrived, e.g. ${lostIds.slice(0, 5).join(', ')}`);
@@ -519,7 +555,8 @@ export function judge(evidence: Evidence): {
   for (const record of evidence.records.values()) {
     if (record.status !== 'permanent-failure') continue;
     permanentFailures++;
-    if (!injectedIds.has(record.messageId)) problems.push(`${record.messageId} failed permanently but no 550 was injected for it: ${record.response}`);
+    if (!injectedIds.has(record.messageId))
+      problems.push(`${record.messageId} failed permanently but no 550 was injected for it: ${record.response}`);
   }
   for (const d of evidence.injected) {
     if ((copies.get(d.messageId) ?? []).length > 0) problems.push(`${d.messageId} was refused with 550 yet received`);

@@ -111,7 +111,10 @@ const envSchema = z.object({
     })
     .optional(),
   /** The Sentinel master name of the primary (e.g. mymaster). Required with REDIS_SENTINELS. */
-  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-" only').optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-" only')
+    .optional(),
   /**
    * 1: `worker` and `run` refuse to start when Redis may lose the ledger (maxmemory-policy other than
    * noeviction, or no persistence); 0: they only warn. Default 0.
@@ -120,7 +123,10 @@ const envSchema = z.object({
   /** The mail relay, smtp:// (STARTTLS when offered) or smtps:// (TLS), credentials in the URL. Required by `worker`. */
   SMTP_URL: serverUrl('smtp', 'smtps').optional(),
   /** Overrides the campaign's From address ("Name <address>" or an address). */
-  MAIL_FROM: z.string().refine((s) => !/[\r\n]/.test(s), 'must not contain a line break').optional(),
+  MAIL_FROM: z
+    .string()
+    .refine((s) => !/[\r\n]/.test(s), 'must not contain a line break')
+    .optional(),
   /** Prefix of every Redis key this tool writes, so several installations can share one Redis. Default arm. */
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only'),
   /** Letter jobs one worker process handles at once. Default 4. */
@@ -167,11 +173,17 @@ const envSchema = z.object({
   /** Port of the `ui`. Default 3000. */
   UI_PORT: integer(0, 65_535),
   /** The operator of the `ui` (may retry). Required, with UI_PASSWORD or UI_PASSWORD_HASH, unless `ui --demo` on loopback. */
-  UI_USERNAME: z.string().regex(/^[A-Za-z0-9._@-]+$/, 'use letters, digits, ".", "_", "@" and "-" only').optional(),
+  UI_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._@-]+$/, 'use letters, digits, ".", "_", "@" and "-" only')
+    .optional(),
   /** The operator's password, in clear; prefer UI_PASSWORD_HASH. */
   UI_PASSWORD: z.string().min(8, 'use at least 8 characters').optional(),
   /** The operator's password as `scrypt:<salt>:<key>` (print one with `ui --hash-password`). */
-  UI_PASSWORD_HASH: z.string().regex(/^scrypt:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/, 'must be scrypt:<salt>:<key>, from `ui --hash-password`').optional(),
+  UI_PASSWORD_HASH: z
+    .string()
+    .regex(/^scrypt:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/, 'must be scrypt:<salt>:<key>, from `ui --hash-password`')
+    .optional(),
   /** Read-only users of the `ui`: `name:secret,name2:secret2`, each secret a password or a `scrypt:...` hash. */
   UI_READONLY_USERS: z.string().optional(),
   /** Signs the `ui` session cookie; generated at start when unset (sessions then end when the ui restarts). */
@@ -220,9 +232,15 @@ const envSchema = z.object({
   /** The address people reach the `register-server` at, for the links in its emails. Default http://REGISTER_HOST:REGISTER_PORT. */
   REGISTER_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   /** DKIM: the signing domain (d=), e.g. ombudsman.example. Set with DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE, or none. */
-  DKIM_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name, e.g. ombudsman.example').optional(),
+  DKIM_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name, e.g. ombudsman.example')
+    .optional(),
   /** DKIM: the selector (s=); the public key is published at <selector>._domainkey.<domain>. */
-  DKIM_SELECTOR: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" and "-" only').optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" and "-" only')
+    .optional(),
   /** DKIM: a PEM file with the RSA or Ed25519 private key; read and checked when `worker` starts, never logged. */
   DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   /**
@@ -236,7 +254,10 @@ const envSchema = z.object({
   /** Signs the VERP token (HMAC-SHA256). Required with BOUNCE_ADDRESS. */
   BOUNCE_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
   /** `bounces`: host:port its SMTP listener accepts bounces on, e.g. 0.0.0.0:2525. */
-  BOUNCE_LISTEN: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:2525').optional(),
+  BOUNCE_LISTEN: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:2525')
+    .optional(),
   /** `bounces`: the largest bounce the listener accepts, in bytes. Default 10485760 (10 MiB). */
   BOUNCE_MAX_BYTES: integer(1024, 1_073_741_824),
   /** `bounces`: folder where a bounce that matches no delivery is kept, one .eml each. Default bounces-unmatched. */

@@ -3,7 +3,7 @@
  * Platform, not a pipeline stage: every layer may log through it. The delivery
  * log (the audit trail of a run) is the `log` stage, src/log/.
  */
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 /** Paths pino blanks out wherever they appear in a log line. */
 export const REDACT_PATHS = [

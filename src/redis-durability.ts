@@ -5,8 +5,8 @@
  * start-up and warn loudly; with REQUIRE_DURABLE_REDIS=1 they refuse.
  */
 import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
 import { ConfigError } from './domain/index.js';
-import { type Config } from './config.js';
 
 /** What was found wrong; empty when the Redis is durable. */
 export type DurabilityProblems = string[];
@@ -38,7 +38,9 @@ interface Settings {
 
 async function readSettings(redis: Redis): Promise<Settings> {
   try {
-    const [policy, aof, save] = await Promise.all(['maxmemory-policy', 'appendonly', 'save'].map((name) => redis.config('GET', name) as Promise<string[]>));
+    const [policy, aof, save] = await Promise.all(
+      ['maxmemory-policy', 'appendonly', 'save'].map((name) => redis.config('GET', name) as Promise<string[]>),
+    );
     return { maxmemoryPolicy: policy?.[1], appendOnly: aof?.[1] === 'yes', save: save?.[1] };
   } catch {
     const info = `${await redis.info('memory')}\n${await redis.info('persistence')}`;
@@ -52,7 +54,11 @@ async function readSettings(redis: Redis): Promise<Settings> {
  * Warns about each problem, or refuses (ConfigError, exit 2) when the
  * installation demands a durable Redis.
  */
-export async function checkDurability(redis: Redis, config: Pick<Config, 'REQUIRE_DURABLE_REDIS'>, warn: (problem: string) => void): Promise<void> {
+export async function checkDurability(
+  redis: Redis,
+  config: Pick<Config, 'REQUIRE_DURABLE_REDIS'>,
+  warn: (problem: string) => void,
+): Promise<void> {
   const problems = await durabilityProblems(redis);
   if (problems.length === 0) return;
   if (config.REQUIRE_DURABLE_REDIS) {

@@ -13,7 +13,7 @@ import { loadDataSet } from '../src/data/load-data-set.js';
 import { formatProblem } from '../src/domain/index.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 
 let dir = '';
 let harness: Harness | undefined;

@@ -27,7 +27,9 @@ describe('reading a bounce', () => {
     const b = await parseBounce(await bounceFixture('gmail-dsn.eml'));
     expect(b.kind).toBe('failed');
     expect(b.recipients[0]).toMatchObject({ email: 'leader@gamma.example.org', action: 'failed', status: '5.1.1' });
-    expect(b.recipients[0]!.diagnostic).toMatch(/^smtp; 550-5\.1\.1 The email account that you tried to reach does not exist\. .* - gsmtp$/);
+    expect(b.recipients[0]!.diagnostic).toMatch(
+      /^smtp; 550-5\.1\.1 The email account that you tried to reach does not exist\. .* - gsmtp$/,
+    );
     expect(b.originalMessageId).toBe('<2023-24.gamma.head@ombudsman.example>');
   });
 
@@ -77,7 +79,9 @@ describe('the VERP address', () => {
   it('calls a token with another recipient, another secret or no mac forged, and other addresses none', () => {
     const address = testVerp.address(ref);
     expect(testVerp.read(address.replace('.mo-2.', '.ceo.'))).toMatchObject({ kind: 'forged' });
-    expect(testVerp.read(new Verp('bounces@ombudsman.example', 'another-secret-of-at-least-32-chars!!').address(ref))).toMatchObject({ kind: 'forged' });
+    expect(testVerp.read(new Verp('bounces@ombudsman.example', 'another-secret-of-at-least-32-chars!!').address(ref))).toMatchObject({
+      kind: 'forged',
+    });
     expect(testVerp.read('bounces+2023-24.alpha.ceo@ombudsman.example')).toMatchObject({ kind: 'forged' });
     expect(testVerp.read('bounces@ombudsman.example')).toEqual({ kind: 'none' });
     expect(testVerp.read(address.replace('@ombudsman.example', '@elsewhere.example'))).toEqual({ kind: 'none' });

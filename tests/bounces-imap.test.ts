@@ -13,8 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PrivateRedis } from '../src/demo/private-redis.js';
 import { createLogger } from '../src/logger.js';
 import { Ledger } from '../src/storage/ledger.js';
-import { startBouncesProcess, type BouncesProcess } from '../workers/bounces-process.js';
-import { BOUNCE_SECRET, bounceFixture, testVerp } from './support/bounces.js';
+import { type BouncesProcess, startBouncesProcess } from '../workers/bounces-process.js';
+import { BOUNCE_SECRET, bounceFixture } from './support/bounces.js';
 import { hasDovecot, PrivateDovecot } from './support/private-dovecot.js';
 import { cleanPrefix, REDIS_URL, testConfig, uniquePrefix } from './support/redis.js';
 
@@ -41,7 +41,14 @@ describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
     const dir = await mkdtemp(join(tmpdir(), 'arm-bounces-imap-'));
     const redis = new Redis(REDIS_URL);
     const bouncesProcesses: BouncesProcess[] = [];
-    const imap = () => new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
+    const imap = () =>
+      new ImapFlow({
+        host: '127.0.0.1',
+        port: dovecot.port,
+        secure: false,
+        auth: { user: dovecot.user, pass: dovecot.password },
+        logger: false,
+      });
     cleanups.push(async () => {
       for (const b of bouncesProcesses) await b.close();
       await dovecot.stop();
@@ -69,13 +76,21 @@ describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
     await client.append('INBOX', await bounceFixture('out-of-office.eml'));
 
     // A long poll interval: what arrives later must be noticed by IDLE, not by polling.
-    const config = testConfig(prefix, { ...BOUNCE_ENV, BOUNCE_IMAP_URL: url, BOUNCE_IMAP_POLL_MS: '600000', BOUNCE_UNMATCHED_DIR: join(dir, 'unmatched'), DELIVERY_LOG: join(dir, 'deliveries.log') });
+    const config = testConfig(prefix, {
+      ...BOUNCE_ENV,
+      BOUNCE_IMAP_URL: url,
+      BOUNCE_IMAP_POLL_MS: '600000',
+      BOUNCE_UNMATCHED_DIR: join(dir, 'unmatched'),
+      DELIVERY_LOG: join(dir, 'deliveries.log'),
+    });
     const bounces = await startBouncesProcess(config, { log: createLogger({ level: 'silent' }), echoDeliveries: false });
     bouncesProcesses.push(bounces);
     expect(bounces.port).toBeUndefined();
 
     await until('alpha/mo-1 bounced', async () => (await ledger.get('alpha', 'mo-1'))?.status === 'bounced');
-    expect(await ledger.get('alpha', 'mo-1')).toMatchObject({ diagnostic: 'smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup' });
+    expect(await ledger.get('alpha', 'mo-1')).toMatchObject({
+      diagnostic: 'smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup',
+    });
     const messages = async (folder: string) => {
       const status = await client.status(folder, { messages: true });
       return status ? status.messages : undefined;
@@ -109,15 +124,33 @@ describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
     });
     const url = await dovecot.start();
     const ledger = new Ledger(redis, prefix, CAMPAIGN);
-    const delivery = { authorityId: 'alpha', recipient: 'mo-1', role: 'mo' as const, email: 'monitoring.officer@alpha.example.org', messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>` };
+    const delivery = {
+      authorityId: 'alpha',
+      recipient: 'mo-1',
+      role: 'mo' as const,
+      email: 'monitoring.officer@alpha.example.org',
+      messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>`,
+    };
     await ledger.seed([delivery]);
     await ledger.claim(delivery, 'test', 60_000);
     await ledger.finish('alpha', 'mo-1', 'test', 'sent', { response: '250 ok' });
-    const config = testConfig(prefix, { ...BOUNCE_ENV, BOUNCE_IMAP_URL: url, BOUNCE_IMAP_POLL_MS: '1000', BOUNCE_UNMATCHED_DIR: join(dir, 'unmatched'), DELIVERY_LOG: join(dir, 'deliveries.log') });
+    const config = testConfig(prefix, {
+      ...BOUNCE_ENV,
+      BOUNCE_IMAP_URL: url,
+      BOUNCE_IMAP_POLL_MS: '1000',
+      BOUNCE_UNMATCHED_DIR: join(dir, 'unmatched'),
+      DELIVERY_LOG: join(dir, 'deliveries.log'),
+    });
     bounces = await startBouncesProcess(config, { log: createLogger({ level: 'silent' }), echoDeliveries: false });
 
     await dovecot.restart();
-    client = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
+    client = new ImapFlow({
+      host: '127.0.0.1',
+      port: dovecot.port,
+      secure: false,
+      auth: { user: dovecot.user, pass: dovecot.password },
+      logger: false,
+    });
     await client.connect();
     await client.append('INBOX', await bounceFixture('office365-ndr.eml'));
     await until('alpha/mo-1 bounced', async () => (await ledger.get('alpha', 'mo-1'))?.status === 'bounced');
@@ -147,16 +180,35 @@ describe.skipIf(!hasDovecot())('the bounces mailbox while Redis is down', () => 
     // The test's own connection sees the outage too; it reconnects, and the refusals are expected.
     redis.on('error', () => {});
     const ledger = new Ledger(redis, prefix, CAMPAIGN);
-    const delivery = { authorityId: 'alpha', recipient: 'mo-1', role: 'mo' as const, email: 'monitoring.officer@alpha.example.org', messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>` };
+    const delivery = {
+      authorityId: 'alpha',
+      recipient: 'mo-1',
+      role: 'mo' as const,
+      email: 'monitoring.officer@alpha.example.org',
+      messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>`,
+    };
     await ledger.seed([delivery]);
     await ledger.claim(delivery, 'test', 60_000);
     await ledger.finish('alpha', 'mo-1', 'test', 'sent', { response: '250 ok' });
 
-    const config = testConfig(prefix, { ...BOUNCE_ENV, REDIS_URL: redisUrl, BOUNCE_IMAP_URL: url, BOUNCE_IMAP_POLL_MS: '1000', BOUNCE_UNMATCHED_DIR: join(dir, 'unmatched'), DELIVERY_LOG: join(dir, 'deliveries.log') });
+    const config = testConfig(prefix, {
+      ...BOUNCE_ENV,
+      REDIS_URL: redisUrl,
+      BOUNCE_IMAP_URL: url,
+      BOUNCE_IMAP_POLL_MS: '1000',
+      BOUNCE_UNMATCHED_DIR: join(dir, 'unmatched'),
+      DELIVERY_LOG: join(dir, 'deliveries.log'),
+    });
     bounces = await startBouncesProcess(config, { log: createLogger({ level: 'silent' }), echoDeliveries: false });
     await redisServer.stop();
 
-    const imap = (client = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false }));
+    const imap = (client = new ImapFlow({
+      host: '127.0.0.1',
+      port: dovecot.port,
+      secure: false,
+      auth: { user: dovecot.user, pass: dovecot.password },
+      logger: false,
+    }));
     await imap.connect();
     await imap.append('INBOX', await bounceFixture('office365-ndr.eml'));
     const messages = async (folder: string) => {
@@ -176,7 +228,10 @@ describe.skipIf(!hasDovecot())('the bounces mailbox while Redis is down', () => 
 
 describe('BOUNCE_IMAP_URL', () => {
   it('is refused at start as imap:// to another machine, without echoing the password', async () => {
-    const config = testConfig(uniquePrefix('bounces-imap-url'), { ...BOUNCE_ENV, BOUNCE_IMAP_URL: 'imap://bounces:s3cret-pw@mail.example/INBOX' });
+    const config = testConfig(uniquePrefix('bounces-imap-url'), {
+      ...BOUNCE_ENV,
+      BOUNCE_IMAP_URL: 'imap://bounces:s3cret-pw@mail.example/INBOX',
+    });
     const started = startBouncesProcess(config, { log: createLogger({ level: 'silent' }) });
     await expect(started).rejects.toThrow(/BOUNCE_IMAP_URL: imap:\/\/ sends the password in clear; use imaps:\/\//);
     await expect(started).rejects.not.toThrow(/s3cret-pw/);

@@ -21,10 +21,10 @@ import { runCommand } from '../src/cli/commands/run.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { recipientsOf } from '../src/domain/index.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
-import { startBouncesProcess, type BouncesProcess } from '../workers/bounces-process.js';
+import { type BouncesProcess, startBouncesProcess } from '../workers/bounces-process.js';
 import { approve } from './support/approve.js';
 import { BOUNCE_SECRET } from './support/bounces.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 import { hasPostfix, PrivatePostfix } from './support/private-postfix.js';
 
 const CAMPAIGN = '2023-24';
@@ -61,7 +61,10 @@ describe.skipIf(!hasPostfix())('bounces from a real Postfix', () => {
     // The councils' server: it refuses these mailboxes after Postfix has already said 250 to us.
     const unknownMailboxes = new Set<string>();
     harness = await startHarness('bounces-postfix', {
-      sink: { onRecipient: (address) => (unknownMailboxes.has(address.toLowerCase()) ? { code: 550, message: `5.1.1 <${address}>: mailbox unavailable` } : null) },
+      sink: {
+        onRecipient: (address) =>
+          unknownMailboxes.has(address.toLowerCase()) ? { code: 550, message: `5.1.1 <${address}>: mailbox unavailable` } : null,
+      },
       env: {
         SMTP_URL: `smtp://127.0.0.1:${postfixPort}`,
         BOUNCE_ADDRESS: 'bounces@ombudsman.example',
@@ -75,7 +78,9 @@ describe.skipIf(!hasPostfix())('bounces from a real Postfix', () => {
     const campaign = JSON.parse(await readFile(join(data, 'campaign.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(data, 'campaign.json'), JSON.stringify({ ...campaign, letterAs: 'body' }, null, 2));
     const { dataSet } = await loadDataSet(data);
-    const deliveries = dataSet!.authorities.flatMap((a) => recipientsOf(a).map((r) => ({ authorityId: a.id, recipient: r.key, email: r.email })));
+    const deliveries = dataSet!.authorities.flatMap((a) =>
+      recipientsOf(a).map((r) => ({ authorityId: a.id, recipient: r.key, email: r.email })),
+    );
     // Spread over the data set: every k-th letter cannot be delivered; the ones after some of those answer automatically.
     const step = Math.floor(deliveries.length / UNDELIVERABLE);
     const undeliverable = deliveries.filter((_, i) => i % step === 0).slice(0, UNDELIVERABLE);
@@ -132,7 +137,11 @@ describe.skipIf(!hasPostfix())('bounces from a real Postfix', () => {
 
     const corrected = undeliverable[0]!;
     const newEmail = `corrected.${corrected.recipient}@${corrected.authorityId}.example.org`;
-    await readdressCommand({ campaign: CAMPAIGN, authority: corrected.authorityId, recipient: corrected.recipient, email: newEmail, by: 'j.smith' }, harness.config, quietPrint);
+    await readdressCommand(
+      { campaign: CAMPAIGN, authority: corrected.authorityId, recipient: corrected.recipient, email: newEmail, by: 'j.smith' },
+      harness.config,
+      quietPrint,
+    );
     await harness.waitIdle(dataSet!.authorities.length, CAMPAIGN);
     await postfix.waitForEmptyQueue(30_000);
 

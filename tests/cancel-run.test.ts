@@ -8,7 +8,7 @@ import { cancelCommand } from '../src/cli/commands/cancel.js';
 import { runCommand } from '../src/cli/commands/run.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -24,7 +24,10 @@ describe('cancel --campaign', () => {
     harness = await startHarness('cancel', { sink: { afterStore: () => ({ delayMs: 300 }) }, env: { WORKER_CONCURRENCY: '1' } });
     const h = harness;
     const ids = ['alpha', 'beta', 'gamma', 'delta'];
-    const data = await writeDataSet(join(h.dir, 'data'), ids.map((id) => ({ id, head: false })));
+    const data = await writeDataSet(
+      join(h.dir, 'data'),
+      ids.map((id) => ({ id, head: false })),
+    );
     await approve(h.config, data);
     // Another campaign in the same queue: the test run of the same data, waiting with no worker yet.
     await runCommand({ data, wait: false, testTo: 'proof@ombudsman.example.org' }, h.config, quietPrint);
@@ -52,7 +55,11 @@ describe('cancel --campaign', () => {
     const again = await runCommand({ data, wait: false }, h.config, quietPrint);
     expect(again.added).toBe(cancelled.removed);
     await h.waitIdle(4, CAMPAIGN);
-    expect(real().map((m) => m.letter).sort()).toEqual(ids.map((id) => `${CAMPAIGN}/${id}/ceo`).sort());
+    expect(
+      real()
+        .map((m) => m.letter)
+        .sort(),
+    ).toEqual(ids.map((id) => `${CAMPAIGN}/${id}/ceo`).sort());
     expect([...h.sink.countsByMessageId().values()].every((n) => n === 1)).toBe(true);
   }, 60_000);
 });

@@ -9,7 +9,14 @@ import { runChaos } from '../scripts/chaos.js';
 describe('the fault-injection suite', () => {
   it('delivers every letter exactly once through worker kills, a Redis restart and a faulty relay', async () => {
     const lines: string[] = [];
-    const result = await runChaos({ authorities: 100, kills: 2, redisRestarts: 1, seed: 11, timeoutMs: 100_000, log: (line) => lines.push(line) });
+    const result = await runChaos({
+      authorities: 100,
+      kills: 2,
+      redisRestarts: 1,
+      seed: 11,
+      timeoutMs: 100_000,
+      log: (line) => lines.push(line),
+    });
 
     expect(result.problems, lines.join('\n')).toEqual([]);
     expect(result.line).toMatch(
@@ -25,7 +32,14 @@ describe('the fault-injection suite', () => {
 
   it('delivers every letter exactly once when the Redis primary is SIGKILLed while its replica lags, with a worker kill and a faulty relay', async () => {
     const lines: string[] = [];
-    const result = await runChaos({ authorities: 50, kills: 1, failovers: 1, seed: 5, timeoutMs: 100_000, log: (line) => lines.push(line) });
+    const result = await runChaos({
+      authorities: 50,
+      kills: 1,
+      failovers: 1,
+      seed: 5,
+      timeoutMs: 100_000,
+      log: (line) => lines.push(line),
+    });
 
     expect(result.problems, lines.join('\n')).toEqual([]);
     expect(result.line).toMatch(

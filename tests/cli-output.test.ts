@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewDelivery } from '../src/domain/index.js';
-import { Ledger } from '../src/storage/ledger.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
+import { Ledger } from '../src/storage/ledger.js';
 import { cleanPrefix, REDIS_URL, uniquePrefix } from './support/redis.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js');
@@ -29,7 +29,9 @@ function runThroughSlowPipe(args: string[], stallMs: number): Promise<{ code: nu
     child.on('error', reject);
     // No reader yet: the pipe fills and the command's writes wait for us.
     setTimeout(() => child.stdout.on('data', (chunk: Buffer) => out.push(chunk)), stallMs);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
   });
 }
 
@@ -72,7 +74,10 @@ describe('command output through a slow pipe', () => {
   it('report into a reader that stops early (| head) ends quietly with the status a shell gives SIGPIPE', async () => {
     const script = `set -o pipefail; node "$BIN" report --campaign ${CAMPAIGN} | head -n 2`;
     const run = promisify(execFile)('bash', ['-c', script], { env: { ...process.env, BIN, REDIS_URL, QUEUE_PREFIX: prefix } });
-    const failure = (await run.then(() => null, (error: unknown) => error)) as { code: number; stdout: string; stderr: string } | null;
+    const failure = (await run.then(
+      () => null,
+      (error: unknown) => error,
+    )) as { code: number; stdout: string; stderr: string } | null;
     expect(failure?.code).toBe(141);
     expect(failure?.stdout.split('\n')[1]).toMatch(/^authority-\d{4},,ceo,/);
     expect(failure?.stderr).toBe('');

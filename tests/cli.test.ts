@@ -47,7 +47,7 @@ describe('the command line', () => {
     expect(result.stdout).toMatch(/^ok: campaign 2023-24, \d+ authorities, \d+ deliveries$/m);
   });
 
-  it('render prints the chief executive\'s letter as text by default, and a copy for another recipient', async () => {
+  it("render prints the chief executive's letter as text by default, and a copy for another recipient", async () => {
     const sample = join(PACKAGE_ROOT, 'data', 'sample');
     const ceo = await cli(['render', '--data', sample, '--authority', 'lcrca']);
     expect(ceo.code).toBe(0);

@@ -4,14 +4,14 @@
  * screenful of problems for one file. Random input comes from a seeded
  * generator, so a failure is reproducible from the seed in its message.
  */
-import { describe, expect, it } from 'vitest';
-import { authorityColumns, parseAuthoritiesCsv, type AuthorityRow } from '../src/data/authorities-csv.js';
-import { ruleProblems } from '../src/domain/index.js';
-import { parseMonitoringOfficersCsv } from '../src/data/monitoring-officers-csv.js';
+
 import { parse } from 'csv-parse/sync';
-import { AUTHORITY_ID, AUTHORITY_KINDS } from '../src/domain/index.js';
-import { MAX_PROBLEMS_PER_FILE, MAX_UNREADABLE_RECORDS, parseClean } from '../src/data/read-csv.js';
+import { describe, expect, it } from 'vitest';
 import { prng } from '../scripts/prng.js';
+import { type AuthorityRow, authorityColumns, parseAuthoritiesCsv } from '../src/data/authorities-csv.js';
+import { parseMonitoringOfficersCsv } from '../src/data/monitoring-officers-csv.js';
+import { MAX_PROBLEMS_PER_FILE, MAX_UNREADABLE_RECORDS, parseClean } from '../src/data/read-csv.js';
+import { AUTHORITY_ID, AUTHORITY_KINDS, ruleProblems } from '../src/domain/index.js';
 import { campaign } from './render/fixtures.js';
 
 /** The bundled 2023-24 campaign's figures and rules. */
@@ -90,7 +90,13 @@ describe('the CSV readers under random input', () => {
       if (result.problems.length + result.authorities.length === 0) violations.push(`${context}: neither problems nor authorities`);
       if (result.problems.length > MAX_PROBLEMS_PER_FILE + 3) violations.push(`${context}: ${result.problems.length} problems listed`);
       for (const p of result.problems) {
-        const sound = p.file === 'authorities.csv' && Number.isInteger(p.line) && p.line >= 0 && p.line <= lineCount && p.field !== '' && p.reason !== '';
+        const sound =
+          p.file === 'authorities.csv' &&
+          Number.isInteger(p.line) &&
+          p.line >= 0 &&
+          p.line <= lineCount &&
+          p.field !== '' &&
+          p.reason !== '';
         if (!sound) violations.push(`${context}: ${JSON.stringify(p)} (file has ${lineCount} lines)`);
       }
       result.authorities.forEach(expectSound);
@@ -119,15 +125,24 @@ describe('the CSV readers under random input', () => {
       for (const a of expected) {
         if (round % 2 === 1 && random() < 0.2) lines.push(pick(random, ['', '  ', ',,,,,,,,,,,,,,,,']));
         a.line = lines.length + 1;
-        lines.push([a.id, a.name, 'other', 'Ms', 'Jo', 'Bell', 'jo@example.org', '', '', '', '', 0, a.investigations, 0, 0, 0, 0].map(field).join(','));
+        lines.push(
+          [a.id, a.name, 'other', 'Ms', 'Jo', 'Bell', 'jo@example.org', '', '', '', '', 0, a.investigations, 0, 0, 0, 0]
+            .map(field)
+            .join(','),
+        );
       }
       const bytes = Buffer.from((random() < 0.5 ? '\ufeff' : '') + lines.join(eol) + eol.repeat(int(random, 3)));
 
       const result = parseAuthoritiesCsv(bytes, DECLARED);
       expect(result.problems).toEqual([]);
-      expect(result.authorities.map(({ line, authority }) => ({ line, id: authority.id, name: authority.name, investigations: authority.figures.investigations }))).toEqual(
-        expected,
-      );
+      expect(
+        result.authorities.map(({ line, authority }) => ({
+          line,
+          id: authority.id,
+          name: authority.name,
+          investigations: authority.figures.investigations,
+        })),
+      ).toEqual(expected);
     }
   });
 });
@@ -149,13 +164,16 @@ describe('the CSV readers under 10 MB of garbage', () => {
 
   it('stop reading rows of the wrong width after a thousand, listing 200 and counting the rest', () => {
     const row = 'garbage,row\n';
-    const bytes = Buffer.from(HEADER + '\n' + row.repeat(Math.floor(TEN_MB / row.length)));
+    const bytes = Buffer.from(`${HEADER}\n${row.repeat(Math.floor(TEN_MB / row.length))}`);
     const started = performance.now();
     const result = parseAuthoritiesCsv(bytes, DECLARED);
     expect(performance.now() - started).toBeLessThan(QUICKLY_MS);
     expect(result.problems).toHaveLength(MAX_PROBLEMS_PER_FILE + 2);
     expect(result.problems[0]).toMatchObject({ line: 2, field: '-', reason: expect.stringContaining('has 2 fields') });
-    expect(result.problems.at(-2)).toMatchObject({ line: MAX_UNREADABLE_RECORDS + 1, reason: expect.stringContaining('stopped reading here') });
+    expect(result.problems.at(-2)).toMatchObject({
+      line: MAX_UNREADABLE_RECORDS + 1,
+      reason: expect.stringContaining('stopped reading here'),
+    });
     expect(result.problems.at(-1)).toMatchObject({
       line: 0,
       reason: `... and ${MAX_UNREADABLE_RECORDS - MAX_PROBLEMS_PER_FILE} more problems in this file`,
@@ -165,7 +183,7 @@ describe('the CSV readers under 10 MB of garbage', () => {
 
   it('list at most 200 problems and count the rest, for rows of the right width with every value bad', () => {
     const row = `${AUTHORITY_COLUMNS.map((_, i) => `x${i}`).join(',')}\n`;
-    const bytes = Buffer.from(HEADER + '\n' + row.repeat(Math.floor(TEN_MB / row.length)));
+    const bytes = Buffer.from(`${HEADER}\n${row.repeat(Math.floor(TEN_MB / row.length))}`);
     const started = performance.now();
     const result = parseAuthoritiesCsv(bytes, DECLARED);
     expect(performance.now() - started).toBeLessThan(QUICKLY_MS);
@@ -177,7 +195,7 @@ describe('the CSV readers under 10 MB of garbage', () => {
     const random = prng(2);
     const alphabet = 'abc,,,"""\n\n\r 0123456789@.-';
     const chunk = Array.from({ length: 1 << 20 }, () => alphabet[int(random, alphabet.length)]).join('');
-    const bytes = Buffer.from(HEADER + '\n' + chunk.repeat(10));
+    const bytes = Buffer.from(`${HEADER}\n${chunk.repeat(10)}`);
     const started = performance.now();
     const result = parseAuthoritiesCsv(bytes, DECLARED);
     expect(performance.now() - started).toBeLessThan(QUICKLY_MS);
@@ -196,7 +214,12 @@ describe('the fast CSV pass', () => {
   const strictParse = (text: string): string[][] | 'error' => {
     const trimmed = text.replace(/[\r\n]+$/, '');
     try {
-      return parse(Buffer.from(trimmed), { skip_records_with_error: true, on_skip: () => { throw new Error('skipped'); } });
+      return parse(Buffer.from(trimmed), {
+        skip_records_with_error: true,
+        on_skip: () => {
+          throw new Error('skipped');
+        },
+      });
     } catch {
       return 'error';
     }

@@ -47,13 +47,20 @@ describe('links in campaign.json', () => {
     expect(await campaignProblems(change)).toEqual([expect.stringMatching(new RegExp(`^${field.replace('.', '\\.')}: .*https:`))]);
   });
 
-  it.each(['javascript:alert(1)', 'data:text/html,x', 'http://www.lgo.org.uk/', 'vbscript:x'])('refuse a [text](%s) link in the wording', async (url) => {
-    const problems = await campaignProblems((c) => (c.wording.openingClose = [`See [the Code](${url}) now.`]));
-    expect(problems).toEqual([expect.stringMatching(/^wording\.openingClose\.0: the link \[the Code\]\(.*\) must be https: \(or mailto: for an address\)$/)]);
-  });
+  it.each(['javascript:alert(1)', 'data:text/html,x', 'http://www.lgo.org.uk/', 'vbscript:x'])(
+    'refuse a [text](%s) link in the wording',
+    async (url) => {
+      const problems = await campaignProblems((c) => (c.wording.openingClose = [`See [the Code](${url}) now.`]));
+      expect(problems).toEqual([
+        expect.stringMatching(/^wording\.openingClose\.0: the link \[the Code\]\(.*\) must be https: \(or mailto: for an address\)$/),
+      ]);
+    },
+  );
 
   it('accept https: and mailto: links in the wording', async () => {
-    const problems = await campaignProblems((c) => (c.wording.openingClose = ['See [the Code](https://www.lgo.org.uk/) or [write](mailto:code@lgo.org.uk).']));
+    const problems = await campaignProblems(
+      (c) => (c.wording.openingClose = ['See [the Code](https://www.lgo.org.uk/) or [write](mailto:code@lgo.org.uk).']),
+    );
     expect(problems).toEqual([]);
   });
 });
@@ -61,7 +68,9 @@ describe('links in campaign.json', () => {
 describe('authorities.csv', () => {
   it('refuses an authority id longer than 64 characters, and accepts one of 64', async () => {
     const long = 'a'.repeat(65);
-    expect(await problemsWithRow((row) => (row[0] = long))).toEqual([`authorities.csv:2: id: '${'a'.repeat(57)}...' is 65 characters long; an id has at most 64`]);
+    expect(await problemsWithRow((row) => (row[0] = long))).toEqual([
+      `authorities.csv:2: id: '${'a'.repeat(57)}...' is 65 characters long; an id has at most 64`,
+    ]);
     expect(await problemsWithRow((row) => (row[0] = 'a'.repeat(64)))).toEqual([]);
   });
 
@@ -71,7 +80,9 @@ describe('authorities.csv', () => {
     ['U+200F right-to-left mark', '\u200f'],
   ])('refuses a name with a bidirectional control (%s)', async (_, char) => {
     expect(await problemsWithRow((row) => (row[1] = `Liverpool ${char}City Region`))).toEqual([
-      expect.stringMatching(/^authorities\.csv:2: name: '.*' contains a bidirectional control character \(U\+[0-9A-F]{4}\) that can reorder the text around it$/),
+      expect.stringMatching(
+        /^authorities\.csv:2: name: '.*' contains a bidirectional control character \(U\+[0-9A-F]{4}\) that can reorder the text around it$/,
+      ),
     ]);
   });
 

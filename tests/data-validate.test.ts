@@ -94,7 +94,7 @@ describe('authorities.csv', () => {
     ]);
   });
 
-  it('reports a political head with the chief executive\'s address, whatever its case', async () => {
+  it("reports a political head with the chief executive's address, whatever its case", async () => {
     expect(await problemsIn('duplicate-email')).toEqual([
       problem(A, 3, 'head_email', "duplicate email 'Katherine.Fairclough@lcrca.example.org'", 'ce_email'),
     ]);
@@ -113,7 +113,9 @@ describe('authorities.csv', () => {
   });
 
   it('reports a row whose upheld exceeds investigations with its line and field', async () => {
-    expect(await problemsIn('upheld-exceeds-investigations')).toEqual([problem(A, 2, 'upheld', 'upheld (58) is more than investigations (57)')]);
+    expect(await problemsIn('upheld-exceeds-investigations')).toEqual([
+      problem(A, 2, 'upheld', 'upheld (58) is more than investigations (57)'),
+    ]);
   });
 
   it('reports a row whose compliance_met exceeds compliance_outcomes', async () => {
@@ -251,7 +253,11 @@ describe('monitoring-officers.csv', () => {
     expect(result.officersOf('lcrca')).toEqual([{ name: 'Lee Park', email: 'lee.park@lcrca.example.org' }]);
     expect(result.officersOf('exmoor')).toEqual([]);
     // Joined onto the authority as they are read.
-    expect(authorities.authorities.find((row) => row.authority.id === 'kent')?.authority.copies.map((c) => c.key)).toEqual(['head', 'mo-1', 'mo-2']);
+    expect(authorities.authorities.find((row) => row.authority.id === 'kent')?.authority.copies.map((c) => c.key)).toEqual([
+      'head',
+      'mo-1',
+      'mo-2',
+    ]);
   });
 });
 
@@ -328,9 +334,15 @@ describe('loadDataSet', () => {
     await mkdir(mixed);
     const good = join(FIXTURES, 'good', 'bom-crlf');
     await copyFile(join(SAMPLE_DATA_DIR, 'campaign.json'), join(mixed, 'campaign.json'));
-    const rows = (await readFile(join(good, A), 'utf8')).replace('kent,Kent County Council,county-council', 'kent,Kent County Council,parish');
+    const rows = (await readFile(join(good, A), 'utf8')).replace(
+      'kent,Kent County Council,county-council',
+      'kent,Kent County Council,parish',
+    );
     await writeFile(join(mixed, A), rows);
-    await writeFile(join(mixed, MO), 'authority_id,name,email,registered\nlcrca,Lee Park,lee.park@lcrca,yes\nexmoor,Amy Wren,amy.wren@exmoor.example.org,yes\n');
+    await writeFile(
+      join(mixed, MO),
+      'authority_id,name,email,registered\nlcrca,Lee Park,lee.park@lcrca,yes\nexmoor,Amy Wren,amy.wren@exmoor.example.org,yes\n',
+    );
 
     const result = await loadDataSet(mixed);
     expect(result.problems.map((p) => [p.file, p.line, p.field, p.authorityId])).toEqual([
@@ -339,7 +351,9 @@ describe('loadDataSet', () => {
     ]);
     expect(result.dataSet).toBeNull();
     expect(result.campaign?.id).toBe('2023-24');
-    expect(result.validAuthorities.map((a) => [a.id, a.copies.filter((c) => c.role === 'mo').map((m) => m.name)])).toEqual([['exmoor', ['Amy Wren']]]);
+    expect(result.validAuthorities.map((a) => [a.id, a.copies.filter((c) => c.role === 'mo').map((m) => m.name)])).toEqual([
+      ['exmoor', ['Amy Wren']],
+    ]);
   });
 
   it('gives the whole data set, officers joined, when there is no problem', async () => {

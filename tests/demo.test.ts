@@ -1,7 +1,7 @@
 /**
  * `demo`: the whole annual run on the bundled sample, with the embedded sink.
  */
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -47,7 +47,10 @@ describe('the demo', () => {
     expect(lcrca.text).toContain('Dear Ms Fairclough');
     // The sample campaign sends the letter in the body and as a PDF, with lcrca's own file from data/sample/attachments/.
     const csvName = 'Decisions 2023-24 - Liverpool City Region Combined Authority.csv';
-    expect(lcrca.attachments.map((a) => a.filename)).toEqual(['Annual Review letter 2023-24 - Liverpool City Region Combined Authority.pdf', csvName]);
+    expect(lcrca.attachments.map((a) => a.filename)).toEqual([
+      'Annual Review letter 2023-24 - Liverpool City Region Combined Authority.pdf',
+      csvName,
+    ]);
     expect(lcrca.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
     expect(lcrca.attachments[1]!.content.equals(await readFile(join(SAMPLE_DATA_DIR, 'attachments', 'lcrca', csvName)))).toBe(true);
     const copy = await simpleParser(await readFile(join(outbox, '2023-24', 'lcrca', 'head.eml')));
@@ -67,7 +70,10 @@ describe('the demo', () => {
     expect(ledgerIds).toHaveLength(expected.length);
 
     // The delivery log has one delivery.sent line per message, with the same Message-IDs.
-    const lines = (await readFile(result.deliveryLog, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(result.deliveryLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const sent = lines.filter((l) => l.event === 'delivery.sent').map((l) => String(l.messageId));
     expect(sent.sort()).toEqual(ledgerIds.sort());
     // 400 PDFs: about 25 s on an idle 2-core machine, minutes on a loaded one.

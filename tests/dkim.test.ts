@@ -14,12 +14,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/domain/index.js';
+import { createLogger } from '../src/logger.js';
 import { dkimDnsRecord, loadDkimSigning } from '../src/send/dkim.js';
 import { startWorkerProcess } from '../workers/worker-process.js';
-import { createLogger } from '../src/logger.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 import { testConfig, uniquePrefix } from './support/redis.js';
 
 const CAMPAIGN = '2023-24';
@@ -80,7 +80,12 @@ describe('DKIM signing', () => {
     const dir = (harness = await startHarness('dkim-bad')).dir;
     const prefix = uniquePrefix('dkim-bad');
     const env = (file: string) =>
-      testConfig(prefix, { SMTP_URL: 'smtp://127.0.0.1:1', DKIM_DOMAIN: 'ombudsman.example', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY_FILE: file });
+      testConfig(prefix, {
+        SMTP_URL: 'smtp://127.0.0.1:1',
+        DKIM_DOMAIN: 'ombudsman.example',
+        DKIM_SELECTOR: 's1',
+        DKIM_PRIVATE_KEY_FILE: file,
+      });
     const start = (file: string) => () => startWorkerProcess(env(file), { log: createLogger({ level: 'silent' }) });
 
     expect(start(join(dir, 'missing.pem'))).toThrow(/^DKIM_PRIVATE_KEY_FILE: cannot read .*missing\.pem \(ENOENT\)$/);

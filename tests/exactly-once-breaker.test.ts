@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { approveAndRun } from '../scripts/chaos-campaign.js';
 import { createLogger } from '../src/logger.js';
 import { openLettersQueue } from '../src/schedule/queues.js';
 import { CircuitBreaker, readBreaker } from '../src/send/circuit-breaker.js';
 import { startWorkerProcess, type WorkerProcess } from '../workers/worker-process.js';
-import { approveAndRun } from '../scripts/chaos-campaign.js';
 import { writeDataSet } from './support/data-set.js';
-import { startHarness, type Harness } from './support/harness.js';
-import { REDIS_URL, cleanPrefix, uniquePrefix } from './support/redis.js';
+import { type Harness, startHarness } from './support/harness.js';
+import { cleanPrefix, REDIS_URL, uniquePrefix } from './support/redis.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -29,12 +29,15 @@ afterEach(async () => {
 /** A logger whose lines the test can read. */
 function capturedLog(): { log: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+  const log = createLogger({
+    level: 'info',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  });
   return { log, lines };
 }
 
 describe('the circuit breaker', () => {
-  it('pauses the queue when sends fail in a row, says why, and resumes after the cool-down without spending the jobs\' attempts', async () => {
+  it("pauses the queue when sends fail in a row, says why, and resumes after the cool-down without spending the jobs' attempts", async () => {
     let relayDown = true;
     harness = await startHarness('breaker', {
       sink: { onMailFrom: () => (relayDown ? { code: 421, message: '4.3.2 service not available' } : null) },
@@ -47,7 +50,13 @@ describe('the circuit breaker', () => {
     cleanups.push(() => worker.close());
     await worker.ready;
     const authorities = ['alpha', 'beta', 'gamma', 'delta'];
-    await approveAndRun(h.config, await writeDataSet(join(h.dir, 'data'), authorities.map((id) => ({ id }))));
+    await approveAndRun(
+      h.config,
+      await writeDataSet(
+        join(h.dir, 'data'),
+        authorities.map((id) => ({ id })),
+      ),
+    );
 
     await expect.poll(() => lines.find((l) => l.event === 'breaker.open'), { timeout: 15_000, interval: 20 }).toBeTruthy();
     expect(await h.producer.letters.isPaused()).toBe(true);
@@ -83,7 +92,13 @@ describe('the circuit breaker', () => {
     cleanups.push(() => worker.close());
     await worker.ready;
     const authorities = ['alpha', 'beta', 'gamma', 'delta'];
-    await approveAndRun(h.config, await writeDataSet(join(h.dir, 'data'), authorities.map((id) => ({ id }))));
+    await approveAndRun(
+      h.config,
+      await writeDataSet(
+        join(h.dir, 'data'),
+        authorities.map((id) => ({ id })),
+      ),
+    );
     await expect.poll(() => lines.some((l) => l.event === 'breaker.open'), { timeout: 15_000, interval: 20 }).toBe(true);
     await expect.poll(() => h.producer.letters.getJobCounts('active'), { timeout: 10_000, interval: 20 }).toEqual({ active: 0 });
     expect(lines.some((l) => l.event === 'job.deferred' && l.reason === 'breaker-open')).toBe(true);

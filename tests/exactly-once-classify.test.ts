@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../src/demo/private-redis.js';
 import { SmtpSink, type SmtpSinkOptions } from '../src/demo/smtp-sink.js';
 import { classifyRejection, classifySendError } from '../src/send/classify.js';
-import { sendMessage, type OutgoingMessage, type SendOutcome } from '../src/send/send-message.js';
+import { type OutgoingMessage, type SendOutcome, sendMessage } from '../src/send/send-message.js';
 import { createMailTransport, type MailTransport } from '../src/send/transport.js';
 
 const message: OutgoingMessage = {
@@ -27,7 +27,10 @@ async function sendThrough(faults: SmtpSinkOptions): Promise<{ outcome: SendOutc
   const sink = new SmtpSink(faults);
   const url = await sink.start();
   const transport = createMailTransport({ url, maxConnections: 1 });
-  cleanups.push(() => sink.stop(), () => transport.close());
+  cleanups.push(
+    () => sink.stop(),
+    () => transport.close(),
+  );
   return { outcome: await sendMessage(transport, message), sink };
 }
 
@@ -65,9 +68,18 @@ describe('classifying a failed send', () => {
     const sockets: Socket[] = [];
     const silent: Server = createServer((socket) => void sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => silent.close(resolve)), () => sockets.forEach((s) => s.destroy()));
+    cleanups.push(
+      () => new Promise((resolve) => silent.close(resolve)),
+      () => sockets.forEach((s) => s.destroy()),
+    );
     const { port } = silent.address() as { port: number };
-    const transport = nodemailer.createTransport({ pool: true, host: '127.0.0.1', port, greetingTimeout: 200, connectionTimeout: 200 }) as unknown as MailTransport;
+    const transport = nodemailer.createTransport({
+      pool: true,
+      host: '127.0.0.1',
+      port,
+      greetingTimeout: 200,
+      connectionTimeout: 200,
+    }) as unknown as MailTransport;
     cleanups.push(() => transport.close());
     const outcome = await sendMessage(transport, message);
     expect(outcome).toMatchObject({ status: 'failed', kind: 'transient' });
@@ -76,7 +88,10 @@ describe('classifying a failed send', () => {
   it('treats an address nodemailer cannot use at all as permanent', async () => {
     const sink = new SmtpSink();
     const transport = createMailTransport({ url: await sink.start() });
-    cleanups.push(() => sink.stop(), () => transport.close());
+    cleanups.push(
+      () => sink.stop(),
+      () => transport.close(),
+    );
     const bad = await sendMessage(transport, { ...message, to: { name: '', address: '' } });
     expect(bad).toMatchObject({ status: 'failed', kind: 'permanent' });
   });
@@ -95,18 +110,29 @@ describe('classifying a failed send', () => {
 describe('a partly accepted message', () => {
   /** nodemailer resolves, not rejects, when the relay refuses only some recipients. */
   function stubTransport(info: { accepted: string[]; rejected: string[]; rejectedErrors?: Error[] }): MailTransport {
-    return { sendMail: async () => ({ ...info, response: '250 2.0.0 queued', envelope: { from: '', to: [] }, messageId: message.messageId }) } as unknown as MailTransport;
+    return {
+      sendMail: async () => ({ ...info, response: '250 2.0.0 queued', envelope: { from: '', to: [] }, messageId: message.messageId }),
+    } as unknown as MailTransport;
   }
 
   it('records a recipient the relay refused in info.rejected as failed, not sent', async () => {
-    const refused = Object.assign(new Error('Recipient command failed: 550 5.1.1 no such user'), { responseCode: 550, response: '550 5.1.1 no such user' });
-    const outcome = await sendMessage(stubTransport({ accepted: [], rejected: ['ceo@alpha.example.org'], rejectedErrors: [refused] }), message);
+    const refused = Object.assign(new Error('Recipient command failed: 550 5.1.1 no such user'), {
+      responseCode: 550,
+      response: '550 5.1.1 no such user',
+    });
+    const outcome = await sendMessage(
+      stubTransport({ accepted: [], rejected: ['ceo@alpha.example.org'], rejectedErrors: [refused] }),
+      message,
+    );
     expect(outcome).toEqual({ status: 'failed', kind: 'permanent', responseCode: 550, response: '550 5.1.1 no such user' });
   });
 
   it('keeps a recipient refused for now (452) to retry', async () => {
     const later = Object.assign(new Error('452'), { responseCode: 452, response: '452 4.2.2 mailbox full' });
-    const outcome = await sendMessage(stubTransport({ accepted: [], rejected: ['ceo@alpha.example.org'], rejectedErrors: [later] }), message);
+    const outcome = await sendMessage(
+      stubTransport({ accepted: [], rejected: ['ceo@alpha.example.org'], rejectedErrors: [later] }),
+      message,
+    );
     expect(outcome).toMatchObject({ status: 'failed', kind: 'transient', responseCode: 452 });
   });
 

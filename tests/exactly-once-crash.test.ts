@@ -9,13 +9,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { approveAndRun } from '../scripts/chaos-campaign.js';
+import { ownerPid, spawnWorker, type WorkerChild } from '../scripts/chaos-workers.js';
 import { toReportRow } from '../src/cli/commands/report.js';
 import type { SmtpSinkOptions } from '../src/demo/smtp-sink.js';
 import { letterJobId } from '../src/schedule/queues.js';
-import { approveAndRun } from '../scripts/chaos-campaign.js';
-import { ownerPid, spawnWorker, type WorkerChild } from '../scripts/chaos-workers.js';
 import { writeDataSet } from './support/data-set.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { type Harness, startHarness } from './support/harness.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;

@@ -7,11 +7,11 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RateLimiter } from '../src/send/rate-limiter.js';
 import { approveAndRun } from '../scripts/chaos-campaign.js';
+import { RateLimiter } from '../src/send/rate-limiter.js';
 import { writeDataSet } from './support/data-set.js';
-import { startHarness, type Harness } from './support/harness.js';
-import { REDIS_URL, cleanPrefix, uniquePrefix } from './support/redis.js';
+import { type Harness, startHarness } from './support/harness.js';
+import { cleanPrefix, REDIS_URL, uniquePrefix } from './support/redis.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -32,7 +32,13 @@ describe('the rate limit', () => {
     await h.startWorker();
     const started = Date.now();
     // 10 authorities, a chief executive and a leader each: 20 messages, 8 sends at a time.
-    await approveAndRun(h.config, await writeDataSet(join(h.dir, 'data'), Array.from({ length: 10 }, (_, i) => ({ id: `council-${i + 1}` }))));
+    await approveAndRun(
+      h.config,
+      await writeDataSet(
+        join(h.dir, 'data'),
+        Array.from({ length: 10 }, (_, i) => ({ id: `council-${i + 1}` })),
+      ),
+    );
     const totals = await h.waitIdle(10, CAMPAIGN);
     expect(totals).toMatchObject({ deliveries: 20, sent: 20 });
 

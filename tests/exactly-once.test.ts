@@ -7,18 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { approveAndRun } from '../scripts/chaos-campaign.js';
 import { toReportRow } from '../src/cli/commands/report.js';
 import { PrivateRedis } from '../src/demo/private-redis.js';
 import { SmtpSink } from '../src/demo/smtp-sink.js';
-import { Ledger } from '../src/storage/ledger.js';
 import { createLogger } from '../src/logger.js';
 import { createRedis } from '../src/redis.js';
 import { letterJobId, letterJobOptions, openLettersQueue } from '../src/schedule/queues.js';
+import { Ledger } from '../src/storage/ledger.js';
 import { startWorkerProcess } from '../workers/worker-process.js';
-import { approveAndRun } from '../scripts/chaos-campaign.js';
 import { writeDataSet } from './support/data-set.js';
-import { startHarness, type Harness } from './support/harness.js';
-import { REDIS_URL, cleanPrefix, testConfig, uniquePrefix } from './support/redis.js';
+import { type Harness, startHarness } from './support/harness.js';
+import { cleanPrefix, REDIS_URL, testConfig, uniquePrefix } from './support/redis.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -106,7 +106,11 @@ describe('claiming a recipient', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
 
     const taken = await ledger.claim(delivery, 'second-worker', 60_000);
-    expect(taken).toMatchObject({ outcome: 'claimed', recoveredFrom: 'dead-worker', record: { attempts: 2, recoveredFrom: 'dead-worker' } });
+    expect(taken).toMatchObject({
+      outcome: 'claimed',
+      recoveredFrom: 'dead-worker',
+      record: { attempts: 2, recoveredFrom: 'dead-worker' },
+    });
     await ledger.finish('alpha', 'ceo', 'second-worker', 'temporary-failure', { response: '451 later' });
     const again = await ledger.claim(delivery, 'third-worker', 60_000);
     expect(again.outcome).toBe('claimed');
@@ -119,13 +123,20 @@ describe('claiming a recipient', () => {
 describe('exactly once through the workers', () => {
   it('sends once when two workers race on one authority, each with its own job for it', async () => {
     // Each message takes 300 ms to be accepted, so the two jobs overlap.
-    harness = await startHarness('race', { sink: { afterStore: () => ({ delayMs: 300 }) }, env: { LEASE_MS: '1000', WORKER_CONCURRENCY: '1' } });
+    harness = await startHarness('race', {
+      sink: { afterStore: () => ({ delayMs: 300 }) },
+      env: { LEASE_MS: '1000', WORKER_CONCURRENCY: '1' },
+    });
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha', monitoringOfficers: ['mo@alpha.example.org'] }]);
     await harness.startWorker();
     await harness.startWorker();
     await approveAndRun(harness.config, data);
     // An operator (or a second fan-out under another id) adds a second job for the same authority.
-    await harness.producer.letters.add('letter', { campaign: CAMPAIGN, authorityId: 'alpha' }, { ...letterJobOptions({ attempts: 5, backoffMs: 50 }), jobId: 'operator-copy-alpha' });
+    await harness.producer.letters.add(
+      'letter',
+      { campaign: CAMPAIGN, authorityId: 'alpha' },
+      { ...letterJobOptions({ attempts: 5, backoffMs: 50 }), jobId: 'operator-copy-alpha' },
+    );
     await harness.waitIdle(1, CAMPAIGN);
 
     const copies = countBy(harness.sink.received, (m) => m.letter);
@@ -148,7 +159,10 @@ describe('exactly once through the workers', () => {
     harness = await startHarness('operator-retry', {
       sink: { onRecipient: (address) => (address === 'mo@beta.example.org' ? { code: 550, message: '5.1.1 no such user' } : null) },
     });
-    const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }, { id: 'beta', monitoringOfficers: ['mo@beta.example.org'] }]);
+    const data = await writeDataSet(join(harness.dir, 'data'), [
+      { id: 'alpha' },
+      { id: 'beta', monitoringOfficers: ['mo@beta.example.org'] },
+    ]);
     await harness.startWorker();
     await approveAndRun(harness.config, data);
     await harness.waitIdle(2, CAMPAIGN);
@@ -190,7 +204,9 @@ describe('exactly once through the workers', () => {
     expect(toReportRow((await ledger.get('alpha', 'head'))!).recovered).toBe('');
     const lines = await harness.deliveryLogLines();
     const recovered = lines.filter((l) => l.event === 'delivery.recovered');
-    expect(recovered).toEqual([expect.objectContaining({ recipient: 'ceo', previousOwner: dead, messageId: record.messageId, attempt: 2 })]);
+    expect(recovered).toEqual([
+      expect.objectContaining({ recipient: 'ceo', previousOwner: dead, messageId: record.messageId, attempt: 2 }),
+    ]);
     // Waiting for the dead worker's lease spent none of the job's attempts.
     const job = (await harness.producer.letters.getJob(letterJobId(CAMPAIGN, 'alpha')))!;
     expect(await job.getState()).toBe('completed');
@@ -211,12 +227,24 @@ describe('exactly once through the workers', () => {
       await cleanPrefix(prefix).catch(() => {});
       await rm(dir, { recursive: true, force: true });
     });
-    const config = testConfig(prefix, { REDIS_URL: redis.url, SMTP_URL: smtpUrl, DELIVERY_LOG: join(dir, 'deliveries.log'), WORKER_CONCURRENCY: '2', LEASE_MS: '10000' });
+    const config = testConfig(prefix, {
+      REDIS_URL: redis.url,
+      SMTP_URL: smtpUrl,
+      DELIVERY_LOG: join(dir, 'deliveries.log'),
+      WORKER_CONCURRENCY: '2',
+      LEASE_MS: '10000',
+    });
     const worker = startWorkerProcess(config, { log: createLogger({ level: 'silent' }), echoDeliveries: false, shutdownTimeoutMs: 10_000 });
     cleanups.push(() => worker.close());
     await worker.ready;
     const ids = Array.from({ length: 30 }, (_, i) => `council-${i + 1}`);
-    await approveAndRun(config, await writeDataSet(join(dir, 'data'), ids.map((id) => ({ id }))));
+    await approveAndRun(
+      config,
+      await writeDataSet(
+        join(dir, 'data'),
+        ids.map((id) => ({ id })),
+      ),
+    );
 
     await expect.poll(() => sink.received.length, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(15);
     const restartedAt = Date.now();

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 
 let harness: Harness | undefined;
 let dir = '';
@@ -24,7 +24,10 @@ describe('a PDF maker crash', () => {
     dir = await mkdtemp(join(tmpdir(), 'arm-pdf-crash-'));
     // A Chromium that dies at its first start (as a crashed or killed browser would), and is the real one after.
     const chromium = join(dir, 'chromium');
-    await writeFile(chromium, `#!/bin/sh\nif [ ! -e "${dir}/crashed" ]; then touch "${dir}/crashed"; kill -SEGV $$; fi\nexec /usr/bin/chromium "$@"\n`);
+    await writeFile(
+      chromium,
+      `#!/bin/sh\nif [ ! -e "${dir}/crashed" ]; then touch "${dir}/crashed"; kill -SEGV $$; fi\nexec /usr/bin/chromium "$@"\n`,
+    );
     await chmod(chromium, 0o755);
     const data = join(dir, 'data');
     await writeDataSet(data, [{ id: 'alpha', monitoringOfficers: ['mo@alpha.example.org'] }]);

@@ -4,17 +4,17 @@
  * catalog, with no browser involved in the checking.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { type Authority, type Campaign, letterPdfName } from '../src/domain/index.js';
+import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { createLetterRenderer, type LetterRenderer } from '../src/render/letter-renderer.js';
 import { PdfPrinter } from '../src/render/pdf/pdf-printer.js';
 import { letterPdf } from '../src/send/letter-attachments.js';
-import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { paragraphs } from './render/fixtures.js';
 
 const seed = readFileSync(new URL('./render/seed-letter-2023-24-lcrca.txt', import.meta.url), 'utf8');
@@ -84,7 +84,11 @@ describe("the seed authority's letter as a PDF", () => {
   });
 
   it('is named for the year and the authority, with only safe characters', () => {
-    expect(letterPdfName('2023-24', 'Liverpool City Region Combined Authority')).toBe('Annual Review letter 2023-24 - Liverpool City Region Combined Authority.pdf');
-    expect(letterPdfName('2023-24', 'Bath/North: "East" <Somerset>\u0007')).toBe("Annual Review letter 2023-24 - Bath-North- -East- -Somerset-.pdf");
+    expect(letterPdfName('2023-24', 'Liverpool City Region Combined Authority')).toBe(
+      'Annual Review letter 2023-24 - Liverpool City Region Combined Authority.pdf',
+    );
+    expect(letterPdfName('2023-24', 'Bath/North: "East" <Somerset>\u0007')).toBe(
+      'Annual Review letter 2023-24 - Bath-North- -East- -Somerset-.pdf',
+    );
   });
 });

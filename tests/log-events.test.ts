@@ -26,7 +26,10 @@ describe('log events', () => {
 
   it('logs no event the registry lacks', () => {
     const unknown = sources().flatMap(({ file, text }) =>
-      [...text.matchAll(/event: '([^']+)'/g)].map((m) => m[1]!).filter((name) => !registered.includes(name)).map((name) => `${file}: ${name}`),
+      [...text.matchAll(/event: '([^']+)'/g)]
+        .map((m) => m[1]!)
+        .filter((name) => !registered.includes(name))
+        .map((name) => `${file}: ${name}`),
     );
     expect(unknown).toEqual([]);
   });

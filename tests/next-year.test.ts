@@ -13,7 +13,7 @@ import { runCommand } from '../src/cli/commands/run.js';
 import { validateCommand } from '../src/cli/commands/validate.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { approve } from './support/approve.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 
 const SAMPLE_2024_25 = join(PACKAGE_ROOT, 'data', 'sample-2024-25');
 const CAMPAIGN = '2024-25';
@@ -35,7 +35,7 @@ async function copyOf2024(): Promise<string> {
   await cp(SAMPLE_2024_25, dir, { recursive: true });
   for (const file of ['authorities.csv', 'monitoring-officers.csv']) {
     const [header, ...rows] = (await readFile(join(dir, file), 'utf8')).trimEnd().split('\n');
-    await writeFile(join(dir, file), [header, ...rows.filter((row) => KEPT.includes(row.split(',')[0]!))].join('\n') + '\n');
+    await writeFile(join(dir, file), `${[header, ...rows.filter((row) => KEPT.includes(row.split(',')[0]!))].join('\n')}\n`);
   }
   return dir;
 }
@@ -47,7 +47,7 @@ async function edit(file: string, change: (text: string) => string): Promise<voi
 async function editJson(file: string, change: (json: Record<string, any>) => void): Promise<void> {
   const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, any>;
   change(json);
-  await writeFile(file, JSON.stringify(json, null, 2) + '\n');
+  await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
 }
 
 /** What a person does for a new figure and a new copy role: campaign.json, authorities.csv, contacts.csv and two partials. */
@@ -57,12 +57,14 @@ async function addPublicReportsAndLinkOfficers(dir: string, reports: Record<stri
     c.rules.push({ rule: 'part', part: 'public_reports', whole: 'upheld' });
     c.recipients.copies.push({ role: 'link-officer', title: 'Link Officer' });
   });
-  await edit(join(dir, 'authorities.csv'), (text) =>
-    text
-      .trimEnd()
-      .split('\n')
-      .map((line, i) => `${line},${i === 0 ? 'public_reports' : (reports[line.split(',')[0]!] ?? 0)}`)
-      .join('\n') + '\n',
+  await edit(
+    join(dir, 'authorities.csv'),
+    (text) =>
+      `${text
+        .trimEnd()
+        .split('\n')
+        .map((line, i) => `${line},${i === 0 ? 'public_reports' : (reports[line.split(',')[0]!] ?? 0)}`)
+        .join('\n')}\n`,
   );
   await writeFile(
     join(dir, 'contacts.csv'),
@@ -106,7 +108,7 @@ describe("next year's letter, made by editing the campaign folder only", () => {
     const rendered = capture();
     await renderCommand({ data: dir, authority: 'liverpool-city-council', recipient: 'link-officer-1', format: 'text' }, rendered.print);
     const text = rendered.lines.join('\n');
-    expect(text).toContain('Copy for Sam Link, Link Officer. As your authority\'s link officer you receive a copy of the letter sent to');
+    expect(text).toContain("Copy for Sam Link, Link Officer. As your authority's link officer you receive a copy of the letter sent to");
     expect(text).toContain('We issued two public reports about your organisation.');
 
     harness = await startHarness('next-year', { sink: { keepRaw: true } });
@@ -117,7 +119,10 @@ describe("next year's letter, made by editing the campaign folder only", () => {
     expect(totals).toMatchObject({ pending: 0, temporaryFailures: 0, permanentFailures: 0 });
 
     const letters = harness.sink.received.map((m) => m.letter.replace(`${CAMPAIGN}/`, ''));
-    expect(letters.filter((l) => l.endsWith('/link-officer-1')).sort()).toEqual(['lcrca/link-officer-1', 'liverpool-city-council/link-officer-1']);
+    expect(letters.filter((l) => l.endsWith('/link-officer-1')).sort()).toEqual([
+      'lcrca/link-officer-1',
+      'liverpool-city-council/link-officer-1',
+    ]);
     const linkCopy = harness.sink.received.find((m) => m.letter === `${CAMPAIGN}/liverpool-city-council/link-officer-1`)!;
     const mail = await simpleParser(harness.sink.raw.get(linkCopy.messageId)!);
     expect(mail.to).toMatchObject({ value: [{ address: 'sam.link@liverpool-city-council.example.org' }] });
@@ -135,7 +140,9 @@ describe("next year's letter, made by editing the campaign folder only", () => {
     await addPublicReportsAndLinkOfficers(dir, { 'liverpool-city-council': 24 });
     const validated = capture();
     await expect(validateCommand({ data: dir }, validated.print)).rejects.toThrow(/problems listed above/);
-    expect(validated.lines).toEqual([expect.stringMatching(/^authorities\.csv:\d+: public_reports: public_reports \(24\) is more than upheld \(23\)$/)]);
+    expect(validated.lines).toEqual([
+      expect.stringMatching(/^authorities\.csv:\d+: public_reports: public_reports \(24\) is more than upheld \(23\)$/),
+    ]);
   });
 });
 
@@ -158,7 +165,9 @@ describe('a campaign folder that contradicts itself is a validate problem naming
     {
       name: 'a template using a figure the campaign does not declare',
       change: (dir: string) =>
-        edit(join(dir, 'templates', 'partials', 'statistics-upheld.mjml'), (t) => t.replace('{{count figures.upheld}}', '{{count figures.uphold}}')),
+        edit(join(dir, 'templates', 'partials', 'statistics-upheld.mjml'), (t) =>
+          t.replace('{{count figures.upheld}}', '{{count figures.uphold}}'),
+        ),
       problem: /^templates\/partials\/statistics-upheld\.mjml:5: figures\.uphold: 'uphold' is not a figure campaign\.json declares/,
     },
     {
@@ -171,31 +180,40 @@ describe('a campaign folder that contradicts itself is a validate problem naming
     },
     {
       name: 'an unknown rule',
-      change: (dir: string) => editJson(join(dir, 'campaign.json'), (c) => c.rules.push({ rule: 'ratio', part: 'upheld', whole: 'complaints' })),
+      change: (dir: string) =>
+        editJson(join(dir, 'campaign.json'), (c) => c.rules.push({ rule: 'ratio', part: 'upheld', whole: 'complaints' })),
       problem: /^campaign\.json:\d+: rules\.5\.rule: unknown rule; use one of part, total, rate-base$/,
     },
     {
       name: 'a rule naming a figure that is not declared',
-      change: (dir: string) => editJson(join(dir, 'campaign.json'), (c) => c.rules.push({ rule: 'part', part: 'upheld', whole: 'investigated' })),
+      change: (dir: string) =>
+        editJson(join(dir, 'campaign.json'), (c) => c.rules.push({ rule: 'part', part: 'upheld', whole: 'investigated' })),
       problem: /^campaign\.json:\d+: rules\.5\.whole: rule 'part' names 'investigated', which is not a declared figure$/,
     },
     {
       name: 'a copy role nobody in contacts.csv has',
       change: async (dir: string) => {
         await editJson(join(dir, 'campaign.json'), (c) => c.recipients.copies.push({ role: 'link-oficer', title: 'Link Officer' }));
-        await writeFile(join(dir, 'contacts.csv'), 'authority_id,role,name,email\nlcrca,link-officer,Kim Link,kim.link@lcrca.example.org\n');
+        await writeFile(
+          join(dir, 'contacts.csv'),
+          'authority_id,role,name,email\nlcrca,link-officer,Kim Link,kim.link@lcrca.example.org\n',
+        );
       },
       problem: /^contacts\.csv:2: role: unknown role 'link-officer': campaign\.json recipients\.copies does not name it/,
     },
     {
       name: 'a template naming a role the campaign does not copy to',
-      change: (dir: string) => edit(join(dir, 'templates', 'partials', 'copy-notice.mjml'), (t) => t.replace('(eq recipient.role "mo")', '(eq recipient.role "monitoring-officer")')),
+      change: (dir: string) =>
+        edit(join(dir, 'templates', 'partials', 'copy-notice.mjml'), (t) =>
+          t.replace('(eq recipient.role "mo")', '(eq recipient.role "monitoring-officer")'),
+        ),
       problem: /^templates\/partials\/copy-notice\.mjml:4: recipient\.role: unknown role 'monitoring-officer'/,
     },
     {
       name: 'averages missing a kind present in the data',
       change: (dir: string) => editJson(join(dir, 'campaign.json'), (c) => delete c.averages['national-park']),
-      problem: /^campaign\.json:\d+: averages\.national-park: no averages for kind 'national-park', which authorities\.csv uses \(first on line \d+\)$/,
+      problem:
+        /^campaign\.json:\d+: averages\.national-park: no averages for kind 'national-park', which authorities\.csv uses \(first on line \d+\)$/,
     },
     {
       name: 'a misspelt figure column in authorities.csv',

@@ -7,7 +7,7 @@ import { runCommand } from '../src/cli/commands/run.js';
 import { letterJobId } from '../src/schedule/queues.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -31,11 +31,7 @@ describe('the annual run', () => {
     expect(run).toMatchObject({ added: 3, existing: 0 });
     const totals = await harness.waitIdle(3, CAMPAIGN);
 
-    const expected = [
-      'alpha/ceo', 'alpha/head', 'alpha/mo-1', 'alpha/mo-2',
-      'beta/ceo',
-      'gamma/ceo', 'gamma/head', 'gamma/mo-1',
-    ];
+    const expected = ['alpha/ceo', 'alpha/head', 'alpha/mo-1', 'alpha/mo-2', 'beta/ceo', 'gamma/ceo', 'gamma/head', 'gamma/mo-1'];
     expect(harness.sink.received.map((m) => m.letter.replace(`${CAMPAIGN}/`, '')).sort()).toEqual(expected);
     expect(totals).toMatchObject({ deliveries: 8, sent: 8, pending: 0, temporaryFailures: 0, permanentFailures: 0 });
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataSet } from '../src/data/load-data-set.js';
 import { writePreview } from '../src/cli/preview-gallery.js';
+import { loadDataSet } from '../src/data/load-data-set.js';
 import { launchChromium } from './support/browser.js';
 
 const SAMPLE = new URL('../data/sample', import.meta.url).pathname;
@@ -45,7 +45,7 @@ describe('the preview gallery in a browser', () => {
     await row.getByRole('link', { name: 'HTML' }).first().click();
     await page.waitForLoadState('load');
     expect(page.url()).toMatch(/\/ceo\.html$/);
-    expect(await page.locator('body').innerText()).toContain(name);
+    expect(await page.locator('body').textContent()).toContain(name);
     expect(await page.title()).toContain(name);
     await page.close();
   });

@@ -11,7 +11,7 @@ import { reportCommand } from '../src/cli/commands/report.js';
 import { runCommand } from '../src/cli/commands/run.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -33,13 +33,21 @@ describe('readdress', () => {
 
     const refused = (email: string, recipient = 'ceo') =>
       readdressCommand({ campaign: CAMPAIGN, authority: 'alpha', recipient, email, by: 'j.smith' }, harness!.config, quietPrint);
-    await expect(refused('new.ceo@alpha.example.org')).rejects.toThrow(/is sent; only a bounced or permanent-failure delivery can be readdressed/);
+    await expect(refused('new.ceo@alpha.example.org')).rejects.toThrow(
+      /is sent; only a bounced or permanent-failure delivery can be readdressed/,
+    );
 
-    expect((await ledger.bounce('alpha', 'ceo', { diagnostic: 'smtp; 550 5.1.1 User unknown', email: 'ceo@alpha.example.org' })).bounced).toBe(true);
+    expect(
+      (await ledger.bounce('alpha', 'ceo', { diagnostic: 'smtp; 550 5.1.1 User unknown', email: 'ceo@alpha.example.org' })).bounced,
+    ).toBe(true);
     await expect(refused('ceo@elsewhere.example')).rejects.toThrow(/not in RECIPIENT_ALLOWLIST; nothing changed/);
     expect(await ledger.get('alpha', 'ceo')).toMatchObject({ status: 'bounced' });
 
-    await readdressCommand({ campaign: CAMPAIGN, authority: 'alpha', recipient: 'ceo', email: 'new.ceo@alpha.example.org', by: 'j.smith' }, harness.config, quietPrint);
+    await readdressCommand(
+      { campaign: CAMPAIGN, authority: 'alpha', recipient: 'ceo', email: 'new.ceo@alpha.example.org', by: 'j.smith' },
+      harness.config,
+      quietPrint,
+    );
     await expect(refused('newer.ceo@alpha.example.org')).rejects.toThrow(/only a bounced or permanent-failure delivery/);
     await harness.waitIdle(1, CAMPAIGN);
 
@@ -60,7 +68,9 @@ describe('readdress', () => {
       },
     ]);
     const rows = await reportCommand({ campaign: CAMPAIGN, format: 'json' }, harness.config, quietPrint);
-    expect(rows.find((r) => r.recipient === 'ceo')!.readdressed).toMatch(/^ceo@alpha\.example\.org -> new\.ceo@alpha\.example\.org by j\.smith at \d{4}-/);
+    expect(rows.find((r) => r.recipient === 'ceo')!.readdressed).toMatch(
+      /^ceo@alpha\.example\.org -> new\.ceo@alpha\.example\.org by j\.smith at \d{4}-/,
+    );
   });
 
   it('lists a bounced letter, with its diagnostic, among the gaps still owed', async () => {

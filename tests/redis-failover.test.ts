@@ -11,12 +11,12 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { PrivateRedis } from '../src/demo/private-redis.js';
+import { MASTER_NAME, RedisTopology } from '../src/demo/redis-topology.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { connectProducer, createRedis, redisTarget } from '../src/redis.js';
 import { durabilityProblems } from '../src/redis-durability.js';
 import { Ledger } from '../src/storage/ledger.js';
-import { REDIS_URL, cleanPrefix, uniquePrefix } from './support/redis.js';
-import { MASTER_NAME, RedisTopology } from '../src/demo/redis-topology.js';
+import { cleanPrefix, REDIS_URL, uniquePrefix } from './support/redis.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js');
 
@@ -57,7 +57,13 @@ describe('start-up durability checks', () => {
   });
 
   it('worker refuses to start on such a Redis with REQUIRE_DURABLE_REDIS=1, exit 2, naming both problems', async () => {
-    const env = { ...process.env, REDIS_URL: volatile.url, REQUIRE_DURABLE_REDIS: '1', SMTP_URL: 'smtp://127.0.0.1:9', QUEUE_PREFIX: 'durability' };
+    const env = {
+      ...process.env,
+      REDIS_URL: volatile.url,
+      REQUIRE_DURABLE_REDIS: '1',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      QUEUE_PREFIX: 'durability',
+    };
     const failure = (await promisify(execFile)('node', [BIN, 'worker'], { env, timeout: 20_000 }).then(
       () => null,
       (error: unknown) => error,
@@ -77,7 +83,13 @@ describe('replica acknowledgement without a replica', () => {
       expect(await redis.info('replication')).toMatch(/^connected_slaves:0/m);
       const ledger = new Ledger(redis, prefix, '2023-24', { replicaAckTimeoutMs: 5_000 });
       const started = Date.now();
-      const delivery = { authorityId: 'alpha', recipient: 'ceo', role: 'ceo' as const, email: 'ceo@alpha.example.org', messageId: '<ceo@x>' };
+      const delivery = {
+        authorityId: 'alpha',
+        recipient: 'ceo',
+        role: 'ceo' as const,
+        email: 'ceo@alpha.example.org',
+        messageId: '<ceo@x>',
+      };
       expect((await ledger.claim(delivery, 'w1', 60_000)).outcome).toBe('claimed');
       expect((await ledger.finish('alpha', 'ceo', 'w1', 'sent', { response: '250' })).acknowledged).toBe(true);
       // A WAIT for a replica that is not there would have taken the whole 5 s timeout.
@@ -97,7 +109,11 @@ describe('Redis Sentinel', () => {
   });
 
   it('reads REDIS_SENTINELS and REDIS_SENTINEL_NAME together, and refuses one without the other', () => {
-    const config = loadConfig({ REDIS_URL: 'redis://:secret@ignored:6379/2', REDIS_SENTINELS: 'a.example:26379, [::1]:26380', REDIS_SENTINEL_NAME: 'mymaster' });
+    const config = loadConfig({
+      REDIS_URL: 'redis://:secret@ignored:6379/2',
+      REDIS_SENTINELS: 'a.example:26379, [::1]:26380',
+      REDIS_SENTINEL_NAME: 'mymaster',
+    });
     expect(redisTarget(config)).toEqual({
       url: 'redis://:secret@ignored:6379/2',
       sentinels: [
@@ -106,7 +122,9 @@ describe('Redis Sentinel', () => {
       ],
       name: 'mymaster',
     });
-    expect(() => loadConfig({ REDIS_SENTINELS: 'a.example:26379' })).toThrow(/REDIS_SENTINEL_NAME: set REDIS_SENTINELS and REDIS_SENTINEL_NAME together/);
+    expect(() => loadConfig({ REDIS_SENTINELS: 'a.example:26379' })).toThrow(
+      /REDIS_SENTINEL_NAME: set REDIS_SENTINELS and REDIS_SENTINEL_NAME together/,
+    );
     expect(() => loadConfig({ REDIS_SENTINELS: 'a.example', REDIS_SENTINEL_NAME: 'm' })).toThrow(/REDIS_SENTINELS: use host:port/);
   });
 
@@ -148,7 +166,13 @@ describe('Redis Sentinel', () => {
     redis.on('error', () => {});
     try {
       const ledger = new Ledger(redis, 'ack', '2023-24', { replicaAckTimeoutMs: 300 });
-      const delivery = (recipient: string) => ({ authorityId: 'alpha', recipient, role: 'ceo' as const, email: `${recipient}@alpha.example.org`, messageId: `<${recipient}@x>` });
+      const delivery = (recipient: string) => ({
+        authorityId: 'alpha',
+        recipient,
+        role: 'ceo' as const,
+        email: `${recipient}@alpha.example.org`,
+        messageId: `<${recipient}@x>`,
+      });
 
       expect((await ledger.claim(delivery('ceo'), 'w1', 60_000)).outcome).toBe('claimed');
       expect((await ledger.finish('alpha', 'ceo', 'w1', 'sent', { response: '250' })).acknowledged).toBe(true);

@@ -13,8 +13,8 @@ import { exportRegistrationsCommand } from '../src/cli/commands/registrations.js
 import { launchChromium } from './support/browser.js';
 import { writeDataSet } from './support/data-set.js';
 import { quietPrint } from './support/harness.js';
-import { startRegisterHarness, type RegisterHarness } from './support/register-harness.js';
-import { OPERATOR, startUiHarness, VIEWER, type UiHarness } from './support/ui-harness.js';
+import { type RegisterHarness, startRegisterHarness } from './support/register-harness.js';
+import { OPERATOR, startUiHarness, type UiHarness, VIEWER } from './support/ui-harness.js';
 
 const require = (await import('node:module')).createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -28,7 +28,10 @@ let dataDir: string;
 
 beforeAll(async () => {
   ui = await startUiHarness('reg-browser');
-  dataDir = await writeDataSet(join(ui.dir, 'data'), [{ id: 'barnsley', name: 'Barnsley Metropolitan Borough Council' }, { id: 'york', name: 'City of York Council' }]);
+  dataDir = await writeDataSet(join(ui.dir, 'data'), [
+    { id: 'barnsley', name: 'Barnsley Metropolitan Borough Council' },
+    { id: 'york', name: 'City of York Council' },
+  ]);
   register = await startRegisterHarness('reg-browser', { prefix: ui.prefix, dataDir });
   browser = await launchChromium();
 }, 60_000);
@@ -72,7 +75,9 @@ describe('a monitoring officer registers themselves', () => {
       for (const id of [...results.passes, ...results.incomplete]) checked.add(id);
       expect(results.passes.length).toBeGreaterThan(10);
     }
-    console.log(`axe-core: 0 violations; ${checked.size} rules applied to the register page (empty and with errors): ${[...checked].sort().join(', ')}`);
+    console.log(
+      `axe-core: 0 violations; ${checked.size} rules applied to the register page (empty and with errors): ${[...checked].sort().join(', ')}`,
+    );
     await context.close();
   });
 
@@ -100,7 +105,13 @@ describe('a monitoring officer registers themselves', () => {
     await page.getByRole('button', { name: 'Confirm registration' }).click();
     await page.getByRole('heading', { name: 'Registration confirmed' }).waitFor();
     const [confirmed] = await register.store.list();
-    expect(confirmed).toMatchObject({ status: 'confirmed', email: OFFICER.email, name: OFFICER.name, authorityId: 'barnsley', ceDomain: 'barnsley.example.org' });
+    expect(confirmed).toMatchObject({
+      status: 'confirmed',
+      email: OFFICER.email,
+      name: OFFICER.name,
+      authorityId: 'barnsley',
+      ceDomain: 'barnsley.example.org',
+    });
 
     // A read-only user sees it, with no buttons.
     const viewer = await browser.newPage();
@@ -114,7 +125,10 @@ describe('a monitoring officer registers themselves', () => {
     const row = console_.locator(`tr[data-id="${confirmed!.id}"]`);
     await expect.poll(() => row.textContent()).toContain('✓ barnsley.example.org');
     await row.getByRole('button', { name: /Approve/ }).click();
-    await console_.getByRole('status').filter({ hasText: `approved: ${confirmed!.id}` }).waitFor();
+    await console_
+      .getByRole('status')
+      .filter({ hasText: `approved: ${confirmed!.id}` })
+      .waitFor();
     expect(await register.store.get(confirmed!.id)).toMatchObject({ status: 'approved', decidedBy: OPERATOR.name });
     await console_.close();
 

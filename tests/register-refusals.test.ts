@@ -4,11 +4,16 @@
  * whether an address is registered. Real Redis, a real SMTP server.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { LinkSigner, LINK_LIFETIME_MS } from '../src/register/link-token.js';
-import { postForm, REGISTER_SECRET, startRegisterHarness, tokenOf, type RegisterHarness } from './support/register-harness.js';
+import { LINK_LIFETIME_MS, LinkSigner } from '../src/register/link-token.js';
+import { postForm, REGISTER_SECRET, type RegisterHarness, startRegisterHarness, tokenOf } from './support/register-harness.js';
 
 const BARNSLEY = 'Barnsley Metropolitan Borough Council';
-const form = (email: string, extra: Record<string, string> = {}) => ({ authority: BARNSLEY, 'full-name': 'Morgan Officer', email, ...extra });
+const form = (email: string, extra: Record<string, string> = {}) => ({
+  authority: BARNSLEY,
+  'full-name': 'Morgan Officer',
+  email,
+  ...extra,
+});
 /** A page without its per-response nonce, to compare two answers. */
 const withoutNonce = (html: string) => html.replace(/nonce="[^"]+"/g, '');
 
@@ -29,7 +34,11 @@ describe('register server refusals', () => {
     expect(empty.html).toContain('aria-describedby="full-name-error" aria-invalid="true"');
     expect(empty.html).toContain('Enter your work email address');
 
-    const bad = await postForm(h.url, '/register', { authority: 'Atlantis Council', 'full-name': 'x'.repeat(101), email: 'not-an-address' });
+    const bad = await postForm(h.url, '/register', {
+      authority: 'Atlantis Council',
+      'full-name': 'x'.repeat(101),
+      email: 'not-an-address',
+    });
     expect(bad.status).toBe(400);
     expect(bad.html).toContain('Choose your authority from the list');
     expect(bad.html).toContain('Full name must be 100 characters or fewer');
@@ -62,7 +71,12 @@ describe('register server refusals', () => {
     const [body, signature] = token.split('.');
     const claims = JSON.parse(Buffer.from(body!, 'base64url').toString()) as Record<string, unknown>;
     const rewritten = Buffer.from(JSON.stringify({ ...claims, email: 'attacker@evil.example' })).toString('base64url');
-    const otherSecret = new LinkSigner('another-secret-0123456789abcdef-xyz').sign({ purpose: 'confirm', authorityId: 'barnsley', name: 'X', email: 'x@evil.example' });
+    const otherSecret = new LinkSigner('another-secret-0123456789abcdef-xyz').sign({
+      purpose: 'confirm',
+      authorityId: 'barnsley',
+      name: 'X',
+      email: 'x@evil.example',
+    });
     for (const forged of [`${rewritten}.${signature}`, otherSecret, `${token}x`, 'garbage']) {
       const res = await postForm(h.url, '/confirm', { token: forged });
       expect(res.status, forged).toBe(400);
@@ -71,7 +85,10 @@ describe('register server refusals', () => {
     const withdrawToken = h.signer.sign({ purpose: 'withdraw', email: 'morgan@barnsley.example.org' });
     expect((await postForm(h.url, '/confirm', { token: withdrawToken })).status).toBe(400);
 
-    const expired = h.signer.sign({ purpose: 'confirm', authorityId: 'barnsley', name: 'Late', email: 'late@barnsley.example.org' }, Date.now() - LINK_LIFETIME_MS - 1000);
+    const expired = h.signer.sign(
+      { purpose: 'confirm', authorityId: 'barnsley', name: 'Late', email: 'late@barnsley.example.org' },
+      Date.now() - LINK_LIFETIME_MS - 1000,
+    );
     const late = await postForm(h.url, '/confirm', { token: expired });
     expect(late.status).toBe(410);
     expect(late.html).toContain('This link has expired');
@@ -109,12 +126,22 @@ describe('register server refusals', () => {
     expect(fourth.status).toBe(429);
     const keys = await h.redis.keys(`${h.prefix}:register:limit:*`);
     // One counter for the client, one for the address (any case); "b@" never got past its client's limit.
-    expect(keys.map((k) => k.slice(`${h!.prefix}:register:limit:`.length).replace(/^client:.*/, 'client')).sort()).toEqual(['address:a@barnsley.example.org', 'client']);
+    expect(keys.map((k) => k.slice(`${h!.prefix}:register:limit:`.length).replace(/^client:.*/, 'client')).sort()).toEqual([
+      'address:a@barnsley.example.org',
+      'client',
+    ]);
   });
 
   it('answers a withdrawal the same whether or not the address is registered, and mails only a registered one', async () => {
     h = await startRegisterHarness('reg-withdraw');
-    await h.store.confirm({ authorityId: 'york', authorityName: 'City of York Council', name: 'Robin', email: 'robin@york.example.org', ceDomain: 'york.example.org', confirmedFrom: 'test' });
+    await h.store.confirm({
+      authorityId: 'york',
+      authorityName: 'City of York Council',
+      name: 'Robin',
+      email: 'robin@york.example.org',
+      ceDomain: 'york.example.org',
+      confirmedFrom: 'test',
+    });
     const registered = await postForm(h.url, '/withdraw', { email: 'robin@york.example.org' });
     const stranger = await postForm(h.url, '/withdraw', { email: 'nobody@york.example.org' });
     expect(registered.status).toBe(200);

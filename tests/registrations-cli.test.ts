@@ -20,7 +20,14 @@ let store: RegistrationStore;
 let dir: string;
 let out: string[];
 const print = { out: (line: string) => void out.push(line), err: (line: string) => void out.push(`err: ${line}`) };
-const officer = (authorityId: string, email: string) => ({ authorityId, authorityName: authorityId, name: `Officer ${email}`, email, ceDomain: `${authorityId}.example.org`, confirmedFrom: '203.0.113.9' });
+const officer = (authorityId: string, email: string) => ({
+  authorityId,
+  authorityName: authorityId,
+  name: `Officer ${email}`,
+  email,
+  ceDomain: `${authorityId}.example.org`,
+  confirmedFrom: '203.0.113.9',
+});
 
 beforeEach(async () => {
   prefix = uniquePrefix('reg-cli');
@@ -52,11 +59,15 @@ describe('registrations on the command line', () => {
     ]);
     out = [];
     await listRegistrationsCommand({ format: 'csv' }, config, print);
-    expect(out.join('\n').split('\n')[0]).toBe('id,status,authorityId,authorityName,name,email,domainMatchesChiefExecutive,confirmedAt,confirmedFrom,decidedBy,decidedAt,withdrawnAt');
+    expect(out.join('\n').split('\n')[0]).toBe(
+      'id,status,authorityId,authorityName,name,email,domainMatchesChiefExecutive,confirmedAt,confirmedFrom,decidedBy,decidedAt,withdrawnAt',
+    );
   });
 
   it('refuses to decide an unknown or withdrawn registration, or without a name', async () => {
-    await expect(decideRegistrationCommand('approved', { id: 'r000000000000', by: 'Olivia' }, config, print)).rejects.toThrow('no registration r000000000000');
+    await expect(decideRegistrationCommand('approved', { id: 'r000000000000', by: 'Olivia' }, config, print)).rejects.toThrow(
+      'no registration r000000000000',
+    );
     const r = await store.confirm(officer('barnsley', 'mo@barnsley.example.org'));
     await expect(decideRegistrationCommand('approved', { id: r.id, by: ' ' }, config, print)).rejects.toThrow('--by');
     await store.withdrawAddress('MO@barnsley.example.org');
@@ -65,7 +76,10 @@ describe('registrations on the command line', () => {
 
   it('exports approved registrations once, turns a "no" row to yes, marks withdrawn ones no, and skips unknown authorities', async () => {
     const data = await writeDataSet(join(dir, 'data'), [{ id: 'barnsley' }, { id: 'york' }]);
-    await writeFile(join(data, 'monitoring-officers.csv'), 'authority_id,name,email,registered\nyork,Robin,robin@york.example.org,no\nbarnsley,Kept,kept@barnsley.example.org,yes\n');
+    await writeFile(
+      join(data, 'monitoring-officers.csv'),
+      'authority_id,name,email,registered\nyork,Robin,robin@york.example.org,no\nbarnsley,Kept,kept@barnsley.example.org,yes\n',
+    );
     const added = await store.confirm(officer('barnsley', 'new@barnsley.example.org'));
     const again = await store.confirm({ ...officer('york', 'ROBIN@york.example.org'), name: 'Robin' });
     const unknown = await store.confirm(officer('atlantis', 'x@atlantis.example.org'));
@@ -82,7 +96,9 @@ describe('registrations on the command line', () => {
 
     await store.withdrawAddress('new@barnsley.example.org');
     await exportRegistrationsCommand({ data }, config, print);
-    expect(await readFile(join(data, 'monitoring-officers.csv'), 'utf8')).toContain('barnsley,Officer new@barnsley.example.org,new@barnsley.example.org,no\n');
+    expect(await readFile(join(data, 'monitoring-officers.csv'), 'utf8')).toContain(
+      'barnsley,Officer new@barnsley.example.org,new@barnsley.example.org,no\n',
+    );
   });
 
   it('refuses to export into a monitoring-officers.csv it cannot read, naming the file and line', async () => {

@@ -9,10 +9,10 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataSet, type DataSet } from '../src/data/load-data-set.js';
-import { recipientsOf, type Authority } from '../src/domain/index.js';
-import { createLetterRenderer, type LetterRenderer } from '../src/render/letter-renderer.js';
+import { type DataSet, loadDataSet } from '../src/data/load-data-set.js';
+import { type Authority, recipientsOf } from '../src/domain/index.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
+import { createLetterRenderer, type LetterRenderer } from '../src/render/letter-renderer.js';
 import { paragraphs } from './render/fixtures.js';
 
 const DIR = join(PACKAGE_ROOT, 'data', 'sample-2024-25');
@@ -36,8 +36,15 @@ function letterTo(a: Authority, key: string): string[] {
 describe('the 2024-25 letter to Liverpool City Council', () => {
   it('has the figures as published', () => {
     expect(liverpool.figures).toEqual({
-      complaints: 165, not_for_us: 62, assessed_and_closed: 74, investigations: 29, upheld: 23,
-      compliance_outcomes: 20, compliance_met: 20, satisfactory_remedies: 3, population: 496_800,
+      complaints: 165,
+      not_for_us: 62,
+      assessed_and_closed: 74,
+      investigations: 29,
+      upheld: 23,
+      compliance_outcomes: 20,
+      compliance_met: 20,
+      satisfactory_remedies: 3,
+      population: 496_800,
     });
   });
 
@@ -65,7 +72,11 @@ describe('the 2024-25 letter to Liverpool City Council', () => {
   });
 
   it('is copied to the Leader and to the registered monitoring officer, each copy saying so in its own words', () => {
-    expect(recipientsOf(liverpool).map((r) => r.key)).toEqual(['ceo', 'head', ...liverpool.copies.filter((c) => c.role === 'mo').map((c) => c.key)]);
+    expect(recipientsOf(liverpool).map((r) => r.key)).toEqual([
+      'ceo',
+      'head',
+      ...liverpool.copies.filter((c) => c.role === 'mo').map((c) => c.key),
+    ]);
     const head = liverpool.head!;
     expect(letterTo(liverpool, 'head')[0]).toBe(
       `Copy for ${head.name}, Leader. This is a copy of the letter sent to Mr Gareth Fenwick, Chief Executive of Liverpool City Council.`,

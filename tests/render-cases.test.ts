@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Authority, AUTHORITY_KINDS, type Campaign, isCouncil, recipientsOf } from '../src/domain/index.js';
+import { AUTHORITY_KINDS, type Authority, type Campaign, isCouncil, recipientsOf } from '../src/domain/index.js';
 import { createLetterRenderer, type LetterRenderer } from '../src/render/letter-renderer.js';
 import { campaign, council } from './render/fixtures.js';
 
@@ -28,13 +28,21 @@ describe('complaints upheld', () => {
     {
       name: 'one investigation, upheld',
       counts: { investigations: 1, upheld: 1, satisfactoryRemedies: 0 },
-      present: ['100% of complaints we investigated were upheld.', '\n1 upheld decision\n', `a total of 1 detailed investigation ${PERIOD}`],
+      present: [
+        '100% of complaints we investigated were upheld.',
+        '\n1 upheld decision\n',
+        `a total of 1 detailed investigation ${PERIOD}`,
+      ],
       absent: ['no investigations'],
     },
     {
       name: 'investigations, none upheld',
       counts: { investigations: 4, upheld: 0, satisfactoryRemedies: 0 },
-      present: ['0% of complaints we investigated were upheld.', '\n0 upheld decisions\n', `a total of 4 detailed investigations ${PERIOD}`],
+      present: [
+        '0% of complaints we investigated were upheld.',
+        '\n0 upheld decisions\n',
+        `a total of 4 detailed investigations ${PERIOD}`,
+      ],
       absent: [],
     },
     {
@@ -74,7 +82,9 @@ describe('upheld decisions per 100,000 residents', () => {
   });
 
   it('round half up (1 in 80,000 is 1.25, so 1.3)', () => {
-    expect(textOf(council({ upheld: 1, satisfactoryRemedies: 0, population: 80_000 }))).toContain('\n1.3 upheld decisions per 100,000 residents');
+    expect(textOf(council({ upheld: 1, satisfactoryRemedies: 0, population: 80_000 }))).toContain(
+      '\n1.3 upheld decisions per 100,000 residents',
+    );
   });
 
   it.each([
@@ -87,14 +97,27 @@ describe('upheld decisions per 100,000 residents', () => {
 });
 
 describe('compliance with recommendations', () => {
-  const FOOTNOTE = 'Failure to comply with our recommendations is rare. An organisation with a compliance rate below 100% should scrutinise';
+  const FOOTNOTE =
+    'Failure to comply with our recommendations is rare. An organisation with a compliance rate below 100% should scrutinise';
 
   it.each([
     { name: 'none due', met: 0, outcomes: 0, present: ['No recommendations were due for compliance in this period'], footnote: false },
-    { name: 'one, met', met: 1, outcomes: 1, present: ['In 100% of cases we were satisfied', `a total of 1 compliance outcome ${PERIOD}`], footnote: false },
+    {
+      name: 'one, met',
+      met: 1,
+      outcomes: 1,
+      present: ['In 100% of cases we were satisfied', `a total of 1 compliance outcome ${PERIOD}`],
+      footnote: false,
+    },
     { name: 'many, all met', met: 10, outcomes: 10, present: [`a total of 10 compliance outcomes ${PERIOD}`], footnote: false },
     { name: 'one not met', met: 0, outcomes: 1, present: ['In 0% of cases'], footnote: true },
-    { name: 'nine of ten met', met: 9, outcomes: 10, present: ['In 90% of cases', 'This compares to an average of 99% in similar organisations.'], footnote: true },
+    {
+      name: 'nine of ten met',
+      met: 9,
+      outcomes: 10,
+      present: ['In 90% of cases', 'This compares to an average of 99% in similar organisations.'],
+      footnote: true,
+    },
     // 99.5% prints as 100%, but one recommendation was not complied with: the footnote stays.
     { name: '199 of 200 met', met: 199, outcomes: 200, present: ['In 100% of cases'], footnote: true },
   ])('$name', ({ met, outcomes, present, footnote }) => {
@@ -107,9 +130,26 @@ describe('compliance with recommendations', () => {
 
 describe('satisfactory remedies', () => {
   it.each([
-    { name: 'nothing upheld', counts: { investigations: 3, upheld: 0, satisfactoryRemedies: 0 }, present: ['Satisfactory remedies provided by the authority\n\nThe Ombudsman did not uphold any complaints in this period'] },
-    { name: 'one upheld, remedied', counts: { upheld: 1, satisfactoryRemedies: 1 }, present: ['In 100% of upheld cases', '\n1 satisfactory remedy decision\n', `a total of 1 upheld decision ${PERIOD}`] },
-    { name: 'many', counts: { upheld: 15, satisfactoryRemedies: 3 }, present: ['In 20% of upheld cases', 'This compares to an average of 12% in similar organisations.', '\n3 satisfactory remedy decisions\n', `a total of 15 upheld decisions ${PERIOD}`] },
+    {
+      name: 'nothing upheld',
+      counts: { investigations: 3, upheld: 0, satisfactoryRemedies: 0 },
+      present: ['Satisfactory remedies provided by the authority\n\nThe Ombudsman did not uphold any complaints in this period'],
+    },
+    {
+      name: 'one upheld, remedied',
+      counts: { upheld: 1, satisfactoryRemedies: 1 },
+      present: ['In 100% of upheld cases', '\n1 satisfactory remedy decision\n', `a total of 1 upheld decision ${PERIOD}`],
+    },
+    {
+      name: 'many',
+      counts: { upheld: 15, satisfactoryRemedies: 3 },
+      present: [
+        'In 20% of upheld cases',
+        'This compares to an average of 12% in similar organisations.',
+        '\n3 satisfactory remedy decisions\n',
+        `a total of 15 upheld decisions ${PERIOD}`,
+      ],
+    },
   ])('$name', ({ counts, present }) => {
     const text = textOf(council(counts));
     for (const s of present) expect(text).toContain(s);
@@ -129,8 +169,16 @@ describe('the Complaint Handling Code paragraph, by kind', () => {
 
 describe('the training courses sentence', () => {
   it.each([
-    { courses: 1, sentence: 'We were pleased to deliver one online complaint handling course to your staff during the year. I welcome your authority\'s investment in good complaint handling training and trust the course was useful to you.' },
-    { courses: 2, sentence: 'We were pleased to deliver two online complaint handling courses to your staff during the year. I welcome your authority\'s investment in good complaint handling training and trust the courses were useful to you.' },
+    {
+      courses: 1,
+      sentence:
+        "We were pleased to deliver one online complaint handling course to your staff during the year. I welcome your authority's investment in good complaint handling training and trust the course was useful to you.",
+    },
+    {
+      courses: 2,
+      sentence:
+        "We were pleased to deliver two online complaint handling courses to your staff during the year. I welcome your authority's investment in good complaint handling training and trust the courses were useful to you.",
+    },
     { courses: 10, sentence: 'We were pleased to deliver ten online complaint handling courses to your staff' },
     { courses: 11, sentence: 'We were pleased to deliver 11 online complaint handling courses to your staff' },
   ])('$courses course(s)', ({ courses, sentence }) => {
@@ -149,7 +197,9 @@ describe('the sharing sentence', () => {
 
   it('asks the chief executive to share it when there is no political head', () => {
     const text = textOf(council({ head: null }));
-    expect(text).toContain('As such, I encourage you to share this letter with those who govern your organisation to ensure effective ownership');
+    expect(text).toContain(
+      'As such, I encourage you to share this letter with those who govern your organisation to ensure effective ownership',
+    );
     expect(text).not.toContain('sought to share this letter with the');
   });
 });
@@ -157,7 +207,7 @@ describe('the sharing sentence', () => {
 describe('the copy notice', () => {
   const NOTICE = 'This is a copy of the letter sent to Mr Adam Smith, Chief Executive of Test Borough Council.';
 
-  it('is absent from the chief executive\'s letter', () => {
+  it("is absent from the chief executive's letter", () => {
     expect(textOf(council(), 'ceo')).not.toContain('This is a copy');
   });
 
@@ -175,7 +225,9 @@ describe('the copy notice', () => {
 describe('singular and plural', () => {
   it('never writes "1" before a plural noun, whatever the counts', () => {
     for (const n of [0, 1, 2]) {
-      const text = textOf(council({ investigations: n, upheld: n, satisfactoryRemedies: n, complianceOutcomes: n, complianceMet: n, trainingCourses: n }));
+      const text = textOf(
+        council({ investigations: n, upheld: n, satisfactoryRemedies: n, complianceOutcomes: n, complianceMet: n, trainingCourses: n }),
+      );
       expect(text).not.toMatch(/\b1 (\w+ )*(investigations|decisions|outcomes)\b/);
       expect(text).not.toMatch(/\bone online complaint handling courses\b/);
     }
@@ -183,7 +235,7 @@ describe('singular and plural', () => {
 });
 
 describe('dates come from the campaign', () => {
-  it('prints another year\'s period and letter date', async () => {
+  it("prints another year's period and letter date", async () => {
     const next: Campaign = { ...campaign, period: { start: '2024-04-01', end: '2025-03-31' }, letterDate: '2025-07-09' };
     const r = await createLetterRenderer(next);
     const text = r.render(council(), recipientsOf(council())[0]!).text;
@@ -201,7 +253,11 @@ describe('the HTML part', () => {
     expect(html).toMatch(/<html lang="en-GB"/);
     expect(html).toContain(`<title>${subject}</title>`);
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
-    for (const heading of ['Complaints upheld', 'Compliance with Ombudsman recommendations', 'Satisfactory remedies provided by the authority']) {
+    for (const heading of [
+      'Complaints upheld',
+      'Compliance with Ombudsman recommendations',
+      'Satisfactory remedies provided by the authority',
+    ]) {
       expect(html).toContain(`<h2>${heading}</h2>`);
     }
   });

@@ -17,14 +17,20 @@ describe('a campaign that sends the letter only as a PDF', () => {
   });
 
   it('puts the cover note in the email body and keeps the whole letter, without a copy notice, as the document', async () => {
-    const pdfOnly = campaignSchema.parse({ ...campaign, letterAs: 'pdf', wording: { ...campaign.wording, coverNote: ['Please find attached your Annual Review letter.'] } });
+    const pdfOnly = campaignSchema.parse({
+      ...campaign,
+      letterAs: 'pdf',
+      wording: { ...campaign.wording, coverNote: ['Please find attached your Annual Review letter.'] },
+    });
     const renderer = await createLetterRenderer(pdfOnly);
     const [ceo, head] = recipientsOf(lcrca);
     const email = renderer.render(lcrca, head!);
     expect(email.text).toMatch(/^Copy for Morgan Ellery\. This is a copy of the letter sent to Ms Katherine Fairclough/);
     expect(email.text).toContain('Dear Ms Fairclough\n\nPlease find attached your Annual Review letter.');
     expect(email.text).not.toContain('Complaint statistics');
-    expect(renderer.render(lcrca, ceo!).html).toContain('<title>Annual Review letter 2023-24: Liverpool City Region Combined Authority</title>');
+    expect(renderer.render(lcrca, ceo!).html).toContain(
+      '<title>Annual Review letter 2023-24: Liverpool City Region Combined Authority</title>',
+    );
     const document = renderer.document(lcrca);
     expect(document.title).toBe('Annual Review letter 2023-24: Liverpool City Region Combined Authority');
     expect(document.html).toContain('Complaint statistics');

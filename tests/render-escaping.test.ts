@@ -40,7 +40,9 @@ describe('names with commas, quotes and letters beyond ASCII', () => {
 
   it('survive in the text part', () => {
     const { text } = render(a, 'head');
-    expect(text).toContain('Copy for Cllr Łukasz "Luke" Wójcik, MBE. This is a copy of the letter sent to Dr Siobhán O\'Súilleabháin, Chief Executive of Comhairle "Ó Dónaill", Łódź & Co.');
+    expect(text).toContain(
+      'Copy for Cllr Łukasz "Luke" Wójcik, MBE. This is a copy of the letter sent to Dr Siobhán O\'Súilleabháin, Chief Executive of Comhairle "Ó Dónaill", Łódź & Co.',
+    );
     expect(text).toContain("Dear Dr O'Súilleabháin");
   });
 
@@ -76,7 +78,9 @@ describe('campaign wording', () => {
     const r = await createLetterRenderer({ ...campaign, wording });
     const a = council();
     const { html, text } = r.render(a, recipientsOf(a)[0]!);
-    expect(html).toContain('<p>A &lt;script&gt;alert(1)&lt;/script&gt; &amp; <a href="https://example.org/?a&#x3D;1&amp;b&#x3D;2">a link</a>.</p>');
+    expect(html).toContain(
+      '<p>A &lt;script&gt;alert(1)&lt;/script&gt; &amp; <a href="https://example.org/?a&#x3D;1&amp;b&#x3D;2">a link</a>.</p>',
+    );
     expect(text).toContain('\nA <script>alert(1)</script> & a link [https://example.org/?a=1&b=2].\n');
   });
 });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { type FigureRule, figureProblems, recipientsOf, ruleProblems } from '../src/domain/index.js';
 import { formatLongDate, per100kHalfUp, percentHalfUp, roundHalfUp } from '../src/render/format.js';
-import { formatCount, numberInWords } from '../src/render/number-words.js';
-import { figureProblems, ruleProblems, type FigureRule } from '../src/domain/index.js';
-import { recipientsOf } from '../src/domain/index.js';
 import { createLetterRenderer } from '../src/render/letter-renderer.js';
+import { formatCount, numberInWords } from '../src/render/number-words.js';
 import { compileTemplate } from '../src/render/templates.js';
 import { campaign, council } from './render/fixtures.js';
 
@@ -59,8 +58,18 @@ describe('rules between figures', () => {
 
   it.each<{ name: string; rule: FigureRule; figures: Record<string, number | null>; problem: [string, string] | null }>([
     { name: 'a part equal to its whole', rule: part, figures: { upheld: 29, investigations: 29 }, problem: null },
-    { name: 'a part more than its whole', rule: part, figures: { upheld: 30, investigations: 29 }, problem: ['upheld', 'upheld (30) is more than investigations (29)'] },
-    { name: 'a total that adds up', rule: total, figures: { complaints: 165, not_for_us: 62, assessed_and_closed: 74, investigations: 29 }, problem: null },
+    {
+      name: 'a part more than its whole',
+      rule: part,
+      figures: { upheld: 30, investigations: 29 },
+      problem: ['upheld', 'upheld (30) is more than investigations (29)'],
+    },
+    {
+      name: 'a total that adds up',
+      rule: total,
+      figures: { complaints: 165, not_for_us: 62, assessed_and_closed: 74, investigations: 29 },
+      problem: null,
+    },
     {
       name: 'a total that does not add up',
       rule: total,
@@ -69,7 +78,12 @@ describe('rules between figures', () => {
     },
     { name: 'a rate base above 0', rule: rateBase, figures: { population: 1 }, problem: null },
     { name: 'a blank rate base', rule: rateBase, figures: { population: null }, problem: null },
-    { name: 'a rate base of 0', rule: rateBase, figures: { population: 0 }, problem: ['population', "'0' is not allowed: population is what rates are per"] },
+    {
+      name: 'a rate base of 0',
+      rule: rateBase,
+      figures: { population: 0 },
+      problem: ['population', "'0' is not allowed: population is what rates are per"],
+    },
     { name: 'a part whose whole is blank (reported on its own)', rule: part, figures: { upheld: 3, investigations: null }, problem: null },
   ])('$name', ({ rule, figures, problem }) => {
     const problems = ruleProblems([rule], figures);
@@ -97,13 +111,26 @@ describe('rules between figures', () => {
 
 describe('figures', () => {
   it.each([
-    [5, 8, 63], [1, 8, 13], [3, 8, 38], [1, 3, 33], [2, 3, 67], [0, 5, 0], [5, 5, 100], [1, 200, 1], [1, 201, 0],
+    [5, 8, 63],
+    [1, 8, 13],
+    [3, 8, 38],
+    [1, 3, 33],
+    [2, 3, 67],
+    [0, 5, 0],
+    [5, 5, 100],
+    [1, 200, 1],
+    [1, 201, 0],
   ])('%i of %i is %i%', (part, whole, pct) => {
     expect(percentHalfUp(part, whole)).toBe(pct);
   });
 
   it.each([
-    [15, 250_000, '6.0'], [1, 80_000, '1.3'], [1, 1_000_000, '0.1'], [1, 2_000_001, '0.0'], [0, 100_000, '0.0'], [123, 100_000, '123.0'],
+    [15, 250_000, '6.0'],
+    [1, 80_000, '1.3'],
+    [1, 1_000_000, '0.1'],
+    [1, 2_000_001, '0.0'],
+    [0, 100_000, '0.0'],
+    [123, 100_000, '123.0'],
   ])('%i in %i residents is %s per 100,000', (part, whole, text) => {
     expect(per100kHalfUp(part, whole)).toBe(text);
   });

@@ -2,9 +2,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isCouncil, recipientsOf, type Authority } from '../src/domain/index.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
-import { createLetterRenderer, renderWithMjml, type LetterRenderer } from '../src/render/letter-renderer.js';
+import { type Authority, isCouncil, recipientsOf } from '../src/domain/index.js';
+import { createLetterRenderer, type LetterRenderer, renderWithMjml } from '../src/render/letter-renderer.js';
 import { defaultTemplatesDir } from '../src/render/templates.js';
 import { campaign, council, lcrca } from './render/fixtures.js';
 
@@ -12,9 +12,32 @@ import { campaign, council, lcrca } from './render/fixtures.js';
 const SAMPLE: Authority[] = [
   lcrca, // all zero, combined authority, Mayor, three courses
   council(), // many of everything, council with population, all compliance met
-  council({ id: 'ones', investigations: 1, upheld: 1, complianceOutcomes: 1, complianceMet: 1, satisfactoryRemedies: 1, trainingCourses: 1 }),
-  council({ id: 'none-upheld', investigations: 4, upheld: 0, satisfactoryRemedies: 0, complianceOutcomes: 3, complianceMet: 2, trainingCourses: 0 }),
-  council({ id: 'below-100', kind: 'unitary-authority', complianceOutcomes: 200, complianceMet: 199, trainingCourses: 11, population: null }),
+  council({
+    id: 'ones',
+    investigations: 1,
+    upheld: 1,
+    complianceOutcomes: 1,
+    complianceMet: 1,
+    satisfactoryRemedies: 1,
+    trainingCourses: 1,
+  }),
+  council({
+    id: 'none-upheld',
+    investigations: 4,
+    upheld: 0,
+    satisfactoryRemedies: 0,
+    complianceOutcomes: 3,
+    complianceMet: 2,
+    trainingCourses: 0,
+  }),
+  council({
+    id: 'below-100',
+    kind: 'unitary-authority',
+    complianceOutcomes: 200,
+    complianceMet: 199,
+    trainingCourses: 11,
+    population: null,
+  }),
   council({ id: 'no-head', kind: 'fire-and-rescue', head: null, population: 900_000, trainingCourses: 10, monitoringOfficers: [] }),
   council({ id: 'national-park', kind: 'national-park', investigations: 8, upheld: 5, satisfactoryRemedies: 5, monitoringOfficers: [] }),
   council({
@@ -22,7 +45,10 @@ const SAMPLE: Authority[] = [
     name: 'Smith & Sons <b> "Ó"',
     chiefExecutive: { title: '', firstName: 'Łucja', surname: "O'Neil  ", email: 'ceo@example.org' },
     head: { role: 'Chair\nof the Board', name: 'A  "B", C', email: 'chair@example.org' },
-    monitoringOfficers: [{ name: 'M. Ó Briain', email: 'mo1@example.org' }, { name: 'N = 2 `x`', email: 'mo2@example.org' }],
+    monitoringOfficers: [
+      { name: 'M. Ó Briain', email: 'mo1@example.org' },
+      { name: 'N = 2 `x`', email: 'mo2@example.org' },
+    ],
   }),
 ];
 
@@ -46,27 +72,41 @@ describe('the fast path', () => {
   /** A count of the sample data (0 where a year does not have it). */
   const f = (a: Authority, name: string): number => a.figures[name] ?? 0;
 
-  it.each(['sample', 'sample-2024-25'])('renders one authority of every kind of case in data/%s as the reference path does', async (folder) => {
-    const dataDir = new URL(`../data/${folder}`, import.meta.url).pathname;
-    const templatesDir = path.join(dataDir, 'templates');
-    const { dataSet } = await loadDataSet(dataDir, { templatesDir });
-    if (!dataSet) throw new Error(`data/${folder} has problems`);
-    const yearRenderer = await createLetterRenderer(dataSet.campaign, { templatesDir });
-    // Which sentences a letter takes: one authority per combination is enough.
-    const shape = (a: Authority) =>
-      [isCouncil(a.kind), f(a, 'complaints') === 0, f(a, 'not_for_us') === 1, f(a, 'investigations') === 0, f(a, 'compliance_outcomes') === 0,
-        f(a, 'compliance_met') < f(a, 'compliance_outcomes'), f(a, 'upheld') === 0, a.figures.population === null, a.head === null,
-        Math.min(f(a, 'training_courses'), 2), a.copies.length].join();
-    const seen = new Set<string>();
-    const picked = dataSet.authorities.filter((a) => !seen.has(shape(a)) && seen.add(shape(a)));
-    expect(picked.length).toBeGreaterThan(10);
-    for (const a of picked) {
-      for (const recipient of recipientsOf(a)) {
-        const reference = await renderWithMjml(dataSet.campaign, a, recipient, { templatesDir });
-        expect(yearRenderer.render(a, recipient)).toEqual(reference);
+  it.each(['sample', 'sample-2024-25'])(
+    'renders one authority of every kind of case in data/%s as the reference path does',
+    async (folder) => {
+      const dataDir = new URL(`../data/${folder}`, import.meta.url).pathname;
+      const templatesDir = path.join(dataDir, 'templates');
+      const { dataSet } = await loadDataSet(dataDir, { templatesDir });
+      if (!dataSet) throw new Error(`data/${folder} has problems`);
+      const yearRenderer = await createLetterRenderer(dataSet.campaign, { templatesDir });
+      // Which sentences a letter takes: one authority per combination is enough.
+      const shape = (a: Authority) =>
+        [
+          isCouncil(a.kind),
+          f(a, 'complaints') === 0,
+          f(a, 'not_for_us') === 1,
+          f(a, 'investigations') === 0,
+          f(a, 'compliance_outcomes') === 0,
+          f(a, 'compliance_met') < f(a, 'compliance_outcomes'),
+          f(a, 'upheld') === 0,
+          a.figures.population === null,
+          a.head === null,
+          Math.min(f(a, 'training_courses'), 2),
+          a.copies.length,
+        ].join();
+      const seen = new Set<string>();
+      const picked = dataSet.authorities.filter((a) => !seen.has(shape(a)) && seen.add(shape(a)));
+      expect(picked.length).toBeGreaterThan(10);
+      for (const a of picked) {
+        for (const recipient of recipientsOf(a)) {
+          const reference = await renderWithMjml(dataSet.campaign, a, recipient, { templatesDir });
+          expect(yearRenderer.render(a, recipient)).toEqual(reference);
+        }
       }
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
   // Speed is measured by `npm run bench` (bench/render.ts), never in a timed test.
 });
 
@@ -91,7 +131,9 @@ describe('template errors are caught when the renderer is created', () => {
   it('an MJML strict validation error', async () => {
     const templatesDir = await templatesWith((s) => s.replace('<mj-divider />', '<mj-divider colour="red" />'));
     await expect(createLetterRenderer(campaign, { templatesDir })).rejects.toThrow(/MJML strict validation failed.*colour/s);
-    await expect(renderWithMjml(campaign, lcrca, recipientsOf(lcrca)[0]!, { templatesDir })).rejects.toThrow(/MJML strict validation failed/);
+    await expect(renderWithMjml(campaign, lcrca, recipientsOf(lcrca)[0]!, { templatesDir })).rejects.toThrow(
+      /MJML strict validation failed/,
+    );
   });
 
   it('Handlebars between MJML tags', async () => {

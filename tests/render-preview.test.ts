@@ -1,8 +1,8 @@
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writePreview, type PreviewResult } from '../src/cli/preview-gallery.js';
+import { type PreviewResult, writePreview } from '../src/cli/preview-gallery.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { recipientsOf } from '../src/domain/index.js';
 
@@ -12,12 +12,14 @@ const SAMPLE = new URL('../data/sample', import.meta.url).pathname;
 function setColumn(csv: string, id: string, column: string, value: string): string {
   const lines = csv.split('\n');
   const index = (lines[0] as string).split(',').indexOf(column);
-  return lines.map((line) => {
-    const cells = line.split(',');
-    if (cells[0] !== id) return line;
-    cells[index] = value;
-    return cells.join(',');
-  }).join('\n');
+  return lines
+    .map((line) => {
+      const cells = line.split(',');
+      if (cells[0] !== id) return line;
+      cells[index] = value;
+      return cells.join(',');
+    })
+    .join('\n');
 }
 
 describe('the preview gallery', () => {
@@ -48,9 +50,13 @@ describe('the preview gallery', () => {
     const rows = recipientsOf(derby);
     expect(rows.length).toBeGreaterThan(1);
     for (const r of rows) {
-      const item = new RegExp(`<li data-recipient="${r.key}">[^]*?</li>`).exec(index.slice(index.indexOf('id="derbyshire-county-council"')))?.[0];
+      const item = new RegExp(`<li data-recipient="${r.key}">[^]*?</li>`).exec(
+        index.slice(index.indexOf('id="derbyshire-county-council"')),
+      )?.[0];
       expect(item, r.key).toContain(`To: <span class="to">${r.name.replace(/&/g, '&amp;')} &lt;${r.email}&gt;</span>`);
-      expect(item).toContain('From: <span class="from">Local Government and Social Care Ombudsman &lt;annual.review@example.org&gt;</span>');
+      expect(item).toContain(
+        'From: <span class="from">Local Government and Social Care Ombudsman &lt;annual.review@example.org&gt;</span>',
+      );
       expect(item).toContain('Reply-To: <span class="reply-to">annual.review.replies@example.org</span>');
     }
   });
@@ -65,7 +71,9 @@ describe('the preview gallery', () => {
 
   it("lists an authority's own attachments with its letters", () => {
     const row = index.slice(index.indexOf('<tr id="lcrca">'));
-    expect(row.slice(0, row.indexOf('</tr>'))).toContain('<li>attachment: Decisions 2023-24 - Liverpool City Region Combined Authority.csv (244 bytes)</li>');
+    expect(row.slice(0, row.indexOf('</tr>'))).toContain(
+      '<li>attachment: Decisions 2023-24 - Liverpool City Region Combined Authority.csv (244 bytes)</li>',
+    );
   });
 
   it('escapes data in the index', () => {

@@ -22,7 +22,9 @@ describe("the withdraw link in a monitoring officer's copy", () => {
     const letters = await lettersOf({ ...campaign, registerUrl: REGISTER });
     const officer = letters.get('mo-1')!;
     expect(officer.html).toContain(`<a href="${WITHDRAW}">${WITHDRAW}</a>`);
-    expect(officer.text).toMatch(/you registered as Monitoring Officer of Liverpool City Region Combined Authority\. To stop receiving it, go to/);
+    expect(officer.text).toMatch(
+      /you registered as Monitoring Officer of Liverpool City Region Combined Authority\. To stop receiving it, go to/,
+    );
     expect(officer.text).toContain(WITHDRAW);
   });
 

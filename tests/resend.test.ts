@@ -10,7 +10,7 @@ import { resendCommand } from '../src/cli/commands/resend.js';
 import { runCommand } from '../src/cli/commands/run.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -62,7 +62,11 @@ describe('resend', () => {
     expect(rows.map((r) => `${r.recipient} ${r.status}`)).toEqual(['ceo sent', 'ceo~resend-1 sent', 'head sent', 'mo-1 permanent-failure']);
 
     // A second resend is another new delivery; the first resend is not sent again.
-    const second = await resendCommand({ campaign: CAMPAIGN, authority: 'alpha', recipient: 'ceo', by: 'olivia', reason: 'lost again' }, h.config, quietPrint);
+    const second = await resendCommand(
+      { campaign: CAMPAIGN, authority: 'alpha', recipient: 'ceo', by: 'olivia', reason: 'lost again' },
+      h.config,
+      quietPrint,
+    );
     expect(second.key).toBe('ceo~resend-2');
     await h.waitIdle(1, CAMPAIGN);
     await expect.poll(() => h.sink.received.filter((m) => m.messageId === second.messageId).length, { timeout: 15_000 }).toBe(1);
@@ -70,10 +74,13 @@ describe('resend', () => {
     expect(h.sink.received.filter((m) => m.envelopeTo[0] === 'ceo@alpha.example.org')).toHaveLength(3);
 
     // A letter that never arrived is not resent: it is retried.
-    await expect(resendCommand({ campaign: CAMPAIGN, authority: 'alpha', recipient: 'mo-1', by: 'olivia', reason: 'x' }, h.config, quietPrint)).rejects.toThrow(
-      /alpha\/mo-1 is permanent-failure, not sent: use `retry --campaign 2023-24 --authority alpha`/,
-    );
-    const log = (await readFile(h.config.DELIVERY_LOG, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    await expect(
+      resendCommand({ campaign: CAMPAIGN, authority: 'alpha', recipient: 'mo-1', by: 'olivia', reason: 'x' }, h.config, quietPrint),
+    ).rejects.toThrow(/alpha\/mo-1 is permanent-failure, not sent: use `retry --campaign 2023-24 --authority alpha`/);
+    const log = (await readFile(h.config.DELIVERY_LOG, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(log.filter((l) => l.event === 'delivery.resend-requested').map((l) => [l.recipient, l.by, l.reason])).toEqual([
       ['ceo~resend-1', 'olivia', 'the chief executive asked for it again'],
       ['ceo~resend-2', 'olivia', 'lost again'],

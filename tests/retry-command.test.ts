@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { retryCommand } from '../src/cli/commands/retry.js';
 import { runCommand } from '../src/cli/commands/run.js';
+import type { SmtpReply } from '../src/demo/smtp-sink.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
-import type { SmtpReply } from '../src/demo/smtp-sink.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -28,12 +28,19 @@ function recording() {
 
 /** Three authorities; the relay refuses three addresses for good (550) and one for now (451). */
 async function runWithFailures(refuse: Map<string, SmtpReply>): Promise<Harness> {
-  const h = await startHarness('retry-cmd', { sink: { onRecipient: (address) => refuse.get(address) ?? null }, env: { SEND_ATTEMPTS: '1' } });
+  const h = await startHarness('retry-cmd', {
+    sink: { onRecipient: (address) => refuse.get(address) ?? null },
+    env: { SEND_ATTEMPTS: '1' },
+  });
   refuse.set('ceo@alpha.example.org', { code: 550, message: '5.1.1 no such user' });
   refuse.set('mo1@alpha.example.org', { code: 550, message: '5.1.1 no such user' });
   refuse.set('leader@beta.example.org', { code: 550, message: '5.7.1 relaying denied' });
   refuse.set('ceo@gamma.example.org', { code: 451, message: '4.2.1 mailbox busy' });
-  const data = await writeDataSet(join(h.dir, 'data'), [{ id: 'alpha', monitoringOfficers: ['mo1@alpha.example.org'] }, { id: 'beta' }, { id: 'gamma' }]);
+  const data = await writeDataSet(join(h.dir, 'data'), [
+    { id: 'alpha', monitoringOfficers: ['mo1@alpha.example.org'] },
+    { id: 'beta' },
+    { id: 'gamma' },
+  ]);
   await h.startWorker();
   await approve(h.config, data);
   await runCommand({ data, wait: false }, h.config, quietPrint);
@@ -51,7 +58,11 @@ describe('retry --campaign', () => {
 
     const asked: string[] = [];
     const no = recording();
-    const declined = await retryCommand({ campaign: CAMPAIGN, status: 'permanent-failure', by: 'olivia', confirm: async (q) => (asked.push(q), false) }, h.config, no.print);
+    const declined = await retryCommand(
+      { campaign: CAMPAIGN, status: 'permanent-failure', by: 'olivia', confirm: async (q) => (asked.push(q), false) },
+      h.config,
+      no.print,
+    );
     expect(declined.plan.deliveries.map((d) => `${d.authorityId}/${d.recipient}`)).toEqual(['alpha/ceo', 'alpha/mo-1', 'beta/head']);
     expect(no.err[0]).toBe(
       'will reset 3 deliveries (3 permanent failures, 0 temporary failures) to queued and run the letter jobs of 2 authorities again; each sends only to its recipients not yet sent:',
@@ -73,7 +84,10 @@ describe('retry --campaign', () => {
     expect(await ledger.get('alpha', 'mo-1')).toMatchObject({ status: 'sent', retriedBy: 'olivia' });
     expect(await ledger.get('gamma', 'ceo')).toMatchObject({ status: 'temporary-failure' });
     expect((await ledger.get('gamma', 'ceo'))?.retriedBy).toBeUndefined();
-    const log = (await readFile(h.config.DELIVERY_LOG, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const log = (await readFile(h.config.DELIVERY_LOG, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const resets = log.filter((l) => l.event === 'delivery.reset');
     expect(resets.map((l) => [l.authorityId, l.recipient, l.previousStatus, l.by])).toEqual([
       ['alpha', 'ceo', 'permanent-failure', 'olivia'],
@@ -83,18 +97,25 @@ describe('retry --campaign', () => {
 
     // Run again: nothing failed permanently any more, so nothing to reset and nothing sent.
     const again = recording();
-    expect((await retryCommand({ campaign: CAMPAIGN, status: 'permanent-failure', by: 'olivia', yes: true }, h.config, again.print)).plan.deliveries).toEqual([]);
+    expect(
+      (await retryCommand({ campaign: CAMPAIGN, status: 'permanent-failure', by: 'olivia', yes: true }, h.config, again.print)).plan
+        .deliveries,
+    ).toEqual([]);
     expect(again.err[0]).toBe('nothing to retry in campaign 2023-24: no failed delivery matches');
     await h.waitIdle(3, CAMPAIGN);
     expect(h.sink.received).toHaveLength(6);
   }, 60_000);
 
-  it('narrows the selection by authority and by the relay\'s reply', async () => {
+  it("narrows the selection by authority and by the relay's reply", async () => {
     const refuse = new Map<string, SmtpReply>();
     harness = await runWithFailures(refuse);
     const h = harness;
     refuse.clear();
-    const byReply = await retryCommand({ campaign: CAMPAIGN, reply: '5.7.1', by: 'olivia', confirm: async () => false }, h.config, quietPrint);
+    const byReply = await retryCommand(
+      { campaign: CAMPAIGN, reply: '5.7.1', by: 'olivia', confirm: async () => false },
+      h.config,
+      quietPrint,
+    );
     expect(byReply.plan.deliveries.map((d) => `${d.authorityId}/${d.recipient}`)).toEqual(['beta/head']);
     const byAuthority = await retryCommand({ campaign: CAMPAIGN, authority: 'gamma', by: 'olivia', yes: true }, h.config, quietPrint);
     expect(byAuthority.plan.deliveries.map((d) => `${d.authorityId}/${d.recipient} ${d.status}`)).toEqual(['gamma/ceo temporary-failure']);

@@ -8,7 +8,7 @@ import { runCommand } from '../src/cli/commands/run.js';
 import { CliError } from '../src/domain/index.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { type Harness, startHarness } from './support/harness.js';
 
 let harness: Harness | undefined;
 
@@ -28,7 +28,10 @@ describe('run, followed to the end', () => {
     harness = await startHarness('run-exit', {
       sink: { onRecipient: (address) => (address === 'mo@alpha.example.org' ? { code: 550, message: '5.1.1 no such user' } : null) },
     });
-    const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha', monitoringOfficers: ['mo@alpha.example.org'] }, { id: 'beta' }]);
+    const data = await writeDataSet(join(harness.dir, 'data'), [
+      { id: 'alpha', monitoringOfficers: ['mo@alpha.example.org'] },
+      { id: 'beta' },
+    ]);
     await harness.startWorker();
     await approve(harness.config, data);
     const { err, print } = recording();
@@ -36,8 +39,12 @@ describe('run, followed to the end', () => {
     const run = runCommand({ data }, harness.config, print);
     await expect(run).rejects.toThrow(CliError);
     await expect(run).rejects.toMatchObject({ exitCode: 1, message: 'campaign 2023-24: 1 of 5 deliveries not sent' });
-    expect(err).toContain('  annual-review-mailer report --campaign 2023-24 --gaps gaps.csv     # what is still owed, with the relay\'s answers');
-    expect(err.some((l) => l.startsWith('  annual-review-mailer retry --campaign 2023-24 --status permanent-failure --by NAME'))).toBe(true);
+    expect(err).toContain(
+      "  annual-review-mailer report --campaign 2023-24 --gaps gaps.csv     # what is still owed, with the relay's answers",
+    );
+    expect(err.some((l) => l.startsWith('  annual-review-mailer retry --campaign 2023-24 --status permanent-failure --by NAME'))).toBe(
+      true,
+    );
     expect(harness.sink.received).toHaveLength(4);
   });
 
@@ -85,7 +92,10 @@ describe('run, followed to the end', () => {
 
   it('--dry-run prints every authority, recipient, role and address it would send, and enqueues and stores nothing', async () => {
     harness = await startHarness('run-dry');
-    const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha', monitoringOfficers: ['mo1@alpha.example.org'] }, { id: 'beta', head: false }]);
+    const data = await writeDataSet(join(harness.dir, 'data'), [
+      { id: 'alpha', monitoringOfficers: ['mo1@alpha.example.org'] },
+      { id: 'beta', head: false },
+    ]);
     const { out, err, print } = recording();
 
     await runCommand({ data, dryRun: true }, harness.config, print);

@@ -10,7 +10,7 @@ import { runCommand } from '../src/cli/commands/run.js';
 import { letterJobId } from '../src/schedule/queues.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -25,7 +25,9 @@ describe('a repairing run', () => {
     // The relay turns beta's leader away with 451 until the test lets it through.
     let leaderDown = true;
     harness = await startHarness('repair', {
-      sink: { onRecipient: (address) => (leaderDown && address === 'leader@beta.example.org' ? { code: 451, message: 'try later' } : null) },
+      sink: {
+        onRecipient: (address) => (leaderDown && address === 'leader@beta.example.org' ? { code: 451, message: 'try later' } : null),
+      },
       env: { SEND_ATTEMPTS: '2' },
     });
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }, { id: 'beta' }, { id: 'gamma' }]);

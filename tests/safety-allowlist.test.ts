@@ -8,13 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { approveCommand } from '../src/cli/commands/approve.js';
 import { runCommand } from '../src/cli/commands/run.js';
 import { loadConfig } from '../src/config.js';
-import { letterJobId } from '../src/schedule/queues.js';
-import { guardTransport } from '../src/safety/recipient-policy.js';
 import { isAllowed, parseAllowlist } from '../src/domain/index.js';
+import { guardTransport } from '../src/safety/recipient-policy.js';
+import { letterJobId } from '../src/schedule/queues.js';
 import type { MailTransport } from '../src/send/transport.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 import { letterJobCount } from './support/safety.js';
 
 const CAMPAIGN = '2023-24';
@@ -49,7 +49,10 @@ describe('the allowlist', () => {
 
   it('stops a message to any address outside it at the transport, before the relay sees it', async () => {
     const sent: unknown[] = [];
-    const relay = { sendMail: async (mail: unknown) => (sent.push(mail), { accepted: [], rejected: [], response: '250 ok' }), close: () => {} };
+    const relay = {
+      sendMail: async (mail: unknown) => (sent.push(mail), { accepted: [], rejected: [], response: '250 ok' }),
+      close: () => {},
+    };
     const transport = guardTransport(relay as unknown as MailTransport, ['example.org']);
     await expect(transport.sendMail({ to: { name: 'A', address: 'a@example.org' } })).resolves.toMatchObject({ response: '250 ok' });
     // Its own error and code, not a made-up SMTP reply: no relay said anything.
@@ -59,7 +62,9 @@ describe('the allowlist', () => {
       response: 'not sent: b@elsewhere.net not in RECIPIENT_ALLOWLIST',
     });
     await expect(transport.sendMail({ to: 'b@elsewhere.net' })).rejects.not.toHaveProperty('responseCode');
-    await expect(transport.sendMail({ to: 'a@example.org', bcc: ['c@elsewhere.net'] })).rejects.toThrow(/c@elsewhere\.net not in RECIPIENT_ALLOWLIST/);
+    await expect(transport.sendMail({ to: 'a@example.org', bcc: ['c@elsewhere.net'] })).rejects.toThrow(
+      /c@elsewhere\.net not in RECIPIENT_ALLOWLIST/,
+    );
     // The envelope is where the relay delivers: it is what counts.
     await expect(transport.sendMail({ to: 'a@example.org', envelope: { from: 'x@example.org', to: ['d@elsewhere.net'] } })).rejects.toThrow(
       /d@elsewhere\.net/,
@@ -108,13 +113,28 @@ describe('a worker with RECIPIENT_ALLOWLIST set', () => {
     const totals = await harness.waitIdle(2, CAMPAIGN);
 
     expect(totals).toMatchObject({ sent: 3, permanentFailures: 1 });
-    expect(harness.sink.received.map((m) => m.envelopeTo[0]).sort()).toEqual(['ceo@alpha.example.org', 'ceo@beta.example.org', 'leader@alpha.example.org']);
+    expect(harness.sink.received.map((m) => m.envelopeTo[0]).sort()).toEqual([
+      'ceo@alpha.example.org',
+      'ceo@beta.example.org',
+      'leader@alpha.example.org',
+    ]);
     const refused = await harness.producer.ledger(CAMPAIGN).get('beta', 'head');
-    expect(refused).toMatchObject({ status: 'permanent-failure', attempts: 1, response: 'not sent: leader@beta.example.org not in RECIPIENT_ALLOWLIST' });
+    expect(refused).toMatchObject({
+      status: 'permanent-failure',
+      attempts: 1,
+      response: 'not sent: leader@beta.example.org not in RECIPIENT_ALLOWLIST',
+    });
     const job = await harness.producer.letters.getJob(letterJobId(CAMPAIGN, 'beta'));
     expect(await job!.getState()).toBe('failed');
     expect(job!.failedReason).toMatch(/head permanent-failure \(not sent: leader@beta\.example\.org not in RECIPIENT_ALLOWLIST\)/);
     const failed = (await harness.deliveryLogLines()).filter((l) => l.event === 'delivery.failed');
-    expect(failed).toEqual([expect.objectContaining({ authorityId: 'beta', recipient: 'head', failure: 'permanent', response: expect.stringMatching(/not in RECIPIENT_ALLOWLIST/) })]);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        authorityId: 'beta',
+        recipient: 'head',
+        failure: 'permanent',
+        response: expect.stringMatching(/not in RECIPIENT_ALLOWLIST/),
+      }),
+    ]);
   });
 });

@@ -11,14 +11,14 @@ import { approveCommand } from '../src/cli/commands/approve.js';
 import { runCommand } from '../src/cli/commands/run.js';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
+import { compileLetter } from '../src/render/letter-renderer.js';
 import { Approvals, checkFilesApproved, createApproval } from '../src/safety/approval.js';
 import { compareFiles, describeChanges, fingerprintFiles, sha256 } from '../src/safety/fingerprint.js';
-import { compileLetter } from '../src/render/letter-renderer.js';
+import type { WorkerProcess } from '../workers/worker-process.js';
 import { approve } from './support/approve.js';
 import { AUTHORITIES_HEADER, authorityRow, writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 import { letterJobCount, londonDay, setLetterDate, startCapturedWorker } from './support/safety.js';
-import type { WorkerProcess } from '../workers/worker-process.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -35,7 +35,10 @@ afterEach(async () => {
 
 /** Rewrites authorities.csv: the kind of late edit an approval must catch. */
 async function changeAFigure(data: string): Promise<void> {
-  await writeFile(join(data, 'authorities.csv'), [AUTHORITIES_HEADER, authorityRow({ id: 'alpha', stats: [9, 1, 0, 0, 0] })].join('\n') + '\n');
+  await writeFile(
+    join(data, 'authorities.csv'),
+    `${[AUTHORITIES_HEADER, authorityRow({ id: 'alpha', stats: [9, 1, 0, 0, 0] })].join('\n')}\n`,
+  );
 }
 
 async function copyOfTemplates(): Promise<string> {
@@ -57,7 +60,9 @@ describe('comparing approved files', () => {
       { 'authorities.csv': 'a', 'templates/letter.mjml': 'b', 'templates/partials/old.mjml': 'c' },
       { 'authorities.csv': 'A', 'templates/letter.mjml': 'b', 'templates/partials/new.mjml': 'd' },
     );
-    expect(describeChanges(changes)).toBe('authorities.csv changed, templates/partials/new.mjml added, templates/partials/old.mjml removed');
+    expect(describeChanges(changes)).toBe(
+      'authorities.csv changed, templates/partials/new.mjml added, templates/partials/old.mjml removed',
+    );
   });
 
   it('does not trust an approval whose sha256 does not add up to its files', () => {
@@ -78,9 +83,17 @@ describe('approve', () => {
     expect(stored).toEqual(approval);
     expect(approval).toMatchObject({ campaign: CAMPAIGN, by: 'Alice Example' });
     expect(approval.files['authorities.csv']).toBe(sha256(await readFile(join(data, 'authorities.csv'))));
-    expect(approval.files['templates/partials/heading.mjml']).toBe(sha256(await readFile(join(data, 'templates', 'partials', 'heading.mjml'))));
+    expect(approval.files['templates/partials/heading.mjml']).toBe(
+      sha256(await readFile(join(data, 'templates', 'partials', 'heading.mjml'))),
+    );
     expect(Object.keys(approval.files)).toEqual(
-      expect.arrayContaining(['campaign.json', 'authorities.csv', 'monitoring-officers.csv', 'templates/letter.mjml', 'templates/partials/statistics-upheld.mjml']),
+      expect.arrayContaining([
+        'campaign.json',
+        'authorities.csv',
+        'monitoring-officers.csv',
+        'templates/letter.mjml',
+        'templates/partials/statistics-upheld.mjml',
+      ]),
     );
     expect(out[0]).toMatch(/^approved campaign 2023-24 by Alice Example on .+ at \d{4}-\d\d-\d\dT/);
     expect(out).toContain(`sha256 ${approval.sha256}`);
@@ -117,7 +130,9 @@ describe('run', () => {
     await changeAFigure(data);
 
     const refused = runCommand({ data, wait: false }, harness.config, quietPrint);
-    await expect(refused).rejects.toThrow(/campaign 2023-24 changed since alice approved it at .*: authorities\.csv changed; preview it again/);
+    await expect(refused).rejects.toThrow(
+      /campaign 2023-24 changed since alice approved it at .*: authorities\.csv changed; preview it again/,
+    );
     await expect(refused).rejects.not.toThrow(/campaign\.json|templates\//);
     expect(await letterJobCount(harness)).toBe(0);
     expect(harness.sink.received).toHaveLength(0);
@@ -188,7 +203,9 @@ describe('the scheduled run', () => {
     worker = started.worker;
 
     const job = await failedFanOut(harness);
-    expect(job.failedReason).toMatch(/^refused: campaign 2023-24 changed since bob approved it at .*: authorities\.csv changed; .*run `schedule --data DIR`/);
+    expect(job.failedReason).toMatch(
+      /^refused: campaign 2023-24 changed since bob approved it at .*: authorities\.csv changed; .*run `schedule --data DIR`/,
+    );
     expect(job.attemptsMade).toBe(1);
     expect((await harness.producer.campaigns.getJobLogs(job.id!)).logs.join('\n')).toMatch(/^refused: .*authorities\.csv changed/);
     const refusal = started.log.lines.find((l) => l.event === 'campaign.refused');
@@ -240,7 +257,9 @@ describe('fingerprints', () => {
     const before = await fingerprintFiles(dataDir, templatesDir);
     await writeFile(join(templatesDir, '.letter.mjml.swp'), 'editor state');
     expect((await fingerprintFiles(dataDir, templatesDir)).sha256).toBe(before.sha256);
-    await writeFile(join(dataDir, 'campaign.json'), (await readFile(join(dataDir, 'campaign.json'), 'utf8')) + ' ');
-    expect(compareFiles(before.files, (await fingerprintFiles(dataDir, templatesDir)).files)).toEqual([{ file: 'campaign.json', change: 'changed' }]);
+    await writeFile(join(dataDir, 'campaign.json'), `${await readFile(join(dataDir, 'campaign.json'), 'utf8')} `);
+    expect(compareFiles(before.files, (await fingerprintFiles(dataDir, templatesDir)).files)).toEqual([
+      { file: 'campaign.json', change: 'changed' },
+    ]);
   });
 });

@@ -13,7 +13,7 @@ import { validateCommand } from '../src/cli/commands/validate.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { approve } from './support/approve.js';
 import { AUTHORITIES_HEADER, authorityRow, writeDataSet } from './support/data-set.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { type Harness, startHarness } from './support/harness.js';
 import { letterJobCount } from './support/safety.js';
 
 const BAD = join(import.meta.dirname, 'fixtures', 'bad');
@@ -81,7 +81,9 @@ describe('run refuses bad input and sends nothing', () => {
   });
 
   it('refuses 10 MB of text that is not CSV, listing a bounded number of problems', async () => {
-    const err = await expectRefused(await dataDirFor('garbage-text', { 'authorities.csv': Buffer.concat([Buffer.from(`${AUTHORITIES_HEADER}\n`), garbage('text')]) }));
+    const err = await expectRefused(
+      await dataDirFor('garbage-text', { 'authorities.csv': Buffer.concat([Buffer.from(`${AUTHORITIES_HEADER}\n`), garbage('text')]) }),
+    );
     expect(err.length).toBeLessThan(500);
   }, 60_000);
 
@@ -109,11 +111,17 @@ describe('--skip-invalid', () => {
   it('sends only the valid authorities and lists those it skipped', async () => {
     const h = await startHarness('skip-invalid');
     try {
-      const data = await writeDataSet(join(h.dir, 'data'), [{ id: 'alpha' }, { id: 'beta', stats: [3, 5, 0, 0, 0] }, { id: 'gamma', kind: 'parish' }]);
+      const data = await writeDataSet(join(h.dir, 'data'), [
+        { id: 'alpha' },
+        { id: 'beta', stats: [3, 5, 0, 0, 0] },
+        { id: 'gamma', kind: 'parish' },
+      ]);
       await h.startWorker();
       const err: string[] = [];
       const print = { out: () => {}, err: (l: string) => err.push(l) };
-      await expect(runCommand({ data, wait: false }, h.config, print)).rejects.toThrow(/nothing was enqueued \(fix them, or pass --skip-invalid/);
+      await expect(runCommand({ data, wait: false }, h.config, print)).rejects.toThrow(
+        /nothing was enqueued \(fix them, or pass --skip-invalid/,
+      );
       expect(await letterJobCount(h)).toBe(0);
 
       await approve(h.config, data, { skipInvalid: true });
@@ -121,7 +129,12 @@ describe('--skip-invalid', () => {
       const run = await runCommand({ data, wait: false, skipInvalid: true }, h.config, print);
       expect(run).toMatchObject({ added: 1 });
       expect(err).toContain('--skip-invalid: skipping 2 authorities with problems: beta, gamma');
-      expect(err).toEqual(expect.arrayContaining([expect.stringMatching(/^authorities\.csv:3: upheld: /), expect.stringMatching(/^authorities\.csv:4: kind: unknown kind 'parish'/)]));
+      expect(err).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^authorities\.csv:3: upheld: /),
+          expect.stringMatching(/^authorities\.csv:4: kind: unknown kind 'parish'/),
+        ]),
+      );
       await h.waitIdle(1, '2023-24');
       expect(h.sink.received.map((m) => m.letter).sort()).toEqual(['2023-24/alpha/ceo', '2023-24/alpha/head']);
     } finally {

@@ -8,11 +8,11 @@ import type { Job } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
 import { daysSinceLetterDate, letterDateRefusal } from '../src/safety/staleness.js';
+import type { WorkerProcess } from '../workers/worker-process.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
-import { letterJobCount, londonDay, setLetterDate, startCapturedWorker, type CapturedLog } from './support/safety.js';
-import type { WorkerProcess } from '../workers/worker-process.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
+import { type CapturedLog, letterJobCount, londonDay, setLetterDate, startCapturedWorker } from './support/safety.js';
 
 const CAMPAIGN = '2023-24';
 let harness: Harness | undefined;
@@ -74,9 +74,13 @@ describe('the letter date check', () => {
 });
 
 describe('the scheduled run', () => {
-  it('refuses last year\'s campaign (letter date past MAX_LETTER_AGE_DAYS): nothing is sent, and the log and the job say why', async () => {
+  it("refuses last year's campaign (letter date past MAX_LETTER_AGE_DAYS): nothing is sent, and the log and the job say why", async () => {
     const { job, log } = await fire('stale', londonDay(-61));
-    await expectRefusedWithNothingSent(job, log, /campaign 2023-24 is stale: its letter date .* was 61 days ago, more than MAX_LETTER_AGE_DAYS \(60\)/);
+    await expectRefusedWithNothingSent(
+      job,
+      log,
+      /campaign 2023-24 is stale: its letter date .* was 61 days ago, more than MAX_LETTER_AGE_DAYS \(60\)/,
+    );
   });
 
   it('honours MAX_LETTER_AGE_DAYS from the environment', async () => {

@@ -7,15 +7,15 @@ import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
-import { recipientsOf, type Authority } from '../src/domain/index.js';
+import { type Authority, recipientsOf } from '../src/domain/index.js';
 import { TEMPLATES_DIR } from '../src/paths.js';
 import { compileTestNotice, loadTestNotice, markAsTest } from '../src/safety/test-mode.js';
-import { approve } from './support/approve.js';
-import { writeDataSet } from './support/data-set.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
-import { letterJobCount } from './support/safety.js';
 import { StorageKeys } from '../src/storage/keys.js';
 import { campaign } from './render/fixtures.js';
+import { approve } from './support/approve.js';
+import { writeDataSet } from './support/data-set.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
+import { letterJobCount } from './support/safety.js';
 
 const CAMPAIGN = '2023-24';
 const TEST_CAMPAIGN = '2023-24~test';
@@ -65,14 +65,18 @@ describe('a test run', () => {
     expect(ceo.messageId).toBe(`<${TEST_CAMPAIGN}.alpha.ceo@example.org>`);
     expect(JSON.stringify(ceo.to)).toContain(INBOX);
     expect(ceo.text).toMatch(/^\*\*\* TEST LETTER: not sent to its recipient \*\*\*\n/);
-    expect(ceo.text).toContain(`sent only to ${INBOX}. In the real run this letter goes to Ms Alex Chief-alpha <ceo@alpha.example.org>, Chief Executive of ALPHA Council.`);
+    expect(ceo.text).toContain(
+      `sent only to ${INBOX}. In the real run this letter goes to Ms Alex Chief-alpha <ceo@alpha.example.org>, Chief Executive of ALPHA Council.`,
+    );
     const html = String(ceo.html);
     expect(html.indexOf('TEST LETTER')).toBeGreaterThan(-1);
     expect(html.indexOf('TEST LETTER')).toBeLessThan(html.indexOf('Dear Ms Chief-alpha'));
     expect(html).toContain('Ms Alex Chief-alpha &lt;ceo@alpha.example.org&gt;, Chief Executive of ALPHA Council');
 
     expect((await message(harness, `${TEST_CAMPAIGN}/alpha/head`)).text).toContain('<leader@alpha.example.org>, Leader of ALPHA Council');
-    expect((await message(harness, `${TEST_CAMPAIGN}/alpha/mo-1`)).text).toContain('Officer 1 <mo@alpha.example.org>, Monitoring Officer of ALPHA Council');
+    expect((await message(harness, `${TEST_CAMPAIGN}/alpha/mo-1`)).text).toContain(
+      'Officer 1 <mo@alpha.example.org>, Monitoring Officer of ALPHA Council',
+    );
 
     // Recorded apart: the test ledger lists whom each letter was for, the delivery log where it went.
     const records = [];
@@ -166,9 +170,9 @@ describe('a test run', () => {
   it('is refused up front when the test inbox is not one address', async () => {
     harness = await startHarness('test-bad-inbox');
     const data = await dataSet(harness);
-    await expect(runCommand({ data, wait: false, testTo: 'me@example.org, ceo@alpha.example.org' }, harness.config, quietPrint)).rejects.toThrow(
-      /is not one email address; nothing was enqueued/,
-    );
+    await expect(
+      runCommand({ data, wait: false, testTo: 'me@example.org, ceo@alpha.example.org' }, harness.config, quietPrint),
+    ).rejects.toThrow(/is not one email address; nothing was enqueued/);
     expect(await letterJobCount(harness)).toBe(0);
   });
 
@@ -176,7 +180,9 @@ describe('a test run', () => {
     harness = await startHarness('test-schedule', { env: { TEST_RECIPIENT: INBOX } });
     const data = await dataSet(harness);
     await approve(harness.config, data);
-    await expect(scheduleCommand({ data }, harness.config, quietPrint)).rejects.toThrow(/TEST_RECIPIENT is set, but a scheduled run always sends to the real recipients/);
+    await expect(scheduleCommand({ data }, harness.config, quietPrint)).rejects.toThrow(
+      /TEST_RECIPIENT is set, but a scheduled run always sends to the real recipients/,
+    );
     expect(await harness.producer.campaigns.getJobSchedulers()).toHaveLength(0);
   });
 });

@@ -6,12 +6,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduleCommand, unscheduleCommand } from '../src/cli/commands/schedule.js';
-import { listAnnualSchedulers, schedulerId } from '../src/schedule/annual-scheduler.js';
 import { TIMEZONE } from '../src/domain/index.js';
+import { listAnnualSchedulers, schedulerId } from '../src/schedule/annual-scheduler.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
+import { type Harness, quietPrint, startHarness } from './support/harness.js';
 import { londonDay, setLetterDate } from './support/safety.js';
-import { quietPrint, startHarness, type Harness } from './support/harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 describe('the annual scheduler', () => {
-  it('is upserted once, at the campaign\'s send date and time (09:00 on 17 July 2024) London time, however often schedule runs', async () => {
+  it("is upserted once, at the campaign's send date and time (09:00 on 17 July 2024) London time, however often schedule runs", async () => {
     harness = await startHarness('schedule-default');
     const data = await writeDataSet(join(harness.dir, 'data'), [{ id: 'alpha' }]);
     await approve(harness.config, data);
@@ -37,7 +37,9 @@ describe('the annual scheduler', () => {
       '17 July at 09:00',
     );
     // The fire time as BullMQ has it: 09:00, not a millisecond before it.
-    expect(lines.at(-1)).toMatch(/^scheduled campaign 2023-24: cron "0 9 17 7 \*" \(Europe\/London\); next run 17 July 20\d\d at 09:00 London time$/);
+    expect(lines.at(-1)).toMatch(
+      /^scheduled campaign 2023-24: cron "0 9 17 7 \*" \(Europe\/London\); next run 17 July 20\d\d at 09:00 London time$/,
+    );
   });
 
   it('fans the stored campaign out when it fires, and its letters are delivered once', async () => {
@@ -78,6 +80,8 @@ describe('the annual scheduler', () => {
     await unscheduleCommand({ campaign: '2023-24' }, harness.config, { out: (l) => void out.push(l), err: () => {} });
     expect(out).toEqual(['removed the schedule of campaign 2023-24']);
     expect((await listAnnualSchedulers(harness.producer.campaigns)).map((s) => s.campaign)).toEqual(['2024-25']);
-    await expect(unscheduleCommand({ campaign: '2023-24' }, harness.config, quietPrint)).rejects.toThrow('campaign 2023-24 is not scheduled');
+    await expect(unscheduleCommand({ campaign: '2023-24' }, harness.config, quietPrint)).rejects.toThrow(
+      'campaign 2023-24 is not scheduled',
+    );
   });
 });

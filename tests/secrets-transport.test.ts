@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { loadConfig } from '../src/config.js';
-import { PrivateRedis, hasRedisServer } from '../src/demo/private-redis.js';
+import { hasRedisServer, PrivateRedis } from '../src/demo/private-redis.js';
 import { SmtpSink } from '../src/demo/smtp-sink.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { connectProducer } from '../src/redis.js';
@@ -96,7 +96,13 @@ describe.skipIf(!REDIS_SERVER)('Redis with a password', () => {
     let worker: Awaited<ReturnType<typeof startCapturedWorker>> | undefined;
     try {
       expect(redis.url).toMatch(/^redis:\/\/:hunter2-Tl5@127\.0\.0\.1:\d+$/);
-      const config = loadConfig({ REDIS_URL: redis.url, SMTP_URL: smtpUrl, QUEUE_PREFIX: 'pw', LOG_LEVEL: 'silent', DELIVERY_LOG: join(dir, 'pw.log') });
+      const config = loadConfig({
+        REDIS_URL: redis.url,
+        SMTP_URL: smtpUrl,
+        QUEUE_PREFIX: 'pw',
+        LOG_LEVEL: 'silent',
+        DELIVERY_LOG: join(dir, 'pw.log'),
+      });
       worker = await startCapturedWorker(config);
       const data = await writeDataSet(join(dir, 'pw-data'), [{ id: 'alpha' }]);
       await approve(config, data);
@@ -134,7 +140,10 @@ function cli(args: string[], env: Record<string, string>): { done: Promise<Finis
 
 describe.skipIf(!OPENSSL || !REDIS_SERVER)('Redis over TLS', () => {
   it('runs approve, run and a worker from REDIS_URL=rediss://:password@host:port, trusting a private CA through NODE_EXTRA_CA_CERTS', async () => {
-    const redis = new PrivateRedis({ requirePass: SECRET, tls: { certFile: cert!.certFile, keyFile: cert!.keyFile, caFile: cert!.certFile } });
+    const redis = new PrivateRedis({
+      requirePass: SECRET,
+      tls: { certFile: cert!.certFile, keyFile: cert!.keyFile, caFile: cert!.certFile },
+    });
     const sink = new SmtpSink();
     await redis.start();
     const smtpUrl = await sink.start();

@@ -2,22 +2,22 @@
  * Secrets stay secret: no password, token or SMTP credential in a log line,
  * an error message or a job's data.
  */
-import { readFile, rm, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { openProducer, type Producer } from '../src/cli/producer.js';
+import { type Config, loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/domain/index.js';
-import { loadConfig, type Config } from '../src/config.js';
 import { createLogger, redactText, redactUrl } from '../src/logger.js';
 import { connectProducer } from '../src/redis.js';
+import type { WorkerProcess } from '../workers/worker-process.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
 import { quietPrint } from './support/harness.js';
 import { cleanPrefix, testConfig, uniquePrefix } from './support/redis.js';
 import { CapturedLog, startAuthRelay, startCapturedWorker } from './support/safety.js';
-import type { WorkerProcess } from '../workers/worker-process.js';
 
 const SECRET = 'hunter2-Zq9';
 const cleanups: Array<() => Promise<void>> = [];
@@ -30,7 +30,10 @@ describe('the log', () => {
   it('blanks passwords, credentials in URLs, auth objects and auth headers wherever the code puts them', () => {
     const out = new CapturedLog();
     const log = createLogger({ level: 'trace', destination: out });
-    log.info({ password: SECRET, pass: SECRET, auth: { user: 'mailer', pass: SECRET }, smtpUrl: `smtp://mailer:${SECRET}@relay:587` }, 'top level');
+    log.info(
+      { password: SECRET, pass: SECRET, auth: { user: 'mailer', pass: SECRET }, smtpUrl: `smtp://mailer:${SECRET}@relay:587` },
+      'top level',
+    );
     log.info(
       {
         config: {
@@ -59,13 +62,19 @@ describe('the log', () => {
     expect(out.lines[0]).toMatchObject({ password: '[redacted]', pass: '[redacted]', auth: '[redacted]', smtpUrl: '[redacted]' });
     expect(out.lines[1]).toMatchObject({ config: { SMTP_URL: '[redacted]', REDIS_URL: '[redacted]' }, transport: { auth: '[redacted]' } });
     expect(out.lines[4]).toMatchObject({
-      err: { message: 'connect ECONNREFUSED smtp://***:***@relay:587', code: 'ECONNECTION', response: '421 smtp://***:***@relay:587 is closing the connection' },
+      err: {
+        message: 'connect ECONNREFUSED smtp://***:***@relay:587',
+        code: 'ECONNECTION',
+        response: '421 smtp://***:***@relay:587 is closing the connection',
+      },
     });
   });
 
   it('hides the credentials of a URL in free text', () => {
     expect(redactUrl(`smtp://mailer:${SECRET}@relay:587`)).toBe('smtp://***:***@relay:587');
-    expect(redactText(`failed: rediss://:${SECRET}@a:1 and smtps://u:${SECRET}@b`)).toBe('failed: rediss://***:***@a:1 and smtps://***:***@b');
+    expect(redactText(`failed: rediss://:${SECRET}@a:1 and smtps://u:${SECRET}@b`)).toBe(
+      'failed: rediss://***:***@a:1 and smtps://***:***@b',
+    );
   });
 });
 
@@ -103,7 +112,10 @@ describe('errors', () => {
 });
 
 /** A worker (logging everything, at trace) sending through a relay that demands a login. */
-async function workerWithSmtpLogin(name: string, password: string): Promise<{ config: Config; producer: Producer; log: CapturedLog; relay: Awaited<ReturnType<typeof startAuthRelay>>; dir: string }> {
+async function workerWithSmtpLogin(
+  name: string,
+  password: string,
+): Promise<{ config: Config; producer: Producer; log: CapturedLog; relay: Awaited<ReturnType<typeof startAuthRelay>>; dir: string }> {
   const relay = await startAuthRelay({ user: 'mailer', pass: SECRET });
   cleanups.push(() => relay.stop());
   const dir = await mkdtemp(join(tmpdir(), `arm-${name}-`));
@@ -134,7 +146,13 @@ async function everythingReadable(config: Config, producer: Producer, log: Captu
   const ledger = [];
   for await (const r of producer.ledger('2023-24').records()) ledger.push(r);
   const deliveryLog = await readFile(config.DELIVERY_LOG, 'utf8').catch(() => '');
-  return [log.text, deliveryLog, JSON.stringify(jobs.map((j) => [j.data, j.returnvalue, j.failedReason, j.stacktrace])), JSON.stringify(jobLogs), JSON.stringify(ledger)].join('\n');
+  return [
+    log.text,
+    deliveryLog,
+    JSON.stringify(jobs.map((j) => [j.data, j.returnvalue, j.failedReason, j.stacktrace])),
+    JSON.stringify(jobLogs),
+    JSON.stringify(ledger),
+  ].join('\n');
 }
 
 describe('a worker started with SMTP_URL=smtp://user:password@relay', () => {
@@ -172,7 +190,10 @@ describe('a worker started with SMTP_URL=smtp://user:password@relay', () => {
 describe('job data', () => {
   it('holds ids only: no address, name, figure or credential', async () => {
     const { config, producer } = await workerWithSmtpLogin('secret-job-data', SECRET);
-    const data = await writeDataSet(join(config.DELIVERY_LOG, '..', 'data'), [{ id: 'alpha', monitoringOfficers: ['mo@alpha.example.org'] }, { id: 'beta' }]);
+    const data = await writeDataSet(join(config.DELIVERY_LOG, '..', 'data'), [
+      { id: 'alpha', monitoringOfficers: ['mo@alpha.example.org'] },
+      { id: 'beta' },
+    ]);
     await approve(config, data);
     await runCommand({ data, wait: false }, config, quietPrint);
     await producer.campaigns.add('fan-out', { campaign: '2023-24' });

@@ -54,7 +54,8 @@ describe('storage layer', () => {
       const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
       const found: string[] = [];
       if (/JSON\.parse\([^;]*\)\s+as\s/.test(code)) found.push(`${file}: JSON.parse(...) as`);
-      if (/\$\{[\w.]*prefix\}:|[`'"][^`'"\n]*[\w}]:(ledger|campaign|breaker|rate-limit|approval|test-run|ui)\b/i.test(code)) found.push(`${file}: a Redis key`);
+      if (/\$\{[\w.]*prefix\}:|[`'"][^`'"\n]*[\w}]:(ledger|campaign|breaker|rate-limit|approval|test-run|ui)\b/i.test(code))
+        found.push(`${file}: a Redis key`);
       return found;
     });
     expect(offenders).toEqual([]);

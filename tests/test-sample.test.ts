@@ -11,7 +11,7 @@ import { runCommand } from '../src/cli/commands/run.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { letterCases, pickTestSample } from '../src/safety/test-sample.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { type Harness, startHarness } from './support/harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -44,10 +44,15 @@ describe('a test run on a sample', () => {
     harness = await startHarness('test-sample');
     await harness.startWorker();
     const err: string[] = [];
-    const result = await runCommand({ data: SAMPLE_DATA_DIR, testTo: 'proof@ombudsman.example.org', sample: 15 }, harness.config, { out: () => {}, err: (l) => void err.push(l) });
+    const result = await runCommand({ data: SAMPLE_DATA_DIR, testTo: 'proof@ombudsman.example.org', sample: 15 }, harness.config, {
+      out: () => {},
+      err: (l) => void err.push(l),
+    });
     expect(result.campaign).toBe('2023-24~test');
     expect(result.added).toBe(15);
-    expect(err.find((l) => l.startsWith('test sample: '))).toMatch(/^test sample: 15 of 400 authorities, showing (\d+) of the \1 cases in the data:$/);
+    expect(err.find((l) => l.startsWith('test sample: '))).toMatch(
+      /^test sample: 15 of 400 authorities, showing (\d+) of the \1 cases in the data:$/,
+    );
     const chosen = err.filter((l) => /^ {2}[a-z0-9-]+ \(/.test(l)).map((l) => l.trim().split(' ')[0]);
     expect(chosen).toHaveLength(15);
     const letters = harness.sink.received.map((m) => m.letter.split('/')[1]);
@@ -57,6 +62,8 @@ describe('a test run on a sample', () => {
 
   it('refuses --sample on a real run', async () => {
     harness = await startHarness('test-sample-real');
-    await expect(runCommand({ data: SAMPLE_DATA_DIR, sample: 5 }, harness.config, { out: () => {}, err: () => {} })).rejects.toThrow('--sample is for test runs only');
+    await expect(runCommand({ data: SAMPLE_DATA_DIR, sample: 5 }, harness.config, { out: () => {}, err: () => {} })).rejects.toThrow(
+      '--sample is for test runs only',
+    );
   });
 });

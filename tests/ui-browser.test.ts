@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataSet } from '../src/data/load-data-set.js';
-import { recipientsOf, type Authority } from '../src/domain/index.js';
+import { type Authority, recipientsOf } from '../src/domain/index.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
+import { launchChromium } from './support/browser.js';
 import { copySample } from './support/data-set.js';
 import { CAMPAIGN, OPERATOR, startUiHarness, type UiHarness } from './support/ui-harness.js';
-import { launchChromium } from './support/browser.js';
 
 const ARTIFACTS = join(import.meta.dirname, '.artifacts');
 
@@ -88,7 +88,7 @@ describe('the operators’ console in a browser', () => {
     await poll(() => delivery.getAttribute('data-status')).toBe('permanent-failure');
     expect(await delivery.locator('td.response').textContent()).toContain('550');
     const letter = page.frameLocator('#detail iframe');
-    await poll(() => letter.locator('body').innerText()).toContain(refused.name);
+    await poll(() => letter.locator('body').textContent()).toContain(refused.name);
 
     // The operator fixes the address's cause, then retries that delivery.
     h.refuse.delete(refused.copies.find((c) => c.role === 'mo')!.email);
@@ -159,7 +159,9 @@ describe('the operators’ console in a browser', () => {
     const toNew = h.sink.received.filter((m) => m.envelopeTo.includes(newEmail));
     expect(toNew.map((m) => m.messageId)).toEqual([`<${CAMPAIGN}.${bouncing.id}.ceo.r1@example.org>`]);
     expect(h.sink.received.filter((m) => m.envelopeTo.includes(oldEmail))).toHaveLength(1);
-    expect((await h.producer.ledger(CAMPAIGN).get(bouncing.id, 'ceo'))!.readdresses).toMatchObject([{ by: OPERATOR.name, from: oldEmail, to: newEmail, status: 'bounced' }]);
+    expect((await h.producer.ledger(CAMPAIGN).get(bouncing.id, 'ceo'))!.readdresses).toMatchObject([
+      { by: OPERATOR.name, from: oldEmail, to: newEmail, status: 'bounced' },
+    ]);
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);

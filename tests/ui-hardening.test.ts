@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/ui/passwords.js';
 import type { UiUser } from '../src/ui/users.js';
-import { OPERATOR, startUiHarness, VIEWER, type UiClient, type UiHarness } from './support/ui-harness.js';
+import { OPERATOR, startUiHarness, type UiClient, type UiHarness, VIEWER } from './support/ui-harness.js';
 
 let h: UiHarness | undefined;
 
@@ -99,7 +99,9 @@ describe('bad request bodies', () => {
 
     const answers: number[] = [];
     const huge = await loggedDuring(h, async () => {
-      const res = await visitor.request('POST', '/login', { form: { _csrf: csrf, username: OPERATOR.name, password: 'x'.repeat(200_000) } });
+      const res = await visitor.request('POST', '/login', {
+        form: { _csrf: csrf, username: OPERATOR.name, password: 'x'.repeat(200_000) },
+      });
       answers.push(res.status);
     });
     const many = await loggedDuring(h, async () => {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { campaignTotals } from '../src/ledger/totals.js';
 import { letterJobId } from '../src/schedule/queues.js';
-import { writeDataSet, type TestAuthority } from './support/data-set.js';
-import { CAMPAIGN, eventually, OPERATOR, startUiHarness, VIEWER, type UiHarness } from './support/ui-harness.js';
+import { type TestAuthority, writeDataSet } from './support/data-set.js';
+import { CAMPAIGN, eventually, OPERATOR, startUiHarness, type UiHarness, VIEWER } from './support/ui-harness.js';
 
 let h: UiHarness | undefined;
 
@@ -190,7 +190,10 @@ describe('retrying from the ui', () => {
 
     // bull-board's own retry: the job runs again, but the ledger still says permanent-failure.
     expect((await operator.put(`/queues/api/queues/letters/${ALPHA_JOB}/retry`)).status).toBe(204);
-    await eventually('the job to fail again', async () => (await h!.jobState('alpha')) === 'failed' && (await h!.jobLogs('alpha')).length >= 2);
+    await eventually(
+      'the job to fail again',
+      async () => (await h!.jobState('alpha')) === 'failed' && (await h!.jobLogs('alpha')).length >= 2,
+    );
     expect(h.receivedFor('alpha/mo-1')).toBe(0);
     expect((await h.jobLogs('alpha')).at(-1)).toMatch(/ceo already-sent; head already-sent; mo-1 permanent-failure \(.*550/);
 
@@ -228,7 +231,11 @@ describe('retrying from the ui', () => {
 
     const res = await operator.post(api('/authorities/alpha/retry'));
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ action: 'nothing-to-send', willSend: [], message: `nothing to send, so job ${ALPHA_JOB} was not run again: ceo, head, mo-1 already sent` });
+    expect(await res.json()).toMatchObject({
+      action: 'nothing-to-send',
+      willSend: [],
+      message: `nothing to send, so job ${ALPHA_JOB} was not run again: ceo, head, mo-1 already sent`,
+    });
     expect(await h.jobState('alpha')).toBe('completed');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.sink.received.length).toBe(before);
@@ -240,7 +247,9 @@ describe('readdressing from the ui', () => {
     h = await startUiHarness('ui-readdress', { env: { RECIPIENT_ALLOWLIST: 'alpha.example.org' } });
     await runCampaign(h, [ALPHA]);
     const ledger = h.producer.ledger(CAMPAIGN);
-    expect((await ledger.bounce('alpha', 'ceo', { diagnostic: 'smtp; 550 5.1.1 User unknown', email: 'ceo@alpha.example.org' })).bounced).toBe(true);
+    expect(
+      (await ledger.bounce('alpha', 'ceo', { diagnostic: 'smtp; 550 5.1.1 User unknown', email: 'ceo@alpha.example.org' })).bounced,
+    ).toBe(true);
     const operator = await h.signedIn(OPERATOR);
     const viewer = await h.signedIn(VIEWER);
     const path = api('/authorities/alpha/deliveries/ceo/readdress');
@@ -251,17 +260,28 @@ describe('readdressing from the ui', () => {
     expect((await operator.post(path, to('not an address'))).status).toBe(400);
     const outside = await operator.post(path, to('ceo@elsewhere.example'));
     expect(outside.status).toBe(400);
-    expect(((await outside.json()) as { message: string }).message).toBe('ceo@elsewhere.example is not in RECIPIENT_ALLOWLIST; nothing changed');
+    expect(((await outside.json()) as { message: string }).message).toBe(
+      'ceo@elsewhere.example is not in RECIPIENT_ALLOWLIST; nothing changed',
+    );
     expect((await operator.post(api('/authorities/alpha/deliveries/head/readdress'), to('new.head@alpha.example.org'))).status).toBe(409);
     expect(await ledger.get('alpha', 'ceo')).toMatchObject({ status: 'bounced', email: 'ceo@alpha.example.org' });
 
     const res = await operator.post(path, to('new.ceo@alpha.example.org'));
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ action: 'readdressed', from: 'ceo@alpha.example.org', email: 'new.ceo@alpha.example.org', messageId: '<2023-24.alpha.ceo.r1@example.org>' });
+    expect(await res.json()).toMatchObject({
+      action: 'readdressed',
+      from: 'ceo@alpha.example.org',
+      email: 'new.ceo@alpha.example.org',
+      messageId: '<2023-24.alpha.ceo.r1@example.org>',
+    });
     await eventually('the readdressed letter to be sent', async () => (await ledger.get('alpha', 'ceo'))?.status === 'sent');
-    expect(h.sink.received.filter((m) => m.envelopeTo.includes('new.ceo@alpha.example.org')).map((m) => m.messageId)).toEqual(['<2023-24.alpha.ceo.r1@example.org>']);
+    expect(h.sink.received.filter((m) => m.envelopeTo.includes('new.ceo@alpha.example.org')).map((m) => m.messageId)).toEqual([
+      '<2023-24.alpha.ceo.r1@example.org>',
+    ]);
     expect([h.receivedFor('alpha/ceo'), h.receivedFor('alpha/head'), h.receivedFor('alpha/mo-1')]).toEqual([2, 1, 1]);
-    expect((await ledger.get('alpha', 'ceo'))!.readdresses).toMatchObject([{ by: OPERATOR.name, from: 'ceo@alpha.example.org', to: 'new.ceo@alpha.example.org' }]);
+    expect((await ledger.get('alpha', 'ceo'))!.readdresses).toMatchObject([
+      { by: OPERATOR.name, from: 'ceo@alpha.example.org', to: 'new.ceo@alpha.example.org' },
+    ]);
     // Done once: the delivery is sent now, so a second readdress is refused.
     expect((await operator.post(path, to('newer.ceo@alpha.example.org'))).status).toBe(409);
   });
@@ -291,7 +311,9 @@ describe('the campaign API', () => {
     expect(paged.rows.map((r) => r.id)).toEqual(['beta']);
     expect((await viewer.request('GET', api('/authorities?status=nonsense'))).status).toBe(400);
 
-    const detail = await json<{ job: { state: string }; deliveries: Array<{ status: string; response: string }> }>(api('/authorities/beta'));
+    const detail = await json<{ job: { state: string }; deliveries: Array<{ status: string; response: string }> }>(
+      api('/authorities/beta'),
+    );
     expect(detail.job.state).toBe('failed');
     expect(detail.deliveries[0]).toMatchObject({ status: 'permanent-failure' });
     expect(detail.deliveries[0]!.response).toMatch(/550/);

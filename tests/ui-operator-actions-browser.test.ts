@@ -8,12 +8,12 @@ import type { Browser, Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { createLogger } from '../src/logger.js';
-import { CircuitBreaker, readBreaker } from '../src/send/circuit-breaker.js';
 import { removeAnnualScheduler, upsertAnnualScheduler } from '../src/schedule/annual-scheduler.js';
+import { CircuitBreaker, readBreaker } from '../src/send/circuit-breaker.js';
 import { launchChromium } from './support/browser.js';
 import { writeDataSet } from './support/data-set.js';
-import { CAMPAIGN, OPERATOR, VIEWER, startUiHarness, type UiHarness } from './support/ui-harness.js';
 import { quietPrint } from './support/harness.js';
+import { CAMPAIGN, OPERATOR, startUiHarness, type UiHarness, VIEWER } from './support/ui-harness.js';
 
 let h: UiHarness;
 let browser: Browser;
@@ -25,7 +25,11 @@ beforeAll(async () => {
   h.refuse.set('mo1@alpha.example.org', { code: 550, message: '5.1.1 no such user' });
   h.refuse.set('leader@beta.example.org', { code: 550, message: '5.7.1 relaying denied' });
   h.refuse.set('ceo@gamma.example.org', { code: 451, message: '4.2.1 mailbox busy' });
-  const data = await writeDataSet(join(h.dir, 'data'), [{ id: 'alpha', monitoringOfficers: ['mo1@alpha.example.org'] }, { id: 'beta' }, { id: 'gamma' }]);
+  const data = await writeDataSet(join(h.dir, 'data'), [
+    { id: 'alpha', monitoringOfficers: ['mo1@alpha.example.org'] },
+    { id: 'beta' },
+    { id: 'gamma' },
+  ]);
   await h.runApproved(data, 3);
   dataDir = data;
   browser = await launchChromium();
@@ -68,7 +72,9 @@ describe('the relay and recovery panel', () => {
     // Asked, and told no: nothing is reset.
     await page.locator('[data-action="retry-deliveries"]').click();
     await poll(() => page.locator('#toast').textContent()).toBe('Nothing was reset');
-    expect(dialogs[0]).toContain('will reset 3 deliveries (3 permanent failures, 0 temporary failures) to queued and run the letter jobs of 2 authorities again');
+    expect(dialogs[0]).toContain(
+      'will reset 3 deliveries (3 permanent failures, 0 temporary failures) to queued and run the letter jobs of 2 authorities again',
+    );
     expect(dialogs[0]).toContain('alpha/mo-1 mo1@alpha.example.org permanent-failure (550 5.1.1 no such user)');
     expect((await h.producer.ledger(CAMPAIGN).counts())['permanent-failure']).toBe(3);
 
@@ -132,7 +138,9 @@ describe('the relay and recovery panel', () => {
 
     // Now nothing is owed: the button says so and runs nothing.
     await page.locator('[data-action="retry-job"]').click();
-    await poll(() => page.locator('#toast').textContent()).toBe('nothing to send, so job 2023-24-gamma was not run again: ceo, head already sent');
+    await poll(() => page.locator('#toast').textContent()).toBe(
+      'nothing to send, so job 2023-24-gamma was not run again: ceo, head already sent',
+    );
     expect(h.sink.received.filter((m) => m.letter.startsWith(`${CAMPAIGN}/gamma/`))).toHaveLength(2);
     await page.close();
   }, 60_000);
@@ -141,7 +149,9 @@ describe('the relay and recovery panel', () => {
     const page = await signIn(VIEWER);
     await poll(() => page.locator('#schedule').textContent()).toBe('Not scheduled');
     await upsertAnnualScheduler(h.producer.campaigns, CAMPAIGN, '0 9 17 7 *');
-    await poll(() => page.locator('#schedule').textContent()).toMatch(/^Next scheduled run: 17 July 20\d\d at 09:00 London time \(cron 0 9 17 7 \*\)$/);
+    await poll(() => page.locator('#schedule').textContent()).toMatch(
+      /^Next scheduled run: 17 July 20\d\d at 09:00 London time \(cron 0 9 17 7 \*\)$/,
+    );
     await removeAnnualScheduler(h.producer.campaigns, CAMPAIGN);
     await page.close();
   }, 60_000);
@@ -158,7 +168,9 @@ describe('the relay and recovery panel', () => {
     await page.goto(`${h.ui.url}/?campaign=${encodeURIComponent(`${CAMPAIGN}~test`)}`);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.locator('[data-action="cancel-run"]').click();
-    await poll(() => page.locator('#toast').textContent()).toMatch(/^campaign 2023-24~test: removed 3 letter jobs not yet started; 0 running now/);
+    await poll(() => page.locator('#toast').textContent()).toMatch(
+      /^campaign 2023-24~test: removed 3 letter jobs not yet started; 0 running now/,
+    );
     expect(await testJobs()).toHaveLength(0);
     expect(await h.producer.letters.getJobCounts('completed', 'failed')).toEqual(realJobs);
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { hashPassword, verifyPassword } from '../src/ui/passwords.js';
-import { Credentials, isLoopback, parseReadOnlyUsers, usersFromConfig, UiUsersError } from '../src/ui/users.js';
+import { Credentials, isLoopback, parseReadOnlyUsers, UiUsersError, usersFromConfig } from '../src/ui/users.js';
 
 const config = (env: Record<string, string>) => loadConfig({ LOG_LEVEL: 'silent', ...env });
 
@@ -37,9 +37,13 @@ describe('ui users', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('short');
     }
-    const users = usersFromConfig(config({ UI_USERNAME: 'olivia', UI_PASSWORD: 'long-enough-1', UI_READONLY_USERS: 'victor:viewer-secret-1' }));
+    const users = usersFromConfig(
+      config({ UI_USERNAME: 'olivia', UI_PASSWORD: 'long-enough-1', UI_READONLY_USERS: 'victor:viewer-secret-1' }),
+    );
     expect(users.users.map((u) => `${u.name}:${u.role}`)).toEqual(['olivia:operator', 'victor:viewer']);
-    expect(() => usersFromConfig(config({ UI_USERNAME: 'olivia', UI_PASSWORD: 'long-enough-1', UI_READONLY_USERS: 'olivia:other-secret' }))).toThrow(/twice/);
+    expect(() =>
+      usersFromConfig(config({ UI_USERNAME: 'olivia', UI_PASSWORD: 'long-enough-1', UI_READONLY_USERS: 'olivia:other-secret' })),
+    ).toThrow(/twice/);
   });
 
   it('checks a password against a scrypt hash or a clear secret, and rejects a wrong one', async () => {

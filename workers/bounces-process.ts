@@ -5,18 +5,18 @@
  * (letting open SMTP sessions and the message in hand finish), then Redis,
  * then flush the logs.
  */
-import { EVENT } from '../src/domain/index.js';
+
 import type { Logger } from 'pino';
-import type { Config } from '../src/config.js';
-import { ConfigError } from '../src/domain/index.js';
-import { BounceHandler } from '../src/bounce/handle-bounce.js';
 import { BounceListener } from '../src/bounce/bounce-listener.js';
 import { BounceMailbox, imapConnection } from '../src/bounce/bounce-mailbox.js';
+import { BounceHandler } from '../src/bounce/handle-bounce.js';
 import { UnmatchedBounces } from '../src/bounce/unmatched-bounces.js';
 import { verpFromConfig } from '../src/bounce/verp.js';
-import { Ledger } from '../src/storage/ledger.js';
+import type { Config } from '../src/config.js';
+import { ConfigError, EVENT } from '../src/domain/index.js';
 import { createDeliveryLogger } from '../src/log/delivery-log.js';
 import { closeRedis, createRedis, redisTarget } from '../src/redis.js';
+import { Ledger } from '../src/storage/ledger.js';
 
 export interface BouncesProcess {
   /** The port the SMTP listener is on (BOUNCE_LISTEN's, or the one chosen for port 0); undefined without BOUNCE_LISTEN. */
@@ -30,7 +30,9 @@ export async function startBouncesProcess(config: Config, options: { log: Logger
   const verp = verpFromConfig(config);
   if (!verp) throw new ConfigError('BOUNCE_ADDRESS and BOUNCE_SECRET are required by `bounces`');
   if (!config.BOUNCE_LISTEN && !config.BOUNCE_IMAP_URL) {
-    throw new ConfigError('`bounces` needs BOUNCE_LISTEN (host:port, e.g. 127.0.0.1:2525), BOUNCE_IMAP_URL (imaps://user:pass@host/INBOX), or both');
+    throw new ConfigError(
+      '`bounces` needs BOUNCE_LISTEN (host:port, e.g. 127.0.0.1:2525), BOUNCE_IMAP_URL (imaps://user:pass@host/INBOX), or both',
+    );
   }
   // Checked before anything opens: a plain-text imap:// to another machine stops the start.
   if (config.BOUNCE_IMAP_URL) imapConnection(config.BOUNCE_IMAP_URL);
@@ -57,10 +59,19 @@ export async function startBouncesProcess(config: Config, options: { log: Logger
     listener = new BounceListener({ handler, domain: verp.bounceDomain, maxBytes: config.BOUNCE_MAX_BYTES, log });
     const at = config.BOUNCE_LISTEN.lastIndexOf(':');
     port = await listener.listen(config.BOUNCE_LISTEN.slice(0, at), Number(config.BOUNCE_LISTEN.slice(at + 1)));
-    log.info({ event: EVENT.bouncesReady, port, domain: verp.bounceDomain, unmatchedDir: unmatched.dir }, `bounces: listening on port ${port}`);
+    log.info(
+      { event: EVENT.bouncesReady, port, domain: verp.bounceDomain, unmatchedDir: unmatched.dir },
+      `bounces: listening on port ${port}`,
+    );
   }
   const mailbox = config.BOUNCE_IMAP_URL
-    ? new BounceMailbox({ url: config.BOUNCE_IMAP_URL, processedFolder: config.BOUNCE_IMAP_PROCESSED, pollMs: config.BOUNCE_IMAP_POLL_MS, handler, log })
+    ? new BounceMailbox({
+        url: config.BOUNCE_IMAP_URL,
+        processedFolder: config.BOUNCE_IMAP_PROCESSED,
+        pollMs: config.BOUNCE_IMAP_POLL_MS,
+        handler,
+        log,
+      })
     : undefined;
   mailbox?.start();
 

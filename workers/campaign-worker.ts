@@ -5,16 +5,16 @@
  * changed since approval): then it adds nothing and fails the job, saying why
  * in the log (`campaign.refused`) and in the job's log and failed reason.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config.js';
-import { Ledger } from '../src/storage/ledger.js';
-import { CampaignStore } from '../src/storage/campaign-store.js';
-import { fanOut, type FanOutResult } from '../src/schedule/fan-out.js';
-import { CAMPAIGNS_QUEUE, openLettersQueue, type FanOutJobData } from '../src/schedule/queues.js';
-import { scheduledRunRefusal } from '../src/safety/scheduled-run.js';
 import { EVENT } from '../src/domain/index.js';
+import { scheduledRunRefusal } from '../src/safety/scheduled-run.js';
+import { type FanOutResult, fanOut } from '../src/schedule/fan-out.js';
+import { CAMPAIGNS_QUEUE, type FanOutJobData, openLettersQueue } from '../src/schedule/queues.js';
+import { CampaignStore } from '../src/storage/campaign-store.js';
+import { Ledger } from '../src/storage/ledger.js';
 
 export interface CampaignWorkerDeps {
   config: Config;

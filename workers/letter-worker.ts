@@ -9,26 +9,27 @@
  * Two waits spend no attempt (moveToDelayed + DelayedError): while the circuit
  * breaker is open, and while another worker's live claim holds a recipient.
  */
-import { hostname } from 'node:os';
+
 import { randomUUID } from 'node:crypto';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { hostname } from 'node:os';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { verpFromConfig } from '../src/bounce/verp.js';
 import type { Config } from '../src/config.js';
 import { type Campaign, EVENT, PdfPrintError } from '../src/domain/index.js';
-import { Ledger } from '../src/storage/ledger.js';
-import { rendererFromCompiled, type LetterRenderer } from '../src/render/letter-renderer.js';
+import { type LetterRenderer, rendererFromCompiled } from '../src/render/letter-renderer.js';
 import { PdfPrinter } from '../src/render/pdf/pdf-printer.js';
-import { letterAttachments } from '../src/send/letter-attachments.js';
-import { CampaignStore } from '../src/storage/campaign-store.js';
-import { LETTERS_QUEUE, openLettersQueue, type LetterJobData } from '../src/schedule/queues.js';
-import { deliverAuthority, type AuthorityResult } from '../src/send/deliver-authority.js';
-import type { Address } from '../src/send/send-message.js';
-import { createSendGuards, type Deferral } from '../src/send/send-guards.js';
 import { guardTransport } from '../src/safety/recipient-policy.js';
-import { TestRuns, isTestCampaign } from '../src/safety/test-mode.js';
+import { isTestCampaign, TestRuns } from '../src/safety/test-mode.js';
+import { LETTERS_QUEUE, type LetterJobData, openLettersQueue } from '../src/schedule/queues.js';
+import { type AuthorityResult, deliverAuthority } from '../src/send/deliver-authority.js';
+import { letterAttachments } from '../src/send/letter-attachments.js';
+import { createSendGuards, type Deferral } from '../src/send/send-guards.js';
+import type { Address } from '../src/send/send-message.js';
 import type { MailTransport } from '../src/send/transport.js';
-import { verpFromConfig } from '../src/bounce/verp.js';
+import { CampaignStore } from '../src/storage/campaign-store.js';
+import { Ledger } from '../src/storage/ledger.js';
 
 export interface LetterWorkerDeps {
   config: Config;
@@ -52,13 +53,19 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
   const store = new CampaignStore(deps.connection, deps.config.QUEUE_PREFIX);
   const campaigns = new CampaignCache(store);
   // One browser per worker process, launched on the first PDF, replaced every PDF_BROWSER_LETTERS letters.
-  const printer = new PdfPrinter({ executablePath: deps.config.CHROMIUM_PATH, timeoutMs: deps.config.PDF_TIMEOUT_MS, recycleAfter: deps.config.PDF_BROWSER_LETTERS });
+  const printer = new PdfPrinter({
+    executablePath: deps.config.CHROMIUM_PATH,
+    timeoutMs: deps.config.PDF_TIMEOUT_MS,
+    recycleAfter: deps.config.PDF_BROWSER_LETTERS,
+  });
   const ledgers = new Map<string, Ledger>();
   const ledgerFor = (namespace: string) => {
     let ledger = ledgers.get(namespace);
     if (!ledger) {
       // Claims and outcomes wait for a replica (when there is one): a failover must not forget them.
-      ledger = new Ledger(deps.connection, deps.config.QUEUE_PREFIX, namespace, { replicaAckTimeoutMs: deps.config.REPLICA_ACK_TIMEOUT_MS });
+      ledger = new Ledger(deps.connection, deps.config.QUEUE_PREFIX, namespace, {
+        replicaAckTimeoutMs: deps.config.REPLICA_ACK_TIMEOUT_MS,
+      });
       ledgers.set(namespace, ledger);
     }
     return ledger;
@@ -86,7 +93,9 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
     // A test run's letters go to its test inbox, or nowhere: never to the real recipients.
     const testRun = job.data.test === true || isTestCampaign(campaignId) ? await testRuns.get(campaignId) : undefined;
     if (testRun === null) throw new UnrecoverableError(`test run ${campaignId} has no test inbox stored in Redis; nothing was sent`);
-    const target = testRun ? testRuns.delivery(testRun, loaded.campaign, authority, loaded.renderer) : { authority, renderer: loaded.renderer };
+    const target = testRun
+      ? testRuns.delivery(testRun, loaded.campaign, authority, loaded.renderer)
+      : { authority, renderer: loaded.renderer };
     const closed = await guards.beforeJob(job.id!);
     if (closed) return defer(job, token, closed, log);
     const result = await deliverAuthority(
@@ -149,7 +158,9 @@ export function summarise(result: AuthorityResult): string {
     return `nothing to send: every recipient (${result.results.map((r) => r.recipient).join(', ')}) was already sent`;
   }
   return result.results
-    .map((r) => `${r.recipient} ${r.outcome}${r.response && r.outcome !== 'sent' && r.outcome !== 'already-sent' ? ` (${r.response})` : ''}`)
+    .map(
+      (r) => `${r.recipient} ${r.outcome}${r.response && r.outcome !== 'sent' && r.outcome !== 'already-sent' ? ` (${r.response})` : ''}`,
+    )
     .join('; ');
 }
 

@@ -4,15 +4,15 @@
  * ones finish (workers), then the SMTP pool, then Redis, then flush the logs.
  */
 import type { Logger } from 'pino';
-import { requireSmtpUrl, type Config } from '../src/config.js';
+import { type Config, requireSmtpUrl } from '../src/config.js';
+import { EVENT } from '../src/domain/index.js';
 import { createDeliveryLogger } from '../src/log/delivery-log.js';
 import { closeRedis, createRedis, redisTarget } from '../src/redis.js';
-import { createMailTransport } from '../src/send/transport.js';
 import { parseAddress } from '../src/send/address.js';
 import { loadDkimSigning } from '../src/send/dkim.js';
+import { createMailTransport } from '../src/send/transport.js';
 import { startCampaignWorker } from './campaign-worker.js';
 import { startLetterWorker } from './letter-worker.js';
-import { EVENT } from '../src/domain/index.js';
 
 export interface WorkerProcess {
   /** Resolves once both workers are connected and waiting for jobs. */

@@ -3,8 +3,8 @@
  * started exactly as an operator starts them (`node bin/annual-review-mailer.js
  * worker`), with their peak memory read from /proc.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../../src/paths.js';
@@ -100,7 +100,10 @@ export async function runClient(
   /** Message counts to time as well (the sink's clock), e.g. the end of a warm-up. */
   marks: number[] = [],
 ): Promise<MeasuredClient> {
-  const child = fork(here('./client-process.ts'), [JSON.stringify(task)], { execArgv: [...nodeFlags, ...TSX], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(here('./client-process.ts'), [JSON.stringify(task)], {
+    execArgv: [...nodeFlags, ...TSX],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   sink?.reset();
   const sinkBefore = sink ? (await sink.stats()).cpuMs : NaN;
   const marksAt = sink ? marks.map((count) => sink.reached(count)) : [];
@@ -271,7 +274,10 @@ export async function spawnWorker(options: WorkerSpawnOptions): Promise<WorkerCh
   });
   closeSync(out);
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const readyMs = await (options.isReady ? waitFor(options.isReady, child, timeoutMs) : waitForLine(options.logFile, '"worker.ready"', child, timeoutMs)).then(
+  const readyMs = await (options.isReady
+    ? waitFor(options.isReady, child, timeoutMs)
+    : waitForLine(options.logFile, '"worker.ready"', child, timeoutMs)
+  ).then(
     () => performance.now() - started,
     (error: unknown) => {
       // Never leave a half-started worker behind: it would outlive the bench's Redis.

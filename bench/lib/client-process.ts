@@ -7,8 +7,8 @@
  */
 import { Queue, Worker } from 'bullmq';
 import nodemailer from 'nodemailer';
+import { type OutgoingMessage, sendMessage } from '../../src/send/send-message.js';
 import { createMailTransport } from '../../src/send/transport.js';
-import { sendMessage, type OutgoingMessage } from '../../src/send/send-message.js';
 import { buildMessages } from './messages.js';
 import { blast, prepareForData } from './raw-smtp.js';
 
@@ -160,7 +160,12 @@ async function bullmqTrivial(task: Extract<ClientTask, { mode: 'bullmq' }>): Pro
   let done = 0;
   let startedAt = 0;
   let cpu = process.cpuUsage();
-  const worker = new Worker('trivial', async () => undefined, { connection, prefix: task.prefix, concurrency: task.concurrency, autorun: false });
+  const worker = new Worker('trivial', async () => undefined, {
+    connection,
+    prefix: task.prefix,
+    concurrency: task.concurrency,
+    autorun: false,
+  });
   const finished = new Promise<number>((resolve) => {
     worker.on('completed', () => {
       if (++done === task.jobs) resolve(Date.now());

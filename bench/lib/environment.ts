@@ -7,16 +7,17 @@
  * bundled sample: "body" unless a figure asks for PDFs, so every figure
  * measured before PDFs existed still measures the same letters.
  */
+
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { PrivateRedis, hasRedisServer } from '../../src/demo/private-redis.js';
+import { generateData } from '../../scripts/generate-data.js';
+import { hasRedisServer, PrivateRedis } from '../../src/demo/private-redis.js';
+import type { Campaign } from '../../src/domain/index.js';
 import { connectProducer } from '../../src/redis.js';
 import { deletePrefix } from '../../src/storage/delete-prefix.js';
-import { generateData } from '../../scripts/generate-data.js';
-import type { Campaign } from '../../src/domain/index.js';
 
 export type LetterAs = Campaign['letterAs'];
 
@@ -62,7 +63,9 @@ export async function openEnvironment(options: { redisUrl?: string; keepDir?: bo
     redisUrl,
     redisVersion,
     redisPid,
-    redisDescription: server ? `private redis-server ${redisVersion} on port ${server.port}` : `${redisUrl} (unique prefixes, deleted after)`,
+    redisDescription: server
+      ? `private redis-server ${redisVersion} on port ${server.port}`
+      : `${redisUrl} (unique prefixes, deleted after)`,
     dir,
     prefix(name) {
       const prefix = `bench-${run}-${name}`;

@@ -3,10 +3,11 @@
  * of time: exactly what deliverAuthority hands to sendMessage, so a baseline
  * sending these sends the same messages as the pipeline.
  */
+
+import { type DataSet, loadDataSet } from '../../src/data/load-data-set.js';
 import { letterMessageId, recipientsOf } from '../../src/domain/index.js';
-import { loadDataSet, type DataSet } from '../../src/data/load-data-set.js';
 import { createLetterRenderer } from '../../src/render/letter-renderer.js';
-import { type OutgoingMessage } from '../../src/send/send-message.js';
+import type { OutgoingMessage } from '../../src/send/send-message.js';
 
 export async function loadValid(dataDir: string): Promise<DataSet> {
   const loaded = await loadDataSet(dataDir);

@@ -8,17 +8,17 @@
  * `sent`, and the sink must have received each Message-ID exactly once.
  */
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { recipientsOf } from '../../src/domain/index.js';
+import type { Redis } from 'ioredis';
 import { loadDataSet } from '../../src/data/load-data-set.js';
-import { Ledger } from '../../src/storage/ledger.js';
+import { recipientsOf } from '../../src/domain/index.js';
 import { connectProducer } from '../../src/redis.js';
 import { compileLetter } from '../../src/render/letter-renderer.js';
-import { CampaignStore } from '../../src/storage/campaign-store.js';
 import { fanOut } from '../../src/schedule/fan-out.js';
-import { openLettersQueue, type LetterJobData } from '../../src/schedule/queues.js';
-import { cpuMsOf, spawnWorker, type Sink, type TreeMemory, type WorkerChild } from './children.js';
+import { type LetterJobData, openLettersQueue } from '../../src/schedule/queues.js';
+import { CampaignStore } from '../../src/storage/campaign-store.js';
+import { Ledger } from '../../src/storage/ledger.js';
+import { cpuMsOf, type Sink, spawnWorker, type TreeMemory, type WorkerChild } from './children.js';
 import type { BenchEnvironment } from './environment.js';
 
 export interface Enqueued {
@@ -76,7 +76,19 @@ export async function enqueue(
     });
     const fanOutMs = performance.now() - fanOutStarted;
     if (fanned.added !== authorities.length) throw new Error(`fan-out added ${fanned.added} of ${authorities.length} jobs`);
-    return { prefix, campaignId: campaign.id, authorities: authorities.length, deliveries, validateMs, storeMs, fanOutMs, redis, letters, ledger, close };
+    return {
+      prefix,
+      campaignId: campaign.id,
+      authorities: authorities.length,
+      deliveries,
+      validateMs,
+      storeMs,
+      fanOutMs,
+      redis,
+      letters,
+      ledger,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
@@ -84,7 +96,14 @@ export async function enqueue(
 }
 
 /** The worker's environment: only what an operator would set. */
-export function workerEnv(env: BenchEnvironment, sink: Sink, prefix: string, concurrency: number, poolSize: number, name: string): Record<string, string> {
+export function workerEnv(
+  env: BenchEnvironment,
+  sink: Sink,
+  prefix: string,
+  concurrency: number,
+  poolSize: number,
+  name: string,
+): Record<string, string> {
   return {
     REDIS_URL: env.redisUrl,
     SMTP_URL: sink.url,
@@ -163,9 +182,10 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       treeMemory: o.treeMemory,
       logFile: join(o.env.dir, `${o.name}-worker.log`),
       // Above info the worker prints no `worker.ready`; ask Redis instead.
-      isReady: o.workerEnv?.LOG_LEVEL && !['info', 'debug', 'trace'].includes(o.workerEnv.LOG_LEVEL)
-        ? async () => (await q.letters.getWorkersCount()) > 0
-        : undefined,
+      isReady:
+        o.workerEnv?.LOG_LEVEL && !['info', 'debug', 'trace'].includes(o.workerEnv.LOG_LEVEL)
+          ? async () => (await q.letters.getWorkersCount()) > 0
+          : undefined,
     });
 
     await o.onWorkerReady?.(worker);

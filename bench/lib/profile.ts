@@ -5,7 +5,7 @@
  *
  *   tsx bench/lib/profile.ts <file.cpuprofile> [top]
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,9 +88,7 @@ export function summariseProfile(path: string, options: { top?: number; focus?: 
   const focus = new Map<string, number>();
   for (const pattern of options.focus ?? []) {
     const matches = new Set(
-      profile.nodes
-        .filter((n) => `${n.callFrame.functionName} ${n.callFrame.url}`.includes(pattern))
-        .map((n) => n.id),
+      profile.nodes.filter((n) => `${n.callFrame.functionName} ${n.callFrame.url}`.includes(pattern)).map((n) => n.id),
     );
     let us = 0;
     profile.samples.forEach((id, i) => {
@@ -166,7 +164,8 @@ export function callersOf(path: string, pattern: string, depth = 6, top = 10): P
   const paths = new Map<string, number>();
   profile.samples.forEach((id, i) => {
     let cur: number | undefined = id;
-    while (cur !== undefined && !`${byId.get(cur)!.callFrame.functionName} ${byId.get(cur)!.callFrame.url}`.includes(pattern)) cur = parent.get(cur);
+    while (cur !== undefined && !`${byId.get(cur)!.callFrame.functionName} ${byId.get(cur)!.callFrame.url}`.includes(pattern))
+      cur = parent.get(cur);
     if (cur === undefined) return;
     const frames: string[] = [];
     for (let k = 0; cur !== undefined && k < depth; k++, cur = parent.get(cur)) {

@@ -2,10 +2,11 @@
  * What every figure returns, and the small formatting helpers that keep the
  * printed lines uniform: "bench <figure>: <ours> vs <comparison> (<ratio>)".
  */
-import { cpus, freemem, loadavg, totalmem, release } from 'node:os';
+
 import { readFileSync } from 'node:fs';
-import { PACKAGE_ROOT } from '../../src/paths.js';
+import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 
 export interface FigureResult {
   /** Short name, e.g. "render". */

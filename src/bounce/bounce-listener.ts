@@ -5,10 +5,11 @@
  * A message the handler could not record (Redis or disk down) is answered
  * 451, so the sending MTA keeps it and tries again.
  */
-import { EVENT } from '../domain/index.js';
+
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer } from 'smtp-server';
+import { EVENT } from '../domain/index.js';
 import type { BounceHandler } from './handle-bounce.js';
 
 export interface BounceListenerOptions {
@@ -22,7 +23,7 @@ export interface BounceListenerOptions {
 export class BounceListener {
   private readonly server: SMTPServer;
 
-  constructor(private readonly options: BounceListenerOptions) {
+  constructor(readonly options: BounceListenerOptions) {
     this.server = new SMTPServer({
       // Bounces arrive from MTAs on the inside; TLS and auth are the relay's job in front of it.
       authOptional: true,
@@ -31,7 +32,8 @@ export class BounceListener {
       logger: false,
       onRcptTo: (address, _session, callback) => {
         const domain = address.address.slice(address.address.lastIndexOf('@') + 1).toLowerCase();
-        if (domain !== options.domain) return callback(Object.assign(new Error(`5.1.2 only mail for ${options.domain} is accepted here`), { responseCode: 550 }));
+        if (domain !== options.domain)
+          return callback(Object.assign(new Error(`5.1.2 only mail for ${options.domain} is accepted here`), { responseCode: 550 }));
         callback();
       },
       onData: (stream, session, callback) => {
@@ -42,13 +44,18 @@ export class BounceListener {
             return callback(Object.assign(new Error(`5.3.4 message larger than ${options.maxBytes} bytes`), { responseCode: 552 }));
           }
           const raw = Buffer.concat(chunks);
-          options.handler.handle(raw, session.envelope.rcptTo.map((r) => r.address)).then(
-            () => callback(),
-            (err: unknown) => {
-              options.log.error({ event: EVENT.bounceError, err }, 'bounce.error: could not record a bounce; the sender will retry');
-              callback(Object.assign(new Error('4.3.0 could not record the message now; try again later'), { responseCode: 451 }));
-            },
-          );
+          options.handler
+            .handle(
+              raw,
+              session.envelope.rcptTo.map((r) => r.address),
+            )
+            .then(
+              () => callback(),
+              (err: unknown) => {
+                options.log.error({ event: EVENT.bounceError, err }, 'bounce.error: could not record a bounce; the sender will retry');
+                callback(Object.assign(new Error('4.3.0 could not record the message now; try again later'), { responseCode: 451 }));
+              },
+            );
         });
       },
     });

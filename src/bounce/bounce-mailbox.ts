@@ -30,7 +30,8 @@ export function imapConnection(text: string): { options: ImapFlowOptions; folder
   const url = new URL(text);
   const secure = url.protocol === 'imaps:';
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (!secure && !loopback) throw new ConfigError('BOUNCE_IMAP_URL: imap:// sends the password in clear; use imaps:// for any server not on this machine');
+  if (!secure && !loopback)
+    throw new ConfigError('BOUNCE_IMAP_URL: imap:// sends the password in clear; use imaps:// for any server not on this machine');
   const port = url.port ? Number(url.port) : secure ? 993 : 143;
   const folder = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'INBOX';
   const user = decodeURIComponent(url.username);
@@ -81,7 +82,10 @@ export class BounceMailbox {
         await this.session();
       } catch (err) {
         if (this.stopped) break;
-        log.warn({ event: EVENT.bounceMailboxError, mailbox: this.connection.where, err }, `bounces: mailbox ${this.connection.where}: ${(err as Error).message}; trying again`);
+        log.warn(
+          { event: EVENT.bounceMailboxError, mailbox: this.connection.where, err },
+          `bounces: mailbox ${this.connection.where}: ${(err as Error).message}; trying again`,
+        );
       } finally {
         await this.client?.logout().catch(() => this.client?.close());
         this.client = undefined;
@@ -110,7 +114,10 @@ export class BounceMailbox {
     const { processedFolder } = this.options;
     if (!(await client.list()).some((box) => box.path === processedFolder)) await client.mailboxCreate(processedFolder);
     await client.mailboxOpen(this.connection.folder);
-    this.options.log.info({ event: EVENT.bouncesMailboxReady, mailbox: this.connection.where, processedFolder }, `bounces: reading ${this.connection.where}`);
+    this.options.log.info(
+      { event: EVENT.bouncesMailboxReady, mailbox: this.connection.where, processedFolder },
+      `bounces: reading ${this.connection.where}`,
+    );
     while (!this.stopped && client.usable) {
       await this.readAll(client);
       await this.pause();
@@ -123,7 +130,7 @@ export class BounceMailbox {
     for (const uid of uids) {
       if (this.stopped) return;
       const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-      if (!message || !message.source) continue;
+      if (!message?.source) continue;
       // Throws only when the outcome could not be recorded: the message then stays for the next round.
       await this.options.handler.handle(message.source);
       await client.messageMove(String(uid), this.options.processedFolder, { uid: true });

@@ -10,10 +10,11 @@
  * Never throws for the content of a message; only a Redis or disk failure
  * does, and then the caller leaves the message to be delivered again.
  */
-import { EVENT } from '../domain/index.js';
+
 import type { Logger } from 'pino';
+import { EVENT } from '../domain/index.js';
 import type { Ledger } from '../storage/ledger.js';
-import { parseBounce, type ParsedBounce, type RecipientStatus } from './parse-bounce.js';
+import { type ParsedBounce, parseBounce, type RecipientStatus } from './parse-bounce.js';
 import type { UnmatchedBounces } from './unmatched-bounces.js';
 import type { DeliveryRef, Verp } from './verp.js';
 
@@ -53,7 +54,10 @@ export class BounceHandler {
     const fields = { campaign: ref.campaign, authorityId: ref.authorityId, recipient: ref.recipient, matchedBy: found.by, ...about };
 
     if (bounce.kind === 'delayed') {
-      this.deps.deliveryLog.info({ event: EVENT.deliveryDelayed, ...fields, status: failed.status, diagnostic: failed.diagnostic }, 'delivery.delayed');
+      this.deps.deliveryLog.info(
+        { event: EVENT.deliveryDelayed, ...fields, status: failed.status, diagnostic: failed.diagnostic },
+        'delivery.delayed',
+      );
       return { result: 'delayed', ref };
     }
     const diagnostic = failed.diagnostic ?? (failed.status ? `status ${failed.status}` : 'failed (no diagnostic given)');
@@ -75,7 +79,9 @@ export class BounceHandler {
     return { result: 'bounced', ref, diagnostic };
   }
 
-  private async match(bounce: ParsedBounce): Promise<{ ref: DeliveryRef; ledger: Ledger; by: 'verp' | 'message-id' } | { unmatched: string }> {
+  private async match(
+    bounce: ParsedBounce,
+  ): Promise<{ ref: DeliveryRef; ledger: Ledger; by: 'verp' | 'message-id' } | { unmatched: string }> {
     for (const address of bounce.sentTo) {
       const reading = this.deps.verp.read(address);
       // A token that does not verify is never a reason to look further: a forger could add a real Message-ID.
@@ -83,19 +89,29 @@ export class BounceHandler {
       if (reading.kind === 'signed') return { ref: reading.ref, ledger: this.deps.ledgerFor(reading.ref.campaign), by: 'verp' };
     }
     const ref = bounce.originalMessageId ? refFromMessageId(bounce.originalMessageId) : undefined;
-    if (!ref) return { unmatched: bounce.originalMessageId ? `Message-ID ${bounce.originalMessageId} is not one of ours` : 'no VERP token and no original Message-ID' };
+    if (!ref)
+      return {
+        unmatched: bounce.originalMessageId
+          ? `Message-ID ${bounce.originalMessageId} is not one of ours`
+          : 'no VERP token and no original Message-ID',
+      };
     const ledger = this.deps.ledgerFor(ref.campaign);
     const record = await ledger.get(ref.authorityId, ref.recipient);
     // Unsigned, so it must agree with the ledger on both the Message-ID and the address.
-    if (!record || record.messageId !== bounce.originalMessageId) return { unmatched: `no delivery has Message-ID ${bounce.originalMessageId}` };
+    if (!record || record.messageId !== bounce.originalMessageId)
+      return { unmatched: `no delivery has Message-ID ${bounce.originalMessageId}` };
     const email = bounce.recipients[0]?.email;
-    if (!email || email !== record.email.toLowerCase()) return { unmatched: `Message-ID ${bounce.originalMessageId} matches, but the failed address ${email ?? '(none)'} does not` };
+    if (!email || email !== record.email.toLowerCase())
+      return { unmatched: `Message-ID ${bounce.originalMessageId} matches, but the failed address ${email ?? '(none)'} does not` };
     return { ref, ledger, by: 'message-id' };
   }
 
   private async keepAside(raw: Buffer, reason: string, about: Record<string, unknown>): Promise<BounceOutcome> {
     const keptAt = await this.deps.unmatched.keep(raw);
-    this.deps.log.warn({ event: EVENT.bounceUnmatched, reason, keptAt, unmatched: this.deps.unmatched.count, ...about }, `bounce.unmatched: ${reason}`);
+    this.deps.log.warn(
+      { event: EVENT.bounceUnmatched, reason, keptAt, unmatched: this.deps.unmatched.count, ...about },
+      `bounce.unmatched: ${reason}`,
+    );
     return { result: 'unmatched', reason, keptAt };
   }
 }

@@ -14,7 +14,7 @@
  *
  * MIME is mailparser's; only the report's field blocks are read here.
  */
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 
 export interface RecipientStatus {
   /** The address the report is about (Final-Recipient, or the address in the prose), lower-case. */
@@ -55,7 +55,12 @@ export interface ParsedBounce {
 export async function parseBounce(raw: Buffer | string, envelopeTo: readonly string[] = []): Promise<ParsedBounce> {
   const mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: false });
   const base = {
-    sentTo: unique([...envelopeTo, ...headerAddresses(mail, 'delivered-to'), ...headerAddresses(mail, 'x-original-to'), ...addresses(mail.to)]),
+    sentTo: unique([
+      ...envelopeTo,
+      ...headerAddresses(mail, 'delivered-to'),
+      ...headerAddresses(mail, 'x-original-to'),
+      ...addresses(mail.to),
+    ]),
     subject: mail.subject ?? '',
     from: addresses(mail.from)[0] ?? '',
     ...(mail.messageId ? { messageId: mail.messageId } : {}),
@@ -135,7 +140,11 @@ function ordered(recipients: RecipientStatus[]): RecipientStatus[] {
 }
 
 function isFromMailSystem(mail: ParsedMail): boolean {
-  return mail.headers.has('x-failed-recipients') || /^(mailer-daemon|postmaster|mail delivery)/i.test(`${mail.from?.value[0]?.address ?? ''}`) || /mail delivery (system|subsystem)/i.test(mail.from?.text ?? '');
+  return (
+    mail.headers.has('x-failed-recipients') ||
+    /^(mailer-daemon|postmaster|mail delivery)/i.test(`${mail.from?.value[0]?.address ?? ''}`) ||
+    /mail delivery (system|subsystem)/i.test(mail.from?.text ?? '')
+  );
 }
 
 function isAutoReply(mail: ParsedMail): boolean {
@@ -186,7 +195,9 @@ function readProse(mail: ParsedMail): RecipientStatus | null {
 
 /** The Message-ID of the original letter: from an attached message or its headers, else quoted in the text. */
 function findOriginalMessageId(mail: ParsedMail): string | undefined {
-  const original = mail.attachments.find((a) => ['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers'].includes(a.contentType.toLowerCase()));
+  const original = mail.attachments.find((a) =>
+    ['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers'].includes(a.contentType.toLowerCase()),
+  );
   const sources = [original?.content.toString('utf8') ?? '', mail.text ?? ''];
   for (const source of sources) {
     const match = /^Message-ID:\s*(<[^>\s]+>)/im.exec(source.replace(/\r?\n[ \t]+/g, ' '));

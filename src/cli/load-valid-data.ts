@@ -3,8 +3,9 @@
  * is printed as file:line: field: reason, and nothing goes ahead while any
  * row is bad, unless the operator asked to skip the bad rows.
  */
-import { type Authority, type Campaign, CliError, formatProblem } from '../domain/index.js';
+
 import { campaignTemplatesDir, loadDataSet } from '../data/load-data-set.js';
+import { type Authority, type Campaign, CliError, formatProblem } from '../domain/index.js';
 
 export interface ValidData {
   campaign: Campaign;

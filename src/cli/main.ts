@@ -4,8 +4,8 @@
  * command's work lives in ./commands, one file each.
  */
 import { Command, Option } from 'commander';
+import { type Config, loadConfig } from '../config.js';
 import { CliError, ConfigError, RedisUnavailableError } from '../domain/index.js';
-import { loadConfig, type Config } from '../config.js';
 import { redactText } from '../logger.js';
 import { endQuietlyWhenReaderCloses, exitWhenFlushed } from './exit.js';
 import { consolePrint } from './print.js';
@@ -93,7 +93,9 @@ program
   .option('--no-wait', 'enqueue and return without following progress')
   .option('--test-to <address>', 'test run: every letter goes to this one inbox instead, marked [TEST] (or set TEST_RECIPIENT)')
   .option('--dry-run', 'print every authority,recipient,role,address the run would send, as CSV; enqueue nothing')
-  .option('--sample <n>', 'with --test-to: only N authorities that between them show every kind and every statistics case', (v) => Number(v))
+  .option('--sample <n>', 'with --test-to: only N authorities that between them show every kind and every statistics case', (v) =>
+    Number(v),
+  )
   .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean; testTo?: string; dryRun?: boolean; sample?: number }) => {
     const stopWatching = new AbortController();
     process.once('SIGINT', () => stopWatching.abort());
@@ -107,12 +109,14 @@ program
 
 program
   .command('bounces')
-  .description('receive bounces over SMTP on BOUNCE_LISTEN and/or from the BOUNCE_IMAP_URL mailbox and mark bounced letters in the ledger, until SIGINT or SIGTERM')
+  .description(
+    'receive bounces over SMTP on BOUNCE_LISTEN and/or from the BOUNCE_IMAP_URL mailbox and mark bounced letters in the ledger, until SIGINT or SIGTERM',
+  )
   .action(async () => (await commands.bounces()).bouncesCommand(env()));
 
 program
   .command('schedule')
-  .description("store the campaign and upsert its annual Job Scheduler (Europe/London); each campaign has its own")
+  .description('store the campaign and upsert its annual Job Scheduler (Europe/London); each campaign has its own')
   .option('--data <dir>', 'data directory (required unless --remove)')
   .option('--cron <expr>', "cron pattern; default the campaign's letterDate at its sendTime")
   .option('--remove', "remove a campaign's schedule (with --campaign)")
@@ -134,7 +138,10 @@ program
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
   .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
   .option('--gaps <file>', 'also write every delivery not yet sent (what is still owed) to this file')
-  .option('--manifest <file>', "also write a record of the files: campaign, approval (who, when, sha256), counts by status, the report's sha256")
+  .option(
+    '--manifest <file>',
+    "also write a record of the files: campaign, approval (who, when, sha256), counts by status, the report's sha256",
+  )
   .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string; manifest?: string }) => {
     await (await commands.report()).reportCommand(o, env(), consolePrint);
   });
@@ -182,14 +189,28 @@ program
   .command('retry')
   .description('reset failed deliveries to queued and run their jobs again; says how many first, and asks')
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
-  .addOption(new Option('--status <status>', 'only deliveries in this status (default: both failed statuses)').choices(['permanent-failure', 'temporary-failure']))
+  .addOption(
+    new Option('--status <status>', 'only deliveries in this status (default: both failed statuses)').choices([
+      'permanent-failure',
+      'temporary-failure',
+    ]),
+  )
   .option('--authority <id>', "only this authority's deliveries")
   .option('--reply <text>', "only deliveries whose last SMTP reply contains this text, e.g. '5.1.1'")
   .requiredOption('--by <name>', 'who is retrying: recorded with each delivery and in the delivery log')
   .option('--yes', 'go ahead without asking (scripts)')
-  .action(async (o: { campaign: string; status?: 'permanent-failure' | 'temporary-failure'; authority?: string; reply?: string; by: string; yes?: boolean }) => {
-    await (await commands.retry()).retryCommand(o, env(), consolePrint);
-  });
+  .action(
+    async (o: {
+      campaign: string;
+      status?: 'permanent-failure' | 'temporary-failure';
+      authority?: string;
+      reply?: string;
+      by: string;
+      yes?: boolean;
+    }) => {
+      await (await commands.retry()).retryCommand(o, env(), consolePrint);
+    },
+  );
 
 program
   .command('demo')
@@ -212,7 +233,9 @@ program
 
 program
   .command('register-server')
-  .description("the public page where monitoring officers register for the letter (REGISTER_HOST:REGISTER_PORT, needs REGISTER_SECRET and SMTP_URL)")
+  .description(
+    'the public page where monitoring officers register for the letter (REGISTER_HOST:REGISTER_PORT, needs REGISTER_SECRET and SMTP_URL)',
+  )
   .option('--data <dir>', 'offer the authorities of this data directory (default: those of the latest stored campaign)')
   .action(async (o: { data?: string }) => (await commands.registerServer()).registerServerCommand(o, env(), consolePrint));
 
@@ -224,7 +247,10 @@ registrations
   .action(async (o: { format: 'csv' | 'json' }) => {
     await (await commands.registrations()).listRegistrationsCommand(o, env(), consolePrint);
   });
-for (const [name, decision] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+for (const [name, decision] of [
+  ['approve', 'approved'],
+  ['reject', 'rejected'],
+] as const) {
   registrations
     .command(`${name} <id>`)
     .description(`${name} a confirmed registration`)

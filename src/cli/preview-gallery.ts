@@ -7,8 +7,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { type Authority, AUTHORITY_ID, type DataProblem, DataSetError, type FigureDeclaration, formatProblem, type Recipient, recipientsOf } from '../domain/index.js';
-import { TEMPLATES_FOLDER, loadDataSet } from '../data/load-data-set.js';
+import { loadDataSet, TEMPLATES_FOLDER } from '../data/load-data-set.js';
+import {
+  AUTHORITY_ID,
+  type Authority,
+  DataSetError,
+  type FigureDeclaration,
+  formatProblem,
+  type Recipient,
+  recipientsOf,
+} from '../domain/index.js';
 import { createLetterRenderer } from '../render/letter-renderer.js';
 import { formatCount } from '../render/number-words.js';
 
@@ -73,7 +81,10 @@ export async function writePreview(opts: { dataDir: string; outDir: string; temp
   const ordered = [...rows.values()].sort((x, y) => Number(y.problems.length > 0) - Number(x.problems.length > 0));
   await mkdir(opts.outDir, { recursive: true });
   const indexPath = path.join(opts.outDir, 'index.html');
-  const envelope: Envelope = { from: `${loaded.campaign.mail.from.name} <${loaded.campaign.mail.from.address}>`, replyTo: loaded.campaign.mail.replyTo ?? null };
+  const envelope: Envelope = {
+    from: `${loaded.campaign.mail.from.name} <${loaded.campaign.mail.from.address}>`,
+    replyTo: loaded.campaign.mail.replyTo ?? null,
+  };
   await writeFile(indexPath, indexPage(loaded.campaign.id, loaded.campaign.figures, ordered, generalProblems, envelope), 'utf8');
   const authorities = ordered.filter((r) => r.recipients.length > 0).length;
   return { letters, authorities, indexPath };
@@ -99,7 +110,13 @@ interface Envelope {
   replyTo: string | null;
 }
 
-function indexPage(campaignId: string, figures: readonly FigureDeclaration[], rows: Row[], generalProblems: string[], envelope: Envelope): string {
+function indexPage(
+  campaignId: string,
+  figures: readonly FigureDeclaration[],
+  rows: Row[],
+  generalProblems: string[],
+  envelope: Envelope,
+): string {
   const title = `Annual Review letters ${campaignId}: preview`;
   return html`<!doctype html>
 <html lang="en-GB">

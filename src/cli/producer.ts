@@ -6,10 +6,10 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import { Ledger } from '../storage/ledger.js';
 import { closeRedis, connectProducer, redisTarget } from '../redis.js';
+import { type FanOutJobData, type LetterJobData, openCampaignsQueue, openLettersQueue } from '../schedule/queues.js';
 import { CampaignStore } from '../storage/campaign-store.js';
-import { openCampaignsQueue, openLettersQueue, type FanOutJobData, type LetterJobData } from '../schedule/queues.js';
+import { Ledger } from '../storage/ledger.js';
 
 export interface Producer {
   redis: Redis;

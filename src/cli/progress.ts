@@ -3,12 +3,13 @@
  * bar (cli-progress: a well-kept library, and it stays quiet when stdout is
  * not a terminal) fed from the ledger's status counts.
  */
-import cliProgress from 'cli-progress';
+
 import type { Queue } from 'bullmq';
-import type { Ledger } from '../storage/ledger.js';
-import { campaignTotals, type CampaignTotals } from '../ledger/totals.js';
+import cliProgress from 'cli-progress';
+import { type CampaignTotals, campaignTotals } from '../ledger/totals.js';
 import { describeOpenBreaker } from '../send/breaker-report.js';
 import type { BreakerState } from '../send/circuit-breaker.js';
+import type { Ledger } from '../storage/ledger.js';
 
 export interface WatchOptions {
   ledger: Ledger;

@@ -27,7 +27,11 @@ export function encodedSize(bytes: number): number {
 }
 
 /** Reads the folder (none is fine: no authority has files). */
-export async function readAttachmentsFolder(dataDir: string, knownIds: { has(id: string): boolean }, maxMessageBytes: number): Promise<AttachmentsFolder> {
+export async function readAttachmentsFolder(
+  dataDir: string,
+  knownIds: { has(id: string): boolean },
+  maxMessageBytes: number,
+): Promise<AttachmentsFolder> {
   const root = join(dataDir, ATTACHMENTS_DIR);
   const byAuthority = new Map<string, AttachmentInfo[]>();
   const problems: DataProblem[] = [];
@@ -39,7 +43,12 @@ export async function readAttachmentsFolder(dataDir: string, knownIds: { has(id:
   for (const folder of entries.filter((e) => !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = `${ATTACHMENTS_DIR}/${show(folder.name)}`;
     if (!folder.isDirectory()) {
-      problems.push({ file: path, line: 0, field: 'folder', reason: 'files go in a folder named after their authority: attachments/<authority-id>/' });
+      problems.push({
+        file: path,
+        line: 0,
+        field: 'folder',
+        reason: 'files go in a folder named after their authority: attachments/<authority-id>/',
+      });
       continue;
     }
     if (!knownIds.has(folder.name)) {
@@ -65,15 +74,22 @@ export async function readAttachmentsFolder(dataDir: string, knownIds: { has(id:
   return { byAuthority, problems };
 }
 
-async function readAuthorityFolder(dir: string, path: string, authorityId: string): Promise<{ files: AttachmentInfo[]; problems: DataProblem[] }> {
+async function readAuthorityFolder(
+  dir: string,
+  path: string,
+  authorityId: string,
+): Promise<{ files: AttachmentInfo[]; problems: DataProblem[] }> {
   const files: AttachmentInfo[] = [];
   const problems: DataProblem[] = [];
-  const problem = (name: string, field: string, reason: string) => problems.push({ file: `${path}/${show(name)}`, line: 0, field, reason, authorityId });
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const problem = (name: string, field: string, reason: string) =>
+    problems.push({ file: `${path}/${show(name)}`, line: 0, field, reason, authorityId });
+  const entries = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => !e.name.startsWith('.'))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const entry of entries) {
     const name = entry.name;
     if (!entry.isFile()) {
-      problem(name, 'file', 'is not a file: only the files directly in the authority\'s folder are sent');
+      problem(name, 'file', "is not a file: only the files directly in the authority's folder are sent");
       continue;
     }
     // The name goes into a MIME header: a control character could end the header.

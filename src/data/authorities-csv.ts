@@ -2,7 +2,20 @@
  * authorities.csv: one row per authority, its chief executive, its political
  * head and the year's figures as the campaign declares them.
  */
-import { type Authority, type Campaign, AUTHORITY_ID, AUTHORITY_ID_MAX_LENGTH, AUTHORITY_KINDS, type AuthorityKind, type Copy, type DataProblem, FIXED_COLUMNS, ruleProblems, type FigureRule, type Figures } from '../domain/index.js';
+import {
+  AUTHORITY_ID,
+  AUTHORITY_ID_MAX_LENGTH,
+  AUTHORITY_KINDS,
+  type Authority,
+  type AuthorityKind,
+  type Campaign,
+  type Copy,
+  type DataProblem,
+  FIXED_COLUMNS,
+  type FigureRule,
+  type Figures,
+  ruleProblems,
+} from '../domain/index.js';
 import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
 
 export const AUTHORITIES_FILE = 'authorities.csv';
@@ -56,20 +69,26 @@ export function parseAuthoritiesCsv(bytes: Uint8Array, declared: FigureDeclarati
   const rows: AuthorityRow[] = [];
   const firstLineOf = new Map<string, number>();
 
-  readCsv(bytes, columns, log, (row) => {
-    const id = row.fields[row.index.id!]!;
-    const validId = AUTHORITY_ID.test(id);
-    if (validId) {
-      const first = firstLineOf.get(id);
-      if (first !== undefined) {
-        log.add(row.line, 'id', `duplicate authority id ${show(id)} (first on line ${first})`, id);
-        return;
+  readCsv(
+    bytes,
+    columns,
+    log,
+    (row) => {
+      const id = row.fields[row.index.id!]!;
+      const validId = AUTHORITY_ID.test(id);
+      if (validId) {
+        const first = firstLineOf.get(id);
+        if (first !== undefined) {
+          log.add(row.line, 'id', `duplicate authority id ${show(id)} (first on line ${first})`, id);
+          return;
+        }
+        firstLineOf.set(id, row.line);
       }
-      firstLineOf.set(id, row.line);
-    }
-    const authority = readAuthority(new RowReader(row, log, validId ? id : undefined), declared, copyHead);
-    if (authority) rows.push({ line: row.line, authority });
-  }, 'id');
+      const authority = readAuthority(new RowReader(row, log, validId ? id : undefined), declared, copyHead);
+      if (authority) rows.push({ line: row.line, authority });
+    },
+    'id',
+  );
 
   // Ids that appear only on rows with the wrong number of fields are still defined by the file.
   const defined = { has: (id: string) => firstLineOf.has(id) || log.authorityIds.has(id) };
@@ -134,14 +153,20 @@ function readHead(r: RowReader<string>, ceEmail: string): Authority['head'] | un
   if (filled.length < HEAD_COLUMNS.length) {
     for (const column of HEAD_COLUMNS) {
       if (!filled.includes(column)) {
-        r.problem(column, `is empty but ${filled.join(' and ')} ${filled.length === 1 ? 'is' : 'are'} filled; give all three head_ values, or none when there is no political head`);
+        r.problem(
+          column,
+          `is empty but ${filled.join(' and ')} ${filled.length === 1 ? 'is' : 'are'} filled; give all three head_ values, or none when there is no political head`,
+        );
       }
     }
     return undefined;
   }
   const email = r.email('head_email');
   if (email !== '' && email.toLowerCase() === ceEmail.toLowerCase()) {
-    r.problem('head_email', `duplicate email ${show(email)}: ce_email is the same address; each recipient needs their own, or they get the letter twice`);
+    r.problem(
+      'head_email',
+      `duplicate email ${show(email)}: ce_email is the same address; each recipient needs their own, or they get the letter twice`,
+    );
   }
   return { role: r.value('head_role'), name: r.value('head_name'), email };
 }

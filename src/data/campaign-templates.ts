@@ -20,7 +20,11 @@ interface Use {
   line: number;
 }
 
-export async function templateProblems(campaign: Campaign, templatesDir: string, lineOf: (path: readonly string[]) => number): Promise<DataProblem[]> {
+export async function templateProblems(
+  campaign: Campaign,
+  templatesDir: string,
+  lineOf: (path: readonly string[]) => number,
+): Promise<DataProblem[]> {
   const files = await templateFiles(templatesDir);
   const letter = files.find((f) => f.name === 'letter.mjml');
   if (!letter) return [{ file: `templates/letter.mjml`, line: 0, field: '-', reason: `file not found in ${templatesDir}` }];
@@ -30,7 +34,8 @@ export async function templateProblems(campaign: Campaign, templatesDir: string,
   const roles: Use[] = [];
   for (const { name, text } of files) {
     text.split('\n').forEach((line, i) => {
-      const at = (m: RegExpMatchArray, into: Use[]) => into.push({ name: (m[1] ?? m[2]) as string, file: `templates/${name}`, line: i + 1 });
+      const at = (m: RegExpMatchArray, into: Use[]) =>
+        into.push({ name: (m[1] ?? m[2]) as string, file: `templates/${name}`, line: i + 1 });
       for (const m of line.matchAll(FIGURE)) at(m, figures);
       for (const m of line.matchAll(AVERAGE)) at(m, averages);
       for (const m of line.matchAll(ROLE)) at(m, roles);
@@ -41,7 +46,12 @@ export async function templateProblems(campaign: Campaign, templatesDir: string,
   const declared = new Set(campaign.figures.map((f) => f.column));
   for (const use of figures) {
     if (!declared.has(use.name)) {
-      problems.push({ file: use.file, line: use.line, field: `figures.${use.name}`, reason: `'${use.name}' is not a figure campaign.json declares (figures: ${[...declared].join(', ')})` });
+      problems.push({
+        file: use.file,
+        line: use.line,
+        field: `figures.${use.name}`,
+        reason: `'${use.name}' is not a figure campaign.json declares (figures: ${[...declared].join(', ')})`,
+      });
     }
   }
   const used = new Set(figures.map((use) => use.name));
@@ -58,13 +68,23 @@ export async function templateProblems(campaign: Campaign, templatesDir: string,
   const averageNames = new Set(Object.values(campaign.averages).flatMap((a) => Object.keys(a ?? {})));
   for (const use of averages) {
     if (!averageNames.has(use.name)) {
-      problems.push({ file: use.file, line: use.line, field: `averages.${use.name}`, reason: `no kind of authority in campaign.json averages has '${use.name}'` });
+      problems.push({
+        file: use.file,
+        line: use.line,
+        field: `averages.${use.name}`,
+        reason: `no kind of authority in campaign.json averages has '${use.name}'`,
+      });
     }
   }
   const copyRoles = new Set(['ceo', ...campaign.recipients.copies.map((c) => c.role)]);
   for (const use of roles) {
     if (!copyRoles.has(use.name)) {
-      problems.push({ file: use.file, line: use.line, field: 'recipient.role', reason: `unknown role '${use.name}'; campaign.json recipients.copies names ${[...copyRoles].join(', ')}` });
+      problems.push({
+        file: use.file,
+        line: use.line,
+        field: 'recipient.role',
+        reason: `unknown role '${use.name}'; campaign.json recipients.copies names ${[...copyRoles].join(', ')}`,
+      });
     }
   }
   return problems;

@@ -47,39 +47,49 @@ export function parseContactsCsv(
   /** Contacts per authority and role so far, for the N of `<role>-N`. */
   const seen = new Map<string, number>();
 
-  readCsv(bytes, CONTACT_COLUMNS, log, (row) => {
-    const authorityId = row.fields[row.index.authority_id]!;
-    const r = new RowReader(row, log, AUTHORITY_ID.test(authorityId) ? authorityId : undefined);
-    if (r.required('authority_id') !== '' && authorities.ids && !authorities.ids.has(authorityId)) {
-      r.problem('authority_id', `unknown authority id ${show(authorityId)}; it is not in ${AUTHORITIES_FILE}`);
-    }
-    const role = r.required('role');
-    if (role in BUILT_IN_ROLES) r.problem('role', `${show(role)} is not a role for ${CONTACTS_FILE}: ${BUILT_IN_ROLES[role]}`);
-    else if (role !== '' && !declared.has(role)) {
-      const known = declared.size > 0 ? `; the campaign's roles here are ${[...declared].join(', ')}` : '; the campaign names no such role';
-      r.problem('role', `unknown role ${show(role)}: campaign.json recipients.copies does not name it${known}`);
-    }
-    const name = r.required('name');
-    const email = r.email('email');
-    if (!r.ok) return;
-    roleCounts.set(role, (roleCounts.get(role) ?? 0) + 1);
+  readCsv(
+    bytes,
+    CONTACT_COLUMNS,
+    log,
+    (row) => {
+      const authorityId = row.fields[row.index.authority_id]!;
+      const r = new RowReader(row, log, AUTHORITY_ID.test(authorityId) ? authorityId : undefined);
+      if (r.required('authority_id') !== '' && authorities.ids && !authorities.ids.has(authorityId)) {
+        r.problem('authority_id', `unknown authority id ${show(authorityId)}; it is not in ${AUTHORITIES_FILE}`);
+      }
+      const role = r.required('role');
+      if (role in BUILT_IN_ROLES) r.problem('role', `${show(role)} is not a role for ${CONTACTS_FILE}: ${BUILT_IN_ROLES[role]}`);
+      else if (role !== '' && !declared.has(role)) {
+        const known =
+          declared.size > 0 ? `; the campaign's roles here are ${[...declared].join(', ')}` : '; the campaign names no such role';
+        r.problem('role', `unknown role ${show(role)}: campaign.json recipients.copies does not name it${known}`);
+      }
+      const name = r.required('name');
+      const email = r.email('email');
+      if (!r.ok) return;
+      roleCounts.set(role, (roleCounts.get(role) ?? 0) + 1);
 
-    const authorityRow = byId.get(authorityId);
-    if (!authorityRow) return;
-    const authority = authorityRow.authority;
-    const address = email.toLowerCase();
-    const holder =
-      authority.chiefExecutive.email.toLowerCase() === address
-        ? 'the chief executive'
-        : authority.copies.find((copy) => copy.email.toLowerCase() === address)?.key;
-    if (holder) {
-      r.problem('email', `duplicate email ${show(email)}: also the address of ${holder}; each recipient needs their own, or they get the letter twice`);
-      return;
-    }
-    const n = (seen.get(`${authorityId} ${role}`) ?? 0) + 1;
-    seen.set(`${authorityId} ${role}`, n);
-    authority.copies.push({ key: `${role}-${n}`, role, name, email });
-  }, 'authority_id');
+      const authorityRow = byId.get(authorityId);
+      if (!authorityRow) return;
+      const authority = authorityRow.authority;
+      const address = email.toLowerCase();
+      const holder =
+        authority.chiefExecutive.email.toLowerCase() === address
+          ? 'the chief executive'
+          : authority.copies.find((copy) => copy.email.toLowerCase() === address)?.key;
+      if (holder) {
+        r.problem(
+          'email',
+          `duplicate email ${show(email)}: also the address of ${holder}; each recipient needs their own, or they get the letter twice`,
+        );
+        return;
+      }
+      const n = (seen.get(`${authorityId} ${role}`) ?? 0) + 1;
+      seen.set(`${authorityId} ${role}`, n);
+      authority.copies.push({ key: `${role}-${n}`, role, name, email });
+    },
+    'authority_id',
+  );
 
   return { problems: log.problems(), invalidIds: log.authorityIds, unreadable: log.unreadable, roleCounts };
 }

@@ -9,11 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Authority, type Campaign, campaignSchema, type DataProblem } from '../domain/index.js';
 import { readAttachmentsFolder } from './attachments-folder.js';
-import { AUTHORITIES_FILE, declarationOf, parseAuthoritiesCsv, type AuthoritiesCsv } from './authorities-csv.js';
+import { AUTHORITIES_FILE, type AuthoritiesCsv, declarationOf, parseAuthoritiesCsv } from './authorities-csv.js';
 import { templateProblems } from './campaign-templates.js';
 import { CONTACTS_FILE, parseContactsCsv } from './contacts-csv.js';
 import { MONITORING_OFFICERS_FILE, parseMonitoringOfficersCsv } from './monitoring-officers-csv.js';
-import { ProblemLog, decodeUtf8 } from './read-csv.js';
+import { decodeUtf8, ProblemLog } from './read-csv.js';
 
 export const CAMPAIGN_FILE = 'campaign.json';
 /** The campaign's own templates: letter.mjml and partials/, inside the campaign folder. */
@@ -58,12 +58,15 @@ export async function loadDataSet(dir: string, options: LoadOptions = {}): Promi
   ]);
   const problems: DataProblem[] = [];
 
-  const parsed = Buffer.isBuffer(campaignFile) ? parseCampaignJson(campaignFile) : { campaign: null, problems: [campaignFile], lineOf: () => 0 };
+  const parsed = Buffer.isBuffer(campaignFile)
+    ? parseCampaignJson(campaignFile)
+    : { campaign: null, problems: [campaignFile], lineOf: () => 0 };
   problems.push(...parsed.problems);
   const campaign = parsed.campaign;
   if (campaign && options.templatesDir) problems.push(...(await templateProblems(campaign, options.templatesDir, parsed.lineOf)));
 
-  const notRead = (file: Buffer | DataProblem, name: string): DataProblem => (Buffer.isBuffer(file) ? { file: name, line: 0, field: '-', reason: UNCHECKED } : file);
+  const notRead = (file: Buffer | DataProblem, name: string): DataProblem =>
+    Buffer.isBuffer(file) ? { file: name, line: 0, field: '-', reason: UNCHECKED } : file;
   if (!campaign) {
     // Without the declaration no header can be checked; say so for each file that is there.
     problems.push(notRead(authoritiesFile, AUTHORITIES_FILE), notRead(officersFile, MONITORING_OFFICERS_FILE));
@@ -101,12 +104,20 @@ export async function loadDataSet(dir: string, options: LoadOptions = {}): Promi
       for (const role of contactRoles) {
         if (!contacts.roleCounts.has(role)) {
           const i = copyRoles.indexOf(role);
-          problems.push({ file: CAMPAIGN_FILE, line: parsed.lineOf(['recipients', 'copies', String(i), 'role']), field: `recipients.copies.${i}.role`, reason: `unknown role '${role}': no row of ${CONTACTS_FILE} has it` });
+          problems.push({
+            file: CAMPAIGN_FILE,
+            line: parsed.lineOf(['recipients', 'copies', String(i), 'role']),
+            field: `recipients.copies.${i}.role`,
+            reason: `unknown role '${role}': no row of ${CONTACTS_FILE} has it`,
+          });
         }
       }
     }
   } else if (contactRoles.length > 0) {
-    problems.push({ ...contactsFile, reason: `${contactsFile.reason}; campaign.json names the copy roles ${contactRoles.join(', ')}, whose people it lists` });
+    problems.push({
+      ...contactsFile,
+      reason: `${contactsFile.reason}; campaign.json names the copy roles ${contactRoles.join(', ')}, whose people it lists`,
+    });
     unreadable = true;
   }
 

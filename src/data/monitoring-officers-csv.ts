@@ -47,27 +47,36 @@ export function parseMonitoringOfficersCsv(
     return registered;
   };
 
-  readCsv(bytes, MONITORING_OFFICER_COLUMNS, log, (row) => {
-    const authorityId = row.fields[row.index.authority_id]!;
-    const r = new RowReader(row, log, AUTHORITY_ID.test(authorityId) ? authorityId : undefined);
-    const registered = registeredFor(authorityId);
-    if (r.required('authority_id') !== '' && authorities.ids && !registered) {
-      r.problem('authority_id', `unknown authority id ${show(authorityId)}; it is not in ${AUTHORITIES_FILE}`);
-    }
-    const name = r.required('name');
-    const email = r.email('email');
-    const isRegistered = readYesNo(r);
-    if (!r.ok || !isRegistered || !registered) return;
+  readCsv(
+    bytes,
+    MONITORING_OFFICER_COLUMNS,
+    log,
+    (row) => {
+      const authorityId = row.fields[row.index.authority_id]!;
+      const r = new RowReader(row, log, AUTHORITY_ID.test(authorityId) ? authorityId : undefined);
+      const registered = registeredFor(authorityId);
+      if (r.required('authority_id') !== '' && authorities.ids && !registered) {
+        r.problem('authority_id', `unknown authority id ${show(authorityId)}; it is not in ${AUTHORITIES_FILE}`);
+      }
+      const name = r.required('name');
+      const email = r.email('email');
+      const isRegistered = readYesNo(r);
+      if (!r.ok || !isRegistered || !registered) return;
 
-    const holder = holderOf(email, registered);
-    if (holder) {
-      r.problem('email', `duplicate email ${show(email)}: also the address of ${holder}; each recipient needs their own, or they get the letter twice`);
-      return;
-    }
-    registered.officers.push({ name, email });
-    registered.lines.push(row.line);
-    registered.row?.authority.copies.push({ key: `mo-${registered.officers.length}`, role: 'mo', name, email });
-  }, 'authority_id');
+      const holder = holderOf(email, registered);
+      if (holder) {
+        r.problem(
+          'email',
+          `duplicate email ${show(email)}: also the address of ${holder}; each recipient needs their own, or they get the letter twice`,
+        );
+        return;
+      }
+      registered.officers.push({ name, email });
+      registered.lines.push(row.line);
+      registered.row?.authority.copies.push({ key: `mo-${registered.officers.length}`, role: 'mo', name, email });
+    },
+    'authority_id',
+  );
 
   return {
     officersOf: (id) => (log.authorityIds.has(id) ? [] : (byId.get(id)?.officers ?? [])),
@@ -88,7 +97,8 @@ interface Registered {
 function holderOf(email: string, { row, officers, lines }: Registered): string | undefined {
   const address = email.toLowerCase();
   if (row) {
-    if (row.authority.chiefExecutive.email.toLowerCase() === address) return `the chief executive (${AUTHORITIES_FILE} line ${row.line}, ce_email)`;
+    if (row.authority.chiefExecutive.email.toLowerCase() === address)
+      return `the chief executive (${AUTHORITIES_FILE} line ${row.line}, ce_email)`;
     const head = row.authority.head;
     if (head && head.email.toLowerCase() === address) return `the ${head.role} (${AUTHORITIES_FILE} line ${row.line}, head_email)`;
   }

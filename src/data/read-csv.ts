@@ -7,7 +7,7 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import Papa from 'papaparse';
-import { AUTHORITY_ID, isEmail, type DataProblem } from '../domain/index.js';
+import { AUTHORITY_ID, type DataProblem, isEmail } from '../domain/index.js';
 
 /** Problems listed per file; beyond this a file is garbage and the rest are only counted. */
 export const MAX_PROBLEMS_PER_FILE = 200;
@@ -409,7 +409,12 @@ export function readCsv<C extends string>(
           const what = /[\r\n]/.test(raw) ? 'a line break' : 'a control character';
           log.add(line, header[i]!, `${show(raw)} contains ${what}; every value must be on one line with no control characters`, id);
         } else if (BIDI_CONTROL.test(raw)) {
-          log.add(line, header[i]!, `${show(raw)} contains a bidirectional control character (${codePoint(raw, BIDI_CONTROL)}) that can reorder the text around it`, id);
+          log.add(
+            line,
+            header[i]!,
+            `${show(raw)} contains a bidirectional control character (${codePoint(raw, BIDI_CONTROL)}) that can reorder the text around it`,
+            id,
+          );
         } else if (INVISIBLE.test(raw)) {
           log.add(line, header[i]!, `${show(raw)} contains an invisible character (${codePoint(raw, INVISIBLE)}); remove it`, id);
         }

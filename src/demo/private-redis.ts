@@ -2,7 +2,7 @@
  * A private redis-server on a free loopback port, for the demo when no Redis
  * answers at REDIS_URL, and for tests that restart Redis on purpose.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -84,7 +84,10 @@ export class PrivateRedis {
     const client = new Redis(this.url, { ...this.clientOptions, lazyConnect: true, maxRetriesPerRequest: 0 });
     // SHUTDOWN closes the connection under the client: that is the point, not an error.
     client.on('error', () => {});
-    await client.connect().then(() => client.call('SHUTDOWN', 'NOSAVE')).catch(() => child.kill('SIGTERM'));
+    await client
+      .connect()
+      .then(() => client.call('SHUTDOWN', 'NOSAVE'))
+      .catch(() => child.kill('SIGTERM'));
     client.disconnect();
     await exited;
     this.child = undefined;

@@ -7,7 +7,7 @@
  * (SIGSTOP) so that it lags. Nothing here touches a system Redis or its
  * files; `destroy` kills every process and removes the folder.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,7 +106,9 @@ export class RedisTopology {
   async restartKilledAsReplicas(): Promise<void> {
     const primary = await this.primaryPort();
     for (const node of this.killed.splice(0)) {
-      await new Promise((resolve) => (node.child.exitCode !== null || node.child.signalCode !== null ? resolve(null) : node.child.once('exit', resolve)));
+      await new Promise((resolve) =>
+        node.child.exitCode !== null || node.child.signalCode !== null ? resolve(null) : node.child.once('exit', resolve),
+      );
       this.servers.splice(this.servers.indexOf(node), 1);
       await this.startServer(['--replicaof', '127.0.0.1', String(primary)], node.port);
       await this.waitForReplicaInSync(node.port);

@@ -6,8 +6,8 @@
  * per message, as a real relay would answer.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 
 export interface SmtpReply {
@@ -142,7 +142,10 @@ export class SmtpSink {
 
   private async accept(data: Buffer, session: SMTPServerSession): Promise<Error | null | 'drop'> {
     // Unfold continuation lines (RFC 5322 2.2.3) before reading header values.
-    const headers = data.subarray(0, Math.max(0, data.indexOf('\r\n\r\n'))).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+    const headers = data
+      .subarray(0, Math.max(0, data.indexOf('\r\n\r\n')))
+      .toString('utf8')
+      .replace(/\r\n[ \t]+/g, ' ');
     const message: ReceivedMessage = {
       messageId: header(headers, 'Message-ID'),
       letter: header(headers, 'X-Annual-Review'),

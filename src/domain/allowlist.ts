@@ -21,7 +21,8 @@ export function parseAllowlist(text: string): AllowlistParse {
   raw.forEach((entry, i) => {
     if (entry === '') return;
     const domain = entry.startsWith('@') ? entry.slice(1) : entry;
-    if (entry.startsWith('@') ? DOMAIN.test(domain) : ADDRESS.test(entry) || DOMAIN.test(entry)) entries.push(entry.startsWith('@') ? domain : entry);
+    if (entry.startsWith('@') ? DOMAIN.test(domain) : ADDRESS.test(entry) || DOMAIN.test(entry))
+      entries.push(entry.startsWith('@') ? domain : entry);
     else problems.push(`entry ${i + 1} of ${raw.length} is neither a domain (example.org) nor an address (name@example.org)`);
   });
   if (problems.length === 0 && entries.length === 0) problems.push('lists no domain or address');

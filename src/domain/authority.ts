@@ -6,13 +6,7 @@
 import type { AttachmentInfo } from './attachment.js';
 
 /** The five kinds of council: the Complaint Handling Code is addressed to them. */
-export const COUNCIL_KINDS = [
-  'county-council',
-  'district-council',
-  'metropolitan-borough',
-  'unitary-authority',
-  'london-borough',
-] as const;
+export const COUNCIL_KINDS = ['county-council', 'district-council', 'metropolitan-borough', 'unitary-authority', 'london-borough'] as const;
 
 /** An authority id: part of a BullMQ job id `<campaign>-<id>`, so no ':'; also used in file and URL names. */
 export const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]*$/;
@@ -20,13 +14,7 @@ export const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]*$/;
 export const AUTHORITY_ID_MAX_LENGTH = 64;
 
 /** Every kind of organisation the Ombudsman oversees, councils first. */
-export const AUTHORITY_KINDS = [
-  ...COUNCIL_KINDS,
-  'combined-authority',
-  'fire-and-rescue',
-  'national-park',
-  'other',
-] as const;
+export const AUTHORITY_KINDS = [...COUNCIL_KINDS, 'combined-authority', 'fire-and-rescue', 'national-park', 'other'] as const;
 
 export type AuthorityKind = (typeof AUTHORITY_KINDS)[number];
 

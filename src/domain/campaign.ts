@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { AUTHORITY_KINDS } from './authority.js';
-import { FIXED_COLUMNS, RULE_KINDS, figuresOfRule, type FigureRule } from './figures.js';
+import { FIXED_COLUMNS, type FigureRule, figuresOfRule, RULE_KINDS } from './figures.js';
 
 const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
 const headerSafe = z.string().min(1).refine(noLineBreaks, 'must not contain a line break (CR or LF)');
@@ -127,19 +127,30 @@ export const campaignSchema = z
      * as `averages.<name>` in the templates. Every kind in authorities.csv needs
      * an entry; a name one kind lacks is null for that kind.
      */
-    averages: z.partialRecord(z.enum(AUTHORITY_KINDS), z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'use letters and digits only'), z.number().min(0))),
+    averages: z.partialRecord(
+      z.enum(AUTHORITY_KINDS),
+      z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'use letters and digits only'), z.number().min(0)),
+    ),
     /** The letter is addressed to the chief executive; these roles get a copy, in this order. */
     recipients: z.strictObject({ copies: z.array(copySchema) }),
   })
   .superRefine((campaign, ctx) => {
     if (campaign.letterAs === 'pdf' && !campaign.wording.coverNote) {
-      ctx.addIssue({ code: 'custom', path: ['wording', 'coverNote'], message: 'letterAs "pdf" needs a coverNote: the body of the email the PDF is attached to' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['wording', 'coverNote'],
+        message: 'letterAs "pdf" needs a coverNote: the body of the email the PDF is attached to',
+      });
     }
     for (const [key, paragraphs] of Object.entries(campaign.wording)) {
       paragraphs.forEach((paragraph, i) => {
         for (const [link, , url] of paragraph.matchAll(WORDING_LINK)) {
           if (!SAFE_LINK.test(url as string)) {
-            ctx.addIssue({ code: 'custom', path: ['wording', key, i], message: `the link ${link} must be https: (or mailto: for an address)` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['wording', key, i],
+              message: `the link ${link} must be https: (or mailto: for an address)`,
+            });
           }
         }
       });
@@ -148,24 +159,42 @@ export const campaignSchema = z
     campaign.figures.forEach((figure, i) => {
       const first = declared.get(figure.column);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['figures', i, 'column'], message: `figure '${figure.column}' is declared twice (first as figures.${first})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['figures', i, 'column'],
+          message: `figure '${figure.column}' is declared twice (first as figures.${first})`,
+        });
       } else if ((FIXED_COLUMNS as readonly string[]).includes(figure.column)) {
-        ctx.addIssue({ code: 'custom', path: ['figures', i, 'column'], message: `'${figure.column}' is a fixed column of authorities.csv, not a figure` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['figures', i, 'column'],
+          message: `'${figure.column}' is a fixed column of authorities.csv, not a figure`,
+        });
       } else declared.set(figure.column, i);
     });
     campaign.rules.forEach((rule: FigureRule, i) => {
       for (const { key, figure } of figuresOfRule(rule)) {
         if (!declared.has(figure)) {
-          ctx.addIssue({ code: 'custom', path: ['rules', i, ...key], message: `rule '${rule.rule}' names '${figure}', which is not a declared figure` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', i, ...key],
+            message: `rule '${rule.rule}' names '${figure}', which is not a declared figure`,
+          });
         }
       }
     });
     const roles = new Set<string>();
     campaign.recipients.copies.forEach((copy, i) => {
-      if (copy.role === 'ceo') ctx.addIssue({ code: 'custom', path: ['recipients', 'copies', i, 'role'], message: "'ceo' is the addressee, not a copy" });
-      if (roles.has(copy.role)) ctx.addIssue({ code: 'custom', path: ['recipients', 'copies', i, 'role'], message: `role '${copy.role}' is listed twice` });
+      if (copy.role === 'ceo')
+        ctx.addIssue({ code: 'custom', path: ['recipients', 'copies', i, 'role'], message: "'ceo' is the addressee, not a copy" });
+      if (roles.has(copy.role))
+        ctx.addIssue({ code: 'custom', path: ['recipients', 'copies', i, 'role'], message: `role '${copy.role}' is listed twice` });
       if (copy.role !== 'head' && copy.title === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['recipients', 'copies', i, 'title'], message: `role '${copy.role}' needs a title, e.g. "Link Officer"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recipients', 'copies', i, 'title'],
+          message: `role '${copy.role}' needs a title, e.g. "Link Officer"`,
+        });
       }
       roles.add(copy.role);
     });

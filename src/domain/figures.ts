@@ -83,7 +83,10 @@ export function ruleProblems(rules: readonly FigureRule[], figures: Readonly<Fig
       case 'rate-base': {
         const base = figures[rule.figure];
         if (base !== null && base !== undefined && !(Number.isSafeInteger(base) && base > 0)) {
-          problems.push({ field: rule.figure, reason: `'${base}' is not allowed: ${rule.figure} is what rates are per, so it must be above 0; leave it blank when not known` });
+          problems.push({
+            field: rule.figure,
+            reason: `'${base}' is not allowed: ${rule.figure} is what rates are per, so it must be above 0; leave it blank when not known`,
+          });
         }
         break;
       }
@@ -111,7 +114,8 @@ export function figureProblems(
   for (const { column, blank } of declared) {
     const value = figures[column];
     if (value === null && blank) continue;
-    if (!isCount(value)) problems.push({ field: column, reason: `must be a whole number, 0 or more${blank ? ', or blank' : ''} (got ${value})` });
+    if (!isCount(value))
+      problems.push({ field: column, reason: `must be a whole number, 0 or more${blank ? ', or blank' : ''} (got ${value})` });
   }
   return [...problems, ...ruleProblems(rules, figures)];
 }

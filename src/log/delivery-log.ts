@@ -3,7 +3,7 @@
  * stdout and to the DELIVERY_LOG file. Event names (`delivery.sent`,
  * `delivery.failed`, ...) are stable: code, tests and dashboards key on them.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { createLogger, type LogOptions } from '../logger.js';
 
 /**
@@ -16,9 +16,7 @@ export function createDeliveryLogger(options: LogOptions & { file: string; echo?
   const echo = options.echo !== false && options.level !== 'silent';
   const streams = pino.multistream([
     { level: 'info', stream: file },
-    ...(echo
-      ? [{ level: options.level as pino.Level, stream: options.destination ?? pino.destination({ dest: 1, sync: false }) }]
-      : []),
+    ...(echo ? [{ level: options.level as pino.Level, stream: options.destination ?? pino.destination({ dest: 1, sync: false }) }] : []),
   ]);
   return createLogger({ level: 'info', destination: streams });
 }

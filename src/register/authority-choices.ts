@@ -58,7 +58,8 @@ export async function choicesFromLatestCampaign(redis: Redis, prefix: string): P
     const stored = await store.load(id);
     if (stored && (!latest || stored.storedAt > latest.stored.storedAt)) latest = { id, stored };
   }
-  if (!latest) throw new NoAuthoritiesError(`no campaign is stored under the key prefix ${prefix}; start the register server with --data DIR`);
+  if (!latest)
+    throw new NoAuthoritiesError(`no campaign is stored under the key prefix ${prefix}; start the register server with --data DIR`);
   const list: AuthorityChoice[] = [];
   for await (const a of store.authorities(latest.id)) list.push({ id: a.id, name: a.name, ceDomain: emailDomain(a.chiefExecutive.email) });
   return choices(list, latest.stored.campaign.mail.from, `campaign ${latest.id}`);

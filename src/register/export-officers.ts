@@ -39,9 +39,13 @@ export async function exportRegistrations(dir: string, registrations: readonly R
   // authorities.csv is read as its campaign declares it; only its ids are used here.
   const { campaign } = parseCampaignJson(await readFile(join(dir, CAMPAIGN_FILE)).catch(() => new Uint8Array()));
   if (!campaign) throw new ExportError(`${join(dir, CAMPAIGN_FILE)} is missing or has problems; run validate --data ${dir}`);
-  const authorities = parseAuthoritiesCsv(await readFile(join(dir, AUTHORITIES_FILE)).catch(() => new Uint8Array()), declarationOf(campaign));
+  const authorities = parseAuthoritiesCsv(
+    await readFile(join(dir, AUTHORITIES_FILE)).catch(() => new Uint8Array()),
+    declarationOf(campaign),
+  );
   const result: ExportResult = { file, added: [], reRegistered: [], withdrawn: [], unknownAuthority: [] };
-  const matching = (r: Registration) => rows.filter((row) => row.authority_id === r.authorityId && row.email.toLowerCase() === r.email.toLowerCase());
+  const matching = (r: Registration) =>
+    rows.filter((row) => row.authority_id === r.authorityId && row.email.toLowerCase() === r.email.toLowerCase());
 
   for (const registration of registrations) {
     const existing = matching(registration);
@@ -83,10 +87,18 @@ async function readRows(file: string): Promise<Row[]> {
   }
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: true }) as unknown as typeof records;
+    records = parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      relax_column_count: true,
+    }) as unknown as typeof records;
   } catch (error) {
     const line = (error as { lines?: unknown }).lines;
-    throw new ExportError(`${MONITORING_OFFICERS_FILE}:${typeof line === 'number' ? line : 0}: -: cannot be read as CSV (${(error as Error).message}); run validate --data DIR and fix it first`);
+    throw new ExportError(
+      `${MONITORING_OFFICERS_FILE}:${typeof line === 'number' ? line : 0}: -: cannot be read as CSV (${(error as Error).message}); run validate --data DIR and fix it first`,
+    );
   }
   const [header, ...body] = records;
   if (!header || header.record.join(',') !== MONITORING_OFFICER_COLUMNS.join(',')) {
@@ -94,7 +106,9 @@ async function readRows(file: string): Promise<Row[]> {
   }
   return body.map(({ record: fields, info }) => {
     if (fields.length !== MONITORING_OFFICER_COLUMNS.length) {
-      throw new ExportError(`${MONITORING_OFFICERS_FILE}:${info.lines}: -: has ${fields.length} fields, not ${MONITORING_OFFICER_COLUMNS.length}; run validate --data DIR and fix it first`);
+      throw new ExportError(
+        `${MONITORING_OFFICERS_FILE}:${info.lines}: -: has ${fields.length} fields, not ${MONITORING_OFFICER_COLUMNS.length}; run validate --data DIR and fix it first`,
+      );
     }
     const [authority_id, name, email, registered] = fields as [string, string, string, string];
     return { authority_id, name, email, registered };

@@ -7,9 +7,10 @@
  */
 
 const escapeHtml = (value: string): string => Handlebars.escapeExpression(value);
+
 import Handlebars from 'handlebars';
 import type { AuthorityChoice } from './authority-choices.js';
-import { FIELDS, LIMITS, type FieldError } from './registration-form.js';
+import { FIELDS, type FieldError, LIMITS } from './registration-form.js';
 
 const STYLE = `
 body { margin: 0; font-family: Arial, sans-serif; font-size: 19px; line-height: 1.32; color: #0b0c0c; background: #fff; }
@@ -110,7 +111,12 @@ ${spec.error ? `<p class="message" id="${spec.id}-error"><span class="skip">Erro
 
 const errorOf = (errors: readonly FieldError[], name: FieldError['field']) => errors.find((e) => e.field === name)?.message;
 
-export function registrationFormPage(nonce: string, authorities: readonly AuthorityChoice[], values: FormValues = EMPTY, errors: readonly FieldError[] = []): string {
+export function registrationFormPage(
+  nonce: string,
+  authorities: readonly AuthorityChoice[],
+  values: FormValues = EMPTY,
+  errors: readonly FieldError[] = [],
+): string {
   const ids = { authority: 'authority', name: 'full-name', email: 'email' } as const;
   const options = authorities.map((a) => `<option value="${escapeHtml(a.name)}"></option>`).join('');
   return registerPage({
@@ -155,7 +161,11 @@ export function checkEmailPage(nonce: string, what: 'register' | 'withdraw'): st
   });
 }
 
-export function confirmPage(nonce: string, token: string, what: { purpose: 'confirm'; authorityName: string; name: string; email: string } | { purpose: 'withdraw'; email: string }): string {
+export function confirmPage(
+  nonce: string,
+  token: string,
+  what: { purpose: 'confirm'; authorityName: string; name: string; email: string } | { purpose: 'withdraw'; email: string },
+): string {
   const isConfirm = what.purpose === 'confirm';
   const title = isConfirm ? 'Confirm your registration' : 'Stop receiving the Annual Review letter';
   const detail = isConfirm
@@ -179,7 +189,11 @@ export function donePage(nonce: string, what: 'confirmed' | 'withdrawn'): string
     what === 'confirmed'
       ? 'Thank you. An Ombudsman officer will check your registration; once approved, you will receive a copy of the Annual Review letter.'
       : 'Your registration is withdrawn. The next letters will not be sent to you. You can register again at any time.';
-  return registerPage({ title, nonce, body: `<div class="panel"><h1>${title}</h1></div>\n<p>${text}</p>\n<p><a href="/">Register an address</a></p>` });
+  return registerPage({
+    title,
+    nonce,
+    body: `<div class="panel"><h1>${title}</h1></div>\n<p>${text}</p>\n<p><a href="/">Register an address</a></p>`,
+  });
 }
 
 export function withdrawFormPage(nonce: string, value = '', error?: string): string {

@@ -17,9 +17,10 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import helmet from 'helmet';
+import { EVENT } from '../domain/index.js';
 import type { AuthorityChoices } from './authority-choices.js';
 import type { LinkSigner } from './link-token.js';
 import type { RegisterMail } from './register-mail.js';
@@ -35,7 +36,6 @@ import {
 } from './register-pages.js';
 import { checkEmail, checkRegistrationForm, FIELDS } from './registration-form.js';
 import { emailDomain, RegistrationStore } from './registration-store.js';
-import { EVENT } from '../domain/index.js';
 
 function nonceOf(res: Response): string {
   return String(res.locals.cspNonce);
@@ -52,7 +52,12 @@ export interface RegisterLimits {
   mailIntervalMs: number;
 }
 
-export const DEFAULT_REGISTER_LIMITS: RegisterLimits = { perClient: 20, perAddress: 5, windowMs: 60 * 60 * 1000, mailIntervalMs: 60 * 60 * 1000 };
+export const DEFAULT_REGISTER_LIMITS: RegisterLimits = {
+  perClient: 20,
+  perAddress: 5,
+  windowMs: 60 * 60 * 1000,
+  mailIntervalMs: 60 * 60 * 1000,
+};
 
 export interface RegisterAppOptions {
   redis: Redis;
@@ -110,7 +115,14 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       ? await store.withinLimit('address', email, limits.perAddress, limits.windowMs)
       : await store.withinLimit('client', client(req), limits.perClient, limits.windowMs);
     if (within) return false;
-    log.warn({ event: EVENT.registerRateLimited, scope: email ? 'address' : 'client', ...(email ? { domain: emailDomain(email) } : { ip: client(req) }) }, 'register.rate-limited');
+    log.warn(
+      {
+        event: EVENT.registerRateLimited,
+        scope: email ? 'address' : 'client',
+        ...(email ? { domain: emailDomain(email) } : { ip: client(req) }),
+      },
+      'register.rate-limited',
+    );
     res.status(429).send(tooManyPage(nonceOf(res)));
     return true;
   };
@@ -198,16 +210,23 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
 
   app.get('/confirm', (req, res) => {
     const link = readLink(req, res, 'confirm', req.query.token);
-    if (!link || link.purpose !== 'confirm') return;
+    if (link?.purpose !== 'confirm') return;
     const authority = authorities.find(link.authorityId);
     if (!authority) return void res.status(410).send(refusedPage(nonceOf(res), 'unknown'));
-    res.send(confirmPage(nonceOf(res), String(req.query.token), { purpose: 'confirm', authorityName: authority.name, name: link.name, email: link.email }));
+    res.send(
+      confirmPage(nonceOf(res), String(req.query.token), {
+        purpose: 'confirm',
+        authorityName: authority.name,
+        name: link.name,
+        email: link.email,
+      }),
+    );
   });
 
   app.post('/confirm', form, async (req, res) => {
     const token = (req.body as Record<string, unknown> | undefined)?.token;
     const link = readLink(req, res, 'confirm', token);
-    if (!link || link.purpose !== 'confirm') return;
+    if (link?.purpose !== 'confirm') return;
     const authority = authorities.find(link.authorityId);
     if (!authority) return void res.status(410).send(refusedPage(nonceOf(res), 'unknown'));
     if (!(await store.useLink(link.nonce, link.expiresAt))) {
@@ -222,7 +241,10 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       ceDomain: authority.ceDomain,
       confirmedFrom: client(req),
     });
-    log.info({ event: EVENT.registerConfirmed, registration: registration.id, authorityId: authority.id, domain: emailDomain(link.email) }, 'register.confirmed');
+    log.info(
+      { event: EVENT.registerConfirmed, registration: registration.id, authorityId: authority.id, domain: emailDomain(link.email) },
+      'register.confirmed',
+    );
     res.send(donePage(nonceOf(res), 'confirmed'));
   });
 
@@ -240,7 +262,10 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       return void res.status(410).send(refusedPage(nonceOf(res), 'used'));
     }
     const withdrawn = await store.withdrawAddress(link.email);
-    log.info({ event: EVENT.registerWithdrawn, registrations: withdrawn.map((r) => r.id), domain: emailDomain(link.email) }, 'register.withdrawn');
+    log.info(
+      { event: EVENT.registerWithdrawn, registrations: withdrawn.map((r) => r.id), domain: emailDomain(link.email) },
+      'register.withdrawn',
+    );
     res.send(donePage(nonceOf(res), 'withdrawn'));
   });
 
@@ -250,7 +275,8 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: unknown }).status;
     // express's body parser: a form too large or with too many fields.
-    if (typeof status === 'number' && status >= 400 && status < 500) return void res.status(status).type('text/plain').send('The form could not be read.');
+    if (typeof status === 'number' && status >= 400 && status < 500)
+      return void res.status(status).type('text/plain').send('The form could not be read.');
     log.error({ event: EVENT.registerError, err: error, path: req.path }, 'register.error');
     if (!res.headersSent) res.status(500).type('text/plain').send('Something went wrong; try again later.');
   });
@@ -267,7 +293,10 @@ export async function startRegisterServer(options: RegisterAppOptions & { host: 
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  options.log.info({ event: EVENT.registerListening, url, prefix: options.prefix, authorities: options.authorities.source }, `register server listening on ${url}`);
+  options.log.info(
+    { event: EVENT.registerListening, url, prefix: options.prefix, authorities: options.authorities.source },
+    `register server listening on ${url}`,
+  );
   return {
     url,
     async close() {

@@ -51,7 +51,8 @@ export function checkRegistrationForm(body: unknown, authorities: AuthorityChoic
   else if (!authority) errors.push({ field: 'authority', message: 'Choose your authority from the list' });
 
   if (values.name === '') errors.push({ field: 'name', message: 'Enter your full name' });
-  else if (values.name.length > LIMITS.name) errors.push({ field: 'name', message: `Full name must be ${LIMITS.name} characters or fewer` });
+  else if (values.name.length > LIMITS.name)
+    errors.push({ field: 'name', message: `Full name must be ${LIMITS.name} characters or fewer` });
   else if (CONTROL.test(values.name)) errors.push({ field: 'name', message: 'Full name must be on one line' });
 
   const emailProblem = checkEmail(values.email);

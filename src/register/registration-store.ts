@@ -166,7 +166,8 @@ export class RegistrationStore {
   async decide(id: string, decision: 'approved' | 'rejected', by: string, now = Date.now()): Promise<Registration> {
     const registration = await this.get(id);
     if (!registration) throw new RegistrationError(`no registration ${id}`);
-    if (registration.status === 'withdrawn') throw new RegistrationError(`registration ${id} was withdrawn by its officer; it cannot be ${decision}`);
+    if (registration.status === 'withdrawn')
+      throw new RegistrationError(`registration ${id} was withdrawn by its officer; it cannot be ${decision}`);
     const updated: Registration = { ...registration, status: decision, decidedBy: by, decidedAt: now };
     await this.redis.hset(this.recordKey(id), { status: decision, decidedBy: by, decidedAt: String(now) });
     return updated;

@@ -1,9 +1,6 @@
 /** Dates and rounding used by the letter: plain functions, no locale data. */
 
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** "2024-07-17" -> "17 July 2024" (the campaign schema guarantees an ISO date). */
 export function formatLongDate(isoDate: string): string {

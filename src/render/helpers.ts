@@ -25,7 +25,8 @@ export const HELPERS = {
   percent: (part: Value, of: Value) => (whole('percent', of) === 0 ? 0 : percentHalfUp(whole('percent', part), whole('percent', of))),
   /** {{per100k part base}} -> per 100,000 of base, one decimal place, rounded half up ("4.6"). */
   per100k: (part: Value, base: Value) => {
-    if (typeof base !== 'number' || base <= 0) throw new Error(`{{per100k}} needs a base above 0, got ${String(base)}; test the figure with {{#if}} first`);
+    if (typeof base !== 'number' || base <= 0)
+      throw new Error(`{{per100k}} needs a base above 0, got ${String(base)}; test the figure with {{#if}} first`);
     return per100kHalfUp(whole('per100k', part), whole('per100k', base));
   },
   /** {{round average 1}} -> a campaign average as written, rounded half up to that many places. */

@@ -12,9 +12,33 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Authority, type Campaign, type CompiledLetter, type LetterDocument, type Recipient, type RenderedLetter, RenderError, recipientsOf } from '../domain/index.js';
-import { buildAveragesByKind, buildCampaignViews, buildLetterView, cleanAuthority, cleanRecipient, type CampaignView } from './letter-view.js';
-import { checkTemplateRules, checkWordingKeys, compileTemplate, defaultTemplatesDir, loadLetterSource, mjmlToHtml, type LetterTemplate } from './templates.js';
+import {
+  type Authority,
+  type Campaign,
+  type CompiledLetter,
+  type LetterDocument,
+  type Recipient,
+  RenderError,
+  type RenderedLetter,
+  recipientsOf,
+} from '../domain/index.js';
+import {
+  buildAveragesByKind,
+  buildCampaignViews,
+  buildLetterView,
+  type CampaignView,
+  cleanAuthority,
+  cleanRecipient,
+} from './letter-view.js';
+import {
+  checkTemplateRules,
+  checkWordingKeys,
+  compileTemplate,
+  defaultTemplatesDir,
+  type LetterTemplate,
+  loadLetterSource,
+  mjmlToHtml,
+} from './templates.js';
 import { htmlTemplateToTextTemplate, htmlToPlainText } from './text.js';
 
 export interface LetterRenderer {
@@ -55,21 +79,27 @@ export function rendererFromCompiled(campaign: Campaign, compiled: CompiledLette
   const views = buildCampaignViews(campaign);
   const averages = buildAveragesByKind(campaign);
 
-  const body = (htmlTemplate: LetterTemplate, textTemplate: LetterTemplate) => (authority: Authority, recipient: Recipient): RenderedLetter => {
-    const a = cleanAuthority(authority);
-    const r = cleanRecipient(recipient);
-    const subjectLine = subject(a, r);
-    const letter = buildLetterView(campaign, views.html, averages, a, r, subjectLine);
-    return {
-      subject: subjectLine,
-      html: htmlTemplate(letter),
-      // Same view, with the campaign wording as plain text instead of HTML.
-      text: textTemplate({ ...letter, campaign: views.text }).trim(),
+  const body =
+    (htmlTemplate: LetterTemplate, textTemplate: LetterTemplate) =>
+    (authority: Authority, recipient: Recipient): RenderedLetter => {
+      const a = cleanAuthority(authority);
+      const r = cleanRecipient(recipient);
+      const subjectLine = subject(a, r);
+      const letter = buildLetterView(campaign, views.html, averages, a, r, subjectLine);
+      return {
+        subject: subjectLine,
+        html: htmlTemplate(letter),
+        // Same view, with the campaign wording as plain text instead of HTML.
+        text: textTemplate({ ...letter, campaign: views.text }).trim(),
+      };
     };
-  };
   const letter = body(html, text);
-  if (campaign.letterAs === 'pdf' && !compiled.coverNote) throw new Error(`campaign ${campaign.id} sends the letter only as a PDF, but no cover note was compiled`);
-  const email = compiled.coverNote && campaign.letterAs === 'pdf' ? body(compileTemplate(compiled.coverNote.html, 'html'), compileTemplate(compiled.coverNote.text, 'text')) : letter;
+  if (campaign.letterAs === 'pdf' && !compiled.coverNote)
+    throw new Error(`campaign ${campaign.id} sends the letter only as a PDF, but no cover note was compiled`);
+  const email =
+    compiled.coverNote && campaign.letterAs === 'pdf'
+      ? body(compileTemplate(compiled.coverNote.html, 'html'), compileTemplate(compiled.coverNote.text, 'text'))
+      : letter;
 
   return {
     render: email,

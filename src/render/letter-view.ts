@@ -3,7 +3,7 @@
  * booleans. The campaign declares the figures and the templates decide, with
  * the helpers, which sentence applies; this only gathers the values.
  */
-import { type Authority, type Campaign, figureProblems, type Figures, isCouncil, type Recipient } from '../domain/index.js';
+import { type Authority, type Campaign, type Figures, figureProblems, isCouncil, type Recipient } from '../domain/index.js';
 import { formatLongDate } from './format.js';
 import { wordingToHtml, wordingToText } from './wording.js';
 
@@ -123,7 +123,9 @@ export function buildLetterView(
 ): LetterView {
   const problems = figureProblems(campaign.figures, campaign.rules, authority.figures);
   if (problems.length > 0) {
-    throw new Error(`Cannot render the figures for authority "${authority.id}": ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`);
+    throw new Error(
+      `Cannot render the figures for authority "${authority.id}": ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
+    );
   }
   const averages = averagesByKind.get(authority.kind);
   if (!averages) throw new Error(`The campaign has no averages for kind "${authority.kind}" (authority "${authority.id}")`);

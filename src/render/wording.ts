@@ -16,7 +16,7 @@ export function wordingToHtml(paragraph: string): string {
   let last = 0;
   for (const m of paragraph.matchAll(WORDING_LINK)) {
     const [whole, text, url] = m as unknown as [string, string, string];
-    html += escapeHtml(paragraph.slice(last, m.index)) + `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
+    html += `${escapeHtml(paragraph.slice(last, m.index))}<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
     last = m.index + whole.length;
   }
   return html + escapeHtml(paragraph.slice(last));

@@ -59,7 +59,10 @@ const REAPPROVE = 'preview it again and run `approve --data DIR`';
 export function checkFilesApproved(campaign: string, approval: Approval | null, current: FileHashes): ApprovalCheck {
   if (!approval) return { ok: false, reason: `campaign ${campaign} has not been approved: preview it, then run \`approve --data DIR\`` };
   if (digest(approval.files) !== approval.sha256) {
-    return { ok: false, reason: `the approval of campaign ${campaign} in Redis does not add up (its sha256 does not match its files); ${REAPPROVE}` };
+    return {
+      ok: false,
+      reason: `the approval of campaign ${campaign} in Redis does not add up (its sha256 does not match its files); ${REAPPROVE}`,
+    };
   }
   const changes = compareFiles(approval.files, current);
   if (changes.length === 0) return { ok: true, approval };
@@ -71,7 +74,12 @@ export function checkFilesApproved(campaign: string, approval: Approval | null, 
  * its compiled templates) the one that was checked against the approval, and
  * is that approval still of the same files?
  */
-export function checkStoredApproved(campaign: string, approval: Approval | null, stored: StoredCheck | null, storedVersion: string): ApprovalCheck {
+export function checkStoredApproved(
+  campaign: string,
+  approval: Approval | null,
+  stored: StoredCheck | null,
+  storedVersion: string,
+): ApprovalCheck {
   const restore = 'run `schedule --data DIR` (or `run`) again';
   if (!approval) return checkFilesApproved(campaign, null, {});
   if (!stored) return { ok: false, reason: `campaign ${campaign} was stored without being checked against its approval; ${restore}` };

@@ -46,7 +46,12 @@ async function hashFolder(dir: string, prefix: string, skip: (path: string) => b
   const paths = entries
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name))
-    .filter((path) => !relative(root, path).split(sep).some((part) => part.startsWith('.')) && !skip(path))
+    .filter(
+      (path) =>
+        !relative(root, path)
+          .split(sep)
+          .some((part) => part.startsWith('.')) && !skip(path),
+    )
     .sort();
   const files: FileHashes = {};
   for (const path of paths) files[prefix + relative(root, path).split(sep).join('/')] = sha256(await readFile(path));

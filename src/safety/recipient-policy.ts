@@ -14,7 +14,11 @@ export const NOT_ALLOWED = 'not in RECIPIENT_ALLOWLIST';
 /** "alpha/ceo ceo@alpha.example.org" for every recipient of the data the allowlist would refuse. */
 export function recipientsOutside(authorities: readonly Authority[], allowlist: readonly string[] | undefined): string[] {
   if (!allowlist) return [];
-  return authorities.flatMap((a) => recipientsOf(a).filter((r) => !isAllowed(r.email, allowlist)).map((r) => `${a.id}/${r.key} ${r.email}`));
+  return authorities.flatMap((a) =>
+    recipientsOf(a)
+      .filter((r) => !isAllowed(r.email, allowlist))
+      .map((r) => `${a.id}/${r.key} ${r.email}`),
+  );
 }
 
 /** A list for a message: the first `max` items, then how many more. */
@@ -51,7 +55,8 @@ type AddressField = SendMailOptions['to'];
 /** Every address the message would be delivered to: the envelope's if it has one, else to, cc and bcc. */
 function envelopeAddresses(mail: SendMailOptions): string[] {
   const envelope = mail.envelope as { to?: AddressField; cc?: AddressField; bcc?: AddressField } | undefined;
-  const fields: AddressField[] = envelope?.to || envelope?.cc || envelope?.bcc ? [envelope.to, envelope.cc, envelope.bcc] : [mail.to, mail.cc, mail.bcc];
+  const fields: AddressField[] =
+    envelope?.to || envelope?.cc || envelope?.bcc ? [envelope.to, envelope.cc, envelope.bcc] : [mail.to, mail.cc, mail.bcc];
   return fields.flatMap(addressesOf);
 }
 

@@ -4,15 +4,15 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type Approval, isAllowed, isEmail, RunRefused } from '../domain/index.js';
 import { show } from '../data/read-csv.js';
-import type { Ledger } from '../storage/ledger.js';
-import type { CampaignSnapshot, CampaignStore } from '../storage/campaign-store.js';
+import { type Approval, isAllowed, isEmail, RunRefused } from '../domain/index.js';
 import type { LetterJobData } from '../schedule/queues.js';
+import type { CampaignSnapshot, CampaignStore } from '../storage/campaign-store.js';
+import type { Ledger } from '../storage/ledger.js';
 import { Approvals, checkFilesApproved } from './approval.js';
 import type { Fingerprint } from './fingerprint.js';
 import { listSome, recipientsOutside } from './recipient-policy.js';
-import { TestRuns, discardFinishedTestRun, loadTestNotice, testCampaignId } from './test-mode.js';
+import { discardFinishedTestRun, loadTestNotice, TestRuns, testCampaignId } from './test-mode.js';
 
 /** What the producing commands hold open (src/cli/producer.ts). */
 export interface Producing {
@@ -72,12 +72,23 @@ export async function storeTestCampaign(
   templatesDir?: string,
 ): Promise<{ campaignId: string; discarded: number }> {
   if (!isEmail(to)) throw new RunRefused(`the test inbox ${show(to)} is not one email address; nothing was enqueued`);
-  if (!isAllowed(to, settings.RECIPIENT_ALLOWLIST)) throw new RunRefused(`the test inbox ${to} is not in RECIPIENT_ALLOWLIST; nothing was enqueued`);
+  if (!isAllowed(to, settings.RECIPIENT_ALLOWLIST))
+    throw new RunRefused(`the test inbox ${to} is not in RECIPIENT_ALLOWLIST; nothing was enqueued`);
   const testId = testCampaignId(snapshot.campaign.id);
-  const discarded = await discardFinishedTestRun({ queue: producer.letters, store: producer.store, ledger: producer.ledger(testId), testCampaign: testId });
+  const discarded = await discardFinishedTestRun({
+    queue: producer.letters,
+    store: producer.store,
+    ledger: producer.ledger(testId),
+    testCampaign: testId,
+  });
   if ('busy' in discarded) throw new RunRefused(`the previous test run is still going (${discarded.busy}); wait for it to finish`);
   const notice = await loadTestNotice(templatesDir);
-  await new TestRuns(producer.redis, settings.QUEUE_PREFIX).save({ campaign: snapshot.campaign.id, to, startedAt: new Date().toISOString(), notice });
+  await new TestRuns(producer.redis, settings.QUEUE_PREFIX).save({
+    campaign: snapshot.campaign.id,
+    to,
+    startedAt: new Date().toISOString(),
+    notice,
+  });
   await producer.store.save({ ...snapshot, campaign: { ...snapshot.campaign, id: testId } });
   return { campaignId: testId, discarded: discarded.removed };
 }

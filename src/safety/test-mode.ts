@@ -19,17 +19,26 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isTestCampaign, recipientsOf, testCampaignId, type Authority, type Campaign, type Recipient, type RenderedLetter, type TestNoticeSource, type TestRunSettings } from '../domain/index.js';
+import {
+  type Authority,
+  type Campaign,
+  isTestCampaign,
+  type Recipient,
+  type RenderedLetter,
+  recipientsOf,
+  type TestNoticeSource,
+  type TestRunSettings,
+  testCampaignId,
+} from '../domain/index.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { recipientTitle } from '../render/letter-view.js';
+import { compileTemplate, type LetterTemplate } from '../render/templates.js';
+import { type LetterJobData, letterJobId } from '../schedule/queues.js';
+import type { LetterSource } from '../send/deliver-authority.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
 import { StorageKeys } from '../storage/keys.js';
 import type { Ledger } from '../storage/ledger.js';
 import { decodeTestRunSettings, encodeTestRunSettings } from '../storage/records.js';
-import { compileTemplate, type LetterTemplate } from '../render/templates.js';
-import { letterJobId, type LetterJobData } from '../schedule/queues.js';
-import type { LetterSource } from '../send/deliver-authority.js';
-
 
 export { isTestCampaign, testCampaignId };
 
@@ -80,7 +89,11 @@ export async function loadTestNotice(templatesDir: string = TEMPLATES_DIR): Prom
 }
 
 export function compileTestNotice(source: TestNoticeSource): TestNotice {
-  return { subject: compileTemplate(source.subject, 'text'), html: compileTemplate(source.html, 'html'), text: compileTemplate(source.text, 'text') };
+  return {
+    subject: compileTemplate(source.subject, 'text'),
+    html: compileTemplate(source.html, 'html'),
+    text: compileTemplate(source.text, 'text'),
+  };
 }
 
 /**
@@ -141,8 +154,13 @@ export function markAsTest(
   const html = notice.html(view).trim();
   const body = /<body\b[^>]*>/i.exec(letter.html);
   return {
-    subject: notice.subject(view).trim().replace(/[\r\n]+/g, ' '),
-    html: body ? `${letter.html.slice(0, body.index + body[0].length)}\n${html}${letter.html.slice(body.index + body[0].length)}` : `${html}\n${letter.html}`,
+    subject: notice
+      .subject(view)
+      .trim()
+      .replace(/[\r\n]+/g, ' '),
+    html: body
+      ? `${letter.html.slice(0, body.index + body[0].length)}\n${html}${letter.html.slice(body.index + body[0].length)}`
+      : `${html}\n${letter.html}`,
     text: `${notice.text(view).trim()}\n\n${letter.text}`,
   };
 }

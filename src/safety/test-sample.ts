@@ -21,7 +21,8 @@ export function letterCases(authority: Authority, campaign: Campaign): string[] 
     if (rule.rule !== 'part') continue;
     const part = authority.figures[rule.part];
     const whole = authority.figures[rule.whole];
-    if (typeof part === 'number' && typeof whole === 'number' && whole > 0) cases.push(`${rule.part} of ${rule.whole}:${part < whole ? 'below' : 'all'}`);
+    if (typeof part === 'number' && typeof whole === 'number' && whole > 0)
+      cases.push(`${rule.part} of ${rule.whole}:${part < whole ? 'below' : 'all'}`);
   }
   for (const role of new Set(authority.copies.map((c) => c.role))) cases.push(`copy:${role}`);
   return cases;

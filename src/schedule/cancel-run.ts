@@ -8,7 +8,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { CampaignStore } from '../storage/campaign-store.js';
-import { letterJobId, type LetterJobData } from './queues.js';
+import { type LetterJobData, letterJobId } from './queues.js';
 
 export interface CancelResult {
   /** Jobs removed before they sent anything more. */

@@ -15,10 +15,17 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type Authority, CampaignNotStoredError, isTestCampaign, letterMessageId, type NewDelivery, recipientsOf } from '../domain/index.js';
-import { deliveryField, type Ledger } from '../storage/ledger.js';
+import {
+  type Authority,
+  CampaignNotStoredError,
+  isTestCampaign,
+  letterMessageId,
+  type NewDelivery,
+  recipientsOf,
+} from '../domain/index.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
-import { letterJobId, letterJobOptions, type LetterJobData, type RetryPolicy } from './queues.js';
+import { deliveryField, type Ledger } from '../storage/ledger.js';
+import { type LetterJobData, letterJobId, letterJobOptions, type RetryPolicy } from './queues.js';
 
 export interface FanOutResult {
   /** Jobs added: authorities with no job. */
@@ -128,7 +135,9 @@ async function addBatch(options: FanOutOptions, authorities: Authority[], fromAd
     missing.map(({ authority: a, id }) => ({
       name: 'letter',
       // A test run's jobs say so; the worker also knows one by its campaign id.
-      data: isTestCampaign(campaignId) ? { campaign: campaignId, authorityId: a.id, test: true } : { campaign: campaignId, authorityId: a.id },
+      data: isTestCampaign(campaignId)
+        ? { campaign: campaignId, authorityId: a.id, test: true }
+        : { campaign: campaignId, authorityId: a.id },
       opts: { ...jobOptions, jobId: id },
     })),
   );
@@ -136,12 +145,15 @@ async function addBatch(options: FanOutOptions, authorities: Authority[], fromAd
   // in the ledger still stops anyone already `sent` from being sent again.
   const finished = due.filter((c) => c.state !== undefined);
   await Promise.all(
-    finished.map(async (c) => (await queue.getJob(c.id))?.retry(c.state as 'completed' | 'failed', { resetAttemptsMade: true, resetAttemptsStarted: true })),
+    finished.map(async (c) =>
+      (await queue.getJob(c.id))?.retry(c.state as 'completed' | 'failed', { resetAttemptsMade: true, resetAttemptsStarted: true }),
+    ),
   );
   // A repair: a job put back for an authority the ledger already knew (a job lost after its
   // fan-out) or whose job had finished (a letter lost after its job ended).
   const repaired =
-    finished.length + missing.filter((c) => recipientsOf(c.authority).some((r) => recorded.has(deliveryField(c.authority.id, r.key)))).length;
+    finished.length +
+    missing.filter((c) => recipientsOf(c.authority).some((r) => recorded.has(deliveryField(c.authority.id, r.key)))).length;
   return { added: missing.length, existing: authorities.length - missing.length, repaired };
 }
 

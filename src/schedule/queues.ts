@@ -2,7 +2,7 @@
  * The two queues and what their jobs carry. Jobs carry ids only; the worker
  * loads everything else from the campaign store and the ledger.
  */
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { type ConnectionOptions, type JobsOptions, Queue } from 'bullmq';
 
 /** One job per authority: render and send its letters. Job id "<campaign>-<authorityId>". */
 export const LETTERS_QUEUE = 'letters';

@@ -9,10 +9,10 @@
  * letters still go to its test inbox.
  */
 import type { Queue } from 'bullmq';
-import { ActionRefused, isAllowed, type DeliveryRecord } from '../domain/index.js';
+import { ActionRefused, type DeliveryRecord, isAllowed } from '../domain/index.js';
 import type { Ledger } from '../storage/ledger.js';
-import { letterJobId, type LetterJobData, type RetryPolicy } from './queues.js';
-import { requeueLetterJob, type RequeueOutcome } from './requeue-job.js';
+import { type LetterJobData, letterJobId, type RetryPolicy } from './queues.js';
+import { type RequeueOutcome, requeueLetterJob } from './requeue-job.js';
 
 export interface ReaddressContext {
   letters: Queue<LetterJobData>;
@@ -46,11 +46,15 @@ export interface Readdressed {
 export async function readdressDelivery(ctx: ReaddressContext, request: ReaddressRequest): Promise<Readdressed> {
   const { authorityId, recipient, email } = request;
   const delivery = `${ctx.campaignId} ${authorityId}/${recipient}`;
-  if (!isAllowed(email, request.allowlist)) throw new ActionRefused(`${email} is not in RECIPIENT_ALLOWLIST; nothing changed`, 'not-allowed');
+  if (!isAllowed(email, request.allowlist))
+    throw new ActionRefused(`${email} is not in RECIPIENT_ALLOWLIST; nothing changed`, 'not-allowed');
   const record = await ctx.ledger.get(authorityId, recipient);
   if (!record) throw new ActionRefused(`no delivery ${delivery} in the ledger`, 'not-found');
   if (record.status !== 'bounced' && record.status !== 'permanent-failure') {
-    throw new ActionRefused(`delivery ${delivery} is ${record.status}; only a bounced or permanent-failure delivery can be readdressed`, 'conflict');
+    throw new ActionRefused(
+      `delivery ${delivery} is ${record.status}; only a bounced or permanent-failure delivery can be readdressed`,
+      'conflict',
+    );
   }
   const running = await ctx.letters.getJob(letterJobId(ctx.campaignId, authorityId));
   if (running && (await running.getState()) === 'active') {
@@ -61,7 +65,8 @@ export async function readdressDelivery(ctx: ReaddressContext, request: Readdres
   const domain = /@([^>]+)>$/.exec(record.messageId)?.[1] ?? 'localhost';
   const messageId = `<${ctx.campaignId}.${authorityId}.${recipient}.r${n}@${domain}>`;
   const changed = await ctx.ledger.readdress(authorityId, recipient, { email, messageId, by: ctx.user });
-  if (!changed.readdressed) throw new ActionRefused(`delivery ${delivery} changed meanwhile (now ${changed.record?.status ?? 'gone'}); nothing done`, 'conflict');
+  if (!changed.readdressed)
+    throw new ActionRefused(`delivery ${delivery} changed meanwhile (now ${changed.record?.status ?? 'gone'}); nothing done`, 'conflict');
   const note = `${recipient} readdressed from ${record.email} to ${email} by ${ctx.user} from ${ctx.from}`;
   const job = await requeueLetterJob(ctx.letters, ctx.policy, ctx.campaignId, authorityId, note);
   return { from: record.email, record: changed.record!, job };

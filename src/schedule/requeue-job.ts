@@ -7,9 +7,16 @@
  */
 import type { Queue } from 'bullmq';
 import { isTestCampaign } from '../domain/index.js';
-import { letterJobId, letterJobOptions, resendJobId, resendRecipient, type LetterJobData, type RetryPolicy } from './queues.js';
+import { type LetterJobData, letterJobId, letterJobOptions, type RetryPolicy, resendJobId, resendRecipient } from './queues.js';
 
-export type RequeueAction = 'retried-failed' | 'retried-completed' | 'promoted' | 'already-waiting' | 're-added' | 'running' | 'unknown-state';
+export type RequeueAction =
+  | 'retried-failed'
+  | 'retried-completed'
+  | 'promoted'
+  | 'already-waiting'
+  | 're-added'
+  | 'running'
+  | 'unknown-state';
 
 export interface RequeueOutcome {
   jobId: string;

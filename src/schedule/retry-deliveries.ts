@@ -9,10 +9,10 @@
  */
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { EVENT, type DeliveryRecord } from '../domain/index.js';
+import { type DeliveryRecord, EVENT } from '../domain/index.js';
 import type { Ledger } from '../storage/ledger.js';
-import { letterJobId, resendRecipient, type LetterJobData, type RetryPolicy } from './queues.js';
-import { requeueLetterJob, type RequeueOutcome } from './requeue-job.js';
+import { type LetterJobData, letterJobId, type RetryPolicy, resendRecipient } from './queues.js';
+import { type RequeueOutcome, requeueLetterJob } from './requeue-job.js';
 
 export const RETRY_STATUSES = ['permanent-failure', 'temporary-failure'] as const;
 export type RetryStatus = (typeof RETRY_STATUSES)[number];
@@ -93,10 +93,13 @@ export function describePlan(plan: RetryPlan): string[] {
         `${plan.byStatus['temporary-failure']} temporary failures) to queued and run the letter jobs of ${plan.authorities.length} authorities again; ` +
         `each sends only to its recipients not yet sent:`,
     );
-    for (const d of plan.deliveries) lines.push(`  ${d.authorityId}/${d.recipient} ${d.email} ${d.status}${d.response ? ` (${d.response})` : ''}`);
+    for (const d of plan.deliveries)
+      lines.push(`  ${d.authorityId}/${d.recipient} ${d.email} ${d.status}${d.response ? ` (${d.response})` : ''}`);
   }
   if (plan.running.length > 0) {
-    lines.push(`left alone, their job is running now (retry again when it has finished): ${plan.running.map((d) => `${d.authorityId}/${d.recipient}`).join(', ')}`);
+    lines.push(
+      `left alone, their job is running now (retry again when it has finished): ${plan.running.map((d) => `${d.authorityId}/${d.recipient}`).join(', ')}`,
+    );
   }
   return lines;
 }
@@ -106,7 +109,11 @@ export function describePlan(plan: RetryPlan): string[] {
  * `delivery.reset` line in the delivery log), then runs each affected
  * authority's job again.
  */
-export async function applyRetry(target: RetryTarget & { policy: RetryPolicy; deliveryLog: Logger }, plan: RetryPlan, by: string): Promise<RetryResult> {
+export async function applyRetry(
+  target: RetryTarget & { policy: RetryPolicy; deliveryLog: Logger },
+  plan: RetryPlan,
+  by: string,
+): Promise<RetryResult> {
   const changed: DeliveryRecord[] = [];
   // One job per authority, and one per resend (its own job sends only that letter).
   const resetByJob = new Map<string, { authorityId: string; resendKey?: string; recipients: string[] }>();
@@ -152,7 +159,8 @@ export function describeResult(result: RetryResult): string[] {
       `${count('promoted')} brought forward, ${count('already-waiting')} already waiting, ${count('re-added')} added again`,
   ];
   const running = result.jobs.filter((j) => j.action === 'running' || j.action === 'unknown-state');
-  if (running.length > 0) lines.push(`not run again (${running.map((j) => `${j.jobId} ${j.state}`).join(', ')}): retry again once they have finished`);
+  if (running.length > 0)
+    lines.push(`not run again (${running.map((j) => `${j.jobId} ${j.state}`).join(', ')}): retry again once they have finished`);
   if (result.changed.length > 0) {
     lines.push(`changed meanwhile, left alone: ${result.changed.map((d) => `${d.authorityId}/${d.recipient}`).join(', ')}`);
   }

@@ -24,9 +24,9 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { StorageKeys } from '../storage/keys.js';
-import { withStorageCommands, type StorageCommands } from '../storage/scripts.js';
 import { EVENT } from '../domain/index.js';
+import { StorageKeys } from '../storage/keys.js';
+import { type StorageCommands, withStorageCommands } from '../storage/scripts.js';
 
 /** The part of a BullMQ Queue the breaker drives. */
 export interface PausableQueue {
@@ -226,10 +226,14 @@ export class CircuitBreaker {
       if (!operatorResumed && detail === '1') await this.options.queue.resume();
       const promoted = await this.promoteDeferred();
       this.options.log.info(
-        { event: EVENT.breakerClosed, by: operatorResumed ? 'operator' : 'cool-down', openedAt: state.openedAt, reason: state.reason, promoted },
-        operatorResumed
-          ? 'breaker.closed: an operator resumed the letters queue'
-          : 'breaker.closed: cool-down over; letters queue resumed',
+        {
+          event: EVENT.breakerClosed,
+          by: operatorResumed ? 'operator' : 'cool-down',
+          openedAt: state.openedAt,
+          reason: state.reason,
+          promoted,
+        },
+        operatorResumed ? 'breaker.closed: an operator resumed the letters queue' : 'breaker.closed: cool-down over; letters queue resumed',
       );
     } catch (err) {
       // Redis away (restarting): the next tick tries again.

@@ -4,10 +4,19 @@
  * job safe: a recipient already `sent`, or claimed by a live worker, is skipped.
  */
 import type { Logger } from 'pino';
-import { type Authority, type Campaign, EVENT, letterMessageId, type MailAttachment, type Recipient, recipientsOf, type RenderedLetter } from '../domain/index.js';
 import type { Verp } from '../bounce/verp.js';
+import {
+  type Authority,
+  type Campaign,
+  EVENT,
+  letterMessageId,
+  type MailAttachment,
+  type Recipient,
+  type RenderedLetter,
+  recipientsOf,
+} from '../domain/index.js';
 import type { Ledger } from '../storage/ledger.js';
-import { sendMessage, type Address } from './send-message.js';
+import { type Address, sendMessage } from './send-message.js';
 import type { MailTransport } from './transport.js';
 
 export interface LetterSource {
@@ -69,10 +78,15 @@ export interface AuthorityResult {
  *   under its own delivery key ("ceo~resend-1"), so its own ledger record and
  *   Message-ID; the ledger keeps that new delivery to one send as any other.
  */
-export async function deliverAuthority(ctx: DeliveryContext, authority: Authority, resend?: { recipient: string; key: string }): Promise<AuthorityResult> {
+export async function deliverAuthority(
+  ctx: DeliveryContext,
+  authority: Authority,
+  resend?: { recipient: string; key: string },
+): Promise<AuthorityResult> {
   const from = ctx.from ?? ctx.campaign.mail.from;
   const recipients = resend ? recipientsOf(authority).filter((r) => r.key === resend.recipient) : recipientsOf(authority);
-  if (resend && recipients.length === 0) throw new Error(`resend ${resend.key}: authority ${authority.id} has no recipient ${resend.recipient}`);
+  if (resend && recipients.length === 0)
+    throw new Error(`resend ${resend.key}: authority ${authority.id} has no recipient ${resend.recipient}`);
   // Render every copy before claiming anyone: a template fault must not strand a claim.
   const letters = recipients.map((recipient) => ({
     recipient: resend ? { ...recipient, key: resend.key } : recipient,
@@ -121,11 +135,17 @@ async function deliverOne(
     // A claim only the primary holds would vanish in a failover, and another worker could send too.
     const response = 'not sent: no replica acknowledged the claim in time; will retry';
     await ctx.ledger.release(authority.id, recipient.key, ctx.owner, response);
-    ctx.deliveryLog.warn({ event: EVENT.deliveryClaimUnacknowledged, ...fields, attempt: claim.record.attempts, response }, 'delivery.claim-unacknowledged');
+    ctx.deliveryLog.warn(
+      { event: EVENT.deliveryClaimUnacknowledged, ...fields, attempt: claim.record.attempts, response },
+      'delivery.claim-unacknowledged',
+    );
     return { ...base, outcome: 'temporary-failure', response, attempted: false };
   }
   if (claim.outcome !== 'claimed') {
-    ctx.deliveryLog.info({ event: EVENT.deliverySkipped, ...fields, reason: claim.outcome, status: claim.record.status }, 'delivery.skipped');
+    ctx.deliveryLog.info(
+      { event: EVENT.deliverySkipped, ...fields, reason: claim.outcome, status: claim.record.status },
+      'delivery.skipped',
+    );
     const retryInMs = claim.outcome === 'held-by-other' ? claim.retryInMs : undefined;
     return { ...base, outcome: claim.outcome, response: claim.record.response, ...(retryInMs === undefined ? {} : { retryInMs }) };
   }
@@ -156,9 +176,12 @@ async function deliverOne(
 
   const started = performance.now();
   // While the relay is talking, keep the claim alive: a slow relay must not let a second worker in.
-  const keeper = setInterval(() => {
-    ctx.ledger.extend(authority.id, recipient.key, ctx.owner, ctx.leaseMs).catch(() => {});
-  }, Math.max(250, Math.floor(ctx.leaseMs / 3)));
+  const keeper = setInterval(
+    () => {
+      ctx.ledger.extend(authority.id, recipient.key, ctx.owner, ctx.leaseMs).catch(() => {});
+    },
+    Math.max(250, Math.floor(ctx.leaseMs / 3)),
+  );
   const outcome = await sendMessage(ctx.transport, {
     from,
     replyTo: ctx.campaign.mail.replyTo,
@@ -174,11 +197,16 @@ async function deliverOne(
   const status = outcome.status === 'sent' ? 'sent' : outcome.kind === 'permanent' ? 'permanent-failure' : 'temporary-failure';
   const durationMs = Math.round(performance.now() - started);
   const line = { ...fields, attempt, response: outcome.response, durationMs, status };
-  const finished = await ctx.ledger.finish(authority.id, recipient.key, ctx.owner, status, { response: outcome.response }).catch((error: unknown) => {
-    // Redis went away under every attempt: the claim stays `sending` until its lease runs out, then another send.
-    ctx.deliveryLog.error({ event: EVENT.deliveryOutcomeUnacknowledged, ...line, error: String(error) }, 'delivery.outcome-unacknowledged: the outcome could not be written');
-    throw error;
-  });
+  const finished = await ctx.ledger
+    .finish(authority.id, recipient.key, ctx.owner, status, { response: outcome.response })
+    .catch((error: unknown) => {
+      // Redis went away under every attempt: the claim stays `sending` until its lease runs out, then another send.
+      ctx.deliveryLog.error(
+        { event: EVENT.deliveryOutcomeUnacknowledged, ...line, error: String(error) },
+        'delivery.outcome-unacknowledged: the outcome could not be written',
+      );
+      throw error;
+    });
 
   if (!finished.acknowledged) {
     // Written and rewritten, yet on no replica: a failover now would roll this recipient back to `sending`.
@@ -193,7 +221,10 @@ async function deliverOne(
   if (outcome.status === 'sent') {
     ctx.deliveryLog.info({ event: EVENT.deliverySent, ...line }, 'delivery.sent');
   } else {
-    ctx.deliveryLog.warn({ event: EVENT.deliveryFailed, ...line, failure: outcome.kind, responseCode: outcome.responseCode }, 'delivery.failed');
+    ctx.deliveryLog.warn(
+      { event: EVENT.deliveryFailed, ...line, failure: outcome.kind, responseCode: outcome.responseCode },
+      'delivery.failed',
+    );
   }
   return { ...base, email: fields.email, outcome: status, response: outcome.response, attempted: true };
 }

@@ -29,7 +29,11 @@ export function loadDkimSigning(config: Config): DkimSigning | undefined {
     throw new ConfigError(`DKIM_PRIVATE_KEY_FILE: cannot read ${file} (${code})`);
   }
   const key = parsePrivateKey(pem, file);
-  return { domainName: config.DKIM_DOMAIN.toLowerCase(), keySelector: config.DKIM_SELECTOR, privateKey: key.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return {
+    domainName: config.DKIM_DOMAIN.toLowerCase(),
+    keySelector: config.DKIM_SELECTOR,
+    privateKey: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }
 
 function parsePrivateKey(pem: string, file: string): KeyObject {

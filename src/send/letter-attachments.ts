@@ -5,7 +5,7 @@
  * the PDF comes from the chief executive's letter (no copy notice) with the
  * letter's date fixed in it, so it is byte-identical every time.
  */
-import { type Authority, type Campaign, letterPdfName, type MailAttachment, attachmentType } from '../domain/index.js';
+import { type Authority, attachmentType, type Campaign, letterPdfName, type MailAttachment } from '../domain/index.js';
 import type { LetterRenderer } from '../render/letter-renderer.js';
 import type { PdfPrinter } from '../render/pdf/pdf-printer.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
@@ -16,7 +16,12 @@ export interface LetterAttachmentSources {
 }
 
 /** The letter's PDF as an attachment. */
-export async function letterPdf(printer: PdfPrinter, campaign: Campaign, renderer: LetterRenderer, authority: Authority): Promise<MailAttachment> {
+export async function letterPdf(
+  printer: PdfPrinter,
+  campaign: Campaign,
+  renderer: LetterRenderer,
+  authority: Authority,
+): Promise<MailAttachment> {
   const document = renderer.document(authority);
   const content = await printer.print(document.html, { date: campaign.letterDate });
   return { filename: letterPdfName(campaign.reportingYear, authority.name), content, contentType: 'application/pdf' };
@@ -31,7 +36,8 @@ export async function letterAttachments(
   authority: Authority,
 ): Promise<MailAttachment[]> {
   const attachments: MailAttachment[] = [];
-  if (campaign.letterAs === 'pdf' || campaign.letterAs === 'both') attachments.push(await letterPdf(sources.printer, campaign, renderer, authority));
+  if (campaign.letterAs === 'pdf' || campaign.letterAs === 'both')
+    attachments.push(await letterPdf(sources.printer, campaign, renderer, authority));
   for (const { info, content } of await sources.store.attachments(storedId, authority)) {
     attachments.push({ filename: info.name, content, contentType: attachmentType(info.name) ?? 'application/octet-stream' });
   }

@@ -15,7 +15,7 @@
  */
 import type { Redis } from 'ioredis';
 import { StorageKeys } from '../storage/keys.js';
-import { withStorageCommands, type StorageCommands } from '../storage/scripts.js';
+import { type StorageCommands, withStorageCommands } from '../storage/scripts.js';
 
 export interface RateLimiterOptions {
   /** Messages a second across all workers; must be above 0 (0 means no limiter at all: do not create one). */

@@ -46,7 +46,8 @@ export async function sendMessage(transport: MailTransport, message: OutgoingMes
       // Telling nodemailer the encoding spares it scanning every letter to choose one.
       textEncoding: 'quoted-printable',
     });
-    const rejected = info.rejectedErrors?.[0] ?? (info.rejected.length > 0 ? new Error(`rejected: ${String(info.rejected[0])}`) : undefined);
+    const rejected =
+      info.rejectedErrors?.[0] ?? (info.rejected.length > 0 ? new Error(`rejected: ${String(info.rejected[0])}`) : undefined);
     if (rejected) return { status: 'failed', ...classifyRejection(rejected) };
     return { status: 'sent', response: info.response };
   } catch (error) {

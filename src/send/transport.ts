@@ -23,9 +23,7 @@ export type MailTransport = Transporter<SMTPPool.SentMessageInfo>;
 export function createMailTransport(options: TransportOptions): MailTransport {
   const url = new URL(options.url);
   const secure = url.protocol === 'smtps:';
-  const auth = url.username
-    ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
-    : undefined;
+  const auth = url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined;
   return nodemailer.createTransport({
     pool: true,
     host: url.hostname,

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Authority, AttachmentInfo, Campaign, CompiledLetter } from '../domain/index.js';
+import type { AttachmentInfo, Authority, Campaign, CompiledLetter } from '../domain/index.js';
 import { StorageKeys } from './keys.js';
 import { decodeAuthority, decodeCampaign, decodeCompiledLetter, encodeAuthority, encodeCampaign, encodeCompiledLetter } from './records.js';
 
@@ -129,7 +129,9 @@ export class CampaignStore {
     return files.map((info, i) => {
       const content = contents[i];
       if (!content || createHash('sha256').update(content).digest('hex') !== info.sha256) {
-        throw new Error(`attachment ${authority.id}/${info.name} of campaign ${id} is missing from Redis or differs from what was validated`);
+        throw new Error(
+          `attachment ${authority.id}/${info.name} of campaign ${id} is missing from Redis or differs from what was validated`,
+        );
       }
       return { info, content };
     });

@@ -24,15 +24,15 @@ import type { Redis } from 'ioredis';
 import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus, type NewDelivery, type RecipientKey } from '../domain/index.js';
 import { StorageKeys } from './keys.js';
 import {
+  type DeliveryProgress,
   decodeDeliveryProgress,
   decodeDeliveryRecord,
   encodeDeliveryRecord,
   encodeQueuedDeliveryHead,
   encodeResendDeliveryHead,
-  type DeliveryProgress,
 } from './records.js';
-import { replicaAckFor, type ReplicaAck } from './replica-ack.js';
-import { withStorageCommands, type StorageCommands } from './scripts.js';
+import { type ReplicaAck, replicaAckFor } from './replica-ack.js';
+import { type StorageCommands, withStorageCommands } from './scripts.js';
 
 export type ClaimResult =
   | {
@@ -171,7 +171,13 @@ export class Ledger {
    * false when the claim is no longer this owner's.
    */
   async extend(authorityId: string, recipient: RecipientKey, owner: string, leaseMs: number): Promise<boolean> {
-    const extended = await this.redis.arm_ledger_extend(this.key, this.countsKey, deliveryField(authorityId, recipient), owner, String(leaseMs));
+    const extended = await this.redis.arm_ledger_extend(
+      this.key,
+      this.countsKey,
+      deliveryField(authorityId, recipient),
+      owner,
+      String(leaseMs),
+    );
     return extended === 1;
   }
 
@@ -250,9 +256,18 @@ export class Ledger {
    * address that failed, must be the record's current address. Returns false
    * (and changes nothing) for anything but a `sent` record of that address.
    */
-  async bounce(authorityId: string, recipient: RecipientKey, patch: { diagnostic: string; email?: string }): Promise<{ bounced: boolean; record: DeliveryRecord | null }> {
-    const [done, json] = await this.redis.arm_ledger_bounce(this.key, this.countsKey, deliveryField(authorityId, recipient), JSON.stringify(patch));
-    return { bounced: done === '1', record: json ? (decodeDeliveryRecord(json)) : null };
+  async bounce(
+    authorityId: string,
+    recipient: RecipientKey,
+    patch: { diagnostic: string; email?: string },
+  ): Promise<{ bounced: boolean; record: DeliveryRecord | null }> {
+    const [done, json] = await this.redis.arm_ledger_bounce(
+      this.key,
+      this.countsKey,
+      deliveryField(authorityId, recipient),
+      JSON.stringify(patch),
+    );
+    return { bounced: done === '1', record: json ? decodeDeliveryRecord(json) : null };
   }
 
   /** An operator's corrected address for a bounced or permanently failed delivery: back to queued, to `email`, as `messageId`. */
@@ -261,8 +276,13 @@ export class Ledger {
     recipient: RecipientKey,
     change: { email: string; messageId: string; by: string },
   ): Promise<{ readdressed: boolean; record: DeliveryRecord | null }> {
-    const [done, json] = await this.redis.arm_ledger_readdress(this.key, this.countsKey, deliveryField(authorityId, recipient), JSON.stringify(change));
-    return { readdressed: done === '1', record: json ? (decodeDeliveryRecord(json)) : null };
+    const [done, json] = await this.redis.arm_ledger_readdress(
+      this.key,
+      this.countsKey,
+      deliveryField(authorityId, recipient),
+      JSON.stringify(change),
+    );
+    return { readdressed: done === '1', record: json ? decodeDeliveryRecord(json) : null };
   }
 
   async get(authorityId: string, recipient: RecipientKey): Promise<DeliveryRecord | null> {

@@ -5,7 +5,17 @@
  * encoders (and the Lua scripts, which keep the same shape) write it.
  */
 import type session from 'express-session';
-import type { Approval, Authority, Campaign, CompiledLetter, DeliveryRecord, DeliveryStatus, NewDelivery, StoredCheck, TestRunSettings } from '../domain/index.js';
+import type {
+  Approval,
+  Authority,
+  Campaign,
+  CompiledLetter,
+  DeliveryRecord,
+  DeliveryStatus,
+  NewDelivery,
+  StoredCheck,
+  TestRunSettings,
+} from '../domain/index.js';
 
 function decode<T>(json: string): T {
   return JSON.parse(json) as T;

@@ -6,7 +6,7 @@
  * is replaced by that file, so a helper every script needs is written once.
  * Each script runs atomically inside Redis.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
@@ -17,7 +17,14 @@ const INCLUDE = /^--- @include "([a-z0-9/-]+)"$/gm;
 /** Every script this package runs, by the command name ioredis gives it. */
 export interface StorageCommands {
   arm_ledger_seed(key: string, countsKey: string, lines: string): Promise<number>;
-  arm_ledger_claim(key: string, countsKey: string, field: string, init: string, owner: string, leaseMs: string): Promise<[string, string, string]>;
+  arm_ledger_claim(
+    key: string,
+    countsKey: string,
+    field: string,
+    init: string,
+    owner: string,
+    leaseMs: string,
+  ): Promise<[string, string, string]>;
   arm_ledger_extend(key: string, countsKey: string, field: string, owner: string, leaseMs: string): Promise<number>;
   arm_ledger_finish(key: string, countsKey: string, field: string, owner: string, status: string, patch: string): Promise<[string, string]>;
   arm_ledger_reset(key: string, countsKey: string, field: string, who: string): Promise<[string, string]>;

@@ -13,7 +13,8 @@ export function apiHandler(log: Logger, fn: ApiRoute) {
   return (req: Request, res: Response, next: NextFunction) => {
     fn(req, res).catch((thrown: unknown) => {
       const error = asHttpError(thrown);
-      if (error instanceof HttpError) return void res.status(error.status).json({ error: error.name, message: error.message } satisfies ApiError);
+      if (error instanceof HttpError)
+        return void res.status(error.status).json({ error: error.name, message: error.message } satisfies ApiError);
       log.error({ event: 'ui.error', err: error, path: req.originalUrl }, 'ui.error');
       if (res.headersSent) return next(error);
       res.status(500).json({ error: 'Internal Server Error', message: 'the ui could not answer; see its log' } satisfies ApiError);

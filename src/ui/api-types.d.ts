@@ -25,7 +25,15 @@ export interface PageConfig {
 }
 
 export interface ApiSummary {
-  totals: { authorities: number; deliveries: number; sent: number; bounced: number; pending: number; temporaryFailures: number; permanentFailures: number };
+  totals: {
+    authorities: number;
+    deliveries: number;
+    sent: number;
+    bounced: number;
+    pending: number;
+    temporaryFailures: number;
+    permanentFailures: number;
+  };
   jobs: Record<'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed', number>;
   running: boolean;
 }

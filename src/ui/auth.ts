@@ -14,7 +14,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import { type RedisReply, RedisStore } from 'rate-limit-redis';
 import { StorageKeys } from '../storage/keys.js';
 import { csrfGuard, csrfToken, isSafeMethod, LOGIN_CSRF_COOKIE, loginCsrfGuard, loginCsrfToken, setCsrfCookie } from './csrf.js';
 import { loginPage, logoutPage } from './html.js';
@@ -50,7 +50,13 @@ export interface SessionLimits {
 const STYLESHEETS = ['login.css'];
 
 function signInPage(req: Request, res: Response, options: { error?: string; next: string; name?: string }): string {
-  return loginPage({ stylesheets: STYLESHEETS, error: options.error ?? null, csrfToken: loginCsrfToken(req, res), next: options.next, name: options.name ?? '' });
+  return loginPage({
+    stylesheets: STYLESHEETS,
+    error: options.error ?? null,
+    csrfToken: loginCsrfToken(req, res),
+    next: options.next,
+    name: options.name ?? '',
+  });
 }
 
 /** Only a path on this site: never `//host` or `https://...`, so a login link cannot send anyone elsewhere. */
@@ -81,7 +87,9 @@ export function authRoutes(options: AuthOptions): Router {
     handler: (req, res) => {
       options.log.warn({ event: 'ui.login-rate-limited', ip: req.ip }, 'ui.login-rate-limited');
       const minutes = Math.ceil(limit.windowMs / 60_000);
-      res.status(429).send(signInPage(req, res, { error: `Too many failed sign-ins from this address. Try again in ${minutes} minutes.`, next: '/' }));
+      res
+        .status(429)
+        .send(signInPage(req, res, { error: `Too many failed sign-ins from this address. Try again in ${minutes} minutes.`, next: '/' }));
     },
   });
 

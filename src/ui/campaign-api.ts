@@ -12,17 +12,18 @@
  *   POST /api/campaigns/:campaign/authorities/:authority/deliveries/:recipient/retry
  *   POST /api/campaigns/:campaign/authorities/:authority/deliveries/:recipient/readdress  {"email": "..."}
  */
-import express, { type Request, type Router } from 'express';
-import { apiHandler, type ApiRoute } from './api-handler.js';
+
 import type { Queue } from 'bullmq';
+import express, { type Request, type Router } from 'express';
 import type { Logger } from 'pino';
 import { EVENT } from '../domain/index.js';
 import type { LetterJobData, RetryPolicy } from '../schedule/queues.js';
+import { type ApiRoute, apiHandler } from './api-handler.js';
 import type { ApiAuthorityDetail, ApiAuthorityPage, ApiError, ApiSummary } from './api-types.js';
 import type { CampaignStatus } from './campaign-status.js';
 import { readdress } from './handlers/readdress-delivery.js';
 import { retryDelivery } from './handlers/retry-delivery.js';
-import { retryJob, type RetryContext } from './handlers/retry-job.js';
+import { type RetryContext, retryJob } from './handlers/retry-job.js';
 import { NotFoundError } from './http-errors.js';
 import type { LetterPreview } from './letter-preview.js';
 import { authoritiesQuery, authorityParams, campaignParams, deliveryParams, letterQuery, parseRequest } from './request-params.js';
@@ -124,7 +125,10 @@ export function campaignApi(options: CampaignApiOptions): Router {
       const stored = await status.storedAuthority(campaign, authority);
       if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
       const outcome = await retryDelivery(retryContext(req, campaign), stored, recipient);
-      log.info({ event: 'ui.retry-delivery', user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome }, 'ui.retry-delivery');
+      log.info(
+        { event: 'ui.retry-delivery', user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome },
+        'ui.retry-delivery',
+      );
       res.json(outcome);
     }),
   );
@@ -135,7 +139,10 @@ export function campaignApi(options: CampaignApiOptions): Router {
     h(async (req, res) => {
       const { campaign, authority, recipient } = parseRequest(deliveryParams, req.params);
       const outcome = await readdress(retryContext(req, campaign), authority, recipient, req.body, options.allowlist);
-      log.info({ event: EVENT.uiReaddress, user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome }, EVENT.uiReaddress);
+      log.info(
+        { event: EVENT.uiReaddress, user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome },
+        EVENT.uiReaddress,
+      );
       res.json(outcome);
     }),
   );

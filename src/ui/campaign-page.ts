@@ -46,7 +46,8 @@ export function campaignPage(options: CampaignPageOptions): Router {
       const campaigns = await options.status.campaigns();
       // A malformed ?campaign= is ignored, as if none were asked for.
       const asked = pageQuery.safeParse(req.query).data?.campaign;
-      const chosen = asked ?? (options.campaignId && campaigns.some((c) => c.id === options.campaignId) ? options.campaignId : campaigns[0]?.id);
+      const chosen =
+        asked ?? (options.campaignId && campaigns.some((c) => c.id === options.campaignId) ? options.campaignId : campaigns[0]?.id);
       const current = campaigns.find((c) => c.id === chosen);
       if (asked && !current) res.status(404);
       res.send(page(req, res, options, campaigns, current, asked));
@@ -57,7 +58,14 @@ export function campaignPage(options: CampaignPageOptions): Router {
   return router;
 }
 
-function page(req: Request, res: Response, options: CampaignPageOptions, campaigns: CampaignListing[], current: CampaignListing | undefined, asked: string | undefined): string {
+function page(
+  req: Request,
+  res: Response,
+  options: CampaignPageOptions,
+  campaigns: CampaignListing[],
+  current: CampaignListing | undefined,
+  asked: string | undefined,
+): string {
   const user = req.session.user!;
   const config: PageConfig = {
     campaignId: current?.id ?? null,
@@ -73,7 +81,11 @@ function page(req: Request, res: Response, options: CampaignPageOptions, campaig
     boardPath: BOARD_PATH,
     prefix: options.prefix,
     user: { name: user.name, roleLabel: ROLE_LABELS[user.role] },
-    campaigns: campaigns.map((c) => ({ id: c.id, label: c.id.endsWith('~test') ? `${c.id.slice(0, -5)} (test run)` : c.id, selected: c.id === current?.id })),
+    campaigns: campaigns.map((c) => ({
+      id: c.id,
+      label: c.id.endsWith('~test') ? `${c.id.slice(0, -5)} (test run)` : c.id,
+      selected: c.id === current?.id,
+    })),
     current: current ? { id: current.id, reportingYear: current.reportingYear, stored: formatTime(current.storedAt) } : null,
     asked: asked ?? null,
     showLatest: Boolean(asked) && campaigns.length > 0,
@@ -86,5 +98,5 @@ function page(req: Request, res: Response, options: CampaignPageOptions, campaig
 }
 
 function formatTime(ms: number): string {
-  return new Date(ms).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' }) + ' London time';
+  return `${new Date(ms).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' })} London time`;
 }

@@ -7,10 +7,10 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Authority, type AuthorityKind, type DeliveryStatus, type RecipientKey, recipientsOf } from '../domain/index.js';
-import { deliveryField, Ledger } from '../storage/ledger.js';
-import { campaignTotals, type CampaignTotals } from '../ledger/totals.js';
+import { type CampaignTotals, campaignTotals } from '../ledger/totals.js';
+import { type LetterJobData, letterJobId } from '../schedule/queues.js';
 import type { CampaignStore } from '../storage/campaign-store.js';
-import { letterJobId, type LetterJobData } from '../schedule/queues.js';
+import { deliveryField, Ledger } from '../storage/ledger.js';
 
 /** A recipient the ledger has no record of yet: the campaign is stored but not fanned out. */
 export type CellStatus = DeliveryStatus | 'not-queued';
@@ -150,7 +150,9 @@ export class CampaignStatus {
     const listed = await Promise.all(
       ids.map(async (id) => {
         const stored = await this.store.load(id);
-        return stored ? { id, reportingYear: stored.campaign.reportingYear, storedAt: stored.storedAt, authorityCount: stored.authorityCount } : null;
+        return stored
+          ? { id, reportingYear: stored.campaign.reportingYear, storedAt: stored.storedAt, authorityCount: stored.authorityCount }
+          : null;
       }),
     );
     return listed.filter((c): c is CampaignListing => c !== null).sort((a, b) => b.storedAt - a.storedAt || a.id.localeCompare(b.id));
@@ -322,7 +324,10 @@ export class CampaignStatus {
   }
 }
 
-function cellsFrom(entry: AuthorityEntry, lookup: (field: string) => { status: DeliveryStatus; attempts: number } | undefined): DeliveryCell[] {
+function cellsFrom(
+  entry: AuthorityEntry,
+  lookup: (field: string) => { status: DeliveryStatus; attempts: number } | undefined,
+): DeliveryCell[] {
   return entry.recipients.map((r) => {
     const found = lookup(r.field);
     return { recipient: r.key, role: r.role, status: found?.status ?? 'not-queued', attempts: found?.attempts ?? 0 };

@@ -4,13 +4,14 @@
  *
  *   POST /api/campaigns/:campaign/cancel   removes its letter jobs not yet started; other campaigns untouched
  */
-import { EVENT } from '../domain/index.js';
-import express, { type Router } from 'express';
+
 import type { Queue } from 'bullmq';
+import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import type { CampaignStore } from '../storage/campaign-store.js';
+import { EVENT } from '../domain/index.js';
 import { cancelCampaignRun, describeCancel } from '../schedule/cancel-run.js';
 import type { LetterJobData } from '../schedule/queues.js';
+import type { CampaignStore } from '../storage/campaign-store.js';
 import { apiHandler } from './api-handler.js';
 import type { ApiCancelResult } from './api-types.js';
 import { NotFoundError } from './http-errors.js';
@@ -25,7 +26,10 @@ export function cancelRunApi(options: { letters: Queue<LetterJobData>; store: Ca
       if (!(await options.store.version(campaign))) throw new NotFoundError(`campaign ${campaign} not found`);
       const result = await cancelCampaignRun(options.letters, options.store, campaign);
       const user = req.session.user?.name ?? 'unknown';
-      options.log.info({ event: EVENT.uiCancelRun, user, campaign, removed: result.removed, running: result.running.length }, 'ui.cancel-run');
+      options.log.info(
+        { event: EVENT.uiCancelRun, user, campaign, removed: result.removed, running: result.running.length },
+        'ui.cancel-run',
+      );
       res.json({ ...result, message: describeCancel(campaign, result) } satisfies ApiCancelResult);
     }),
   );

@@ -4,10 +4,10 @@
  * worker renders it (rendering is pure: the same data gives the same letter).
  * One renderer per campaign version.
  */
-import { recipientsOf, type RenderedLetter } from '../domain/index.js';
+import { type RenderedLetter, recipientsOf } from '../domain/index.js';
 import { rendererFromCompiled } from '../render/letter-renderer.js';
-import type { CampaignStore, StoredCampaign } from '../storage/campaign-store.js';
 import type { LetterSource } from '../send/deliver-authority.js';
+import type { CampaignStore, StoredCampaign } from '../storage/campaign-store.js';
 
 export type RendererFactory = (stored: StoredCampaign) => LetterSource | Promise<LetterSource>;
 

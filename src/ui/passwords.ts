@@ -3,7 +3,7 @@
  * A stored secret is either a password in clear or `scrypt:<salt>:<key>`
  * (base64url); both are compared in constant time.
  */
-import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, type ScryptOptions, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 
 const KEY_LENGTH = 64;
 /** N = 2^15: about 50 ms per check, which slows guessing without slowing an operator. */

@@ -7,10 +7,16 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import { domainMatches, emailDomain, RegistrationError, RegistrationStore, type Registration } from '../register/registration-store.js';
+import {
+  domainMatches,
+  emailDomain,
+  type Registration,
+  RegistrationError,
+  type RegistrationStore,
+} from '../register/registration-store.js';
 import { BOARD_PATH } from './bull-board.js';
 import { csrfToken } from './csrf.js';
-import { registrationsPageHtml, type RegistrationsPageView } from './html.js';
+import { type RegistrationsPageView, registrationsPageHtml } from './html.js';
 import { pagePolicy } from './security-headers.js';
 
 export const REGISTRATIONS_PATH = '/registrations';
@@ -46,7 +52,10 @@ function row(r: Registration, canDecide: boolean): RegistrationsPageView['rows']
 function page(req: Request, _res: Response, registrations: Registration[]): string {
   const user = req.session.user!;
   const canDecide = user.role === 'operator';
-  const done = typeof req.query.done === 'string' && /^(approved|rejected) r[0-9a-f]{12}$/.test(req.query.done) ? req.query.done.replace(' ', ': ') : null;
+  const done =
+    typeof req.query.done === 'string' && /^(approved|rejected) r[0-9a-f]{12}$/.test(req.query.done)
+      ? req.query.done.replace(' ', ': ')
+      : null;
   return registrationsPageHtml({
     stylesheets: ['registrations.css'],
     boardPath: BOARD_PATH,

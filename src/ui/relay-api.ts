@@ -5,10 +5,11 @@
  *   POST /api/relay/try-now  operators only (the read-only rule and the CSRF guard apply): close it now,
  *                            resume the letters queue it paused, bring back the jobs it deferred
  */
+
+import type { Queue } from 'bullmq';
 import express, { type Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Queue } from 'bullmq';
 import type { LetterJobData } from '../schedule/queues.js';
 import { describeOpenBreaker } from '../send/breaker-report.js';
 import { CircuitBreaker, readBreaker } from '../send/circuit-breaker.js';

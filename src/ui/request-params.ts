@@ -22,9 +22,20 @@ const blankIsAbsent = (value: unknown) => (value === '' ? undefined : value);
 
 export const authoritiesQuery = z.object({
   status: z.preprocess(blankIsAbsent, z.enum(STATUS_FILTERS).default('all')),
-  q: z.string().default('').transform((q) => q.slice(0, 200)),
+  q: z
+    .string()
+    .default('')
+    .transform((q) => q.slice(0, 200)),
   offset: z.preprocess(blankIsAbsent, z.coerce.number().int().min(0).default(0)),
-  limit: z.preprocess(blankIsAbsent, z.coerce.number().int().min(1).default(200).transform((n) => Math.min(n, MAX_PAGE))),
+  limit: z.preprocess(
+    blankIsAbsent,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(200)
+      .transform((n) => Math.min(n, MAX_PAGE)),
+  ),
 });
 
 export const letterQuery = z.object({ format: z.enum(['html', 'text']).default('html') });

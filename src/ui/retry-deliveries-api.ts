@@ -8,13 +8,14 @@
  *        does it, only if the plan still counts N deliveries (the number the
  *        operator confirmed): otherwise 409, and nothing is reset
  */
-import { EVENT } from '../domain/index.js';
-import express, { type Router } from 'express';
+
 import type { Queue } from 'bullmq';
+import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import type { Ledger } from '../storage/ledger.js';
+import { EVENT } from '../domain/index.js';
 import type { LetterJobData, RetryPolicy } from '../schedule/queues.js';
 import { applyRetry, describePlan, describeResult, planRetry, type RetrySelection } from '../schedule/retry-deliveries.js';
+import type { Ledger } from '../storage/ledger.js';
 import { apiHandler } from './api-handler.js';
 import type { ApiBulkRetryPlan, ApiBulkRetryResult } from './api-types.js';
 import { ConflictError } from './http-errors.js';
@@ -67,7 +68,10 @@ export function retryDeliveriesApi(options: RetryDeliveriesApiOptions): Router {
       const by = req.session.user?.name ?? 'unknown';
       const result = await applyRetry({ ...target(campaign), policy: options.policy, deliveryLog: options.deliveryLog }, plan, by);
       const lines = describeResult(result);
-      options.log.info({ event: EVENT.uiRetryDeliveries, user: by, campaign, selection: plan.selection, reset: result.reset }, 'ui.retry-deliveries');
+      options.log.info(
+        { event: EVENT.uiRetryDeliveries, user: by, campaign, selection: plan.selection, reset: result.reset },
+        'ui.retry-deliveries',
+      );
       res.json({ reset: result.reset, jobs: result.jobs.length, message: lines.join('; '), lines } satisfies ApiBulkRetryResult);
     }),
   );

@@ -3,8 +3,9 @@
  *
  *   GET /api/campaigns/:campaign/schedule   { scheduled, cron, next, nextText }
  */
-import express, { type Router } from 'express';
+
 import type { Queue } from 'bullmq';
+import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import { formatFireTime, scheduledRun } from '../schedule/annual-scheduler.js';
 import type { FanOutJobData } from '../schedule/queues.js';
@@ -19,7 +20,11 @@ export function scheduleApi(options: { campaigns: Queue<FanOutJobData>; log: Log
     apiHandler(options.log, async (req, res) => {
       const { campaign } = parseRequest(campaignParams, req.params);
       const run = await scheduledRun(options.campaigns, campaign);
-      res.json((run ? { scheduled: true, cron: run.cron, next: run.next ?? null, nextText: run.next ? formatFireTime(run.next) : null } : { scheduled: false }) satisfies ApiSchedule);
+      res.json(
+        (run
+          ? { scheduled: true, cron: run.cron, next: run.next ?? null, nextText: run.next ? formatFireTime(run.next) : null }
+          : { scheduled: false }) satisfies ApiSchedule,
+      );
     }),
   );
   return router;

@@ -71,7 +71,10 @@ export function boardPolicy(): RequestHandler {
  */
 export function letterPolicy(): RequestHandler {
   return (_req, res, next) => {
-    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'");
+    res.setHeader(
+      'Content-Security-Policy',
+      "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'",
+    );
     res.setHeader('X-Frame-Options', 'SAMEORIGIN');
     next();
   };

@@ -9,33 +9,33 @@
  * the CSRF guard (see auth.ts and csrf.ts).
  */
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
+import { createDeliveryLogger } from '../log/delivery-log.js';
+import { RegistrationStore } from '../register/registration-store.js';
+import { type FanOutJobData, type LetterJobData, openCampaignsQueue, openLettersQueue } from '../schedule/queues.js';
 import { CampaignStore } from '../storage/campaign-store.js';
-import { openCampaignsQueue, openLettersQueue, type FanOutJobData, type LetterJobData } from '../schedule/queues.js';
-import { authRoutes, requireLogin, requireOperatorForChanges, type LoginLimit } from './auth.js';
+import { Ledger } from '../storage/ledger.js';
+import { authRoutes, type LoginLimit, requireLogin, requireOperatorForChanges } from './auth.js';
 import { BOARD_PATH, queueBoards } from './bull-board.js';
 import { campaignApi } from './campaign-api.js';
 import { campaignPage, campaignPageAssets } from './campaign-page.js';
-import { retryDeliveriesApi } from './retry-deliveries-api.js';
-import { relayApi } from './relay-api.js';
-import { scheduleApi } from './schedule-api.js';
-import { cancelRunApi } from './cancel-run-api.js';
-import { Ledger } from '../storage/ledger.js';
-import { createDeliveryLogger } from '../log/delivery-log.js';
 import { CampaignStatus } from './campaign-status.js';
+import { cancelRunApi } from './cancel-run-api.js';
 import { csrfGuard } from './csrf.js';
 import { LetterPreview, type RendererFactory } from './letter-preview.js';
+import { REGISTRATIONS_PATH, registrationsPage } from './registrations-page.js';
+import { relayApi } from './relay-api.js';
+import { retryDeliveriesApi } from './retry-deliveries-api.js';
+import { scheduleApi } from './schedule-api.js';
 import { baseHeaders, boardPolicy } from './security-headers.js';
 import { createSessionMiddleware } from './session.js';
-import { RegistrationStore } from '../register/registration-store.js';
-import { registrationsPage, REGISTRATIONS_PATH } from './registrations-page.js';
 import { Credentials, type UiUser } from './users.js';
 
 export interface UiAppOptions {
@@ -78,7 +78,14 @@ export function createUiApp(options: UiAppOptions): express.Express {
   app.use(campaignPageAssets());
   const credentials = new Credentials(options.users);
   const sessionLimits = { idleMs: options.config.UI_SESSION_IDLE_MS, lifetimeMs: options.config.UI_SESSION_LIFETIME_MS };
-  app.use(createSessionMiddleware({ redis: options.redis, prefix: options.prefix, secret: options.config.UI_SESSION_SECRET, idleMs: sessionLimits.idleMs }));
+  app.use(
+    createSessionMiddleware({
+      redis: options.redis,
+      prefix: options.prefix,
+      secret: options.config.UI_SESSION_SECRET,
+      idleMs: sessionLimits.idleMs,
+    }),
+  );
   app.use(authRoutes({ credentials, log, loginLimit: options.loginLimit, redis: options.redis, prefix: options.prefix }));
 
   // Everything below needs a session; changes need the operator role and the CSRF token.
@@ -89,7 +96,12 @@ export function createUiApp(options: UiAppOptions): express.Express {
   app.use(csrfGuard());
 
   // Our parser before bull-board's own, so a bad body to its API is refused here: one log line, as everywhere.
-  app.use(BOARD_PATH, boardPolicy(), express.json({ limit: '16kb' }), queueBoards([letters, campaigns], (req) => req.session.user?.role));
+  app.use(
+    BOARD_PATH,
+    boardPolicy(),
+    express.json({ limit: '16kb' }),
+    queueBoards([letters, campaigns], (req) => req.session.user?.role),
+  );
   const policy = { attempts: options.config.SEND_ATTEMPTS, backoffMs: options.config.BACKOFF_MS };
   app.use('/api', scheduleApi({ campaigns, log }));
   app.use('/api', cancelRunApi({ letters, store, log }));
@@ -135,9 +147,15 @@ export function createUiApp(options: UiAppOptions): express.Express {
     const refused = clientError(error);
     if (refused) {
       // A body too big or malformed (express's parsers): the client's fault, one short line, no stack.
-      log.warn({ event: 'ui.bad-request', status: refused.status, reason: refused.type, method: req.method, path: req.path.slice(0, 200) }, 'ui.bad-request');
+      log.warn(
+        { event: 'ui.bad-request', status: refused.status, reason: refused.type, method: req.method, path: req.path.slice(0, 200) },
+        'ui.bad-request',
+      );
       if (res.headersSent) return;
-      res.status(refused.status).type('text/plain').send(refused.status === 413 ? 'Request too large.' : 'Bad request.');
+      res
+        .status(refused.status)
+        .type('text/plain')
+        .send(refused.status === 413 ? 'Request too large.' : 'Bad request.');
       return;
     }
     log.error({ event: 'ui.error', err: error, path: req.originalUrl }, 'ui.error');
@@ -148,7 +166,11 @@ export function createUiApp(options: UiAppOptions): express.Express {
 }
 
 /** What express's body parsers (http-errors) throw for a body the client got wrong. */
-const CLIENT_ERROR = z.object({ status: z.number().int().min(400).max(499), expose: z.literal(true), type: z.string().default('bad-request') });
+const CLIENT_ERROR = z.object({
+  status: z.number().int().min(400).max(499),
+  expose: z.literal(true),
+  type: z.string().default('bad-request'),
+});
 
 function clientError(error: unknown): z.infer<typeof CLIENT_ERROR> | null {
   const parsed = CLIENT_ERROR.safeParse(error);

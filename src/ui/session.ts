@@ -3,8 +3,8 @@
  * strict, stored in Redis under the installation's prefix.
  */
 import { randomBytes } from 'node:crypto';
-import session from 'express-session';
 import type { RequestHandler } from 'express';
+import session from 'express-session';
 import type { Redis } from 'ioredis';
 import { RedisSessionStore } from './session-store.js';
 import type { SessionUser } from './users.js';

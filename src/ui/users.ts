@@ -38,8 +38,10 @@ export function parseReadOnlyUsers(value: string | undefined): UiUser[] {
     const name = (at < 0 ? entry : entry.slice(0, at)).trim();
     const secret = at < 0 ? '' : entry.slice(at + 1);
     // Name the entry by position only: the value may hold a password.
-    if (!/^[A-Za-z0-9._@-]+$/.test(name)) throw new UiUsersError(`UI_READONLY_USERS: entry ${i + 1} needs a name of letters, digits, ".", "_", "@" or "-"`);
-    if (secret.length < 8) throw new UiUsersError(`UI_READONLY_USERS: entry ${i + 1} (${name}) needs a password of at least 8 characters or a scrypt hash`);
+    if (!/^[A-Za-z0-9._@-]+$/.test(name))
+      throw new UiUsersError(`UI_READONLY_USERS: entry ${i + 1} needs a name of letters, digits, ".", "_", "@" or "-"`);
+    if (secret.length < 8)
+      throw new UiUsersError(`UI_READONLY_USERS: entry ${i + 1} (${name}) needs a password of at least 8 characters or a scrypt hash`);
     return { name, role: 'viewer', secret };
   });
 }
@@ -108,9 +110,9 @@ export class Credentials {
   private readonly hashes: Promise<Map<string, string>>;
 
   constructor(readonly users: readonly UiUser[]) {
-    this.hashes = Promise.all(users.map(async (u) => [u.name, isPasswordHash(u.secret) ? u.secret : await hashPassword(u.secret)] as const)).then(
-      (pairs) => new Map(pairs),
-    );
+    this.hashes = Promise.all(
+      users.map(async (u) => [u.name, isPasswordHash(u.secret) ? u.secret : await hashPassword(u.secret)] as const),
+    ).then((pairs) => new Map(pairs));
   }
 
   /** The user, when the name and password match. */

@@ -50,9 +50,9 @@ export async function writeDataSet(dir: string, authorities: TestAuthority[]): P
   await mkdir(dir, { recursive: true });
   await writeBodyOnlyCampaign(dir);
   await cp(join(SAMPLE_DATA_DIR, 'templates'), join(dir, 'templates'), { recursive: true });
-  await writeFile(join(dir, 'authorities.csv'), [AUTHORITIES_HEADER, ...authorities.map(authorityRow)].join('\n') + '\n');
+  await writeFile(join(dir, 'authorities.csv'), `${[AUTHORITIES_HEADER, ...authorities.map(authorityRow)].join('\n')}\n`);
   const mos = authorities.flatMap((a) => (a.monitoringOfficers ?? []).map((email, i) => `${a.id},Officer ${i + 1},${email},yes`));
-  await writeFile(join(dir, 'monitoring-officers.csv'), ['authority_id,name,email,registered', ...mos].join('\n') + '\n');
+  await writeFile(join(dir, 'monitoring-officers.csv'), `${['authority_id,name,email,registered', ...mos].join('\n')}\n`);
   return dir;
 }
 

@@ -5,12 +5,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openProducer, type Producer } from '../../src/cli/producer.js';
+import { watchCampaign } from '../../src/cli/progress.js';
 import type { Config } from '../../src/config.js';
 import { SmtpSink, type SmtpSinkOptions } from '../../src/demo/smtp-sink.js';
-import { createLogger } from '../../src/logger.js';
-import { watchCampaign } from '../../src/cli/progress.js';
-import { openProducer, type Producer } from '../../src/cli/producer.js';
 import type { CampaignTotals } from '../../src/ledger/totals.js';
+import { createLogger } from '../../src/logger.js';
 import { startWorkerProcess, type WorkerProcess } from '../../workers/worker-process.js';
 import { cleanPrefix, testConfig, uniquePrefix } from './redis.js';
 
@@ -45,7 +45,11 @@ export async function startHarness(name: string, options: { sink?: SmtpSinkOptio
     producer,
     dir,
     async startWorker() {
-      const worker = startWorkerProcess(config, { log: createLogger({ level: 'silent' }), echoDeliveries: false, shutdownTimeoutMs: 10_000 });
+      const worker = startWorkerProcess(config, {
+        log: createLogger({ level: 'silent' }),
+        echoDeliveries: false,
+        shutdownTimeoutMs: 10_000,
+      });
       workers.push(worker);
       await worker.ready;
       return worker;

@@ -4,7 +4,7 @@
  * user from a passwd-file, plain IMAP on a free loopback port, and the
  * process a child of the test (`dovecot -F`), never the system's service.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';

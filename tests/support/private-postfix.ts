@@ -8,7 +8,7 @@
  * that server refuses a recipient after Postfix has accepted the letter,
  * Postfix writes its own DSN to the envelope sender, as a real relay does.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -103,7 +103,7 @@ export class PrivatePostfix {
       ].join('\n'),
     );
     await writeFile(join(this.conf, 'master.cf'), MASTER_CF.replace('{{smtpd}}', `127.0.0.1:${this.port}`));
-    await writeFile(join(this.conf, 'transport'), routes.map(([pattern, nexthop]) => `${pattern} ${nexthop}`).join('\n') + '\n');
+    await writeFile(join(this.conf, 'transport'), `${routes.map(([pattern, nexthop]) => `${pattern} ${nexthop}`).join('\n')}\n`);
     // `postfix check` creates the queue's subdirectories with their owners; then the master, as our child.
     await run('postfix', ['-c', this.conf, 'check']).catch(async (err: Error) => {
       throw new Error(`postfix check failed: ${err.message}\n${await this.log()}`);
@@ -133,7 +133,10 @@ export class PrivatePostfix {
   async waitForEmptyQueue(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while ((await this.queued()) > 0) {
-      if (Date.now() > deadline) throw new Error(`Postfix's queue still holds ${await this.queued()} messages after ${timeoutMs} ms\n${(await this.log()).slice(-4000)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `Postfix's queue still holds ${await this.queued()} messages after ${timeoutMs} ms\n${(await this.log()).slice(-4000)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

@@ -9,8 +9,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
 import type { Redis } from 'ioredis';
+import { simpleParser } from 'mailparser';
 import { SmtpSink } from '../../src/demo/smtp-sink.js';
 import { createLogger } from '../../src/logger.js';
 import { connectProducer } from '../../src/redis.js';
@@ -20,7 +20,7 @@ import { RegisterMail } from '../../src/register/register-mail.js';
 import { createRegisterApp, type RegisterLimits } from '../../src/register/register-server.js';
 import { RegistrationStore } from '../../src/register/registration-store.js';
 import { createMailTransport, type MailTransport } from '../../src/send/transport.js';
-import { writeDataSet, type TestAuthority } from './data-set.js';
+import { type TestAuthority, writeDataSet } from './data-set.js';
 import { cleanPrefix, REDIS_URL, uniquePrefix } from './redis.js';
 
 export const REGISTER_SECRET = 'test-register-secret-0123456789abcdef';
@@ -128,7 +128,12 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
 }
 
 /** Posts a form as a browser without JavaScript would. */
-export async function postForm(base: string, path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; html: string }> {
+export async function postForm(
+  base: string,
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; html: string }> {
   const res = await fetch(new URL(path, base), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },

@@ -35,7 +35,11 @@ export class CapturedLog implements DestinationStream {
 /** A worker process (both workers) logging at `level` into a CapturedLog. */
 export async function startCapturedWorker(config: Config, level = 'info'): Promise<{ worker: WorkerProcess; log: CapturedLog }> {
   const log = new CapturedLog();
-  const worker = startWorkerProcess(config, { log: createLogger({ level, destination: log }), echoDeliveries: false, shutdownTimeoutMs: 10_000 });
+  const worker = startWorkerProcess(config, {
+    log: createLogger({ level, destination: log }),
+    echoDeliveries: false,
+    shutdownTimeoutMs: 10_000,
+  });
   await worker.ready;
   return { worker, log };
 }
@@ -94,7 +98,11 @@ export async function startAuthRelay(options: {
       stream.resume();
       stream.on('end', () => {
         const secure = (session as unknown as { secure?: boolean }).secure === true;
-        state.messages.push({ user: session.user as string | undefined, secure, envelopeTo: session.envelope.rcptTo.map((r) => r.address) });
+        state.messages.push({
+          user: session.user as string | undefined,
+          secure,
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+        });
         callback(null);
       });
     },
@@ -125,7 +133,23 @@ export async function selfSignedCertificate(dir: string): Promise<{ keyFile: str
   const certFile = join(dir, 'cert.pem');
   const made = spawnSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
     { stdio: 'ignore' },
   );
   if (made.error || made.status !== 0) return null;

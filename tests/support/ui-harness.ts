@@ -5,16 +5,16 @@
  * client that keeps cookies, as a browser would.
  */
 import { runCommand } from '../../src/cli/commands/run.js';
+import type { SmtpReply } from '../../src/demo/smtp-sink.js';
 import { createLogger } from '../../src/logger.js';
 import { Approvals, createApproval } from '../../src/safety/approval.js';
 import { fingerprintFiles } from '../../src/safety/fingerprint.js';
-import type { SmtpReply } from '../../src/demo/smtp-sink.js';
 import { letterJobId } from '../../src/schedule/queues.js';
 import type { LoginLimit } from '../../src/ui/auth.js';
 import { hashPassword } from '../../src/ui/passwords.js';
-import { startUi, type RunningUi } from '../../src/ui/server.js';
+import { type RunningUi, startUi } from '../../src/ui/server.js';
 import type { UiUser } from '../../src/ui/users.js';
-import { quietPrint, startHarness, type Harness } from './harness.js';
+import { type Harness, quietPrint, startHarness } from './harness.js';
 
 export const CAMPAIGN = '2023-24';
 export const OPERATOR = { name: 'olivia', password: 'operator-secret-1' };
@@ -39,7 +39,10 @@ export interface UiHarness extends Harness {
   runApproved(dataDir: string, authorities: number): Promise<void>;
 }
 
-export async function startUiHarness(name: string, options: { env?: Record<string, string>; loginLimit?: LoginLimit } = {}): Promise<UiHarness> {
+export async function startUiHarness(
+  name: string,
+  options: { env?: Record<string, string>; loginLimit?: LoginLimit } = {},
+): Promise<UiHarness> {
   const refuse = new Map<string, SmtpReply>();
   const harness = await startHarness(name, { sink: { onRecipient: (address) => refuse.get(address) ?? null }, env: options.env });
   // The operator's password is stored hashed, the viewer's in clear: both kinds of secret are exercised.
@@ -93,7 +96,9 @@ export async function startUiHarness(name: string, options: { env?: Record<strin
     },
     async runApproved(dataDir, authorities) {
       // As `approve --data DIR` would: a real run goes ahead only for the files someone approved.
-      await new Approvals(harness.producer.redis, harness.prefix).save(createApproval(CAMPAIGN, 'ui-test', await fingerprintFiles(dataDir)));
+      await new Approvals(harness.producer.redis, harness.prefix).save(
+        createApproval(CAMPAIGN, 'ui-test', await fingerprintFiles(dataDir)),
+      );
       await harness.startWorker();
       await runCommand({ data: dataDir, wait: false }, harness.config, quietPrint);
       await harness.waitIdle(authorities, CAMPAIGN);
@@ -129,7 +134,11 @@ export class UiClient {
     return decodeURIComponent(token);
   }
 
-  async request(method: string, path: string, init: { headers?: Record<string, string>; form?: Record<string, string>; json?: unknown; body?: string } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; form?: Record<string, string>; json?: unknown; body?: string } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let body = init.body;
@@ -159,7 +168,10 @@ export class UiClient {
   /** A JSON API call as the campaign page makes it: with the CSRF header unless told otherwise. */
   post(path: string, options: { csrf?: string | null; json?: unknown } = {}): Promise<Response> {
     const token = options.csrf === undefined ? this.csrf : options.csrf;
-    return this.request('POST', path, { headers: { accept: 'application/json', ...(token ? { 'x-csrf-token': token } : {}) }, json: options.json });
+    return this.request('POST', path, {
+      headers: { accept: 'application/json', ...(token ? { 'x-csrf-token': token } : {}) },
+      json: options.json,
+    });
   }
 
   /** A bull-board API call as its own client makes it: the token copied from the cookie into X-XSRF-TOKEN. */

@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import type { Config } from '../../config.js';
-import { Approvals, createApproval, formatApproval } from '../../safety/approval.js';
 import { type Approval, CliError } from '../../domain/index.js';
-import { fingerprintFiles, type Fingerprint } from '../../safety/fingerprint.js';
+import { Approvals, createApproval, formatApproval } from '../../safety/approval.js';
+import { type Fingerprint, fingerprintFiles } from '../../safety/fingerprint.js';
 import { listSome, recipientsOutside } from '../../safety/recipient-policy.js';
 import { loadValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
@@ -26,9 +26,14 @@ export interface ApproveOptions {
 export async function approveCommand(options: ApproveOptions, config: Config, print: Print): Promise<Approval> {
   const by = (options.by ?? currentUser()).trim();
   if (by === '' || /[\u0000-\u001f\u007f]/.test(by)) throw new CliError('--by must be a name on one line', 1);
-  const data = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err, templatesDir: options.templatesDir });
+  const data = await loadValidData(options.data, {
+    skipInvalid: options.skipInvalid,
+    print: print.err,
+    templatesDir: options.templatesDir,
+  });
   const outside = recipientsOutside(data.authorities, config.RECIPIENT_ALLOWLIST);
-  if (outside.length > 0) print.err(`warning: ${outside.length} recipient(s) not in RECIPIENT_ALLOWLIST; \`run\` will refuse: ${listSome(outside)}`);
+  if (outside.length > 0)
+    print.err(`warning: ${outside.length} recipient(s) not in RECIPIENT_ALLOWLIST; \`run\` will refuse: ${listSome(outside)}`);
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
   const approval = await recordApproval(config, data.campaign.id, fingerprint, by);
   for (const line of formatApproval(approval)) print.out(line);

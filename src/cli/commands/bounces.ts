@@ -1,7 +1,7 @@
+import { startBouncesProcess } from '../../../workers/bounces-process.js';
 import type { Config } from '../../config.js';
 import { EVENT } from '../../domain/index.js';
 import { createLogger } from '../../logger.js';
-import { startBouncesProcess } from '../../../workers/bounces-process.js';
 
 /** `bounces`: receive bounces on BOUNCE_LISTEN and/or from BOUNCE_IMAP_URL until SIGINT or SIGTERM, then shut down in order. */
 export async function bouncesCommand(config: Config): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
-import { cancelCampaignRun, describeCancel, type CancelResult } from '../../schedule/cancel-run.js';
 import { CliError } from '../../domain/index.js';
+import { type CancelResult, cancelCampaignRun, describeCancel } from '../../schedule/cancel-run.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 

@@ -6,19 +6,19 @@
  */
 import { rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { Config } from '../../config.js';
-import { PrivateRedis, hasRedisServer } from '../../demo/private-redis.js';
-import { SmtpSink } from '../../demo/smtp-sink.js';
-import { createLogger } from '../../logger.js';
-import { connectProducer } from '../../redis.js';
-import { deletePrefix } from '../../storage/delete-prefix.js';
-import { SAMPLE_DATA_DIR } from '../../paths.js';
 import { startWorkerProcess } from '../../../workers/worker-process.js';
+import type { Config } from '../../config.js';
 import { campaignTemplatesDir } from '../../data/load-data-set.js';
+import { hasRedisServer, PrivateRedis } from '../../demo/private-redis.js';
+import { SmtpSink } from '../../demo/smtp-sink.js';
 import { CliError } from '../../domain/index.js';
-import type { Print } from '../print.js';
-import { loadValidData } from '../load-valid-data.js';
+import { createLogger } from '../../logger.js';
+import { SAMPLE_DATA_DIR } from '../../paths.js';
+import { connectProducer } from '../../redis.js';
 import { fingerprintFiles } from '../../safety/fingerprint.js';
+import { deletePrefix } from '../../storage/delete-prefix.js';
+import { loadValidData } from '../load-valid-data.js';
+import type { Print } from '../print.js';
 import { recordApproval } from './approve.js';
 import { enqueueCampaign, type RunResult } from './run.js';
 
@@ -47,7 +47,13 @@ export async function demoCommand(options: DemoOptions, config: Config, print: P
   const sink = new SmtpSink({ outboxDir: outbox });
   const smtpUrl = await sink.start();
   const deliveryLog = join(outbox, 'deliveries.log');
-  const demoConfig: Config = Object.freeze({ ...config, REDIS_URL: redis.url, SMTP_URL: smtpUrl, QUEUE_PREFIX: prefix, DELIVERY_LOG: deliveryLog });
+  const demoConfig: Config = Object.freeze({
+    ...config,
+    REDIS_URL: redis.url,
+    SMTP_URL: smtpUrl,
+    QUEUE_PREFIX: prefix,
+    DELIVERY_LOG: deliveryLog,
+  });
   const worker = startWorkerProcess(demoConfig, { log: createLogger({ level: 'warn' }), echoDeliveries: false });
   try {
     await worker.ready;
@@ -55,7 +61,9 @@ export async function demoCommand(options: DemoOptions, config: Config, print: P
     // Nobody previews the demo's letters, and they reach only the sink: it approves its own data.
     const fingerprint = await fingerprintFiles(dataDir);
     const approval = await recordApproval(demoConfig, data.campaign.id, fingerprint, 'demo');
-    print.err(`demo: approved its own data automatically (sha256 ${approval.sha256.slice(0, 12)}...); a real run needs \`approve --data DIR\` first`);
+    print.err(
+      `demo: approved its own data automatically (sha256 ${approval.sha256.slice(0, 12)}...); a real run needs \`approve --data DIR\` first`,
+    );
     const result = await enqueueCampaign(data, { wait: true, fingerprint, checkDurability: false, templatesDir }, demoConfig, print);
     const where = relative(process.cwd(), outbox) || '.';
     print.out(`letters:      ${where}/${result.campaign}/<authority>/<recipient>.eml (${sink.received.length} messages)`);

@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
-import { dkimDnsRecord, loadDkimSigning } from '../../send/dkim.js';
 import { CliError } from '../../domain/index.js';
+import { dkimDnsRecord, loadDkimSigning } from '../../send/dkim.js';
 import type { Print } from '../print.js';
 
 /** `dkim-record`: the DNS TXT record that publishes DKIM_PRIVATE_KEY_FILE's public key, as a zone-file line. */

@@ -9,14 +9,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
-import type { Authority } from '../../domain/index.js';
 import { campaignTemplatesDir } from '../../data/load-data-set.js';
+import type { Authority } from '../../domain/index.js';
+import { CliError } from '../../domain/index.js';
 import { createLetterRenderer } from '../../render/letter-renderer.js';
 import { PdfPrinter } from '../../render/pdf/pdf-printer.js';
-import { letterPdf } from '../../send/letter-attachments.js';
 import { Approvals, checkFilesApproved } from '../../safety/approval.js';
 import { fingerprintFiles, sha256 } from '../../safety/fingerprint.js';
-import { CliError } from '../../domain/index.js';
+import { letterPdf } from '../../send/letter-attachments.js';
 import { loadValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
@@ -42,14 +42,22 @@ export async function publishCommand(options: PublishOptions, config: Config, pr
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
   const producer = await openProducer(config);
   try {
-    const check = checkFilesApproved(data.campaign.id, await new Approvals(producer.redis, config.QUEUE_PREFIX).get(data.campaign.id), fingerprint.files);
+    const check = checkFilesApproved(
+      data.campaign.id,
+      await new Approvals(producer.redis, config.QUEUE_PREFIX).get(data.campaign.id),
+      fingerprint.files,
+    );
     if (!check.ok) throw new CliError(`${check.reason}; nothing was published`, 1);
   } finally {
     await producer.close();
   }
 
   const renderer = await createLetterRenderer(data.campaign, { templatesDir });
-  const printer = new PdfPrinter({ executablePath: config.CHROMIUM_PATH, timeoutMs: config.PDF_TIMEOUT_MS, recycleAfter: config.PDF_BROWSER_LETTERS });
+  const printer = new PdfPrinter({
+    executablePath: config.CHROMIUM_PATH,
+    timeoutMs: config.PDF_TIMEOUT_MS,
+    recycleAfter: config.PDF_BROWSER_LETTERS,
+  });
   await mkdir(options.out, { recursive: true });
   const rows: string[][] = new Array(data.authorities.length);
   let next = 0;

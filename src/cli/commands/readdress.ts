@@ -20,7 +20,8 @@ export interface ReaddressOptions {
 }
 
 export async function readdressCommand(options: ReaddressOptions, config: Config, print: Print): Promise<DeliveryRecord> {
-  if (!z.email().safeParse(options.email).success) throw new CliError(`--email: ${JSON.stringify(options.email)} is not one email address`, 2);
+  if (!z.email().safeParse(options.email).success)
+    throw new CliError(`--email: ${JSON.stringify(options.email)} is not one email address`, 2);
   const by = options.by.trim();
   if (!by) throw new CliError('--by: say who makes the change', 2);
   const producer = await openProducer(config);
@@ -33,11 +34,21 @@ export async function readdressCommand(options: ReaddressOptions, config: Config
       user: by,
       from: 'the command line',
     };
-    const done = await readdressDelivery(ctx, { authorityId: options.authority, recipient: options.recipient, email: options.email, allowlist: config.RECIPIENT_ALLOWLIST }).catch((error: unknown) => {
+    const done = await readdressDelivery(ctx, {
+      authorityId: options.authority,
+      recipient: options.recipient,
+      email: options.email,
+      allowlist: config.RECIPIENT_ALLOWLIST,
+    }).catch((error: unknown) => {
       if (!(error instanceof ActionRefused)) throw error;
-      throw new CliError(error.reason === 'not-allowed' ? `--email: ${error.message}` : error.message, error.reason === 'not-allowed' ? 2 : 1);
+      throw new CliError(
+        error.reason === 'not-allowed' ? `--email: ${error.message}` : error.message,
+        error.reason === 'not-allowed' ? 2 : 1,
+      );
     });
-    print.out(`${options.campaign} ${options.authority}/${options.recipient}: ${done.from} -> ${options.email} by ${by}; queued as ${done.record.messageId}; letter job ${done.job.jobId}: ${done.job.action}`);
+    print.out(
+      `${options.campaign} ${options.authority}/${options.recipient}: ${done.from} -> ${options.email} by ${by}; queued as ${done.record.messageId}; letter job ${done.job.jobId}: ${done.job.action}`,
+    );
     return done.record;
   } finally {
     await producer.close();

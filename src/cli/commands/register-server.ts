@@ -1,11 +1,11 @@
+import { type Config, requireSmtpUrl } from '../../config.js';
 import { CliError, ConfigError, EVENT } from '../../domain/index.js';
-import { requireSmtpUrl, type Config } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { connectProducer } from '../../redis.js';
 import { choicesFromDataDir, choicesFromLatestCampaign, NoAuthoritiesError } from '../../register/authority-choices.js';
 import { LinkSigner } from '../../register/link-token.js';
 import { RegisterMail } from '../../register/register-mail.js';
-import { startRegisterServer, type RunningRegisterServer } from '../../register/register-server.js';
+import { type RunningRegisterServer, startRegisterServer } from '../../register/register-server.js';
 import { parseAddress } from '../../send/address.js';
 import { createMailTransport } from '../../send/transport.js';
 import type { Print } from '../print.js';
@@ -23,7 +23,8 @@ export interface RegisterServerCommandOptions {
  * (signs the emailed links) and SMTP_URL (sends them).
  */
 export async function registerServerCommand(options: RegisterServerCommandOptions, config: Config, print: Print): Promise<void> {
-  if (!config.REGISTER_SECRET) throw new ConfigError('REGISTER_SECRET is required by register-server (at least 32 random characters; it signs the emailed links)');
+  if (!config.REGISTER_SECRET)
+    throw new ConfigError('REGISTER_SECRET is required by register-server (at least 32 random characters; it signs the emailed links)');
   const smtpUrl = requireSmtpUrl(config);
   const log = createLogger({ level: config.LOG_LEVEL });
   const redis = await connectProducer(config.REDIS_URL);
@@ -32,7 +33,10 @@ export async function registerServerCommand(options: RegisterServerCommandOption
   try {
     const authorities = options.data ? await choicesFromDataDir(options.data) : await choicesFromLatestCampaign(redis, config.QUEUE_PREFIX);
     const host = config.REGISTER_HOST;
-    const publicUrl = (config.REGISTER_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.REGISTER_PORT}`).replace(/\/+$/, '');
+    const publicUrl = (config.REGISTER_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.REGISTER_PORT}`).replace(
+      /\/+$/,
+      '',
+    );
     server = await startRegisterServer({
       redis,
       prefix: config.QUEUE_PREFIX,
@@ -44,12 +48,15 @@ export async function registerServerCommand(options: RegisterServerCommandOption
       host,
       port: config.REGISTER_PORT,
     });
-    print.out(`register-server: ${server.url} (${authorities.list.length} authorities from ${authorities.source}; links point at ${publicUrl}); Ctrl-C stops it`);
+    print.out(
+      `register-server: ${server.url} (${authorities.list.length} authorities from ${authorities.source}; links point at ${publicUrl}); Ctrl-C stops it`,
+    );
   } catch (error) {
     transport.close();
     await redis.quit().catch(() => redis.disconnect());
     if (error instanceof NoAuthoritiesError) throw new CliError(error.message, 1);
-    if ((error as { code?: unknown }).code === 'EADDRINUSE') throw new CliError(`${config.REGISTER_HOST}:${config.REGISTER_PORT} is in use; set REGISTER_PORT to another port`, 2);
+    if ((error as { code?: unknown }).code === 'EADDRINUSE')
+      throw new CliError(`${config.REGISTER_HOST}:${config.REGISTER_PORT} is in use; set REGISTER_PORT to another port`, 2);
     throw error;
   }
   await new Promise<void>((resolve) => {

@@ -4,13 +4,26 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
-import { connectProducer } from '../../redis.js';
-import { exportRegistrations, ExportError } from '../../register/export-officers.js';
-import { domainMatches, RegistrationError, RegistrationStore, type Registration } from '../../register/registration-store.js';
 import { CliError } from '../../domain/index.js';
+import { connectProducer } from '../../redis.js';
+import { ExportError, exportRegistrations } from '../../register/export-officers.js';
+import { domainMatches, type Registration, RegistrationError, RegistrationStore } from '../../register/registration-store.js';
 import type { Print } from '../print.js';
 
-export const LIST_COLUMNS = ['id', 'status', 'authorityId', 'authorityName', 'name', 'email', 'domainMatchesChiefExecutive', 'confirmedAt', 'confirmedFrom', 'decidedBy', 'decidedAt', 'withdrawnAt'] as const;
+export const LIST_COLUMNS = [
+  'id',
+  'status',
+  'authorityId',
+  'authorityName',
+  'name',
+  'email',
+  'domainMatchesChiefExecutive',
+  'confirmedAt',
+  'confirmedFrom',
+  'decidedBy',
+  'decidedAt',
+  'withdrawnAt',
+] as const;
 
 const iso = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString());
 
@@ -44,14 +57,22 @@ async function withStore<T>(config: Config, work: (store: RegistrationStore) => 
 export async function listRegistrationsCommand(options: { format: 'csv' | 'json' }, config: Config, print: Print): Promise<Registration[]> {
   const registrations = await withStore(config, (store) => store.list());
   const rows = registrations.map(toListRow);
-  print.out(options.format === 'json' ? JSON.stringify(rows, null, 2) : stringify(rows, { header: true, columns: [...LIST_COLUMNS] }).trimEnd());
+  print.out(
+    options.format === 'json' ? JSON.stringify(rows, null, 2) : stringify(rows, { header: true, columns: [...LIST_COLUMNS] }).trimEnd(),
+  );
   return registrations;
 }
 
 /** `registrations approve|reject ID --by NAME`. */
-export async function decideRegistrationCommand(decision: 'approved' | 'rejected', options: { id: string; by: string }, config: Config, print: Print): Promise<Registration> {
+export async function decideRegistrationCommand(
+  decision: 'approved' | 'rejected',
+  options: { id: string; by: string },
+  config: Config,
+  print: Print,
+): Promise<Registration> {
   const by = options.by.trim();
-  if (by === '' || by.length > 100 || /[\u0000-\u001f\u007f]/.test(by)) throw new CliError('--by: give your name, on one line, at most 100 characters', 1);
+  if (by === '' || by.length > 100 || /[\u0000-\u001f\u007f]/.test(by))
+    throw new CliError('--by: give your name, on one line, at most 100 characters', 1);
   try {
     const registration = await withStore(config, (store) => store.decide(options.id, decision, by));
     print.out(`${registration.id}: ${registration.name} <${registration.email}> for ${registration.authorityName}: ${decision} by ${by}`);
@@ -72,7 +93,8 @@ export async function exportRegistrationsCommand(options: { data: string }, conf
     if (error instanceof ExportError) throw new CliError(error.message, 1);
     throw error;
   }
-  for (const r of result.unknownAuthority) print.err(`${r.id}: not added: authority ${r.authorityId} is not in ${options.data}/authorities.csv`);
+  for (const r of result.unknownAuthority)
+    print.err(`${r.id}: not added: authority ${r.authorityId} is not in ${options.data}/authorities.csv`);
   print.out(
     `${result.file}: ${result.added.length} added, ${result.reRegistered.length} registered again, ${result.withdrawn.length} withdrawn (registered = no)`,
   );

@@ -1,16 +1,30 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import type { Queue } from 'bullmq';
 import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
-import type { Queue } from 'bullmq';
 import { CliError, DELIVERY_STATUSES, type DeliveryRecord, recipientsOf } from '../../domain/index.js';
 import { Approvals } from '../../safety/approval.js';
-import { letterJobId, type LetterJobData } from '../../schedule/queues.js';
+import { type LetterJobData, letterJobId } from '../../schedule/queues.js';
 import type { CampaignStore } from '../../storage/campaign-store.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 
-export const REPORT_COLUMNS = ['authority', 'name', 'recipient', 'role', 'email', 'status', 'attempts', 'messageId', 'response', 'time', 'recovered', 'diagnostic', 'readdressed'] as const;
+export const REPORT_COLUMNS = [
+  'authority',
+  'name',
+  'recipient',
+  'role',
+  'email',
+  'status',
+  'attempts',
+  'messageId',
+  'response',
+  'time',
+  'recovered',
+  'diagnostic',
+  'readdressed',
+] as const;
 
 export interface ReportRow {
   authority: string;
@@ -96,7 +110,12 @@ export interface GapRow extends ReportRow {
  * the ledger has never seen (the campaign was stored but not yet fanned out, or a failover lost the records)
  * are gaps too, with status `not-queued`. Each says what became of its authority's job.
  */
-export async function findGaps(rows: ReportRow[], store: CampaignStore, campaignId: string, letters: Queue<LetterJobData>): Promise<GapRow[]> {
+export async function findGaps(
+  rows: ReportRow[],
+  store: CampaignStore,
+  campaignId: string,
+  letters: Queue<LetterJobData>,
+): Promise<GapRow[]> {
   const gaps: ReportRow[] = rows.filter((r) => r.status !== 'sent');
   const recorded = new Set(rows.map((r) => `${r.authority}/${r.recipient}`));
   for await (const authority of store.authorities(campaignId)) {
@@ -143,7 +162,8 @@ export async function reportCommand(options: ReportOptions, config: Config, prin
     for await (const authority of producer.store.authorities(options.campaign)) names.set(authority.id, authority.name);
     const rows: ReportRow[] = [];
     for await (const record of producer.ledger(options.campaign).records()) rows.push(toReportRow(record, names.get(record.authorityId)));
-    if (rows.length === 0) throw new CliError(`no deliveries recorded for campaign ${options.campaign} (QUEUE_PREFIX ${config.QUEUE_PREFIX})`, 1);
+    if (rows.length === 0)
+      throw new CliError(`no deliveries recorded for campaign ${options.campaign} (QUEUE_PREFIX ${config.QUEUE_PREFIX})`, 1);
     rows.sort(byDelivery);
     const report = `${formatRows(rows, options.format)}\n`;
     print.out(report.slice(0, -1));

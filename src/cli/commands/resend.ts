@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
-import { createDeliveryLogger } from '../../log/delivery-log.js';
-import { resendLetter, type ResendResult } from '../../schedule/resend-letter.js';
 import { CliError, ResendRefused } from '../../domain/index.js';
+import { createDeliveryLogger } from '../../log/delivery-log.js';
+import { type ResendResult, resendLetter } from '../../schedule/resend-letter.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 
@@ -28,7 +28,9 @@ export async function resendCommand(options: ResendOptions, config: Config, prin
       },
       { authorityId: options.authority, recipient: options.recipient, by: options.by, reason: options.reason },
     );
-    print.out(`resend of ${options.authority}/${options.recipient} recorded as delivery ${options.authority}/${result.key}, Message-ID ${result.messageId} (the first was ${result.resendOf}); job ${result.jobId} sends it`);
+    print.out(
+      `resend of ${options.authority}/${options.recipient} recorded as delivery ${options.authority}/${result.key}, Message-ID ${result.messageId} (the first was ${result.resendOf}); job ${result.jobId} sends it`,
+    );
     return result;
   } catch (error) {
     if (error instanceof ResendRefused) throw new CliError(error.message, 1);

@@ -1,8 +1,16 @@
 import { createInterface } from 'node:readline/promises';
 import type { Config } from '../../config.js';
-import { createDeliveryLogger } from '../../log/delivery-log.js';
-import { applyRetry, describePlan, describeResult, planRetry, type RetryPlan, type RetryResult, type RetryStatus } from '../../schedule/retry-deliveries.js';
 import { CliError } from '../../domain/index.js';
+import { createDeliveryLogger } from '../../log/delivery-log.js';
+import {
+  applyRetry,
+  describePlan,
+  describeResult,
+  planRetry,
+  type RetryPlan,
+  type RetryResult,
+  type RetryStatus,
+} from '../../schedule/retry-deliveries.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
 
@@ -54,13 +62,18 @@ export async function retryCommand(options: RetryOptions, config: Config, print:
     const plan = await planRetry(target, { status: options.status, authorityId: options.authority, reply: options.reply });
     for (const line of describePlan(plan)) print.err(line);
     if (plan.deliveries.length === 0) return { plan };
-    const go = options.yes || (await (options.confirm ?? askOnTerminal)(`reset these ${plan.deliveries.length} deliveries and send them? [y/N] `));
+    const go =
+      options.yes || (await (options.confirm ?? askOnTerminal)(`reset these ${plan.deliveries.length} deliveries and send them? [y/N] `));
     if (!go) {
       print.err('nothing was reset');
       return { plan };
     }
     const deliveryLog = createDeliveryLogger({ level: 'silent', file: config.DELIVERY_LOG, echo: false });
-    const result = await applyRetry({ ...target, policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS }, deliveryLog }, plan, options.by);
+    const result = await applyRetry(
+      { ...target, policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS }, deliveryLog },
+      plan,
+      options.by,
+    );
     await new Promise<void>((resolve) => deliveryLog.flush(() => resolve()));
     for (const line of describeResult(result)) print.out(line);
     print.err(`follow it with: annual-review-mailer report --campaign ${options.campaign} --gaps gaps.csv`);

@@ -1,21 +1,21 @@
 import type { Config } from '../../config.js';
-import { formatTotals, type CampaignTotals } from '../../ledger/totals.js';
-import { checkDurability } from '../../redis-durability.js';
 import { attachmentReader } from '../../data/attachments-folder.js';
-import { compileLetter } from '../../render/letter-renderer.js';
-import { fanOut, type FanOutResult } from '../../schedule/fan-out.js';
-import type { CampaignSnapshot } from '../../storage/campaign-store.js';
-import { fingerprintFiles, type Fingerprint } from '../../safety/fingerprint.js';
-import { CliError, RunRefused } from '../../domain/index.js';
-import { storeApprovedCampaign, storeTestCampaign } from '../../safety/run-guard.js';
 import { campaignTemplatesDir } from '../../data/load-data-set.js';
-import { readBreaker } from '../../send/circuit-breaker.js';
-import { printDryRun } from './dry-run.js';
+import { CliError, RunRefused } from '../../domain/index.js';
+import { type CampaignTotals, formatTotals } from '../../ledger/totals.js';
+import { checkDurability } from '../../redis-durability.js';
+import { compileLetter } from '../../render/letter-renderer.js';
+import { type Fingerprint, fingerprintFiles } from '../../safety/fingerprint.js';
+import { storeApprovedCampaign, storeTestCampaign } from '../../safety/run-guard.js';
 import { pickTestSample } from '../../safety/test-sample.js';
+import { type FanOutResult, fanOut } from '../../schedule/fan-out.js';
+import { readBreaker } from '../../send/circuit-breaker.js';
+import type { CampaignSnapshot } from '../../storage/campaign-store.js';
 import { loadValidData, type ValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer, type Producer } from '../producer.js';
 import { watchCampaign } from '../progress.js';
+import { printDryRun } from './dry-run.js';
 
 export interface RunOptions {
   data: string;
@@ -66,17 +66,18 @@ export async function runCommand(options: RunOptions, config: Config, print: Pri
 }
 
 /** Stores the validated data set, fans it out, and (unless told not to) follows it to the end. */
-export async function enqueueCampaign(
-  data: ValidData,
-  options: EnqueueOptions,
-  config: Config,
-  print: Print,
-): Promise<RunResult> {
+export async function enqueueCampaign(data: ValidData, options: EnqueueOptions, config: Config, print: Print): Promise<RunResult> {
   const producer = await openProducer(config);
   try {
     if (options.checkDurability !== false) await checkDurability(producer.redis, config, (problem) => print.err(`warning: ${problem}`));
     const letter = await compileLetter(data.campaign, { templatesDir: options.templatesDir });
-    const campaignId = await storeForRun(producer, { campaign: data.campaign, authorities: data.authorities, letter, readAttachment: attachmentReader(data.dir) }, options, config, print);
+    const campaignId = await storeForRun(
+      producer,
+      { campaign: data.campaign, authorities: data.authorities, letter, readAttachment: attachmentReader(data.dir) },
+      options,
+      config,
+      print,
+    );
     const ledger = producer.ledger(campaignId);
     const result = await fanOut({
       queue: producer.letters,
@@ -86,7 +87,9 @@ export async function enqueueCampaign(
       campaignId,
       policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS },
     });
-    print.out(`campaign ${campaignId}: ${result.added} jobs added, ${result.existing} already existed, ${result.repaired} repaired (a recipient still owed)`);
+    print.out(
+      `campaign ${campaignId}: ${result.added} jobs added, ${result.existing} already existed, ${result.repaired} repaired (a recipient still owed)`,
+    );
     print.err(retrySettingsLine(config));
     if (options.wait === false) return { campaign: campaignId, ...result };
 
@@ -103,7 +106,9 @@ export async function enqueueCampaign(
     });
     print.out(formatTotals(totals));
     if (options.signal?.aborted) {
-      print.err(`stopped watching; the run carries on in the workers. Follow it with \`annual-review-mailer report --campaign ${campaignId}\``);
+      print.err(
+        `stopped watching; the run carries on in the workers. Follow it with \`annual-review-mailer report --campaign ${campaignId}\``,
+      );
       return { campaign: campaignId, ...result, totals };
     }
     const unsent = totals.deliveries - totals.sent;
@@ -122,7 +127,9 @@ function sampleForTest(data: ValidData, size: number, testTo: string | undefined
   if (!testTo) throw new CliError('--sample is for test runs only: add --test-to ADDRESS (a real run sends to every authority)', 1);
   if (!Number.isInteger(size) || size < 1) throw new CliError(`--sample: a whole number of authorities, 1 or more (got ${size})`, 1);
   const sample = pickTestSample(data.authorities, data.campaign, size);
-  print.err(`test sample: ${sample.authorities.length} of ${data.authorities.length} authorities, showing ${sample.cases.length - sample.uncovered.length} of the ${sample.cases.length} cases in the data:`);
+  print.err(
+    `test sample: ${sample.authorities.length} of ${data.authorities.length} authorities, showing ${sample.cases.length - sample.uncovered.length} of the ${sample.cases.length} cases in the data:`,
+  );
   for (const a of sample.authorities) {
     const adds = sample.reasons.get(a.id) ?? [];
     print.err(`  ${a.id} (${a.name}): ${adds.length > 0 ? adds.join(', ') : 'no new case'}`);
@@ -150,10 +157,14 @@ export function nextSteps(campaignId: string, totals: CampaignTotals): string[] 
     `  annual-review-mailer report --campaign ${campaignId} --gaps gaps.csv     # what is still owed, with the relay's answers`,
   ];
   if (totals.permanentFailures > 0) {
-    lines.push(`  annual-review-mailer retry --campaign ${campaignId} --status permanent-failure --by NAME   # after fixing their cause (addresses, relay)`);
+    lines.push(
+      `  annual-review-mailer retry --campaign ${campaignId} --status permanent-failure --by NAME   # after fixing their cause (addresses, relay)`,
+    );
   }
   if (totals.temporaryFailures > 0) {
-    lines.push(`  annual-review-mailer retry --campaign ${campaignId} --status temporary-failure --by NAME   # once the relay answers again`);
+    lines.push(
+      `  annual-review-mailer retry --campaign ${campaignId} --status temporary-failure --by NAME   # once the relay answers again`,
+    );
   }
   if (totals.pending > 0) {
     lines.push(`  annual-review-mailer retry --campaign ${campaignId} --by NAME   # every delivery not sent, the queued ones included`);
@@ -162,12 +173,20 @@ export function nextSteps(campaignId: string, totals: CampaignTotals): string[] 
 }
 
 /** A test run, or a real run of approved files; a refusal stores and enqueues nothing. */
-async function storeForRun(producer: Producer, snapshot: CampaignSnapshot, options: EnqueueOptions, config: Config, print: Print): Promise<string> {
+async function storeForRun(
+  producer: Producer,
+  snapshot: CampaignSnapshot,
+  options: EnqueueOptions,
+  config: Config,
+  print: Print,
+): Promise<string> {
   try {
     if (options.testTo) {
       // The test notice is the package's (templates/test-mode), the same for every campaign.
       const test = await storeTestCampaign(producer, snapshot, options.testTo, config);
-      print.err(`test run: every letter goes to ${options.testTo} only, marked [TEST]; recorded as campaign ${test.campaignId}, so the real run still sends everything`);
+      print.err(
+        `test run: every letter goes to ${options.testTo} only, marked [TEST]; recorded as campaign ${test.campaignId}, so the real run still sends everything`,
+      );
       return test.campaignId;
     }
     const { campaignId, approval } = await storeApprovedCampaign(producer, snapshot, options.fingerprint, config);

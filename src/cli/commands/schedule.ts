@@ -1,11 +1,17 @@
 import type { Config } from '../../config.js';
-import { compileLetter } from '../../render/letter-renderer.js';
-import { cronOf, formatFireTime, listAnnualSchedulers, removeAnnualScheduler, upsertAnnualScheduler } from '../../schedule/annual-scheduler.js';
+import { campaignTemplatesDir } from '../../data/load-data-set.js';
 import { CliError, RunRefused, TIMEZONE } from '../../domain/index.js';
+import { compileLetter } from '../../render/letter-renderer.js';
 import { fingerprintFiles } from '../../safety/fingerprint.js';
 import { storeApprovedCampaign } from '../../safety/run-guard.js';
 import { letterDateRefusal } from '../../safety/staleness.js';
-import { campaignTemplatesDir } from '../../data/load-data-set.js';
+import {
+  cronOf,
+  formatFireTime,
+  listAnnualSchedulers,
+  removeAnnualScheduler,
+  upsertAnnualScheduler,
+} from '../../schedule/annual-scheduler.js';
 import { loadValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
 import { openProducer } from '../producer.js';
@@ -25,7 +31,10 @@ export interface ScheduleOptions {
  */
 export async function scheduleCommand(options: ScheduleOptions, config: Config, print: Print): Promise<void> {
   if (config.TEST_RECIPIENT) {
-    throw new CliError('TEST_RECIPIENT is set, but a scheduled run always sends to the real recipients; unset it to schedule, or use `run` for a test', 1);
+    throw new CliError(
+      'TEST_RECIPIENT is set, but a scheduled run always sends to the real recipients; unset it to schedule, or use `run` for a test',
+      1,
+    );
   }
   const templatesDir = campaignTemplatesDir(options.data, options.templatesDir);
   const data = await loadValidData(options.data, { print: print.err, templatesDir });
@@ -39,7 +48,9 @@ export async function scheduleCommand(options: ScheduleOptions, config: Config, 
     });
     print.err(`campaign ${data.campaign.id}: approved by ${approval.by} at ${approval.at} (sha256 ${approval.sha256.slice(0, 12)}...)`);
     const run = await upsertAnnualScheduler(producer.campaigns, data.campaign.id, options.cron ?? cronOf(data.campaign));
-    print.out(`scheduled campaign ${run.campaign}: cron "${run.cron}" (${TIMEZONE}); next run ${run.next ? formatFireTime(run.next) : 'unknown'}`);
+    print.out(
+      `scheduled campaign ${run.campaign}: cron "${run.cron}" (${TIMEZONE}); next run ${run.next ? formatFireTime(run.next) : 'unknown'}`,
+    );
     const refusal = run.next === undefined ? null : letterDateRefusal(data.campaign, run.next, config.MAX_LETTER_AGE_DAYS);
     if (refusal) print.err(`warning: the next run will refuse to send: ${refusal}`);
     await printSchedules(producer.campaigns, print);

@@ -1,11 +1,11 @@
 import { createInterface } from 'node:readline';
 import type { Config } from '../../config.js';
+import { CliError, EVENT } from '../../domain/index.js';
 import { createLogger } from '../../logger.js';
 import { connectProducer, redisTarget } from '../../redis.js';
 import { hashPassword } from '../../ui/passwords.js';
-import { startUi, type RunningUi } from '../../ui/server.js';
-import { usersFromConfig, UiUsersError } from '../../ui/users.js';
-import { CliError, EVENT } from '../../domain/index.js';
+import { type RunningUi, startUi } from '../../ui/server.js';
+import { UiUsersError, usersFromConfig } from '../../ui/users.js';
 import type { Print } from '../print.js';
 
 export interface UiCommandOptions {
@@ -53,7 +53,9 @@ export async function uiCommand(options: UiCommandOptions, config: Config, print
   print.out(`ui: ${ui.url} (key prefix ${prefix}); Ctrl-C stops it`);
   if (users.generated) {
     // Printed once, to the terminal only: never to the log.
-    print.err(`ui: no UI_USERNAME/UI_PASSWORD set; sign in as "${users.generated.name}" with the one-time password ${users.generated.password}`);
+    print.err(
+      `ui: no UI_USERNAME/UI_PASSWORD set; sign in as "${users.generated.name}" with the one-time password ${users.generated.password}`,
+    );
   }
   await new Promise<void>((resolve) => {
     if (options.signal) options.signal.addEventListener('abort', () => resolve(), { once: true });

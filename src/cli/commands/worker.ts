@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
+import { startWorkerProcess } from '../../../workers/worker-process.js';
 import type { Config } from '../../config.js';
+import { EVENT } from '../../domain/index.js';
+import { createLogger } from '../../logger.js';
 import { createRedis, redisTarget } from '../../redis.js';
 import { checkDurability } from '../../redis-durability.js';
-import { createLogger } from '../../logger.js';
-import { startWorkerProcess } from '../../../workers/worker-process.js';
-import { EVENT } from '../../domain/index.js';
 
 /**
  * `worker`: consume the letters and campaigns queues until SIGINT or SIGTERM,

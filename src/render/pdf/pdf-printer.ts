@@ -9,9 +9,9 @@
  * fails that attempt as transient (nothing is claimed before the PDF exists).
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { fixPdfDates } from './fixed-dates.js';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { PdfPrintError } from '../../domain/index.js';
+import { fixPdfDates } from './fixed-dates.js';
 
 /** Flags for a closed network and a container: no background traffic, no sandbox (containers run as a user already), /tmp for shared memory. */
 const CHROMIUM_ARGS = [
@@ -112,7 +112,13 @@ export class PdfPrinter {
     const page = await context.newPage();
     try {
       await page.setContent(html.replace('</head>', `${PAPER_STYLE}</head>`), { waitUntil: 'load', timeout: this.timeoutMs });
-      return await page.pdf({ format: 'A4', tagged: true, outline: true, printBackground: true, margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' } });
+      return await page.pdf({
+        format: 'A4',
+        tagged: true,
+        outline: true,
+        printBackground: true,
+        margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' },
+      });
     } finally {
       await page.close().catch(() => undefined);
     }
@@ -120,7 +126,8 @@ export class PdfPrinter {
 
   private slot(): BrowserSlot {
     if (this.current) return this.current;
-    if (!existsSync(this.executablePath)) throw new PdfPrintError(`${this.executablePath} is missing: install Debian's chromium (apt-get install chromium)`);
+    if (!existsSync(this.executablePath))
+      throw new PdfPrintError(`${this.executablePath} is missing: install Debian's chromium (apt-get install chromium)`);
     const slot: BrowserSlot = { printed: 0, active: 0, retired: false, context: Promise.resolve(null as never) };
     this.launches++;
     slot.context = chromium
@@ -145,9 +152,11 @@ export class PdfPrinter {
   private async closeSlot(slot: BrowserSlot): Promise<void> {
     if (!this.slots.delete(slot)) return;
     this.retire(slot);
-    await slot.context.then(
-      () => slot.browser?.close(),
-      () => undefined,
-    ).catch(() => undefined);
+    await slot.context
+      .then(
+        () => slot.browser?.close(),
+        () => undefined,
+      )
+      .catch(() => undefined);
   }
 }

@@ -3,7 +3,17 @@
 // Every value from the server goes into the page as text (textContent),
 // never as HTML. The words for kinds and statuses come from the server, in
 // the page's configuration (src/ui/labels.ts), not from here.
-import type { ApiAuthorityDetail, ApiAuthorityPage, ApiCellStatus, ApiDeliveryCell, ApiError, ApiReaddressOutcome, ApiRetryOutcome, ApiSummary, PageConfig } from '../api-types.js';
+import type {
+  ApiAuthorityDetail,
+  ApiAuthorityPage,
+  ApiCellStatus,
+  ApiDeliveryCell,
+  ApiError,
+  ApiReaddressOutcome,
+  ApiRetryOutcome,
+  ApiSummary,
+  PageConfig,
+} from '../api-types.js';
 
 type Attributes = Record<string, string | undefined>;
 type Child = Node | string | null;
@@ -15,7 +25,11 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return node as T;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attributes | null, children?: readonly Child[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Attributes | null,
+  children?: readonly Child[],
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs ?? {})) {
     if (value === undefined) continue;
@@ -65,7 +79,9 @@ function startCampaignPage(campaignId: string): void {
     return m ? `MO ${m[1]}` : key;
   }
   function time(ms: number | undefined): string {
-    return ms ? new Date(ms).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '';
+    return ms
+      ? new Date(ms).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      : '';
   }
   const number = (n: number): string => Number(n).toLocaleString('en-GB');
 
@@ -73,7 +89,13 @@ function startCampaignPage(campaignId: string): void {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (method !== 'GET') headers['X-CSRF-Token'] = config.csrfToken;
     if (payload) headers['Content-Type'] = 'application/json';
-    const res = await fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store', body: payload ? JSON.stringify(payload) : undefined });
+    const res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      body: payload ? JSON.stringify(payload) : undefined,
+    });
     if (res.status === 401) {
       location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
       throw new HttpError('signed out', 401);
@@ -113,7 +135,12 @@ function startCampaignPage(campaignId: string): void {
       card('k-deliv', 'Deliveries', t.deliveries),
       card('k-sent', 'Sent', t.sent, t.deliveries ? `${Math.floor((100 * t.sent) / t.deliveries)}% of deliveries` : ''),
       // Job counts are the whole letters queue's (every campaign in it), not this campaign's alone.
-      card('k-pending', 'Pending', t.pending, `letters queue: ${s.jobs.active} jobs running, ${s.jobs.waiting + s.jobs.delayed + s.jobs.prioritized} waiting`),
+      card(
+        'k-pending',
+        'Pending',
+        t.pending,
+        `letters queue: ${s.jobs.active} jobs running, ${s.jobs.waiting + s.jobs.delayed + s.jobs.prioritized} waiting`,
+      ),
       card('k-bounced', 'Bounced', t.bounced, 'sent, then returned: still owed'),
       card('k-temp', 'Temporary failures', t.temporaryFailures, 'retried while attempts remain'),
       card('k-perm', 'Permanent failures', t.permanentFailures, 'need an operator'),
@@ -132,14 +159,29 @@ function startCampaignPage(campaignId: string): void {
   // ---- authority table -----------------------------------------------------
   function chip(d: ApiDeliveryCell): HTMLSpanElement {
     const attempts = d.attempts ? ` (${d.attempts} attempt${d.attempts === 1 ? '' : 's'})` : '';
-    return el('span', { className: `chip s-${d.status}`, 'data-recipient': d.recipient, 'data-status': d.status, title: `${recipientLabel(d.recipient)}: ${statusText(d.status)}${attempts}` }, [
-      `${labels.statuses[d.status].symbol} ${shortLabel(d.recipient)} · ${statusText(d.status)}`,
-    ]);
+    return el(
+      'span',
+      {
+        className: `chip s-${d.status}`,
+        'data-recipient': d.recipient,
+        'data-status': d.status,
+        title: `${recipientLabel(d.recipient)}: ${statusText(d.status)}${attempts}`,
+      },
+      [`${labels.statuses[d.status].symbol} ${shortLabel(d.recipient)} · ${statusText(d.status)}`],
+    );
   }
   function drawRows(page: ApiAuthorityPage): void {
     const body = byId('rows');
     if (page.rows.length === 0) {
-      body.replaceChildren(el('tr', null, [el('td', { colspan: '3', className: 'empty', text: page.total === 0 ? 'No authorities in this campaign.' : 'No authority matches.' })]));
+      body.replaceChildren(
+        el('tr', null, [
+          el('td', {
+            colspan: '3',
+            className: 'empty',
+            text: page.total === 0 ? 'No authorities in this campaign.' : 'No authority matches.',
+          }),
+        ]),
+      );
     } else {
       body.replaceChildren(
         ...page.rows.map((row) => {
@@ -171,7 +213,9 @@ function startCampaignPage(campaignId: string): void {
       void refreshRows();
     });
     byId('pager').replaceChildren(
-      el('span', { text: `Showing ${number(from)}–${number(to)} of ${number(page.matched)}${page.matched !== page.total ? ` matching (${number(page.total)} in all)` : ' authorities'}` }),
+      el('span', {
+        text: `Showing ${number(from)}–${number(to)} of ${number(page.matched)}${page.matched !== page.total ? ` matching (${number(page.total)} in all)` : ' authorities'}`,
+      }),
       prev,
       next,
     );
@@ -246,7 +290,12 @@ function startCampaignPage(campaignId: string): void {
   function drawDetail(d: ApiAuthorityDetail): void {
     const close = el('button', { className: 'close', type: 'button', 'aria-label': 'Close', text: '×' });
     close.addEventListener('click', closeDetail);
-    const parts: HTMLElement[] = [el('div', { className: 'd-head' }, [el('h3', null, [d.name, el('span', { className: 'sub', text: `${kindLabel(d.kind)} · ${d.id}` })]), close])];
+    const parts: HTMLElement[] = [
+      el('div', { className: 'd-head' }, [
+        el('h3', null, [d.name, el('span', { className: 'sub', text: `${kindLabel(d.kind)} · ${d.id}` })]),
+        close,
+      ]),
+    ];
 
     if (d.job) {
       const job = el('div', { className: 'job', 'data-job-state': d.job.state }, [
@@ -274,7 +323,12 @@ function startCampaignPage(campaignId: string): void {
     const letterKey = shownLetter ?? d.deliveries[0]?.recipient ?? null;
     const rows = d.deliveries.map((r) => {
       const actions = el('td', { className: 'actions' });
-      const view = el('button', { className: `btn${r.recipient === letterKey ? ' current' : ''}`, type: 'button', 'data-action': 'view-letter', text: 'Letter' });
+      const view = el('button', {
+        className: `btn${r.recipient === letterKey ? ' current' : ''}`,
+        type: 'button',
+        'data-action': 'view-letter',
+        text: 'Letter',
+      });
       view.title = `Show the letter ${recipientLabel(r.recipient).toLowerCase()} was sent`;
       view.addEventListener('click', () => {
         shownLetter = r.recipient;
@@ -286,7 +340,10 @@ function startCampaignPage(campaignId: string): void {
         again.title = 'Marks this delivery as queued again and re-runs the letter job; recipients already sent are not sent again';
         again.addEventListener('click', () => {
           again.disabled = true;
-          void retry(`${base}/authorities/${encodeURIComponent(d.id)}/deliveries/${encodeURIComponent(r.recipient)}/retry`, recipientLabel(r.recipient));
+          void retry(
+            `${base}/authorities/${encodeURIComponent(d.id)}/deliveries/${encodeURIComponent(r.recipient)}/retry`,
+            recipientLabel(r.recipient),
+          );
         });
         actions.appendChild(again);
       }
@@ -294,7 +351,11 @@ function startCampaignPage(campaignId: string): void {
         const change = el('button', { className: 'btn', type: 'button', 'data-action': 'readdress', text: 'Readdress' });
         change.title = 'Sends the letter once to a corrected address, with its own Message-ID; the change is recorded under your name';
         change.addEventListener('click', () => {
-          void readdress(`${base}/authorities/${encodeURIComponent(d.id)}/deliveries/${encodeURIComponent(r.recipient)}/readdress`, recipientLabel(r.recipient), r.email);
+          void readdress(
+            `${base}/authorities/${encodeURIComponent(d.id)}/deliveries/${encodeURIComponent(r.recipient)}/readdress`,
+            recipientLabel(r.recipient),
+            r.email,
+          );
         });
         actions.appendChild(change);
       }
@@ -304,18 +365,31 @@ function startCampaignPage(campaignId: string): void {
       else if (r.updatedAt) times.push(`updated ${time(r.updatedAt)}`);
       if (r.queuedAt) times.push(`queued ${time(r.queuedAt)}`);
       return el('tr', { 'data-recipient': r.recipient, 'data-status': r.status }, [
-        el('td', null, [el('div', { className: 'who', text: recipientLabel(r.recipient) + (r.name ? ` · ${r.name}` : '') }), el('div', { className: 'email', text: r.email })]),
+        el('td', null, [
+          el('div', { className: 'who', text: recipientLabel(r.recipient) + (r.name ? ` · ${r.name}` : '') }),
+          el('div', { className: 'email', text: r.email }),
+        ]),
         el('td', null, [el('span', { className: `chip s-${r.status}`, text: statusChip(r.status) })]),
         el('td', { text: String(r.attempts) }),
         // A bounce's diagnostic says more than the relay's 250 before it.
         el('td', { className: 'response', text: r.status === 'bounced' && r.diagnostic ? `bounced: ${r.diagnostic}` : (r.response ?? '') }),
-        el('td', { className: 'times' }, times.map((t) => el('div', { text: t }))),
+        el(
+          'td',
+          { className: 'times' },
+          times.map((t) => el('div', { text: t })),
+        ),
         actions,
       ]);
     });
     parts.push(
       el('table', { className: 'deliveries' }, [
-        el('thead', null, [el('tr', null, ['Recipient', 'Status', 'Attempts', 'Last reply or bounce', 'Times', ''].map((h) => el('th', { text: h })))]),
+        el('thead', null, [
+          el(
+            'tr',
+            null,
+            ['Recipient', 'Status', 'Attempts', 'Last reply or bounce', 'Times', ''].map((h) => el('th', { text: h })),
+          ),
+        ]),
         el('tbody', null, rows),
       ]),
     );

@@ -3,7 +3,16 @@
 // run, the bulk retry of failed deliveries (it shows what it will reset and
 // asks first) and "Cancel run". Every value from the server goes into the
 // page as text (textContent), never as HTML.
-import type { ApiBulkRetryPlan, ApiBulkRetryResult, ApiCancelResult, ApiError, ApiRelay, ApiSchedule, ApiTryRelay, PageConfig } from '../api-types.js';
+import type {
+  ApiBulkRetryPlan,
+  ApiBulkRetryResult,
+  ApiCancelResult,
+  ApiError,
+  ApiRelay,
+  ApiSchedule,
+  ApiTryRelay,
+  PageConfig,
+} from '../api-types.js';
 
 const configNode = document.getElementById('page-config');
 const box = document.getElementById('operator-actions');
@@ -48,7 +57,10 @@ function startPanel(campaignId: string, panel: HTMLElement): void {
   tryNow.addEventListener('click', () => {
     tryNow.disabled = true;
     api<ApiTryRelay>('/api/relay/try-now', 'POST')
-      .then((r) => toast(r.message), (e: Error) => toast(`Relay not tried: ${e.message}`, true))
+      .then(
+        (r) => toast(r.message),
+        (e: Error) => toast(`Relay not tried: ${e.message}`, true),
+      )
       .then(refreshRelay)
       .finally(() => (tryNow.disabled = false));
   });
@@ -60,7 +72,9 @@ function startPanel(campaignId: string, panel: HTMLElement): void {
       const r = await api<ApiRelay>('/api/relay');
       relay.setAttribute('data-relay-state', r.state);
       relayText.textContent =
-        r.state === 'open' && r.description ? r.description : `Relay: sending (circuit breaker closed)${r.queuePaused ? '; the letters queue is paused by hand' : ''}`;
+        r.state === 'open' && r.description
+          ? r.description
+          : `Relay: sending (circuit breaker closed)${r.queuePaused ? '; the letters queue is paused by hand' : ''}`;
       tryNow.hidden = r.state !== 'open';
     } catch {
       relayText.textContent = 'Relay: cannot read the circuit breaker';
@@ -90,15 +104,28 @@ function startPanel(campaignId: string, panel: HTMLElement): void {
       if (!window.confirm(question)) return;
       cancel.disabled = true;
       api<ApiCancelResult>(`${base}/cancel`, 'POST')
-        .then((r) => toast(r.message), (e: Error) => toast(`Not cancelled: ${e.message}`, true))
+        .then(
+          (r) => toast(r.message),
+          (e: Error) => toast(`Not cancelled: ${e.message}`, true),
+        )
         .finally(() => (cancel.disabled = false));
     });
 
     const status = el('select', { id: 'retry-status', 'aria-label': 'Which failures to retry' });
-    for (const [value, label] of [['', 'Every failure'], ['permanent-failure', 'Permanent failures'], ['temporary-failure', 'Temporary failures']] as const) {
+    for (const [value, label] of [
+      ['', 'Every failure'],
+      ['permanent-failure', 'Permanent failures'],
+      ['temporary-failure', 'Temporary failures'],
+    ] as const) {
       status.appendChild(el('option', { value }, label));
     }
-    const reply = el('input', { id: 'retry-reply', type: 'search', placeholder: 'reply contains (optional)', 'aria-label': 'Only failures whose reply contains', autocomplete: 'off' });
+    const reply = el('input', {
+      id: 'retry-reply',
+      type: 'search',
+      placeholder: 'reply contains (optional)',
+      'aria-label': 'Only failures whose reply contains',
+      autocomplete: 'off',
+    });
     const go = el('button', { class: 'btn', type: 'button', 'data-action': 'retry-deliveries' }, 'Retry failed deliveries…');
     go.title = 'Shows how many deliveries it will reset and asks first; each is then sent once';
     go.addEventListener('click', () => {
@@ -109,7 +136,8 @@ function startPanel(campaignId: string, panel: HTMLElement): void {
       void (async () => {
         const plan = await api<ApiBulkRetryPlan>(`${base}/retry-plan?${q.toString()}`);
         if (plan.deliveries === 0) return toast(plan.lines.join(' '));
-        if (!window.confirm(`${plan.lines.join('\n')}\n\nReset these ${plan.deliveries} deliveries and send them?`)) return toast('Nothing was reset');
+        if (!window.confirm(`${plan.lines.join('\n')}\n\nReset these ${plan.deliveries} deliveries and send them?`))
+          return toast('Nothing was reset');
         q.set('expect', String(plan.deliveries));
         const result = await api<ApiBulkRetryResult>(`${base}/retry?${q.toString()}`, 'POST');
         toast(result.message);
@@ -122,7 +150,9 @@ function startPanel(campaignId: string, panel: HTMLElement): void {
   }
 
   const loop = (): void => {
-    void (document.hidden ? Promise.resolve() : Promise.all([refreshRelay(), refreshSchedule()])).then(() => setTimeout(loop, config.pollMs));
+    void (document.hidden ? Promise.resolve() : Promise.all([refreshRelay(), refreshSchedule()])).then(() =>
+      setTimeout(loop, config.pollMs),
+    );
   };
   loop();
 }

@@ -8,14 +8,20 @@
 import { z } from 'zod';
 import type { RecipientKey } from '../../domain/index.js';
 import { readdressDelivery } from '../../schedule/readdress.js';
-import type { RetryContext } from './retry-job.js';
 import type { ApiReaddressOutcome } from '../api-types.js';
 import { parseRequest } from '../request-params.js';
+import type { RetryContext } from './retry-job.js';
 
 const readdressBody = z.object({ email: z.email('must be one email address').max(254) });
 
 /** Readdresses one delivery to the body's `email` and runs its authority's job again. */
-export async function readdress(ctx: RetryContext, authorityId: string, recipient: RecipientKey, body: unknown, allowlist: readonly string[] | undefined): Promise<ApiReaddressOutcome> {
+export async function readdress(
+  ctx: RetryContext,
+  authorityId: string,
+  recipient: RecipientKey,
+  body: unknown,
+  allowlist: readonly string[] | undefined,
+): Promise<ApiReaddressOutcome> {
   const { email } = parseRequest(readdressBody, body ?? {});
   const done = await readdressDelivery({ ...ctx, from: 'the ui' }, { authorityId, recipient, email, allowlist });
   return {

@@ -8,7 +8,7 @@
 import type { Authority, RecipientKey } from '../../domain/index.js';
 import { letterJobId } from '../../schedule/queues.js';
 import { ConflictError, NotFoundError } from '../http-errors.js';
-import { retryJob, type RetryContext, type RetryOutcome } from './retry-job.js';
+import { type RetryContext, type RetryOutcome, retryJob } from './retry-job.js';
 
 /** Puts one failed delivery back to queued, then runs its authority's job again. */
 export async function retryDelivery(ctx: RetryContext, authority: Authority, recipient: RecipientKey): Promise<RetryOutcome> {

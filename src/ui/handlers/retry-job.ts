@@ -9,10 +9,10 @@
  * named error when it cannot.
  */
 import type { Queue } from 'bullmq';
-import { recipientsOf, type Authority, type DeliveryRecord, type RecipientKey } from '../../domain/index.js';
+import { type Authority, type DeliveryRecord, type RecipientKey, recipientsOf } from '../../domain/index.js';
+import { type LetterJobData, letterJobId, type RetryPolicy } from '../../schedule/queues.js';
+import { type RequeueAction, requeueLetterJob } from '../../schedule/requeue-job.js';
 import type { Ledger } from '../../storage/ledger.js';
-import { letterJobId, type LetterJobData, type RetryPolicy } from '../../schedule/queues.js';
-import { requeueLetterJob, type RequeueAction } from '../../schedule/requeue-job.js';
 import type { ApiRetryOutcome } from '../api-types.js';
 import { ConflictError } from '../http-errors.js';
 
@@ -50,7 +50,10 @@ async function owedRecipients(ctx: RetryContext, authority: Authority) {
 function listRest(sent: RecipientKey[], permanent: DeliveryRecord[]): string {
   const parts: string[] = [];
   if (sent.length > 0) parts.push(`${sent.join(', ')} already sent`);
-  for (const p of permanent) parts.push(`${p.recipient} stays a permanent failure (${p.response ?? 'no reply'}; use Retry on that delivery once its cause is fixed)`);
+  for (const p of permanent)
+    parts.push(
+      `${p.recipient} stays a permanent failure (${p.response ?? 'no reply'}; use Retry on that delivery once its cause is fixed)`,
+    );
   return parts.join('; ');
 }
 
