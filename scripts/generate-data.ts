@@ -698,7 +698,11 @@ function* authoritiesFor(count: number, random: () => number): Generator<Generat
   const totalWeight = INVENTED_KINDS.reduce((sum, [, , weight]) => sum + weight, 0);
   for (let i = taken + 1; i <= count; i++) {
     let pick = random() * totalWeight;
-    const [kind, nameOf] = INVENTED_KINDS.find(([, , weight]) => (pick -= weight) < 0) ?? INVENTED_KINDS[0]!;
+    const [kind, nameOf] =
+      INVENTED_KINDS.find(([, , weight]) => {
+        pick -= weight;
+        return pick < 0;
+      }) ?? INVENTED_KINDS[0]!;
     const name = nameOf(`${oneOf(PLACE_PREFIXES, random)}${oneOf(PLACE_ROOTS, random)}${oneOf(PLACE_ENDINGS, random)}`);
     yield { id: `${idOf(name).slice(0, AUTHORITY_ID_MAX_LENGTH - String(i).length - 1)}-${i}`, name, kind };
   }

@@ -202,13 +202,14 @@ describe.skipIf(!hasDovecot())('the bounces mailbox while Redis is down', () => 
     bounces = await startBouncesProcess(config, { log: createLogger({ level: 'silent' }), echoDeliveries: false });
     await redisServer.stop();
 
-    const imap = (client = new ImapFlow({
+    const imap = new ImapFlow({
       host: '127.0.0.1',
       port: dovecot.port,
       secure: false,
       auth: { user: dovecot.user, pass: dovecot.password },
       logger: false,
-    }));
+    });
+    client = imap;
     await imap.connect();
     await imap.append('INBOX', await bounceFixture('office365-ndr.eml'));
     const messages = async (folder: string) => {

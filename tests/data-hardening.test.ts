@@ -16,8 +16,15 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-async function campaignProblems(change: (json: Record<string, any>) => void): Promise<string[]> {
-  const json = JSON.parse(await readFile(join(SAMPLE_DATA_DIR, 'campaign.json'), 'utf8')) as Record<string, any>;
+/** The parts of campaign.json these tests change. */
+interface CampaignJson {
+  surveyUrl: string;
+  training: { url: string };
+  wording: Record<string, string[]>;
+}
+
+async function campaignProblems(change: (json: CampaignJson) => void): Promise<string[]> {
+  const json = JSON.parse(await readFile(join(SAMPLE_DATA_DIR, 'campaign.json'), 'utf8')) as CampaignJson;
   change(json);
   return parseCampaignJson(Buffer.from(JSON.stringify(json, null, 2))).problems.map((p) => `${p.field}: ${p.reason}`);
 }
@@ -40,9 +47,9 @@ async function problemsWithRow(edit: (row: string[]) => void): Promise<string[]>
 
 describe('links in campaign.json', () => {
   it.each([
-    ['surveyUrl', (c: Record<string, any>) => (c.surveyUrl = 'javascript:alert(1)')],
-    ['surveyUrl', (c: Record<string, any>) => (c.surveyUrl = 'http://www.smartsurvey.co.uk/s/ombudsman/')],
-    ['training.url', (c: Record<string, any>) => (c.training.url = 'data:text/html,<script>alert(1)</script>')],
+    ['surveyUrl', (c: CampaignJson) => (c.surveyUrl = 'javascript:alert(1)')],
+    ['surveyUrl', (c: CampaignJson) => (c.surveyUrl = 'http://www.smartsurvey.co.uk/s/ombudsman/')],
+    ['training.url', (c: CampaignJson) => (c.training.url = 'data:text/html,<script>alert(1)</script>')],
   ])('refuse %s unless it is https:', async (field, change) => {
     expect(await campaignProblems(change)).toEqual([expect.stringMatching(new RegExp(`^${field.replace('.', '\\.')}: .*https:`))]);
   });

@@ -70,7 +70,9 @@ describe('classifying a failed send', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     cleanups.push(
       () => new Promise((resolve) => silent.close(resolve)),
-      () => sockets.forEach((s) => s.destroy()),
+      () => {
+        for (const s of sockets) s.destroy();
+      },
     );
     const { port } = silent.address() as { port: number };
     const transport = nodemailer.createTransport({

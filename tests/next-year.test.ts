@@ -44,8 +44,16 @@ async function edit(file: string, change: (text: string) => string): Promise<voi
   await writeFile(file, change(await readFile(file, 'utf8')));
 }
 
-async function editJson(file: string, change: (json: Record<string, any>) => void): Promise<void> {
-  const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, any>;
+/** The parts of campaign.json these tests change. */
+interface CampaignJson {
+  figures: { column: string; counts: string; blank?: boolean }[];
+  rules: { rule: string; [key: string]: string }[];
+  averages: Record<string, Record<string, number>>;
+  recipients: { copies: { role: string; title: string }[] };
+}
+
+async function editJson(file: string, change: (json: CampaignJson) => void): Promise<void> {
+  const json = JSON.parse(await readFile(file, 'utf8')) as CampaignJson;
   change(json);
   await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
 }

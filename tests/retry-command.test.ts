@@ -59,7 +59,15 @@ describe('retry --campaign', () => {
     const asked: string[] = [];
     const no = recording();
     const declined = await retryCommand(
-      { campaign: CAMPAIGN, status: 'permanent-failure', by: 'olivia', confirm: async (q) => (asked.push(q), false) },
+      {
+        campaign: CAMPAIGN,
+        status: 'permanent-failure',
+        by: 'olivia',
+        confirm: async (q) => {
+          asked.push(q);
+          return false;
+        },
+      },
       h.config,
       no.print,
     );

@@ -50,7 +50,10 @@ describe('the allowlist', () => {
   it('stops a message to any address outside it at the transport, before the relay sees it', async () => {
     const sent: unknown[] = [];
     const relay = {
-      sendMail: async (mail: unknown) => (sent.push(mail), { accepted: [], rejected: [], response: '250 ok' }),
+      sendMail: async (mail: unknown) => {
+        sent.push(mail);
+        return { accepted: [], rejected: [], response: '250 ok' };
+      },
       close: () => {},
     };
     const transport = guardTransport(relay as unknown as MailTransport, ['example.org']);

@@ -46,7 +46,10 @@ export async function startBouncesProcess(config: Config, options: { log: Logger
     verp,
     ledgerFor: (namespace) => {
       let ledger = ledgers.get(namespace);
-      if (!ledger) ledgers.set(namespace, (ledger = new Ledger(connection, config.QUEUE_PREFIX, namespace)));
+      if (!ledger) {
+        ledger = new Ledger(connection, config.QUEUE_PREFIX, namespace);
+        ledgers.set(namespace, ledger);
+      }
       return ledger;
     },
     deliveryLog,

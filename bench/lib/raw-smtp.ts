@@ -42,8 +42,8 @@ class Connection {
 
   private onData(chunk: string): void {
     this.buffered += chunk;
-    let end: number;
-    while ((end = this.buffered.indexOf('\r\n')) !== -1) {
+    let end = this.buffered.indexOf('\r\n');
+    while (end !== -1) {
       const line = this.buffered.slice(0, end);
       this.buffered = this.buffered.slice(end + 2);
       this.lines.push(line);
@@ -52,6 +52,7 @@ class Connection {
         this.lines = [];
         this.waiters.shift()?.resolve(reply);
       }
+      end = this.buffered.indexOf('\r\n');
     }
   }
 }

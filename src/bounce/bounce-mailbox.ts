@@ -130,7 +130,9 @@ export class BounceMailbox {
     for (const uid of uids) {
       if (this.stopped) return;
       const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-      if (!message?.source) continue;
+      // false (not an object) when the message is gone since the search.
+      if (!message) continue;
+      if (!message.source) continue;
       // Throws only when the outcome could not be recorded: the message then stays for the next round.
       await this.options.handler.handle(message.source);
       await client.messageMove(String(uid), this.options.processedFolder, { uid: true });

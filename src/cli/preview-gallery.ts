@@ -44,7 +44,10 @@ export async function writePreview(opts: { dataDir: string; outDir: string; temp
   const rows = new Map<string, Row>();
   const rowFor = (id: string): Row => {
     let row = rows.get(id);
-    if (!row) rows.set(id, (row = { id, authority: null, recipients: [], problems: [] }));
+    if (!row) {
+      row = { id, authority: null, recipients: [], problems: [] };
+      rows.set(id, row);
+    }
     return row;
   };
 

@@ -43,7 +43,10 @@ export function parseMonitoringOfficersCsv(
   /** An authority the file defines but that has a problem there still gets its officers checked against each other. */
   const registeredFor = (id: string): Registered | undefined => {
     let registered = byId.get(id);
-    if (!registered && authorities.ids?.has(id)) byId.set(id, (registered = { row: undefined, officers: [], lines: [] }));
+    if (!registered && authorities.ids?.has(id)) {
+      registered = { row: undefined, officers: [], lines: [] };
+      byId.set(id, registered);
+    }
     return registered;
   };
 

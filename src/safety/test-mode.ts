@@ -69,7 +69,10 @@ export class TestRuns {
   delivery(settings: TestRunSettings, campaign: Campaign, authority: Authority, renderer: LetterSource) {
     const key = `${settings.campaign}/${settings.startedAt}`;
     let notice = this.notices.get(key);
-    if (!notice) this.notices.set(key, (notice = compileTestNotice(settings.notice)));
+    if (!notice) {
+      notice = compileTestNotice(settings.notice);
+      this.notices.set(key, notice);
+    }
     return testDelivery(campaign, authority, renderer, settings, notice);
   }
 }

@@ -299,7 +299,10 @@ export class CampaignStatus {
    */
   private snapshot(campaignId: string): Promise<Snapshot> {
     let entry = this.snapshots.get(campaignId);
-    if (!entry) this.snapshots.set(campaignId, (entry = { at: 0, ttlMs: 1000 }));
+    if (!entry) {
+      entry = { at: 0, ttlMs: 1000 };
+      this.snapshots.set(campaignId, entry);
+    }
     const e = entry;
     if (!e.loading && Date.now() - e.at >= e.ttlMs) {
       const started = Date.now();

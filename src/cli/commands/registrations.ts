@@ -6,7 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
 import { CliError } from '../../domain/index.js';
 import { connectProducer } from '../../redis.js';
-import { ExportError, exportRegistrations } from '../../register/export-officers.js';
+import { ExportError, type ExportResult, exportRegistrations } from '../../register/export-officers.js';
 import { domainMatches, type Registration, RegistrationError, RegistrationStore } from '../../register/registration-store.js';
 import type { Print } from '../print.js';
 
@@ -86,7 +86,7 @@ export async function decideRegistrationCommand(
 /** `registrations export --data DIR`: merges approved and withdrawn registrations into DIR/monitoring-officers.csv. */
 export async function exportRegistrationsCommand(options: { data: string }, config: Config, print: Print): Promise<void> {
   const registrations = await withStore(config, (store) => store.list());
-  let result;
+  let result: ExportResult;
   try {
     result = await exportRegistrations(options.data, registrations);
   } catch (error) {

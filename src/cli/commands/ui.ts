@@ -5,7 +5,7 @@ import { createLogger } from '../../logger.js';
 import { connectProducer, redisTarget } from '../../redis.js';
 import { hashPassword } from '../../ui/passwords.js';
 import { type RunningUi, startUi } from '../../ui/server.js';
-import { UiUsersError, usersFromConfig } from '../../ui/users.js';
+import { type UiUsers, UiUsersError, usersFromConfig } from '../../ui/users.js';
 import type { Print } from '../print.js';
 
 export interface UiCommandOptions {
@@ -31,7 +31,7 @@ export async function uiCommand(options: UiCommandOptions, config: Config, print
     print.out(await hashPassword(password));
     return;
   }
-  let users;
+  let users: UiUsers;
   try {
     users = usersFromConfig(config, { demo: options.demo });
   } catch (error) {

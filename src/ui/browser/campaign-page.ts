@@ -245,7 +245,7 @@ function startCampaignPage(campaignId: string): void {
     state.open = id;
     shownLetter = null;
     rememberInUrl();
-    document.querySelectorAll('tr.row').forEach((tr) => tr.classList.toggle('open', tr.getAttribute('data-authority-id') === id));
+    for (const tr of document.querySelectorAll('tr.row')) tr.classList.toggle('open', tr.getAttribute('data-authority-id') === id);
     return refreshDetail();
   }
   function closeDetail(): void {
@@ -254,7 +254,7 @@ function startCampaignPage(campaignId: string): void {
     drawer.hidden = true;
     drawer.replaceChildren();
     backdrop.hidden = true;
-    document.querySelectorAll('tr.row.open').forEach((tr) => tr.classList.remove('open'));
+    for (const tr of document.querySelectorAll('tr.row.open')) tr.classList.remove('open');
     rememberInUrl();
   }
   async function refreshDetail(): Promise<void> {
