@@ -106,7 +106,7 @@ async function addBatch(options: FanOutOptions, authorities: Authority[], fromAd
   const states: Array<string | undefined> = new Array(authorities.length).fill(undefined);
   if ((await options.redis.exists(...keys)) > 0) {
     const found = await Promise.all(ids.map((id) => queue.getJobState(id)));
-    found.forEach((state, i) => (states[i] = state === 'unknown' ? undefined : state));
+    for (const [i, state] of found.entries()) states[i] = state === 'unknown' ? undefined : state;
   }
 
   // A job missing (never added, or lost in a failover) or finished is a candidate; only an

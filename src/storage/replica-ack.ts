@@ -84,6 +84,9 @@ const byConnection = new WeakMap<Redis, ReplicaAck>();
 /** One ReplicaAck per connection, so its replica count and close count are shared by every ledger on it. */
 export function replicaAckFor(redis: Redis, timeoutMs: number): ReplicaAck {
   let ack = byConnection.get(redis);
-  if (!ack || ack.timeoutMs !== timeoutMs) byConnection.set(redis, (ack = new ReplicaAck(redis, timeoutMs)));
+  if (!ack || ack.timeoutMs !== timeoutMs) {
+    ack = new ReplicaAck(redis, timeoutMs);
+    byConnection.set(redis, ack);
+  }
   return ack;
 }
