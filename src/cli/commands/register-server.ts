@@ -1,7 +1,7 @@
 import { type Config, requireSmtpUrl } from '../../config.js';
 import { CliError, ConfigError, EVENT } from '../../domain/index.js';
 import { createLogger } from '../../logger.js';
-import { connectProducer } from '../../redis.js';
+import { closeRedis, connectProducer, redisTarget } from '../../redis.js';
 import { choicesFromDataDir, choicesFromLatestCampaign, NoAuthoritiesError } from '../../register/authority-choices.js';
 import { LinkSigner } from '../../register/link-token.js';
 import { RegisterMail } from '../../register/register-mail.js';
@@ -27,7 +27,7 @@ export async function registerServerCommand(options: RegisterServerCommandOption
     throw new ConfigError('REGISTER_SECRET is required by register-server (at least 32 random characters; it signs the emailed links)');
   const smtpUrl = requireSmtpUrl(config);
   const log = createLogger({ level: config.LOG_LEVEL });
-  const redis = await connectProducer(config.REDIS_URL);
+  const redis = await connectProducer(redisTarget(config));
   const transport = createMailTransport({ url: smtpUrl, maxConnections: 2 });
   let server: RunningRegisterServer;
   try {
@@ -53,7 +53,7 @@ export async function registerServerCommand(options: RegisterServerCommandOption
     );
   } catch (error) {
     transport.close();
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
     if (error instanceof NoAuthoritiesError) throw new CliError(error.message, 1);
     if ((error as { code?: unknown }).code === 'EADDRINUSE')
       throw new CliError(`${config.REGISTER_HOST}:${config.REGISTER_PORT} is in use; set REGISTER_PORT to another port`, 2);
@@ -69,6 +69,6 @@ export async function registerServerCommand(options: RegisterServerCommandOption
   log.info({ event: EVENT.registerStopping }, 'register server stopping');
   await server.close();
   transport.close();
-  await redis.quit().catch(() => redis.disconnect());
+  await closeRedis(redis);
   await new Promise<void>((resolve) => log.flush(() => resolve()));
 }

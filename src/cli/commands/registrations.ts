@@ -5,7 +5,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
 import { CliError } from '../../domain/index.js';
-import { connectProducer } from '../../redis.js';
+import { closeRedis, connectProducer, redisTarget } from '../../redis.js';
 import { ExportError, type ExportResult, exportRegistrations } from '../../register/export-officers.js';
 import { domainMatches, type Registration, RegistrationError, RegistrationStore } from '../../register/registration-store.js';
 import type { Print } from '../print.js';
@@ -45,11 +45,11 @@ export function toListRow(r: Registration): Record<(typeof LIST_COLUMNS)[number]
 }
 
 async function withStore<T>(config: Config, work: (store: RegistrationStore) => Promise<T>): Promise<T> {
-  const redis = await connectProducer(config.REDIS_URL);
+  const redis = await connectProducer(redisTarget(config));
   try {
     return await work(new RegistrationStore(redis, config.QUEUE_PREFIX));
   } finally {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   }
 }
 

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Config } from '../../config.js';
 import { CliError, EVENT } from '../../domain/index.js';
 import { createLogger } from '../../logger.js';
-import { connectProducer, redisTarget } from '../../redis.js';
+import { closeRedis, connectProducer, redisTarget } from '../../redis.js';
 import { hashPassword } from '../../ui/passwords.js';
 import { type RunningUi, startUi } from '../../ui/server.js';
 import { type UiUsers, UiUsersError, usersFromConfig } from '../../ui/users.js';
@@ -45,7 +45,7 @@ export async function uiCommand(options: UiCommandOptions, config: Config, print
   try {
     ui = await startUi({ config, redis, prefix, campaignId: options.campaign, users: users.users, log });
   } catch (error) {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
     const code = (error as { code?: unknown }).code;
     if (code === 'EADDRINUSE') throw new CliError(`${config.UI_HOST}:${config.UI_PORT} is in use; set UI_PORT to another port`, 2);
     throw error;
@@ -66,7 +66,7 @@ export async function uiCommand(options: UiCommandOptions, config: Config, print
   });
   log.info({ event: EVENT.uiStopping }, 'ui stopping');
   await ui.close();
-  await redis.quit().catch(() => redis.disconnect());
+  await closeRedis(redis);
   await new Promise<void>((resolve) => log.flush(() => resolve()));
 }
 
