@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
+import { redactUrl } from '../logger.js';
 
 export interface PrivateRedisOptions {
   /** Keep data in an append-only file (survives a restart on the same dir). Default false. */
@@ -104,22 +105,26 @@ export class PrivateRedis {
     if (this.ownsDir) await rm(this.dir, { recursive: true, force: true });
   }
 
-  private async waitForPing(): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const client = new Redis(this.url, { ...this.clientOptions, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      // Refused connections are expected until the server is up; the loop retries.
-      client.on('error', () => {});
-      try {
-        await client.connect();
-        await client.ping();
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      } finally {
-        client.disconnect();
-      }
-    }
-    throw new Error(`redis-server did not answer on port ${this.port} within 10 s`);
+  private waitForPing(): Promise<void> {
+    return waitForRedis(this.url, this.clientOptions);
   }
+}
+
+/** Waits up to 10 s for a redis-server just started at `url` to answer PING; refused connections until then are expected. */
+export async function waitForRedis(url: string, clientOptions: RedisOptions = {}): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const client = new Redis(url, { ...clientOptions, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      client.disconnect();
+    }
+  }
+  throw new Error(`redis-server did not answer at ${redactUrl(url)} within 10 s`);
 }

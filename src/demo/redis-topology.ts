@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './private-redis.js';
+import { freePort, waitForRedis } from './private-redis.js';
 
 export const MASTER_NAME = 'armtest';
 
@@ -194,19 +194,6 @@ export class RedisTopology {
   }
 }
 
-async function waitForPing(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const client = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.ping();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      client.disconnect();
-    }
-  }
-  throw new Error(`redis-server on port ${port} did not answer`);
+function waitForPing(port: number): Promise<void> {
+  return waitForRedis(`redis://127.0.0.1:${port}`);
 }
