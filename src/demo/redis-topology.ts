@@ -172,6 +172,8 @@ export class RedisTopology {
     const port = knownPort ?? (await freePort());
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', this.dir, '--dbfilename', `dump-${port}.rdb`];
     args.push('--appendonly', 'yes', '--appenddirname', `aof-${port}`, '--save', '', ...extra);
+    // A full sync starts at once: Redis's default waits 5 s for more replicas, most of a killed primary's way back.
+    args.push('--repl-diskless-sync-delay', '0');
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     const node = { port, child };
     this.servers.push(node);
@@ -183,11 +185,12 @@ export class RedisTopology {
     const replica = new Redis({ port, lazyConnect: true });
     try {
       await replica.connect();
-      for (let i = 0; i < 100; i++) {
+      // A loaded machine can take a while to sync even a small data set; 30 s is far more than it needs here.
+      for (let i = 0; i < 300; i++) {
         if (/master_link_status:up/.test(await replica.info('replication'))) return;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      throw new Error('the replica never linked to its primary');
+      throw new Error('the replica never linked to its primary within 30 s');
     } finally {
       replica.disconnect();
     }
