@@ -2,8 +2,10 @@
  * Wraps a JSON API route: named errors (http-errors.ts, and src/schedule's
  * ActionRefused) become JSON an operator can read; anything unexpected is logged and is a 500.
  */
+
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { EVENT } from '../domain/index.js';
 import type { ApiError } from './api-types.js';
 import { asHttpError, HttpError } from './http-errors.js';
 
@@ -15,7 +17,7 @@ export function apiHandler(log: Logger, fn: ApiRoute) {
       const error = asHttpError(thrown);
       if (error instanceof HttpError)
         return void res.status(error.status).json({ error: error.name, message: error.message } satisfies ApiError);
-      log.error({ event: 'ui.error', err: error, path: req.originalUrl }, 'ui.error');
+      log.error({ event: EVENT.uiError, err: error, path: req.originalUrl }, 'ui.error');
       if (res.headersSent) return next(error);
       res.status(500).json({ error: 'Internal Server Error', message: 'the ui could not answer; see its log' } satisfies ApiError);
     });

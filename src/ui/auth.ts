@@ -10,11 +10,13 @@
  * after sign-in however busy it is. Wrong passwords are rate-limited per
  * client address, counted in Redis so that every ui process shares the count.
  */
+
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type RedisReply, RedisStore } from 'rate-limit-redis';
+import { EVENT } from '../domain/index.js';
 import { StorageKeys } from '../storage/keys.js';
 import { csrfGuard, csrfToken, isSafeMethod, LOGIN_CSRF_COOKIE, loginCsrfGuard, loginCsrfToken, setCsrfCookie } from './csrf.js';
 import { loginPage, logoutPage } from './html.js';
@@ -85,7 +87,7 @@ export function authRoutes(options: AuthOptions): Router {
       sendCommand: (command: string, ...args: string[]) => options.redis.call(command, ...args) as Promise<RedisReply>,
     }),
     handler: (req, res) => {
-      options.log.warn({ event: 'ui.login-rate-limited', ip: req.ip }, 'ui.login-rate-limited');
+      options.log.warn({ event: EVENT.uiLoginRateLimited, ip: req.ip }, 'ui.login-rate-limited');
       const minutes = Math.ceil(limit.windowMs / 60_000);
       res
         .status(429)
@@ -108,7 +110,7 @@ export function authRoutes(options: AuthOptions): Router {
       if (!user) {
         // An unknown name is not logged as typed: people do paste a password into the wrong box.
         const known = options.credentials.current(name) !== null;
-        options.log.warn({ event: 'ui.login-failed', user: known ? name : '(unknown user)', ip: req.ip }, 'ui.login-failed');
+        options.log.warn({ event: EVENT.uiLoginFailed, user: known ? name : '(unknown user)', ip: req.ip }, 'ui.login-failed');
         res.status(401).send(signInPage(req, res, { error: 'Wrong user name or password.', next: target, name }));
         return;
       }
@@ -119,7 +121,7 @@ export function authRoutes(options: AuthOptions): Router {
         req.session.signedInAt = Date.now();
         csrfToken(req);
         res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
-        options.log.info({ event: 'ui.login', user: user.name, role: user.role, ip: req.ip }, 'ui.login');
+        options.log.info({ event: EVENT.uiLogin, user: user.name, role: user.role, ip: req.ip }, 'ui.login');
         req.session.save((saveError) => (saveError ? next(saveError) : res.redirect(303, target)));
       });
     } catch (error) {
@@ -137,7 +139,7 @@ export function authRoutes(options: AuthOptions): Router {
     const name = req.session.user?.name;
     req.session.destroy((error) => {
       if (error) return next(error);
-      if (name) options.log.info({ event: 'ui.logout', user: name }, 'ui.logout');
+      if (name) options.log.info({ event: EVENT.uiLogout, user: name }, 'ui.logout');
       res.clearCookie(SESSION_COOKIE, { path: '/' });
       res.redirect(303, '/login');
     });
@@ -165,7 +167,7 @@ export function requireLogin(credentials: Credentials, limits: SessionLimits, lo
         if (isSafeMethod(req.method)) setCsrfCookieOnce(req, res);
         return next();
       }
-      log.info({ event: 'ui.session-ended', user: signedIn.name, reason: user ? 'lifetime' : 'user removed' }, 'ui.session-ended');
+      log.info({ event: EVENT.uiSessionEnded, user: signedIn.name, reason: user ? 'lifetime' : 'user removed' }, 'ui.session-ended');
       return req.session.destroy((error) => {
         if (error) return next(error);
         res.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -194,7 +196,7 @@ function setCsrfCookieOnce(req: Request, res: Response): void {
 export function requireOperatorForChanges(log: Logger): RequestHandler {
   return (req, res, next) => {
     if (isSafeMethod(req.method) || req.session.user?.role === 'operator') return next();
-    log.warn({ event: 'ui.forbidden', user: req.session.user?.name, method: req.method, path: req.originalUrl }, 'ui.forbidden');
+    log.warn({ event: EVENT.uiForbidden, user: req.session.user?.name, method: req.method, path: req.originalUrl }, 'ui.forbidden');
     res.status(403).json({ error: 'Forbidden', message: 'read-only users cannot change anything' });
   };
 }

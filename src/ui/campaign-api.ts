@@ -113,7 +113,7 @@ export function campaignApi(options: CampaignApiOptions): Router {
       const stored = await status.storedAuthority(campaign, authority);
       if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
       const outcome = await retryJob(retryContext(req, campaign), stored);
-      log.info({ event: 'ui.retry-job', user: req.session.user?.name, campaign, authorityId: authority, ...outcome }, 'ui.retry-job');
+      log.info({ event: EVENT.uiRetryJob, user: req.session.user?.name, campaign, authorityId: authority, ...outcome }, 'ui.retry-job');
       res.json(outcome);
     }),
   );
@@ -126,7 +126,7 @@ export function campaignApi(options: CampaignApiOptions): Router {
       if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
       const outcome = await retryDelivery(retryContext(req, campaign), stored, recipient);
       log.info(
-        { event: 'ui.retry-delivery', user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome },
+        { event: EVENT.uiRetryDelivery, user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome },
         'ui.retry-delivery',
       );
       res.json(outcome);

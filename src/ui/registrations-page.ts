@@ -5,8 +5,10 @@
  * with plain forms (the CSRF token in `_csrf`); read-only users see the same
  * list without the buttons, and the server refuses their posts anyway.
  */
+
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
+import { EVENT } from '../domain/index.js';
 import {
   domainMatches,
   emailDomain,
@@ -83,7 +85,10 @@ export function registrationsPage(options: { store: RegistrationStore; log: Logg
     try {
       const by = req.session.user!.name;
       const registration = await options.store.decide(req.params.id, decision, by);
-      options.log.info({ event: 'ui.registration-decided', registration: registration.id, decision, user: by }, 'ui.registration-decided');
+      options.log.info(
+        { event: EVENT.uiRegistrationDecided, registration: registration.id, decision, user: by },
+        'ui.registration-decided',
+      );
       res.redirect(303, `${REGISTRATIONS_PATH}?done=${encodeURIComponent(`${decision} ${registration.id}`)}`);
     } catch (error) {
       if (error instanceof RegistrationError) return void res.status(409).type('text/plain').send(error.message);

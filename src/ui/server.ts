@@ -8,6 +8,7 @@
  * and, in front of everything but /login: a session, the read-only rule and
  * the CSRF guard (see auth.ts and csrf.ts).
  */
+
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
+import { EVENT } from '../domain/index.js';
 import { createDeliveryLogger } from '../log/delivery-log.js';
 import { RegistrationStore } from '../register/registration-store.js';
 import { type FanOutJobData, type LetterJobData, openCampaignsQueue, openLettersQueue } from '../schedule/queues.js';
@@ -148,7 +150,7 @@ export function createUiApp(options: UiAppOptions): express.Express {
     if (refused) {
       // A body too big or malformed (express's parsers): the client's fault, one short line, no stack.
       log.warn(
-        { event: 'ui.bad-request', status: refused.status, reason: refused.type, method: req.method, path: req.path.slice(0, 200) },
+        { event: EVENT.uiBadRequest, status: refused.status, reason: refused.type, method: req.method, path: req.path.slice(0, 200) },
         'ui.bad-request',
       );
       if (res.headersSent) return;
@@ -158,7 +160,7 @@ export function createUiApp(options: UiAppOptions): express.Express {
         .send(refused.status === 413 ? 'Request too large.' : 'Bad request.');
       return;
     }
-    log.error({ event: 'ui.error', err: error, path: req.originalUrl }, 'ui.error');
+    log.error({ event: EVENT.uiError, err: error, path: req.originalUrl }, 'ui.error');
     if (res.headersSent) return;
     res.status(500).type('text/plain').send('The ui could not answer; see its log.');
   });
@@ -199,7 +201,7 @@ export async function startUi(options: StartUiOptions): Promise<RunningUi> {
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  options.log.info({ event: 'ui.listening', url, prefix: options.prefix }, `ui listening on ${url}`);
+  options.log.info({ event: EVENT.uiListening, url, prefix: options.prefix }, `ui listening on ${url}`);
   return {
     url,
     async close() {
