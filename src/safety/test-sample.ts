@@ -10,7 +10,7 @@
  */
 import type { Authority, Campaign } from '../domain/index.js';
 
-/** The cases one authority's letter shows, e.g. "kind:london-borough", "upheld:none", "compliance_met of compliance_outcomes:below". */
+/** The cases one authority's letter shows, e.g. "kind:london-borough", "<figure>:none", "<part> of <whole>:below", "copy:<role>". */
 export function letterCases(authority: Authority, campaign: Campaign): string[] {
   const cases = [`kind:${authority.kind}`, `political head:${authority.head ? 'yes' : 'no'}`];
   for (const figure of campaign.figures) {
