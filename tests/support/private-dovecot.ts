@@ -4,12 +4,13 @@
  * user from a passwd-file, plain IMAP on a free loopback port, and the
  * process a child of the test (`dovecot -F`), never the system's service.
  */
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/demo/private-redis.js';
+import { waitForGreeting } from './wait-for-greeting.js';
 
 /** Dovecot is installed, and we are root (it runs the mail process as another user). */
 export function hasDovecot(): boolean {
@@ -119,21 +120,14 @@ service anvil {
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 
-  private async waitForGreeting(): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      if (this.child?.exitCode !== null) throw new Error(`dovecot exited (${this.child?.exitCode})\n${await this.log()}`);
-      const greeting = await new Promise<string>((resolve) => {
-        const socket = connect(this.port, '127.0.0.1');
-        socket.once('data', (chunk) => {
-          socket.end('a LOGOUT\r\n');
-          resolve(chunk.toString('utf8'));
-        });
-        socket.once('error', () => resolve(''));
-      });
-      if (greeting.startsWith('* OK')) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`dovecot did not greet on port ${this.port} within 15 s\n${await this.log()}`);
+  private waitForGreeting(): Promise<void> {
+    return waitForGreeting({
+      name: 'dovecot',
+      port: this.port,
+      greeting: '* OK',
+      goodbye: 'a LOGOUT\r\n',
+      child: this.child,
+      log: () => this.log(),
+    });
   }
 }

@@ -8,13 +8,14 @@
  * that server refuses a recipient after Postfix has accepted the letter,
  * Postfix writes its own DSN to the envelope sender, as a real relay does.
  */
+
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../src/demo/private-redis.js';
+import { waitForGreeting } from './wait-for-greeting.js';
 
 const run = promisify(execFile);
 
@@ -153,21 +154,14 @@ export class PrivatePostfix {
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 
-  private async waitForGreeting(): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      if (this.child?.exitCode !== null) throw new Error(`postfix master exited (${this.child?.exitCode})\n${await this.log()}`);
-      const greeting = await new Promise<string>((resolve) => {
-        const socket = connect(this.port, '127.0.0.1');
-        socket.once('data', (chunk) => {
-          socket.end('QUIT\r\n');
-          resolve(chunk.toString('utf8'));
-        });
-        socket.once('error', () => resolve(''));
-      });
-      if (greeting.startsWith('220')) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`postfix smtpd did not greet on port ${this.port} within 15 s\n${await this.log()}`);
+  private waitForGreeting(): Promise<void> {
+    return waitForGreeting({
+      name: 'postfix',
+      port: this.port,
+      greeting: '220',
+      goodbye: 'QUIT\r\n',
+      child: this.child,
+      log: () => this.log(),
+    });
   }
 }
