@@ -13,14 +13,12 @@
  * registered; limits per client and per address are counted in Redis.
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { EVENT } from '../domain/index.js';
+import { listen } from '../http-listen.js';
 import type { AuthorityChoices } from './authority-choices.js';
 import type { LinkSigner } from './link-token.js';
 import type { RegisterMail } from './register-mail.js';
@@ -289,20 +287,11 @@ export interface RunningRegisterServer {
 }
 
 export async function startRegisterServer(options: RegisterAppOptions & { host: string; port: number }): Promise<RunningRegisterServer> {
-  const server: Server = createRegisterApp(options).listen(options.port, options.host);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  const server = await listen(createRegisterApp(options), options.host, options.port);
+  const url = server.url;
   options.log.info(
     { event: EVENT.registerListening, url, prefix: options.prefix, authorities: options.authorities.source },
     `register server listening on ${url}`,
   );
-  return {
-    url,
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-  };
+  return server;
 }

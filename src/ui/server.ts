@@ -9,9 +9,6 @@
  * the CSRF guard (see auth.ts and csrf.ts).
  */
 
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
@@ -19,6 +16,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { EVENT } from '../domain/index.js';
+import { listen } from '../http-listen.js';
 import { createDeliveryLogger } from '../log/delivery-log.js';
 import { RegistrationStore } from '../register/registration-store.js';
 import { type FanOutJobData, type LetterJobData, openCampaignsQueue, openLettersQueue } from '../schedule/queues.js';
@@ -197,18 +195,13 @@ export async function startUi(options: StartUiOptions): Promise<RunningUi> {
   const campaigns = options.queues?.campaigns ?? openCampaignsQueue(options.redis, options.prefix);
   const app = createUiApp({ ...options, queues: { letters, campaigns } });
   const host = options.host ?? options.config.UI_HOST;
-  const server: Server = app.listen(options.port ?? options.config.UI_PORT, host);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const server = await listen(app, host, options.port ?? options.config.UI_PORT);
+  const url = server.url;
   options.log.info({ event: EVENT.uiListening, url, prefix: options.prefix }, `ui listening on ${url}`);
   return {
     url,
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Polling pages hold keep-alive connections open; do not wait for them to idle out.
-      server.closeAllConnections();
-      await closed;
+      await server.close();
       if (!options.queues) await Promise.all([letters.close(), campaigns.close()]);
     },
   };
