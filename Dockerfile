@@ -13,9 +13,9 @@ RUN npm run build
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-# Workers and `publish` print each letter to PDF in Debian's Chromium (CHROMIUM_PATH); fonts for its text.
+# Workers and `publish` print each letter to PDF in Debian's headless Chromium (CHROMIUM_PATH); fonts for its text.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-liberation \
+ && apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts

@@ -35,9 +35,10 @@ const DEFAULTS = {
   REQUIRE_DURABLE_REDIS: '0',
   REGISTER_HOST: '127.0.0.1',
   REGISTER_PORT: '3001',
-  CHROMIUM_PATH: '/usr/bin/chromium',
+  CHROMIUM_PATH: '/usr/bin/chromium-headless-shell',
   PDF_TIMEOUT_MS: '30000',
   PDF_BROWSER_LETTERS: '200',
+  PDF_PAGES: '2',
 } as const;
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -162,12 +163,14 @@ const envSchema = z.object({
   BREAKER_COOLDOWN_MS: integer(100, 86_400_000),
   /** Messages per second the relay allows, across all workers (e.g. 0.5 for 30 a minute); 0 means no limit. Default 0. */
   RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(100_000),
-  /** The Chromium that prints letters to PDF (workers, `publish`). Default /usr/bin/chromium (Debian's package). */
+  /** The Chromium that prints letters to PDF (workers, `publish`). Default /usr/bin/chromium-headless-shell (Debian's package). */
   CHROMIUM_PATH: z.string().min(1),
   /** A PDF not made within this time fails the attempt (transient) and the browser is replaced. Default 30000 ms. */
   PDF_TIMEOUT_MS: integer(1000, 600_000),
   /** Letters one browser prints before a fresh one replaces it, bounding its memory. Default 200. */
   PDF_BROWSER_LETTERS: integer(1, 100_000),
+  /** Letters one worker process prints at once (tabs in its browser, each reused); more wait their turn. Default 2. */
+  PDF_PAGES: integer(1, 64),
   /** Interface the `ui` listens on. Default 127.0.0.1 (loopback only). */
   UI_HOST: z.string().min(1),
   /** Port of the `ui`. Default 3000. */

@@ -116,6 +116,15 @@ describe('the command line', () => {
     expect(result.stderr).toMatch(/docker compose up -d redis/);
   });
 
+  it('demo says how to get the PDF maker when the campaign sends a PDF and CHROMIUM_PATH has none, before sending anything', async () => {
+    const outbox = join(dir, 'no-pdf-maker');
+    const result = await cli(['demo', '--outbox', outbox], { CHROMIUM_PATH: join(dir, 'no-chromium-here') });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/letterAs "both"/);
+    expect(result.stderr).toMatch(/apt-get install chromium-headless-shell/);
+    await expect(readdir(outbox)).rejects.toThrow(/ENOENT/);
+  });
+
   it('run refuses a data directory that does not exist, naming the missing files', async () => {
     const result = await cli(['run', '--data', join(dir, 'missing'), '--no-wait']);
     expect(result.code).toBe(1);

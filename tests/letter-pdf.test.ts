@@ -79,9 +79,20 @@ describe("the seed authority's letter as a PDF", () => {
   });
 
   it('is byte-identical every time it is printed, so every recipient and every rerun get the same file', async () => {
+    // Printed again on a tab that has just printed another authority's letter (tabs are reused) ...
+    const other = (await loadDataSet(SAMPLE_DATA_DIR)).dataSet!.authorities.find((a) => a.id !== 'lcrca')!;
+    const otherPdf = (await letterPdf(printer, campaign, renderer, other)).content;
     const again = (await letterPdf(printer, campaign, renderer, lcrca)).content;
+    expect(otherPdf.equals(pdf)).toBe(false);
     expect(again.equals(pdf)).toBe(true);
-  });
+    // ... and in a browser of its own.
+    const fresh = new PdfPrinter();
+    try {
+      expect((await letterPdf(fresh, campaign, renderer, lcrca)).content.equals(pdf)).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+  }, 60_000);
 
   it('is named for the year and the authority, with only safe characters', () => {
     expect(letterPdfName('2023-24', 'Liverpool City Region Combined Authority')).toBe(

@@ -52,11 +52,12 @@ export const WORKER_ID = `${hostname()}:${process.pid}`;
 export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData, LetterJobResult> {
   const store = new CampaignStore(deps.connection, deps.config.QUEUE_PREFIX);
   const campaigns = new CampaignCache(store);
-  // One browser per worker process, launched on the first PDF, replaced every PDF_BROWSER_LETTERS letters.
+  // One browser per worker process, launched on the first PDF, PDF_PAGES tabs reused letter after letter, replaced every PDF_BROWSER_LETTERS letters.
   const printer = new PdfPrinter({
     executablePath: deps.config.CHROMIUM_PATH,
     timeoutMs: deps.config.PDF_TIMEOUT_MS,
     recycleAfter: deps.config.PDF_BROWSER_LETTERS,
+    pages: deps.config.PDF_PAGES,
   });
   const ledgers = new Map<string, Ledger>();
   const ledgerFor = (namespace: string) => {

@@ -4,6 +4,7 @@
  * ./outbox; Redis is REDIS_URL when it answers, otherwise a private
  * redis-server started for the run and stopped after it.
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { startWorkerProcess } from '../../../workers/worker-process.js';
@@ -38,6 +39,13 @@ export async function demoCommand(options: DemoOptions, config: Config, print: P
   const outbox = resolve(options.outbox ?? 'outbox');
   const templatesDir = campaignTemplatesDir(dataDir);
   const data = await loadValidData(dataDir, { print: print.err, templatesDir });
+  if (data.campaign.letterAs !== 'body' && !existsSync(config.CHROMIUM_PATH)) {
+    throw new CliError(
+      `the campaign sends its letter as a PDF (letterAs "${data.campaign.letterAs}") and there is no PDF maker at CHROMIUM_PATH ` +
+        `(${config.CHROMIUM_PATH}). Install Debian's chromium-headless-shell (apt-get install chromium-headless-shell), then run the demo again.`,
+      2,
+    );
+  }
   const redis = await reachableRedis(config.REDIS_URL, print);
   // Its own key prefix, emptied first, so the demo can be run again and again.
   const prefix = `${config.QUEUE_PREFIX}-demo`;

@@ -57,6 +57,7 @@ export async function publishCommand(options: PublishOptions, config: Config, pr
     executablePath: config.CHROMIUM_PATH,
     timeoutMs: config.PDF_TIMEOUT_MS,
     recycleAfter: config.PDF_BROWSER_LETTERS,
+    pages: config.PDF_PAGES,
   });
   await mkdir(options.out, { recursive: true });
   const rows: string[][] = new Array(data.authorities.length);
