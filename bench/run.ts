@@ -49,7 +49,7 @@ const HELP = `usage: npm run bench -- [options]
   --pool <n>           SMTP pool size (default: SMTP_POOL_SIZE's default)
   --pdf-letters <n>    authorities' PDFs timed in the pdf figure (default 30, quick 10)
   --e2e-pdf <n>        authorities delivered with and without PDFs in the e2e-pdf figure (default 100, quick 40)
-  --pdf-deliver <n>    authorities delivered with PDFs in the pdf-memory figure (default 1000, quick 300)
+  --pdf-deliver <n>    authorities delivered with PDFs in the pdf-memory figure (default 10000, quick 300)
   --profile            one extra, unmeasured e2e round under --cpu-prof; prints where the worker's time went
   --sweep <c,..:p,..>  e2e pipeline at each concurrency x pool size, e.g. 4,8,16:5,10 (no other figure)
   --redis-url <url>    use this Redis with a unique key prefix instead of a private redis-server
@@ -100,7 +100,7 @@ async function main(): Promise<number> {
     pdfLetters: int(values['pdf-letters'], quick ? 10 : 30),
     pdfWarmup: 3,
     e2ePdfAuthorities: int(values['e2e-pdf'], quick ? 40 : 100),
-    pdfDeliverAuthorities: int(values['pdf-deliver'], quick ? 300 : 1000),
+    pdfDeliverAuthorities: int(values['pdf-deliver'], quick ? 300 : 10_000),
     profile: values.profile,
   };
 
