@@ -918,7 +918,9 @@ export function generateData(out: string, count: number, seed: number, year: Yea
   let index = 0;
   for (const { id, name, kind } of authoritiesFor(count, random)) {
     index++;
-    const person = personMaker(`${id}.example.org`, random);
+    // A domain label holds at most 63 characters (an id may hold 64): cut at a '-'.
+    const label = id.length <= 63 ? id : id.slice(0, id.lastIndexOf('-', 63));
+    const person = personMaker(`${label}.example.org`, random);
     const ce = person();
     const head = random() < 0.06 ? null : person();
     const range = POPULATION[kind];

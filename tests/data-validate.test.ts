@@ -94,6 +94,13 @@ describe('authorities.csv', () => {
     ]);
   });
 
+  it('reports an address past the lengths a relay accepts: a name over 64 characters, a domain label over 63', async () => {
+    expect(await problemsIn('email-too-long')).toEqual([
+      problem(A, 2, 'ce_email', 'not a valid email address: its local part is 65 characters (at most 64)'),
+      problem(A, 3, 'head_email', 'not a valid email address', 'is 64 characters (at most 63 between dots)'),
+    ]);
+  });
+
   it("reports a political head with the chief executive's address, whatever its case", async () => {
     expect(await problemsIn('duplicate-email')).toEqual([
       problem(A, 3, 'head_email', "duplicate email 'Katherine.Fairclough@lcrca.example.org'", 'ce_email'),

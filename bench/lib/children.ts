@@ -146,7 +146,7 @@ export function cpuMsOf(pid: number): number {
 
 /**
  * CPU time (user + system, with reaped children's) of the processes under
- * `root` whose command is `command`, ms: Chromium's, whose helper processes
+ * `root` whose command starts with `command`, ms: Chromium's, whose helper processes
  * come and go with its pages (their time lands in the browser's).
  */
 export function treeCpuMsOf(root: number, command: string): number {
@@ -154,7 +154,8 @@ export function treeCpuMsOf(root: number, command: string): number {
   for (const pid of processTree(root)) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+      // The kernel keeps 15 characters of a name: chromium-headless-shell is `chromium-headle`.
+      if (!stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).startsWith(command)) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ms += ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / TICKS_PER_SECOND;
     } catch {

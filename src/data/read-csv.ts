@@ -7,7 +7,7 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import Papa from 'papaparse';
-import { AUTHORITY_ID, type DataProblem, isEmail } from '../domain/index.js';
+import { AUTHORITY_ID, type DataProblem, emailProblem } from '../domain/index.js';
 
 /** Problems listed per file; beyond this a file is garbage and the rest are only counted. */
 export const MAX_PROBLEMS_PER_FILE = 200;
@@ -130,7 +130,8 @@ export class RowReader<C extends string> {
 
   email(field: C): string {
     const value = this.required(field);
-    if (value !== '' && !isEmail(value)) this.problem(field, `${show(value)} is not a valid email address`);
+    const problem = value === '' ? undefined : emailProblem(value);
+    if (problem !== undefined) this.problem(field, `${show(value)} is not a valid email address${problem ? `: ${problem}` : ''}`);
     return value;
   }
 }
