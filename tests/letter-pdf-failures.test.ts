@@ -100,6 +100,21 @@ describe('a hung PDF maker', () => {
     await expectSentOnceAfterOneFailure(harness!, /^not sent, will retry: .*(not made within 2000 ms|Timeout 2000ms)/);
   }, 90_000);
 
+  it('that died between two letters is replaced, and the next letter prints', async () => {
+    printer = new PdfPrinter({ timeoutMs: 5000 });
+    const html = '<!doctype html><html lang="en-GB"><head><title>A letter</title></head><body><p>Dear reader</p></body></html>';
+    const before = ourBrowsers();
+    await printer.print(html, { date: '2024-07-17' });
+    const browser = ourBrowsers().filter((pid) => !before.includes(pid))[0]!;
+    process.kill(-browser, 'SIGKILL');
+    await expect.poll(() => liveProcessesInGroup(browser), { timeout: 10_000 }).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // time for the printer to hear of it
+
+    const pdf = await printer.print(html, { date: '2024-07-17' });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(printer.launches).toBe(2);
+  }, 60_000);
+
   it('that froze mid-print is killed, and the next letter is printed by a new browser', async () => {
     printer = new PdfPrinter({ timeoutMs: 2000 });
     const html = '<!doctype html><html lang="en-GB"><head><title>A letter</title></head><body><p>Dear reader</p></body></html>';
