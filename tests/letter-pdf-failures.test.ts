@@ -81,6 +81,20 @@ function liveProcessesInGroup(group: number): number {
     .filter(([pgid, stat]) => Number(pgid) === group && !stat?.startsWith('Z')).length;
 }
 
+/** A small letter for the printer tests. */
+const LETTER = '<!doctype html><html lang="en-GB"><head><title>A letter</title></head><body><p>Dear reader</p></body></html>';
+
+/** A printer that has printed one letter (closed after the test), and the process group of the one browser it launched. */
+async function printerWithItsBrowser(timeoutMs: number): Promise<{ printer: PdfPrinter; browser: number }> {
+  const started = new PdfPrinter({ timeoutMs });
+  printer = started;
+  const before = ourBrowsers();
+  await started.print(LETTER, { date: '2024-07-17' });
+  const launched = ourBrowsers().filter((pid) => !before.includes(pid));
+  expect(launched).toHaveLength(1);
+  return { printer: started, browser: launched[0]! };
+}
+
 describe('a PDF maker crash', () => {
   it('fails the attempt as transient, and the letter is then sent once to each recipient', async () => {
     dir = await mkdtemp(join(tmpdir(), 'arm-pdf-crash-'));
@@ -101,35 +115,25 @@ describe('a hung PDF maker', () => {
   }, 90_000);
 
   it('that died between two letters is replaced, and the next letter prints', async () => {
-    printer = new PdfPrinter({ timeoutMs: 5000 });
-    const html = '<!doctype html><html lang="en-GB"><head><title>A letter</title></head><body><p>Dear reader</p></body></html>';
-    const before = ourBrowsers();
-    await printer.print(html, { date: '2024-07-17' });
-    const browser = ourBrowsers().filter((pid) => !before.includes(pid))[0]!;
+    const { printer, browser } = await printerWithItsBrowser(5000);
     process.kill(-browser, 'SIGKILL');
     await expect.poll(() => liveProcessesInGroup(browser), { timeout: 10_000 }).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 2000)); // time for the printer to hear of it
 
-    const pdf = await printer.print(html, { date: '2024-07-17' });
+    const pdf = await printer.print(LETTER, { date: '2024-07-17' });
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(printer.launches).toBe(2);
   }, 60_000);
 
   it('that froze mid-print is killed, and the next letter is printed by a new browser', async () => {
-    printer = new PdfPrinter({ timeoutMs: 2000 });
-    const html = '<!doctype html><html lang="en-GB"><head><title>A letter</title></head><body><p>Dear reader</p></body></html>';
-    const before = ourBrowsers();
-    await printer.print(html, { date: '2024-07-17' });
-    const launched = ourBrowsers().filter((pid) => !before.includes(pid));
-    expect(launched).toHaveLength(1);
-    const browser = launched[0]!;
+    const { printer, browser } = await printerWithItsBrowser(2000);
 
     // Playwright starts the browser in a process group of its own: freeze all of it (the browser, its renderer, its helpers).
     process.kill(-browser, 'SIGSTOP');
-    await expect(printer.print(html, { date: '2024-07-17' })).rejects.toThrow(PdfPrintError);
+    await expect(printer.print(LETTER, { date: '2024-07-17' })).rejects.toThrow(PdfPrintError);
     await expect.poll(() => liveProcessesInGroup(browser), { timeout: 10_000 }).toBe(0);
 
-    const pdf = await printer.print(html, { date: '2024-07-17' });
+    const pdf = await printer.print(LETTER, { date: '2024-07-17' });
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(printer.launches).toBe(2);
   }, 60_000);
