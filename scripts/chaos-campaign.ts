@@ -8,8 +8,9 @@ import { type RunResult, runCommand } from '../src/cli/commands/run.js';
 import type { Config } from '../src/config.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { closeRedis, connectProducer, redisTarget } from '../src/redis.js';
-import { Approvals, createApproval } from '../src/safety/approval.js';
+import { createApproval } from '../src/safety/approval.js';
 import { fingerprintFiles } from '../src/safety/fingerprint.js';
+import { ApprovalStore } from '../src/storage/approval-store.js';
 
 const quiet = { out: () => {}, err: () => {} };
 
@@ -20,7 +21,7 @@ export async function approveDataSet(config: Config, dataDir: string, by = 'exac
   const campaign = loaded.dataSet.campaign.id;
   const redis = await connectProducer(redisTarget(config));
   try {
-    await new Approvals(redis, config.QUEUE_PREFIX).save(createApproval(campaign, by, await fingerprintFiles(dataDir)));
+    await new ApprovalStore(redis, config.QUEUE_PREFIX).save(createApproval(campaign, by, await fingerprintFiles(dataDir)));
   } finally {
     await closeRedis(redis);
   }

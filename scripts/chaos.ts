@@ -59,7 +59,7 @@ import { type ReceivedMessage, SmtpSink } from '../src/demo/smtp-sink.js';
 import { type DeliveryRecord, letterMessageId, recipientsOf } from '../src/domain/index.js';
 import { createRedis, type RedisTarget } from '../src/redis.js';
 import { LETTERS_QUEUE, letterJobId } from '../src/schedule/queues.js';
-import { readBreaker } from '../src/send/circuit-breaker.js';
+import { BreakerStore } from '../src/storage/breaker-store.js';
 import { Ledger } from '../src/storage/ledger.js';
 import { approveAndRun } from './chaos-campaign.js';
 import { DEFAULT_FAULT_RATES, type FaultCounts, FaultPlan } from './chaos-faults.js';
@@ -315,7 +315,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
         log(`chaos: relay outage begins at ${(progress * 100).toFixed(0)}%`);
       }
       if (faults.outage) {
-        const opened = (await readBreaker(monitor, PREFIX)).opens > 0;
+        const opened = (await new BreakerStore(monitor, PREFIX).read()).opens > 0;
         if (opened || Date.now() - outageStarted > 10_000) {
           faults.outage = false;
           outageEnded = true;
@@ -373,8 +373,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
           { out: () => {}, err: () => {} },
         );
         repairs++;
-        repaired = repair.repaired;
-        log(`chaos: repairing run: ${repair.added} jobs added, ${repair.repaired} repaired`);
+        repaired = repair.restored + repair.requeued;
+        log(`chaos: repairing run: ${repair.added} jobs added, ${repair.restored} added back, ${repair.requeued} run again`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -387,7 +387,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     if (!outageEnded) problems.push('the relay outage never happened');
 
     // Evidence, before anything is torn down.
-    const breaker = await readBreaker(monitor, PREFIX);
+    const breaker = await new BreakerStore(monitor, PREFIX).read();
     if (breaker.state !== 'closed') problems.push('the breaker is still open at the end');
     if (await queue.isPaused()) problems.push('the letters queue is still paused at the end');
     const records = new Map<string, DeliveryRecord>();

@@ -39,7 +39,9 @@ describe('cancel --campaign', () => {
     const cancelled = await cancelCommand({ campaign: CAMPAIGN }, h.config, { out: (l) => void out.push(l), err: () => {} });
     expect(cancelled.removed + cancelled.running.length + cancelled.finished).toBe(4);
     expect(cancelled.removed).toBeGreaterThanOrEqual(2);
-    expect(out[0]).toMatch(new RegExp(`^campaign ${CAMPAIGN}: removed ${cancelled.removed} letter jobs not yet started`));
+    expect(out[0]).toMatch(
+      new RegExp(`^campaign ${CAMPAIGN}: cancelled by \\S+; removed ${cancelled.removed} letter jobs not yet started`),
+    );
 
     // The test run's jobs were not touched: they all send.
     await h.waitIdle(4, `${CAMPAIGN}~test`);
@@ -53,7 +55,7 @@ describe('cancel --campaign', () => {
 
     // Run again: it adds back only what was removed, and every letter goes out exactly once.
     const again = await runCommand({ data, wait: false }, h.config, quietPrint);
-    expect(again.added).toBe(cancelled.removed);
+    expect(again).toMatchObject({ added: 0, restored: cancelled.removed });
     await h.waitIdle(4, CAMPAIGN);
     expect(
       real()

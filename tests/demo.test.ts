@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCommand } from '../src/cli/commands/demo.js';
-import { openProducer } from '../src/cli/producer.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { recipientsOf } from '../src/domain/index.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { quietPrint } from './support/harness.js';
+import { openProducer } from './support/producer.js';
 import { cleanPrefix, testConfig, uniquePrefix } from './support/redis.js';
 
 const prefix = uniquePrefix('demo');

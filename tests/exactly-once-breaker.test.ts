@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { approveAndRun } from '../scripts/chaos-campaign.js';
 import { createLogger } from '../src/logger.js';
 import { openLettersQueue } from '../src/schedule/queues.js';
-import { CircuitBreaker, readBreaker } from '../src/send/circuit-breaker.js';
+import { CircuitBreaker } from '../src/send/circuit-breaker.js';
+import { BreakerStore } from '../src/storage/breaker-store.js';
 import { startWorkerProcess, type WorkerProcess } from '../workers/worker-process.js';
 import { writeDataSet } from './support/data-set.js';
 import { type Harness, startHarness } from './support/harness.js';
@@ -64,14 +65,19 @@ describe('the circuit breaker', () => {
     expect(opened).toMatchObject({ threshold: 3, cooldownMs: 1500 });
     expect(opened.failures).toBeGreaterThanOrEqual(3);
     expect(String(opened.msg)).toMatch(/sends in a row failed transiently \(last: 421 .*service not available\)/);
-    expect(await readBreaker(h.producer.redis, h.prefix)).toMatchObject({ state: 'open', opens: 1 });
+    expect(await new BreakerStore(h.producer.redis, h.prefix).read()).toMatchObject({ state: 'open', opens: 1 });
     relayDown = false;
 
     const totals = await h.waitIdle(authorities.length, CAMPAIGN);
     expect(totals).toMatchObject({ deliveries: 8, sent: 8, temporaryFailures: 0, permanentFailures: 0 });
     expect(lines.find((l) => l.event === 'breaker.closed')).toMatchObject({ by: 'cool-down' });
     expect(await h.producer.letters.isPaused()).toBe(false);
-    expect(await readBreaker(h.producer.redis, h.prefix)).toMatchObject({ state: 'closed', opens: 1, failures: 0, closedBy: 'cool-down' });
+    expect(await new BreakerStore(h.producer.redis, h.prefix).read()).toMatchObject({
+      state: 'closed',
+      opens: 1,
+      failures: 0,
+      closedBy: 'cool-down',
+    });
     expect(await h.producer.letters.getJobCounts('completed', 'failed')).toEqual({ completed: 4, failed: 0 });
     const counts = new Map<string, number>();
     for (const m of h.sink.received) counts.set(m.messageId, (counts.get(m.messageId) ?? 0) + 1);
@@ -122,7 +128,14 @@ describe('the circuit breaker', () => {
       const redis = new Redis(REDIS_URL);
       const queue = openLettersQueue(redis, prefix);
       const { log, lines } = capturedLog();
-      const breaker = new CircuitBreaker(redis, { prefix, threshold: 3, cooldownMs, who: 'test-worker', queue, log });
+      const breaker = new CircuitBreaker({
+        store: new BreakerStore(redis, prefix),
+        threshold: 3,
+        cooldownMs,
+        who: 'test-worker',
+        queue,
+        log,
+      });
       cleanups.push(async () => {
         breaker.stop();
         await queue.close();
@@ -137,11 +150,11 @@ describe('the circuit breaker', () => {
       await breaker.record(['transient', 'transient']);
       await breaker.record(['ok']);
       await breaker.record(['transient', 'transient']);
-      expect(await readBreaker(redis, prefix)).toMatchObject({ state: 'closed', failures: 2, opens: 0 });
+      expect(await new BreakerStore(redis, prefix).read()).toMatchObject({ state: 'closed', failures: 2, opens: 0 });
       expect(await queue.isPaused()).toBe(false);
       await breaker.record(['transient'], '451 4.3.0 try later');
-      expect(await readBreaker(redis, prefix)).toMatchObject({ state: 'open', failures: 3, opens: 1 });
-      expect((await readBreaker(redis, prefix)).reason).toMatch(/3 sends in a row failed transiently; last: 451/);
+      expect(await new BreakerStore(redis, prefix).read()).toMatchObject({ state: 'open', failures: 3, opens: 1 });
+      expect((await new BreakerStore(redis, prefix).read()).reason).toMatch(/3 sends in a row failed transiently; last: 451/);
       expect(await queue.isPaused()).toBe(true);
       expect(breaker.openForMs()).toBeGreaterThan(50_000);
     });
@@ -151,11 +164,11 @@ describe('the circuit breaker', () => {
       await breaker.record(['transient', 'transient', 'transient'], '421 down');
       expect(await queue.isPaused()).toBe(true);
       await breaker.check();
-      expect(await readBreaker(redis, prefix)).toMatchObject({ state: 'open' });
+      expect(await new BreakerStore(redis, prefix).read()).toMatchObject({ state: 'open' });
 
       await queue.resume();
       await breaker.check();
-      expect(await readBreaker(redis, prefix)).toMatchObject({ state: 'closed', closedBy: 'operator', failures: 0 });
+      expect(await new BreakerStore(redis, prefix).read()).toMatchObject({ state: 'closed', closedBy: 'operator', failures: 0 });
       expect(lines.find((l) => l.event === 'breaker.closed')).toMatchObject({ by: 'operator' });
       expect(await queue.isPaused()).toBe(false);
       expect(breaker.openForMs()).toBe(0);
@@ -165,10 +178,10 @@ describe('the circuit breaker', () => {
       const { prefix, redis, queue, breaker } = await setUp(200);
       await queue.pause();
       await breaker.record(['transient', 'transient', 'transient'], '421 down');
-      expect(await readBreaker(redis, prefix)).toMatchObject({ state: 'open' });
+      expect(await new BreakerStore(redis, prefix).read()).toMatchObject({ state: 'open' });
       await new Promise((resolve) => setTimeout(resolve, 300));
       await breaker.check();
-      expect(await readBreaker(redis, prefix)).toMatchObject({ state: 'closed', closedBy: 'cool-down' });
+      expect(await new BreakerStore(redis, prefix).read()).toMatchObject({ state: 'closed', closedBy: 'cool-down' });
       expect(await queue.isPaused()).toBe(true);
     });
   });

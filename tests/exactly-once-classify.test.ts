@@ -3,18 +3,19 @@
  * real errors nodemailer raises against a real (faulty) SMTP server.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../src/demo/private-redis.js';
 import { SmtpSink, type SmtpSinkOptions } from '../src/demo/smtp-sink.js';
 import { classifyRejection, classifySendError } from '../src/send/classify.js';
-import { type OutgoingMessage, type SendOutcome, sendMessage } from '../src/send/send-message.js';
-import { createMailTransport, type MailTransport } from '../src/send/transport.js';
+import type { OutgoingMessage, SendResult } from '../src/send/mail-provider.js';
+import { createSmtpProvider, type SmtpTransport, smtpProviderOver } from '../src/send/smtp-provider.js';
 
 const message: OutgoingMessage = {
   from: { name: 'The Ombudsman', address: 'reviews@ombudsman.example.org' },
   to: { name: 'Ms Alex Chief', address: 'ceo@alpha.example.org' },
-  letter: { subject: 'Annual Review letter 2024', html: '<p>Dear Ms Chief</p>', text: 'Dear Ms Chief' },
+  subject: 'Annual Review letter 2024',
+  html: '<p>Dear Ms Chief</p>',
+  text: 'Dear Ms Chief',
   messageId: '<2023-24.alpha.ceo@ombudsman.example.org>',
 };
 
@@ -23,15 +24,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function sendThrough(faults: SmtpSinkOptions): Promise<{ outcome: SendOutcome; sink: SmtpSink }> {
+async function sendThrough(faults: SmtpSinkOptions): Promise<{ outcome: SendResult; sink: SmtpSink }> {
   const sink = new SmtpSink(faults);
   const url = await sink.start();
-  const transport = createMailTransport({ url, maxConnections: 1 });
+  const provider = createSmtpProvider({ url, maxConnections: 1 });
   cleanups.push(
     () => sink.stop(),
-    () => transport.close(),
+    () => provider.close(),
   );
-  return { outcome: await sendMessage(transport, message), sink };
+  return { outcome: await provider.send(message), sink };
 }
 
 describe('classifying a failed send', () => {
@@ -47,21 +48,21 @@ describe('classifying a failed send', () => {
   for (const [what, faults, kind, code] of refusals) {
     it(`treats ${what} as ${kind}`, async () => {
       const { outcome, sink } = await sendThrough(faults);
-      expect(outcome).toMatchObject({ status: 'failed', kind, responseCode: code });
+      expect(outcome).toMatchObject({ outcome: kind, responseCode: code });
       expect(sink.received).toHaveLength(0);
     });
   }
 
   it('treats a connection cut mid-DATA as transient, and the relay keeps nothing', async () => {
     const { outcome, sink } = await sendThrough({ onDataStart: () => 'drop' });
-    expect(outcome).toMatchObject({ status: 'failed', kind: 'transient' });
+    expect(outcome).toMatchObject({ outcome: 'transient' });
     expect(sink.received).toHaveLength(0);
   });
 
   it('treats a refused connection as transient', async () => {
-    const transport = createMailTransport({ url: `smtp://127.0.0.1:${await freePort()}` });
-    cleanups.push(() => transport.close());
-    expect(await sendMessage(transport, message)).toMatchObject({ status: 'failed', kind: 'transient' });
+    const provider = createSmtpProvider({ url: `smtp://127.0.0.1:${await freePort()}` });
+    cleanups.push(() => provider.close());
+    expect(await provider.send(message)).toMatchObject({ outcome: 'transient' });
   });
 
   it('treats a relay that never answers (a timeout) as transient', async () => {
@@ -75,27 +76,21 @@ describe('classifying a failed send', () => {
       },
     );
     const { port } = silent.address() as { port: number };
-    const transport = nodemailer.createTransport({
-      pool: true,
-      host: '127.0.0.1',
-      port,
-      greetingTimeout: 200,
-      connectionTimeout: 200,
-    }) as unknown as MailTransport;
-    cleanups.push(() => transport.close());
-    const outcome = await sendMessage(transport, message);
-    expect(outcome).toMatchObject({ status: 'failed', kind: 'transient' });
+    const provider = createSmtpProvider({ url: `smtp://127.0.0.1:${port}`, connectTimeoutMs: 200 });
+    cleanups.push(() => provider.close());
+    const outcome = await provider.send(message);
+    expect(outcome).toMatchObject({ outcome: 'transient' });
   });
 
   it('treats an address nodemailer cannot use at all as permanent', async () => {
     const sink = new SmtpSink();
-    const transport = createMailTransport({ url: await sink.start() });
+    const provider = createSmtpProvider({ url: await sink.start() });
     cleanups.push(
       () => sink.stop(),
-      () => transport.close(),
+      () => provider.close(),
     );
-    const bad = await sendMessage(transport, { ...message, to: { name: '', address: '' } });
-    expect(bad).toMatchObject({ status: 'failed', kind: 'permanent' });
+    const bad = await provider.send({ ...message, to: { name: '', address: '' } });
+    expect(bad).toMatchObject({ outcome: 'permanent' });
   });
 
   it('reads the codes nodemailer puts on its errors', () => {
@@ -111,10 +106,11 @@ describe('classifying a failed send', () => {
 
 describe('a partly accepted message', () => {
   /** nodemailer resolves, not rejects, when the relay refuses only some recipients. */
-  function stubTransport(info: { accepted: string[]; rejected: string[]; rejectedErrors?: Error[] }): MailTransport {
-    return {
+  function stubTransport(info: { accepted: string[]; rejected: string[]; rejectedErrors?: Error[] }) {
+    const transport = {
       sendMail: async () => ({ ...info, response: '250 2.0.0 queued', envelope: { from: '', to: [] }, messageId: message.messageId }),
-    } as unknown as MailTransport;
+    } as unknown as SmtpTransport;
+    return smtpProviderOver(transport);
   }
 
   it('records a recipient the relay refused in info.rejected as failed, not sent', async () => {
@@ -122,20 +118,14 @@ describe('a partly accepted message', () => {
       responseCode: 550,
       response: '550 5.1.1 no such user',
     });
-    const outcome = await sendMessage(
-      stubTransport({ accepted: [], rejected: ['ceo@alpha.example.org'], rejectedErrors: [refused] }),
-      message,
-    );
-    expect(outcome).toEqual({ status: 'failed', kind: 'permanent', responseCode: 550, response: '550 5.1.1 no such user' });
+    const outcome = await stubTransport({ accepted: [], rejected: ['ceo@alpha.example.org'], rejectedErrors: [refused] }).send(message);
+    expect(outcome).toEqual({ outcome: 'permanent', responseCode: 550, response: '550 5.1.1 no such user', to: 'ceo@alpha.example.org' });
   });
 
   it('keeps a recipient refused for now (452) to retry', async () => {
     const later = Object.assign(new Error('452'), { responseCode: 452, response: '452 4.2.2 mailbox full' });
-    const outcome = await sendMessage(
-      stubTransport({ accepted: [], rejected: ['ceo@alpha.example.org'], rejectedErrors: [later] }),
-      message,
-    );
-    expect(outcome).toMatchObject({ status: 'failed', kind: 'transient', responseCode: 452 });
+    const outcome = await stubTransport({ accepted: [], rejected: ['ceo@alpha.example.org'], rejectedErrors: [later] }).send(message);
+    expect(outcome).toMatchObject({ outcome: 'transient', responseCode: 452 });
   });
 
   it('counts a recipient listed as rejected without a reply as an address problem', () => {
@@ -156,8 +146,8 @@ describe('the SMTP server the suite sends to', () => {
     client.resetAndDestroy();
     await expect.poll(() => sink.clientErrors.length).toBeGreaterThan(0);
 
-    const transport = createMailTransport({ url: url.toString() });
-    cleanups.push(() => transport.close());
-    expect(await sendMessage(transport, message)).toMatchObject({ status: 'sent' });
+    const provider = createSmtpProvider({ url: url.toString() });
+    cleanups.push(() => provider.close());
+    expect(await provider.send(message)).toMatchObject({ outcome: 'sent' });
   });
 });

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approveAndRun } from '../scripts/chaos-campaign.js';
 import { RateLimiter } from '../src/send/rate-limiter.js';
+import { RateLimitStore } from '../src/storage/rate-limit-store.js';
 import { writeDataSet } from './support/data-set.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { cleanPrefix, REDIS_URL, uniquePrefix } from './support/redis.js';
@@ -58,7 +59,8 @@ describe('the rate limit', () => {
       a.disconnect();
       b.disconnect();
     });
-    const [la, lb] = [new RateLimiter(a, { perSecond: 10, prefix }), new RateLimiter(b, { perSecond: 10, prefix })];
+    const [sa, sb] = [new RateLimitStore(a, prefix), new RateLimitStore(b, prefix)];
+    const [la, lb] = [new RateLimiter(sa, 10), new RateLimiter(sb, 10)];
     const [seconds, micros] = await a.time();
     const before = Number(seconds) * 1_000_000 + Number(micros);
     // Reserve 12 slots from two connections, without waiting for them.
@@ -66,8 +68,8 @@ describe('the rate limit', () => {
     expect(waits[0]).toBe(0);
     // One shared schedule: the next free slot is 12 slots (1.2 s) past the
     // first, whenever the calls arrived; two separate limits would hold 0.6 s each.
-    const nextSlot = Number(await a.get(la.key));
+    const nextSlot = Number(await a.get(sa.key));
     expect(nextSlot - before).toBeGreaterThanOrEqual(12 * 100_000);
-    expect(lb.key).toBe(la.key);
+    expect(sb.key).toBe(sa.key);
   });
 });

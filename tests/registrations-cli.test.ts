@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decideRegistrationCommand, exportRegistrationsCommand, listRegistrationsCommand } from '../src/cli/commands/registrations.js';
 import type { Config } from '../src/config.js';
-import { RegistrationStore } from '../src/register/registration-store.js';
+import { RegistrationStore } from '../src/storage/registration-store.js';
 import { writeDataSet } from './support/data-set.js';
 import { cleanPrefix, REDIS_URL, testConfig, uniquePrefix } from './support/redis.js';
 

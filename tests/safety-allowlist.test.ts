@@ -9,9 +9,9 @@ import { approveCommand } from '../src/cli/commands/approve.js';
 import { runCommand } from '../src/cli/commands/run.js';
 import { loadConfig } from '../src/config.js';
 import { isAllowed, parseAllowlist } from '../src/domain/index.js';
-import { guardTransport } from '../src/safety/recipient-policy.js';
 import { letterJobId } from '../src/schedule/queues.js';
-import type { MailTransport } from '../src/send/transport.js';
+import { withAllowlist } from '../src/send/allowlist-provider.js';
+import type { MailProvider, OutgoingMessage } from '../src/send/mail-provider.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
 import { type Harness, quietPrint, startHarness } from './support/harness.js';
@@ -47,34 +47,36 @@ describe('the allowlist', () => {
     expect(() => loadConfig({ RECIPIENT_ALLOWLIST: ',' })).toThrow(/RECIPIENT_ALLOWLIST: lists no domain or address/);
   });
 
-  it('stops a message to any address outside it at the transport, before the relay sees it', async () => {
-    const sent: unknown[] = [];
-    const relay = {
-      sendMail: async (mail: unknown) => {
-        sent.push(mail);
-        return { accepted: [], rejected: [], response: '250 ok' };
+  it('stops a message to any address outside it at the provider, before the relay sees it', async () => {
+    const sent: OutgoingMessage[] = [];
+    const relay: MailProvider = {
+      send: async (message) => {
+        sent.push(message);
+        return { outcome: 'sent', response: '250 ok', reference: 'q1', to: message.to.address };
       },
       close: () => {},
     };
-    const transport = guardTransport(relay as unknown as MailTransport, ['example.org']);
-    await expect(transport.sendMail({ to: { name: 'A', address: 'a@example.org' } })).resolves.toMatchObject({ response: '250 ok' });
-    // Its own error and code, not a made-up SMTP reply: no relay said anything.
-    await expect(transport.sendMail({ to: 'A <a@example.org>, b@elsewhere.net' })).rejects.toMatchObject({
-      name: 'RecipientNotAllowedError',
-      code: 'ENOTALLOWED',
-      response: 'not sent: b@elsewhere.net not in RECIPIENT_ALLOWLIST',
+    const provider = withAllowlist(relay, ['example.org']);
+    const message = (address: string): OutgoingMessage => ({
+      from: { name: 'The Ombudsman', address: 'reviews@example.org' },
+      to: { name: 'A', address },
+      subject: 'Annual Review letter',
+      text: 'Dear A',
     });
-    await expect(transport.sendMail({ to: 'b@elsewhere.net' })).rejects.not.toHaveProperty('responseCode');
-    await expect(transport.sendMail({ to: 'a@example.org', bcc: ['c@elsewhere.net'] })).rejects.toThrow(
-      /c@elsewhere\.net not in RECIPIENT_ALLOWLIST/,
-    );
-    // The envelope is where the relay delivers: it is what counts.
-    await expect(transport.sendMail({ to: 'a@example.org', envelope: { from: 'x@example.org', to: ['d@elsewhere.net'] } })).rejects.toThrow(
-      /d@elsewhere\.net/,
-    );
-    await expect(transport.sendMail({ subject: 'no recipient' })).rejects.toThrow(/not in RECIPIENT_ALLOWLIST/);
+    await expect(provider.send(message('a@example.org'))).resolves.toMatchObject({ outcome: 'sent', response: '250 ok' });
+    // A permanent failure of our own, not a made-up SMTP reply: no relay said anything.
+    const refused = await provider.send(message('b@elsewhere.net'));
+    expect(refused).toEqual({
+      outcome: 'permanent',
+      response: 'not sent: b@elsewhere.net not in RECIPIENT_ALLOWLIST',
+      to: 'b@elsewhere.net',
+    });
+    await expect(provider.send(message('a@mail.example.org'))).resolves.toMatchObject({ outcome: 'permanent' });
+    await expect(provider.send(message(''))).resolves.toMatchObject({
+      outcome: 'permanent',
+      response: /\(no recipient\) not in RECIPIENT_ALLOWLIST/,
+    });
     expect(sent).toHaveLength(1);
-    expect(typeof transport.close).toBe('function');
   });
 });
 

@@ -12,8 +12,9 @@ import { runCommand } from '../src/cli/commands/run.js';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
 import { compileLetter } from '../src/render/letter-renderer.js';
-import { Approvals, checkFilesApproved, createApproval } from '../src/safety/approval.js';
+import { checkFilesApproved, createApproval } from '../src/safety/approval.js';
 import { compareFiles, describeChanges, fingerprintFiles, sha256 } from '../src/safety/fingerprint.js';
+import { ApprovalStore } from '../src/storage/approval-store.js';
 import type { WorkerProcess } from '../workers/worker-process.js';
 import { approve } from './support/approve.js';
 import { AUTHORITIES_HEADER, authorityRow, writeDataSet } from './support/data-set.js';
@@ -79,7 +80,7 @@ describe('approve', () => {
     const out: string[] = [];
     const approval = await approveCommand({ data, by: 'Alice Example' }, harness.config, { out: (l) => out.push(l), err: () => {} });
 
-    const stored = await new Approvals(harness.producer.redis, harness.prefix).get(CAMPAIGN);
+    const stored = await new ApprovalStore(harness.producer.redis, harness.prefix).get(CAMPAIGN);
     expect(stored).toEqual(approval);
     expect(approval).toMatchObject({ campaign: CAMPAIGN, by: 'Alice Example' });
     expect(approval.files['authorities.csv']).toBe(sha256(await readFile(join(data, 'authorities.csv'))));

@@ -9,7 +9,7 @@ import { runCommand } from '../src/cli/commands/run.js';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
 import { type Authority, recipientsOf } from '../src/domain/index.js';
 import { TEMPLATES_DIR } from '../src/paths.js';
-import { compileTestNotice, loadTestNotice, markAsTest } from '../src/safety/test-mode.js';
+import { compileTestNotice, loadTestNotice, markAsTest } from '../src/render/test-notice.js';
 import { StorageKeys } from '../src/storage/keys.js';
 import { campaign } from './render/fixtures.js';
 import { approve } from './support/approve.js';

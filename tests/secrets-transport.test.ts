@@ -15,8 +15,8 @@ import { hasRedisServer, PrivateRedis } from '../src/demo/private-redis.js';
 import { SmtpSink } from '../src/demo/smtp-sink.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { connectProducer } from '../src/redis.js';
-import { sendMessage } from '../src/send/send-message.js';
-import { createMailTransport } from '../src/send/transport.js';
+import type { OutgoingMessage } from '../src/send/mail-provider.js';
+import { createSmtpProvider } from '../src/send/smtp-provider.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
 import { quietPrint } from './support/harness.js';
@@ -38,50 +38,51 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const letter = { subject: 'Test', html: '<p>Test</p>', text: 'Test' };
-const message = {
+const message: OutgoingMessage = {
   from: { name: 'Ombudsman', address: 'annual.review@example.org' },
   to: { name: 'Chief', address: 'ceo@alpha.example.org' },
-  letter,
+  subject: 'Test',
+  html: '<p>Test</p>',
+  text: 'Test',
   messageId: '<t.alpha.ceo@example.org>',
 };
 
 describe.skipIf(!OPENSSL)('SMTP from SMTP_URL', () => {
   it('upgrades to TLS with STARTTLS and logs in, with ?tls=insecure accepting a self-signed relay', async () => {
     const relay = await startAuthRelay({ user: 'mailer', pass: SECRET, tls: cert! });
-    const transport = createMailTransport({ url: `smtp://mailer:${SECRET}@127.0.0.1:${relay.port}?tls=insecure` });
+    const provider = createSmtpProvider({ url: `smtp://mailer:${SECRET}@127.0.0.1:${relay.port}?tls=insecure` });
     try {
-      expect(await sendMessage(transport, message)).toMatchObject({ status: 'sent' });
+      expect(await provider.send(message)).toMatchObject({ outcome: 'sent' });
       expect(relay.messages).toEqual([{ user: 'mailer', secure: true, envelopeTo: ['ceo@alpha.example.org'] }]);
     } finally {
-      transport.close();
+      provider.close();
       await relay.stop();
     }
   });
 
   it('refuses a self-signed relay unless the URL says ?tls=insecure, as a retryable failure that sends nothing', async () => {
     const relay = await startAuthRelay({ user: 'mailer', pass: SECRET, tls: cert! });
-    const transport = createMailTransport({ url: `smtp://mailer:${SECRET}@127.0.0.1:${relay.port}` });
+    const provider = createSmtpProvider({ url: `smtp://mailer:${SECRET}@127.0.0.1:${relay.port}` });
     try {
-      const outcome = await sendMessage(transport, message);
-      expect(outcome).toMatchObject({ status: 'failed', kind: 'transient' });
+      const outcome = await provider.send(message);
+      expect(outcome).toMatchObject({ outcome: 'transient' });
       expect(JSON.stringify(outcome)).toMatch(/certificate/i);
       expect(JSON.stringify(outcome)).not.toContain(SECRET);
       expect(relay.messages).toHaveLength(0);
     } finally {
-      transport.close();
+      provider.close();
       await relay.stop();
     }
   });
 
   it('speaks TLS from the first byte with smtps://', async () => {
     const relay = await startAuthRelay({ user: 'mailer', pass: SECRET, tls: cert!, secure: true });
-    const transport = createMailTransport({ url: `smtps://mailer:${SECRET}@127.0.0.1:${relay.port}?tls=insecure` });
+    const provider = createSmtpProvider({ url: `smtps://mailer:${SECRET}@127.0.0.1:${relay.port}?tls=insecure` });
     try {
-      expect(await sendMessage(transport, message)).toMatchObject({ status: 'sent' });
+      expect(await provider.send(message)).toMatchObject({ outcome: 'sent' });
       expect(relay.messages).toEqual([{ user: 'mailer', secure: true, envelopeTo: ['ceo@alpha.example.org'] }]);
     } finally {
-      transport.close();
+      provider.close();
       await relay.stop();
     }
   });

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
-import { openProducer, type Producer } from '../src/cli/producer.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/domain/index.js';
 import { createLogger, redactText, redactUrl } from '../src/logger.js';
@@ -16,6 +15,7 @@ import type { WorkerProcess } from '../workers/worker-process.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
 import { quietPrint } from './support/harness.js';
+import { openProducer, type Producer } from './support/producer.js';
 import { cleanPrefix, testConfig, uniquePrefix } from './support/redis.js';
 import { CapturedLog, startAuthRelay, startCapturedWorker } from './support/safety.js';
 

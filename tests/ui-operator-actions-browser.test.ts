@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { createLogger } from '../src/logger.js';
 import { removeAnnualScheduler, upsertAnnualScheduler } from '../src/schedule/annual-scheduler.js';
-import { CircuitBreaker, readBreaker } from '../src/send/circuit-breaker.js';
+import { CircuitBreaker } from '../src/send/circuit-breaker.js';
+import { BreakerStore } from '../src/storage/breaker-store.js';
 import { launchChromium } from './support/browser.js';
 import { writeDataSet } from './support/data-set.js';
 import { quietPrint } from './support/harness.js';
@@ -94,8 +95,8 @@ describe('the relay and recovery panel', () => {
   }, 60_000);
 
   it("shows an open circuit breaker with the relay's last answer and next try, and an operator tries the relay now", async () => {
-    const breaker = new CircuitBreaker(h.producer.redis, {
-      prefix: h.prefix,
+    const breaker = new CircuitBreaker({
+      store: new BreakerStore(h.producer.redis, h.prefix),
       threshold: 3,
       cooldownMs: 600_000,
       who: 'test-worker',
@@ -120,7 +121,7 @@ describe('the relay and recovery panel', () => {
     await page.locator('[data-action="try-relay"]').click();
     await poll(() => relay.getAttribute('data-relay-state')).toBe('closed');
     expect(await h.producer.letters.isPaused()).toBe(false);
-    expect(await readBreaker(h.producer.redis, h.prefix)).toMatchObject({ state: 'closed', closedBy: 'operator' });
+    expect(await new BreakerStore(h.producer.redis, h.prefix).read()).toMatchObject({ state: 'closed', closedBy: 'operator' });
     await page.close();
   }, 60_000);
 

@@ -1,5 +1,6 @@
 /**
- * A worker process: both workers, one Redis connection, one SMTP pool, and
+ * A worker process: both workers, one Redis connection (and one storage on
+ * it, through the operations), one SMTP pool, and
  * the ordered shutdown that loses nothing: stop taking jobs and let the active
  * ones finish (workers), then the SMTP pool, then Redis, then flush the logs.
  */
@@ -7,10 +8,11 @@ import type { Logger } from 'pino';
 import { type Config, requireSmtpUrl } from '../src/config.js';
 import { EVENT } from '../src/domain/index.js';
 import { createDeliveryLogger } from '../src/log/delivery-log.js';
+import { createOperations } from '../src/operations/context.js';
 import { closeRedis, createRedis, redisTarget } from '../src/redis.js';
 import { parseAddress } from '../src/send/address.js';
 import { loadDkimSigning } from '../src/send/dkim.js';
-import { createMailTransport } from '../src/send/transport.js';
+import { createSmtpProvider } from '../src/send/smtp-provider.js';
 import { startCampaignWorker } from './campaign-worker.js';
 import { startLetterWorker } from './letter-worker.js';
 
@@ -34,19 +36,21 @@ export function startWorkerProcess(config: Config, options: WorkerProcessOptions
   const dkim = loadDkimSigning(config);
   const log = options.log;
   const connection = createRedis(redisTarget(config), 'worker');
-  const transport = createMailTransport({ url: smtpUrl, maxConnections: config.SMTP_POOL_SIZE, dkim });
+  const provider = createSmtpProvider({ url: smtpUrl, maxConnections: config.SMTP_POOL_SIZE, dkim });
   const deliveryLog = createDeliveryLogger({ level: config.LOG_LEVEL, file: config.DELIVERY_LOG, echo: options.echoDeliveries });
+  // Claims and outcomes wait for a replica (when there is one): a failover must not forget them.
+  const ops = createOperations({ redis: connection, config, deliveryLog, replicaAckTimeoutMs: config.REPLICA_ACK_TIMEOUT_MS });
 
   const letters = startLetterWorker({
     config,
     connection,
-    transport,
+    ops,
+    provider,
     log,
-    deliveryLog,
     from: config.MAIL_FROM ? parseAddress(config.MAIL_FROM) : undefined,
   });
-  const campaigns = startCampaignWorker({ config, connection, log });
-  for (const worker of [letters, campaigns.worker]) {
+  const campaigns = startCampaignWorker({ connection, ops, log });
+  for (const worker of [letters, campaigns]) {
     worker.on('error', (err) => log.error({ event: EVENT.workerError, err }, 'worker error'));
   }
   letters.on('failed', (job, err) =>
@@ -54,7 +58,7 @@ export function startWorkerProcess(config: Config, options: WorkerProcessOptions
   );
   connection.on('error', (err) => log.warn({ event: EVENT.redisError, err }, 'redis connection error; reconnecting'));
 
-  const ready = Promise.all([letters.waitUntilReady(), campaigns.worker.waitUntilReady()]).then(() => {
+  const ready = Promise.all([letters.waitUntilReady(), campaigns.waitUntilReady()]).then(() => {
     log.info({ event: EVENT.workerReady, concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX }, 'worker ready');
   });
 
@@ -65,7 +69,8 @@ export function startWorkerProcess(config: Config, options: WorkerProcessOptions
       log.info({ event: EVENT.workerStopping, timeoutMs }, 'stopping: finishing active jobs');
       const orderly = (async () => {
         await Promise.all([letters.close(), campaigns.close()]);
-        transport.close();
+        await ops.close();
+        provider.close();
         await closeRedis(connection);
       })();
       const timedOut = await Promise.race([
@@ -76,7 +81,7 @@ export function startWorkerProcess(config: Config, options: WorkerProcessOptions
         // Active jobs stay locked in Redis and another worker takes them over as stalled;
         // claims already made expire with their lease.
         log.warn({ event: EVENT.workerShutdownTimeout, timeoutMs }, 'shutdown timed out; active jobs will be recovered by another worker');
-        transport.close();
+        provider.close();
         connection.disconnect();
       }
       log.info({ event: EVENT.workerStopped }, 'stopped');

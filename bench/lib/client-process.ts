@@ -7,8 +7,8 @@
  */
 import { Queue, Worker } from 'bullmq';
 import nodemailer from 'nodemailer';
-import { type OutgoingMessage, sendMessage } from '../../src/send/send-message.js';
-import { createMailTransport } from '../../src/send/transport.js';
+import type { OutgoingMessage } from '../../src/send/mail-provider.js';
+import { createSmtpProvider } from '../../src/send/smtp-provider.js';
 import { buildMessages } from './messages.js';
 import { blast, prepareForData } from './raw-smtp.js';
 
@@ -18,7 +18,7 @@ export type ClientTask =
       smtpUrl: string;
       dataDir: string;
       poolSize: number;
-      /** 'explicit': as send-message.ts does (textEncoding quoted-printable); 'detect': nodemailer picks per part. */
+      /** 'explicit': through our SMTP MailProvider (textEncoding quoted-printable); 'detect': nodemailer itself, picking per part. */
       encoding: 'explicit' | 'detect';
       /** Messages handed to the transport at once; default 2 x poolSize. */
       inFlight?: number;
@@ -45,19 +45,20 @@ export interface ClientResult {
 
 async function nodemailerPooled(task: Extract<ClientTask, { mode: 'nodemailer' }>): Promise<ClientResult> {
   const messages = await buildMessages(task.dataDir);
-  const transport = createMailTransport({ url: task.smtpUrl, maxConnections: task.poolSize });
+  const provider = createSmtpProvider({ url: task.smtpUrl, maxConnections: task.poolSize });
+  const transport = nodemailer.createTransport({ pool: true, url: task.smtpUrl, maxConnections: task.poolSize, maxMessages: 1000 });
   const send =
     task.encoding === 'explicit'
-      ? (m: OutgoingMessage) => sendMessage(transport, m)
+      ? async (m: OutgoingMessage) => ({ status: (await provider.send(m)).outcome })
       : async (m: OutgoingMessage) => {
           try {
             await transport.sendMail({
               from: m.from,
               to: m.to,
               replyTo: m.replyTo,
-              subject: m.letter.subject,
-              html: m.letter.html,
-              text: m.letter.text,
+              subject: m.subject,
+              html: m.html,
+              text: m.text,
               messageId: m.messageId,
               headers: m.headers,
             });
@@ -83,6 +84,7 @@ async function nodemailerPooled(task: Extract<ClientTask, { mode: 'nodemailer' }
   );
   const endedAt = Date.now();
   const used = process.cpuUsage(cpu);
+  provider.close();
   transport.close();
   return { count: total, startedAt, endedAt, cpuMs: (used.user + used.system) / 1000, failures };
 }
@@ -98,9 +100,9 @@ async function prebuilt(dataDir: string, distinct: number): Promise<{ raw: Buffe
       from: m.from,
       to: m.to,
       replyTo: m.replyTo,
-      subject: m.letter.subject,
-      html: m.letter.html,
-      text: m.letter.text,
+      subject: m.subject,
+      html: m.html,
+      text: m.text,
       messageId: m.messageId,
       headers: m.headers,
       textEncoding: 'quoted-printable',
@@ -113,7 +115,7 @@ async function prebuilt(dataDir: string, distinct: number): Promise<{ raw: Buffe
 
 async function rawPooled(task: Extract<ClientTask, { mode: 'raw' }>): Promise<ClientResult> {
   const { raw, envelopes } = await prebuilt(task.dataDir, task.distinct);
-  const transport = createMailTransport({ url: task.smtpUrl, maxConnections: task.poolSize });
+  const transport = nodemailer.createTransport({ pool: true, url: task.smtpUrl, maxConnections: task.poolSize, maxMessages: 1000 });
   const cpu = process.cpuUsage();
   const startedAt = Date.now();
   process.send?.({ type: 'started', startedAt });

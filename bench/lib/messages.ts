@@ -1,13 +1,13 @@
 /**
  * The messages the pipeline would send for a data directory, rendered ahead
- * of time: exactly what deliverAuthority hands to sendMessage, so a baseline
+ * of time: exactly what the delivery operation hands to its MailProvider, so a baseline
  * sending these sends the same messages as the pipeline.
  */
 
 import { type DataSet, loadDataSet } from '../../src/data/load-data-set.js';
-import { letterMessageId, recipientsOf } from '../../src/domain/index.js';
+import { letterMessageId, mailDomain, recipientsOf } from '../../src/domain/index.js';
 import { createLetterRenderer } from '../../src/render/letter-renderer.js';
-import type { OutgoingMessage } from '../../src/send/send-message.js';
+import type { OutgoingMessage } from '../../src/send/mail-provider.js';
 
 export async function loadValid(dataDir: string): Promise<DataSet> {
   const loaded = await loadDataSet(dataDir);
@@ -28,8 +28,8 @@ export async function buildMessages(dataDir: string, limit = Infinity): Promise<
         from: campaign.mail.from,
         replyTo: campaign.mail.replyTo,
         to: { name: recipient.name, address: recipient.email },
-        letter: renderer.render(authority, recipient),
-        messageId: letterMessageId(campaign.id, authority.id, recipient.key, campaign.mail.from.address),
+        ...renderer.render(authority, recipient),
+        messageId: letterMessageId(campaign.id, authority.id, recipient.key, mailDomain(campaign.mail.from.address)),
         headers: { 'X-Annual-Review': `${campaign.id}/${authority.id}/${recipient.key}` },
       });
     }

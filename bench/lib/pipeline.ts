@@ -10,14 +10,16 @@
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { loadConfig } from '../../src/config.js';
 import { loadDataSet } from '../../src/data/load-data-set.js';
 import { recipientsOf } from '../../src/domain/index.js';
+import { createLogger } from '../../src/logger.js';
+import { createOperations } from '../../src/operations/context.js';
+import { fanOut } from '../../src/operations/fan-out.js';
 import { connectProducer } from '../../src/redis.js';
 import { compileLetter } from '../../src/render/letter-renderer.js';
-import { fanOut } from '../../src/schedule/fan-out.js';
-import { type LetterJobData, openLettersQueue } from '../../src/schedule/queues.js';
-import { CampaignStore } from '../../src/storage/campaign-store.js';
-import { Ledger } from '../../src/storage/ledger.js';
+import type { LetterJobData } from '../../src/schedule/queues.js';
+import type { Ledger } from '../../src/storage/ledger.js';
 import { cpuMsOf, type Sink, spawnWorker, type TreeMemory, type WorkerChild } from './children.js';
 import type { BenchEnvironment } from './environment.js';
 
@@ -51,29 +53,25 @@ export async function enqueue(
 
   const prefix = env.prefix(name);
   const redis = await connectProducer(env.redisUrl);
-  const letters = openLettersQueue(redis, prefix);
-  const store = new CampaignStore(redis, prefix);
-  const ledger = new Ledger(redis, prefix, campaign.id);
+  const ops = createOperations({
+    redis,
+    config: loadConfig({ REDIS_URL: env.redisUrl, QUEUE_PREFIX: prefix, SEND_ATTEMPTS: '8', BACKOFF_MS: '5000' }),
+    deliveryLog: createLogger({ level: 'silent' }),
+  });
+  const { letters } = ops;
+  const ledger = ops.storage.ledger(campaign.id);
   const close = async () => {
-    await letters.close();
+    await ops.close();
     await redis.quit().catch(() => redis.disconnect());
     await env.clean(prefix);
   };
   try {
     const storeStarted = performance.now();
-    await store.save({ campaign, authorities, letter: await compileLetter(campaign) });
+    await ops.storage.campaigns.save({ campaign, authorities, letter: await compileLetter(campaign) });
     const storeMs = performance.now() - storeStarted;
     if (options.paused) await letters.pause();
     const fanOutStarted = performance.now();
-    const fanned = await fanOut({
-      queue: letters,
-      redis,
-      store,
-      ledger,
-      campaignId: campaign.id,
-      policy: { attempts: 8, backoffMs: 5000 },
-      chunkSize: options.chunkSize,
-    });
+    const fanned = await fanOut(ops, { campaignId: campaign.id, by: 'bench', chunkSize: options.chunkSize });
     const fanOutMs = performance.now() - fanOutStarted;
     if (fanned.added !== authorities.length) throw new Error(`fan-out added ${fanned.added} of ${authorities.length} jobs`);
     return {

@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { type Config, loadConfig } from '../config.js';
-import { CliError, ConfigError, RedisUnavailableError } from '../domain/index.js';
+import { CliError, ConfigError, isOperatorError } from '../domain/index.js';
 import { redactText } from '../logger.js';
 import { endQuietlyWhenReaderCloses, exitWhenFlushed } from './exit.js';
 import { consolePrint } from './print.js';
@@ -40,6 +40,7 @@ const env = (): Config => (config ??= loadConfig());
 
 const program = new Command('annual-review-mailer')
   .description("Renders and emails the Ombudsman's Annual Review letters, exactly once per recipient.")
+  .option('--verbose', 'on an error, print its stack trace too')
   .showHelpAfterError();
 
 program
@@ -96,11 +97,14 @@ program
   .option('--sample <n>', 'with --test-to: only N authorities that between them show every kind and every statistics case', (v) =>
     Number(v),
   )
-  .action(async (o: { data: string; skipInvalid?: boolean; wait: boolean; testTo?: string; dryRun?: boolean; sample?: number }) => {
-    const stopWatching = new AbortController();
-    process.once('SIGINT', () => stopWatching.abort());
-    await (await commands.run()).runCommand({ ...o, signal: stopWatching.signal }, env(), consolePrint);
-  });
+  .option('--by <name>', 'who runs it, for the delivery log (default: your user name)')
+  .action(
+    async (o: { data: string; skipInvalid?: boolean; wait: boolean; testTo?: string; dryRun?: boolean; sample?: number; by?: string }) => {
+      const stopWatching = new AbortController();
+      process.once('SIGINT', () => stopWatching.abort());
+      await (await commands.run()).runCommand({ ...o, signal: stopWatching.signal }, env(), consolePrint);
+    },
+  );
 
 program
   .command('worker')
@@ -116,20 +120,27 @@ program
 
 program
   .command('schedule')
-  .description('store the campaign and upsert its annual Job Scheduler (Europe/London); each campaign has its own')
-  .option('--data <dir>', 'data directory (required unless --remove)')
+  .description(
+    'store the campaign and upsert its annual Job Scheduler (Europe/London); each campaign has its own. Alone: list every scheduled campaign',
+  )
+  .option('--data <dir>', 'data directory: store and schedule this campaign')
   .option('--cron <expr>', "cron pattern; default the campaign's letterDate at its sendTime")
   .option('--remove', "remove a campaign's schedule (with --campaign)")
   .option('--campaign <id>', 'with --remove: the campaign whose schedule to remove')
-  .action(async (o: { data?: string; cron?: string; remove?: boolean; campaign?: string }) => {
+  .option('--by <name>', 'who schedules or removes it, for the delivery log (default: your user name)')
+  .action(async (o: { data?: string; cron?: string; remove?: boolean; campaign?: string; by?: string }) => {
     const schedule = await commands.schedule();
     if (o.remove) {
       if (!o.campaign) throw new CliError('schedule --remove needs --campaign ID', 1);
-      await schedule.unscheduleCommand({ campaign: o.campaign }, env(), consolePrint);
+      await schedule.unscheduleCommand({ campaign: o.campaign, by: o.by }, env(), consolePrint);
       return;
     }
-    if (!o.data) throw new CliError('schedule needs --data DIR (or --remove --campaign ID)', 1);
-    await schedule.scheduleCommand({ data: o.data, cron: o.cron }, env(), consolePrint);
+    if (o.campaign) throw new CliError('--campaign goes with --remove; to schedule a campaign, give its folder with --data DIR', 1);
+    if (!o.data) {
+      await schedule.listSchedulesCommand(env(), consolePrint);
+      return;
+    }
+    await schedule.scheduleCommand({ data: o.data, cron: o.cron, by: o.by }, env(), consolePrint);
   });
 
 program
@@ -158,7 +169,7 @@ program
   .description('send a bounced or permanently failed letter again, to a corrected address (recorded: who, from what, to what, when)')
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
   .requiredOption('--authority <id>', 'authority id')
-  .requiredOption('--recipient <key>', 'ceo, head or mo-N')
+  .requiredOption('--recipient <key>', 'ceo, head, mo-N or <role>-N')
   .requiredOption('--email <address>', 'the corrected address')
   .requiredOption('--by <name>', 'who makes the change')
   .action(async (o: { campaign: string; authority: string; recipient: string; email: string; by: string }) => {
@@ -169,7 +180,8 @@ program
   .command('cancel')
   .description("stop a campaign's run: remove its letter jobs not yet started (other campaigns untouched); `run` again carries on")
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24 (a test run: 2023-24~test)')
-  .action(async (o: { campaign: string }) => {
+  .option('--by <name>', 'who cancels it: recorded with the campaign and in the delivery log (default: your user name)')
+  .action(async (o: { campaign: string; by?: string }) => {
     await (await commands.cancel()).cancelCommand(o, env(), consolePrint);
   });
 
@@ -178,7 +190,7 @@ program
   .description('send a delivered letter again (someone asked for it): a new delivery with its own Message-ID, recorded with who and why')
   .requiredOption('--campaign <id>', 'campaign id, e.g. 2023-24')
   .requiredOption('--authority <id>', 'authority id')
-  .requiredOption('--recipient <key>', 'ceo, head or mo-N')
+  .requiredOption('--recipient <key>', 'ceo, head, mo-N or <role>-N')
   .requiredOption('--by <name>', 'who asks: recorded with the delivery and in the delivery log')
   .requiredOption('--reason <text>', 'why: recorded with the delivery and in the delivery log')
   .action(async (o: { campaign: string; authority: string; recipient: string; by: string; reason: string }) => {
@@ -199,6 +211,7 @@ program
   .option('--reply <text>', "only deliveries whose last SMTP reply contains this text, e.g. '5.1.1'")
   .requiredOption('--by <name>', 'who is retrying: recorded with each delivery and in the delivery log')
   .option('--yes', 'go ahead without asking (scripts)')
+  .option('--no-wait', 'return once the jobs are queued, without following them to the end')
   .action(
     async (o: {
       campaign: string;
@@ -207,8 +220,11 @@ program
       reply?: string;
       by: string;
       yes?: boolean;
+      wait: boolean;
     }) => {
-      await (await commands.retry()).retryCommand(o, env(), consolePrint);
+      const stopFollowing = new AbortController();
+      process.once('SIGINT', () => stopFollowing.abort());
+      await (await commands.retry()).retryCommand({ ...o, signal: stopFollowing.signal }, env(), consolePrint);
     },
   );
 
@@ -271,9 +287,11 @@ try {
   // Pooled sockets and timers must not keep a finished command alive; the output must all arrive first.
   await exitWhenFlushed(0);
 } catch (error) {
-  // Errors meant for the operator print as they are; anything else is a bug and shows its stack.
-  if (error instanceof CliError || error instanceof ConfigError || error instanceof RedisUnavailableError) {
-    process.stderr.write(`error: ${redactText(error.message)}\n`);
+  // Errors meant for the operator (bad data, a missing campaign, a refused action) print as they are,
+  // with their stack only under --verbose; anything else is a bug and shows its stack.
+  if (isOperatorError(error)) {
+    const verbose = program.opts<{ verbose?: boolean }>().verbose === true;
+    process.stderr.write(`error: ${redactText(verbose ? (error.stack ?? error.message) : error.message)}\n`);
     await exitWhenFlushed(error instanceof CliError ? error.exitCode : error instanceof ConfigError ? 2 : 1);
   }
   process.stderr.write(`error: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);

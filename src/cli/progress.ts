@@ -6,14 +6,17 @@
 
 import type { Queue } from 'bullmq';
 import cliProgress from 'cli-progress';
+import { type BreakerState, describeOpenBreaker } from '../domain/index.js';
 import { type CampaignTotals, campaignTotals } from '../ledger/totals.js';
-import { describeOpenBreaker } from '../send/breaker-report.js';
-import type { BreakerState } from '../send/circuit-breaker.js';
-import type { Ledger } from '../storage/ledger.js';
+import { hasUnfinishedJobs } from '../schedule/campaign-jobs.js';
+import type { LetterJobData } from '../schedule/queues.js';
+import type { LedgerReads } from '../storage/ledger-reads.js';
 
 export interface WatchOptions {
-  ledger: Ledger;
-  queue: Queue;
+  ledger: LedgerReads;
+  queue: Queue<LetterJobData>;
+  /** Watch this campaign's jobs only; default every job of the queue. */
+  campaignId?: string;
   authorities: number;
   /** How often to look. Default 250 ms. */
   intervalMs?: number;
@@ -52,13 +55,44 @@ export async function watchCampaign(options: WatchOptions): Promise<CampaignTota
         retrying: totals.temporaryFailures,
         relay: relayLine ? ` | ${relayLine}` : '',
       });
-      const jobs = await options.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      const unfinished = Object.values(jobs).reduce((a, b) => a + b, 0);
-      if (unfinished === 0 || options.signal?.aborted) break;
+      const unfinished = options.campaignId
+        ? await hasUnfinishedJobs(options.queue, options.campaignId)
+        : Object.values(await options.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).some((n) => n > 0);
+      if (!unfinished || options.signal?.aborted) break;
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
     }
   } finally {
     bar.stop();
   }
   return totals;
+}
+
+/**
+ * Follows some letter jobs (those an operator's retry ran again) until each
+ * has finished, with a bar of how many have; resolves with each job's final state.
+ */
+export async function followJobs(
+  queue: Queue<LetterJobData>,
+  jobIds: readonly string[],
+  options: { intervalMs?: number; signal?: AbortSignal } = {},
+): Promise<Map<string, string>> {
+  const bar = new cliProgress.SingleBar(
+    { format: 'jobs |{bar}| {value}/{total} finished', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  const states = new Map<string, string>();
+  bar.start(jobIds.length, 0);
+  try {
+    for (;;) {
+      const now = await Promise.all(jobIds.map((id) => queue.getJobState(id)));
+      jobIds.forEach((id, i) => void states.set(id, now[i]!));
+      const finished = now.filter((s) => s === 'completed' || s === 'failed' || s === 'unknown').length;
+      bar.update(finished);
+      if (finished === jobIds.length || options.signal?.aborted) break;
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+    }
+  } finally {
+    bar.stop();
+  }
+  return states;
 }

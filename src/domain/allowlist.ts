@@ -36,3 +36,8 @@ export function isAllowed(address: string, allowlist: readonly string[] | undefi
   const domain = ADDRESS.exec(normal)?.[1];
   return allowlist.some((entry) => entry === normal || (!entry.includes('@') && entry === domain));
 }
+
+/** What the ledger and the delivery log record for a message the allowlist stopped before the relay. */
+export function notAllowedResponse(address: string): string {
+  return `not sent: ${address || '(no recipient)'} not in RECIPIENT_ALLOWLIST`;
+}

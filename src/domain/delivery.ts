@@ -9,6 +9,49 @@ import type { RecipientKey } from './authority.js';
 export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'bounced', 'temporary-failure', 'permanent-failure'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/** A recipient the ledger has no record of yet: the campaign is stored but not fanned out, or a failover lost it. */
+export type DeliveryState = DeliveryStatus | 'not-queued';
+
+/** The failed statuses an operator's retry puts back to `queued` (`retry`, the console's Retry). */
+export const RETRYABLE_STATUSES = ['permanent-failure', 'temporary-failure'] as const;
+export type RetryableStatus = (typeof RETRYABLE_STATUSES)[number];
+
+/**
+ * Still owed a letter by its authority's job: a run of the job would send to
+ * it. No record yet, `queued`, `temporary-failure`, or `sending` on a lease
+ * that has run out (`now` on Redis's clock), whose owner will never finish
+ * it. Never `sent`, `bounced` (it needs a new address: `readdress`) or
+ * `permanent-failure` (it needs an operator's reset: `retry`). The claim
+ * script (src/storage/lua/ledger-claim-2.lua) keeps the same rule.
+ */
+export function isOwed(record: Pick<DeliveryRecord, 'status' | 'leaseUntil'> | null | undefined, now: number): boolean {
+  if (!record) return true;
+  switch (record.status) {
+    case 'queued':
+    case 'temporary-failure':
+      return true;
+    case 'sending':
+      return (record.leaseUntil ?? 0) <= now;
+    default:
+      return false;
+  }
+}
+
+/** Whether an operator's retry may put a delivery in this state back to `queued`. */
+export function isRetryable(state: DeliveryState): state is RetryableStatus {
+  return (RETRYABLE_STATUSES as readonly string[]).includes(state);
+}
+
+/** Whether a delivery in this state is a gap: its letter has not arrived (the report's `--gaps`, the console's "not sent"). */
+export function isGap(state: DeliveryState): boolean {
+  return state !== 'sent';
+}
+
+/** Whether a delivery in this state is on its way: recorded and waiting, being sent, or not even recorded yet. */
+export function isPending(state: DeliveryState): boolean {
+  return state === 'queued' || state === 'sending' || state === 'not-queued';
+}
+
 export interface DeliveryRecord {
   authorityId: string;
   recipient: RecipientKey;
@@ -66,4 +109,30 @@ export interface Readdress {
   reason?: string;
   /** The Message-ID of the letter that did not arrive. */
   messageId: string;
+}
+
+/** What one job's attempt came to for one recipient. */
+export interface RecipientResult {
+  recipient: string;
+  email: string;
+  outcome: 'sent' | 'already-sent' | 'held-by-other' | 'temporary-failure' | 'permanent-failure';
+  response?: string;
+  /** held-by-other: how long the other worker's claim has left. */
+  retryInMs?: number;
+  /** Whether the relay was asked at all (false when a claim aged out before its send started). */
+  attempted?: boolean;
+}
+
+/** What one attempt of an authority's letter job came to. */
+export interface AuthorityResult {
+  results: RecipientResult[];
+  /** Some recipient may still be sent by a later attempt of the same job. */
+  retryable: boolean;
+  /** Some recipient failed for good; the job must end failed once nothing is retryable. */
+  permanent: boolean;
+  /**
+   * Set when the only unfinished recipients are held by another live claim:
+   * how long until the last of those claims ends (sent, or recoverable).
+   */
+  retryAfterMs?: number;
 }

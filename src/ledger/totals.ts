@@ -3,7 +3,7 @@
  * `report` all print, computed in one place so they always agree. The ledger
  * stage reads the ledger as a whole; its records are kept by src/storage.
  */
-import type { Ledger } from '../storage/ledger.js';
+import type { LedgerReads } from '../storage/ledger-reads.js';
 
 export interface CampaignTotals {
   authorities: number;
@@ -17,7 +17,7 @@ export interface CampaignTotals {
   permanentFailures: number;
 }
 
-export async function campaignTotals(ledger: Ledger, authorities: number): Promise<CampaignTotals> {
+export async function campaignTotals(ledger: LedgerReads, authorities: number): Promise<CampaignTotals> {
   const c = await ledger.counts();
   return {
     authorities,

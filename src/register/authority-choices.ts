@@ -3,10 +3,9 @@
  * the stored authorities of the latest campaign in Redis. Each with its chief
  * executive's email domain, which the console shows beside a registration.
  */
-import type { Redis } from 'ioredis';
 import { loadDataSet } from '../data/load-data-set.js';
-import { CampaignStore, type StoredCampaign } from '../storage/campaign-store.js';
-import { emailDomain } from './registration-store.js';
+import { emailDomain, isTestCampaign } from '../domain/index.js';
+import type { CampaignStore, StoredCampaign } from '../storage/campaign-store.js';
 
 export interface AuthorityChoice {
   id: string;
@@ -50,16 +49,14 @@ export async function choicesFromDataDir(dir: string): Promise<AuthorityChoices>
 }
 
 /** The authorities of the most recently stored campaign under `prefix`. */
-export async function choicesFromLatestCampaign(redis: Redis, prefix: string): Promise<AuthorityChoices> {
-  const store = new CampaignStore(redis, prefix);
+export async function choicesFromLatestCampaign(store: CampaignStore): Promise<AuthorityChoices> {
   // A test run's campaign ("<id>~test") is never the list of authorities.
   let latest: { id: string; stored: StoredCampaign } | undefined;
-  for (const id of (await store.ids()).filter((id) => !id.endsWith('~test'))) {
+  for (const id of (await store.ids()).filter((id) => !isTestCampaign(id))) {
     const stored = await store.load(id);
     if (stored && (!latest || stored.storedAt > latest.stored.storedAt)) latest = { id, stored };
   }
-  if (!latest)
-    throw new NoAuthoritiesError(`no campaign is stored under the key prefix ${prefix}; start the register server with --data DIR`);
+  if (!latest) throw new NoAuthoritiesError('no campaign is stored under this QUEUE_PREFIX; start the register server with --data DIR');
   const list: AuthorityChoice[] = [];
   for await (const a of store.authorities(latest.id)) list.push({ id: a.id, name: a.name, ceDomain: emailDomain(a.chiefExecutive.email) });
   return choices(list, latest.stored.campaign.mail.from, `campaign ${latest.id}`);

@@ -3,10 +3,11 @@
  * letters (SMTP_URL): a link to confirm an address, and a link to withdraw.
  * Plain text: they carry one link and must reach any mail client.
  */
-import type { MailTransport } from '../send/transport.js';
+import type { MailProvider } from '../send/mail-provider.js';
 
 export interface RegisterMailOptions {
-  transport: MailTransport;
+  /** The same relay as the letters (SMTP_URL), with RECIPIENT_ALLOWLIST applied. */
+  provider: MailProvider;
   from: { name: string; address: string };
   /** Where the register server is reached, e.g. https://register.example.org (no trailing slash). */
   publicUrl: string;
@@ -53,8 +54,12 @@ export class RegisterMail {
   }
 
   private async send(to: string, subject: string, text: string): Promise<void> {
-    const info = await this.options.transport.sendMail({ from: this.options.from, to, subject, text });
-    // nodemailer does not throw when the relay refuses the only recipient; it lists it.
-    if (info.rejected.length > 0) throw new Error(`the relay refused the address (${String(info.response ?? '')})`);
+    const result = await this.options.provider.send({ from: this.options.from, to: { name: '', address: to }, subject, text });
+    if (result.outcome !== 'sent') throw new RegisterMailError(`the relay did not take the email (${result.outcome}: ${result.response})`);
   }
+}
+
+/** A confirmation or withdrawal email the relay did not take; the register server logs it and frees the hour's slot. */
+export class RegisterMailError extends Error {
+  override name = 'RegisterMailError';
 }

@@ -15,10 +15,11 @@
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { EVENT } from '../domain/index.js';
+import { EVENT, emailDomain } from '../domain/index.js';
 import { listen } from '../http-listen.js';
+import type { OperationsContext } from '../operations/context.js';
+import { confirmRegistration, withdrawRegistrations } from '../operations/registrations.js';
 import type { AuthorityChoices } from './authority-choices.js';
 import type { LinkSigner } from './link-token.js';
 import type { RegisterMail } from './register-mail.js';
@@ -33,7 +34,6 @@ import {
   withdrawFormPage,
 } from './register-pages.js';
 import { checkEmail, checkRegistrationForm, FIELDS } from './registration-form.js';
-import { emailDomain, RegistrationStore } from './registration-store.js';
 
 function nonceOf(res: Response): string {
   return String(res.locals.cspNonce);
@@ -58,9 +58,8 @@ export const DEFAULT_REGISTER_LIMITS: RegisterLimits = {
 };
 
 export interface RegisterAppOptions {
-  redis: Redis;
-  /** QUEUE_PREFIX: the console reads the registrations under the same one. */
-  prefix: string;
+  /** Its operations: the registrations are kept where the console reads them (the same QUEUE_PREFIX). */
+  ops: OperationsContext;
   authorities: AuthorityChoices;
   signer: LinkSigner;
   mail: RegisterMail;
@@ -73,7 +72,8 @@ export interface RegisterAppOptions {
 export function createRegisterApp(options: RegisterAppOptions): express.Express {
   const { log, signer, mail, authorities } = options;
   const limits = { ...DEFAULT_REGISTER_LIMITS, ...options.limits };
-  const store = new RegistrationStore(options.redis, options.prefix);
+  // The door's own mechanics (rate-limit windows, single-use links, the hourly email slot) are kept beside the registrations.
+  const store = options.ops.storage.registrations;
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
   const client = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
@@ -231,7 +231,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       log.warn({ event: EVENT.registerLinkRefused, refusal: 'used', purpose: 'confirm', ip: client(req) }, 'register.link-refused');
       return void res.status(410).send(refusedPage(nonceOf(res), 'used'));
     }
-    const registration = await store.confirm({
+    const registration = await confirmRegistration(options.ops, {
       authorityId: authority.id,
       authorityName: authority.name,
       name: link.name,
@@ -259,7 +259,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       log.warn({ event: EVENT.registerLinkRefused, refusal: 'used', purpose: 'withdraw', ip: client(req) }, 'register.link-refused');
       return void res.status(410).send(refusedPage(nonceOf(res), 'used'));
     }
-    const withdrawn = await store.withdrawAddress(link.email);
+    const withdrawn = await withdrawRegistrations(options.ops, link.email);
     log.info(
       { event: EVENT.registerWithdrawn, registrations: withdrawn.map((r) => r.id), domain: emailDomain(link.email) },
       'register.withdrawn',
@@ -290,7 +290,7 @@ export async function startRegisterServer(options: RegisterAppOptions & { host: 
   const server = await listen(createRegisterApp(options), options.host, options.port);
   const url = server.url;
   options.log.info(
-    { event: EVENT.registerListening, url, prefix: options.prefix, authorities: options.authorities.source },
+    { event: EVENT.registerListening, url, prefix: options.ops.config.QUEUE_PREFIX, authorities: options.authorities.source },
     `register server listening on ${url}`,
   );
   return server;

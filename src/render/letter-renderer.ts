@@ -48,6 +48,9 @@ export interface LetterRenderer {
   document(authority: Authority): LetterDocument;
 }
 
+/** What can render a recipient's letter: a renderer, or one that marks its letters (a test run's). */
+export type LetterSource = Pick<LetterRenderer, 'render'>;
+
 /** The cover note's templates, beside the letter's: `cover-note/note.html.hbs` and `note.txt.hbs`. */
 const COVER_NOTE_DIR = 'cover-note';
 

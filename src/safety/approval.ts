@@ -6,51 +6,16 @@
  * fan-out checks again when it fires that the campaign stored then (data and
  * compiled templates) is still the one checked, against the current approval.
  *
- *   StorageKeys.approval(campaign)        the Approval
- *   StorageKeys.approvalStored(campaign)  the StoredCheck: what `run`/`schedule` stored, checked against the approval
- *
- * In Redis, so a worker or scheduler on another host sees the same approval.
+ * The checks only: approvals are kept in Redis by src/storage/approval-store.ts.
  */
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
 import type { Approval, FileHashes, StoredCheck } from '../domain/index.js';
-import { StorageKeys } from '../storage/keys.js';
-import { decodeApproval, decodeStoredCheck, encodeApproval, encodeStoredCheck } from '../storage/records.js';
 import { compareFiles, describeChanges, digest, type Fingerprint } from './fingerprint.js';
 
 export type ApprovalCheck = { ok: true; approval: Approval } | { ok: false; reason: string };
 
 export function createApproval(campaign: string, by: string, fingerprint: Fingerprint, now = new Date()): Approval {
   return { campaign, by, at: now.toISOString(), host: hostname(), files: { ...fingerprint.files }, sha256: fingerprint.sha256 };
-}
-
-export class Approvals {
-  private readonly keys: StorageKeys;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.keys = new StorageKeys(prefix);
-  }
-
-  async save(approval: Approval): Promise<void> {
-    await this.redis.set(this.keys.approval(approval.campaign), encodeApproval(approval));
-  }
-
-  async get(campaign: string): Promise<Approval | null> {
-    const json = await this.redis.get(this.keys.approval(campaign));
-    return json ? decodeApproval(json) : null;
-  }
-
-  async recordStored(check: StoredCheck): Promise<void> {
-    await this.redis.set(this.keys.approvalStored(check.campaign), encodeStoredCheck(check));
-  }
-
-  async getStored(campaign: string): Promise<StoredCheck | null> {
-    const json = await this.redis.get(this.keys.approvalStored(campaign));
-    return json ? decodeStoredCheck(json) : null;
-  }
 }
 
 const REAPPROVE = 'preview it again and run `approve --data DIR`';

@@ -70,8 +70,3 @@ export async function listAnnualSchedulers(queue: Queue<FanOutJobData>): Promise
     }))
     .sort((a, b) => (a.next ?? Infinity) - (b.next ?? Infinity));
 }
-
-/** "17 July 2027 at 09:00 London time". */
-export function formatFireTime(ms: number): string {
-  return `${new Date(ms).toLocaleString('en-GB', { timeZone: TIMEZONE, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' })} London time`;
-}

@@ -3,11 +3,12 @@
  * construction: the worker claims each recipient in the ledger before
  * sending, so the job sends only to recipients not yet `sent` (and skips
  * `permanent-failure` records unless an operator reset them first).
- * Shared by the console's Retry buttons and the `retry` command.
+ * The queue's side of every operation that runs a job again (retry,
+ * readdress): src/operations decides when, this does it.
  */
 import type { Queue } from 'bullmq';
-import { isTestCampaign } from '../domain/index.js';
-import { type LetterJobData, letterJobId, letterJobOptions, type RetryPolicy, resendJobId, resendRecipient } from './queues.js';
+import { isTestCampaign, parseResendKey, type RetryPolicy } from '../domain/index.js';
+import { type LetterJobData, letterJobId, letterJobOptions, resendJobId } from './queues.js';
 
 export type RequeueAction =
   | 'retried-failed'
@@ -37,8 +38,8 @@ export async function requeueLetterJob(
   note: string,
   deliveryKey?: string,
 ): Promise<RequeueOutcome> {
-  const resendOf = deliveryKey ? resendRecipient(deliveryKey) : null;
-  const resend = resendOf && deliveryKey ? { recipient: resendOf, key: deliveryKey } : undefined;
+  const resendOf = deliveryKey ? parseResendKey(deliveryKey) : null;
+  const resend = resendOf && deliveryKey ? { recipient: resendOf.recipient, key: deliveryKey } : undefined;
   const jobId = resend ? resendJobId(campaignId, authorityId, resend.key) : letterJobId(campaignId, authorityId);
   const job = await letters.getJob(jobId);
   if (!job) {
@@ -46,7 +47,7 @@ export async function requeueLetterJob(
     const data: LetterJobData = {
       campaign: campaignId,
       authorityId,
-      ...(isTestCampaign(campaignId) ? { test: true } : {}),
+      ...(isTestCampaign(campaignId) ? { test: true as const } : {}),
       ...(resend ? { resend } : {}),
     };
     await letters.add('letter', data, { ...letterJobOptions(policy), jobId });

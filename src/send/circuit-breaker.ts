@@ -3,7 +3,7 @@
  * or dropped connections, timeouts), stop sending instead of burning every
  * job's attempts against a relay that is down, then try again after a cool-down.
  *
- * One breaker per installation, in Redis (StorageKeys.breaker), shared by every
+ * One breaker per installation, its state in Redis (src/storage/breaker-store.ts), shared by every
  * worker process: the relay is shared, so the evidence is too. Twenty workers
  * each seeing one failure is twenty failures in a row; a per-process count
  * would need threshold x workers failures, and would pause a global queue on
@@ -22,11 +22,9 @@
  * (without spending an attempt); closing promotes them, so an operator's
  * resume brings them back at once too.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { EVENT } from '../domain/index.js';
-import { StorageKeys } from '../storage/keys.js';
-import { type StorageCommands, withStorageCommands } from '../storage/scripts.js';
+import type { BreakerStore, BreakerVerdict } from '../storage/breaker-store.js';
 
 /** The part of a BullMQ Queue the breaker drives. */
 export interface PausableQueue {
@@ -37,29 +35,11 @@ export interface PausableQueue {
   getJob(id: string): Promise<{ promote(): Promise<void> } | undefined>;
 }
 
-export type SendVerdict = 'ok' | 'transient';
-
-export interface BreakerState {
-  state: 'open' | 'closed';
-  /** Transient failures in a row, across all workers. */
-  failures: number;
-  /** While open: when the cool-down ends (ms since epoch, Redis clock). */
-  openUntil?: number;
-  openedAt?: number;
-  /** Why it last opened: "20 sends in a row failed transiently; last: 421 ...". */
-  reason?: string;
-  /** The relay's answer to the send that opened it, e.g. "421 4.3.2 service not available". */
-  lastResponse?: string;
-  /** How many times it has opened, ever. */
-  opens: number;
-  closedAt?: number;
-  /** 'cool-down' or 'operator'. */
-  closedBy?: string;
-}
+export type SendVerdict = BreakerVerdict;
 
 export interface CircuitBreakerOptions {
-  /** QUEUE_PREFIX; one breaker per prefix. */
-  prefix: string;
+  /** Where its state is kept (the installation's one breaker). */
+  store: BreakerStore;
   /** Transient failures in a row that open it (BREAKER_THRESHOLD); 0 never opens. */
   threshold: number;
   /** How long it stays open (BREAKER_COOLDOWN_MS). */
@@ -73,45 +53,15 @@ export interface CircuitBreakerOptions {
   checkEveryMs?: number;
 }
 
-export function breakerKey(prefix: string): string {
-  return new StorageKeys(prefix).breaker();
-}
-
-/** The breaker's state as stored, for the UI and for tests. */
-export async function readBreaker(redis: Redis, prefix: string): Promise<BreakerState> {
-  const raw = await redis.hgetall(breakerKey(prefix));
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  return {
-    state: raw.state === 'open' ? 'open' : 'closed',
-    failures: Number(raw.failures ?? 0),
-    openUntil: raw.state === 'open' ? num(raw.openUntil) : undefined,
-    openedAt: num(raw.openedAt),
-    reason: raw.reason,
-    lastResponse: raw.lastResponse,
-    opens: Number(raw.opens ?? 0),
-    closedAt: num(raw.closedAt),
-    closedBy: raw.closedBy,
-  };
-}
-
 export class CircuitBreaker {
-  private readonly redis: Redis & StorageCommands;
-  private readonly key: string;
-  private readonly deferredKey: string;
+  private readonly store: BreakerStore;
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   /** Local view of "open until" (local clock), refreshed by every record and every check: no Redis read per job. */
   private openUntilLocal = 0;
 
-  constructor(
-    redis: Redis,
-    private readonly options: CircuitBreakerOptions,
-  ) {
-    // Every change of state is a script: src/storage/lua/breaker-record-1.lua and breaker-close-1.lua.
-    this.redis = withStorageCommands(redis);
-    const keys = new StorageKeys(options.prefix);
-    this.key = keys.breaker();
-    this.deferredKey = keys.breakerDeferred();
+  constructor(private readonly options: CircuitBreakerOptions) {
+    this.store = options.store;
   }
 
   /** While open, how long until the cool-down ends (as last seen by this process); 0 when closed. */
@@ -127,7 +77,7 @@ export class CircuitBreaker {
 
   /** Remembers a job deferred while open, to promote it when the breaker closes. */
   async noteDeferred(jobId: string): Promise<void> {
-    await this.redis.sadd(this.deferredKey, jobId);
+    await this.store.noteDeferred(jobId);
   }
 
   /**
@@ -136,22 +86,15 @@ export class CircuitBreaker {
    */
   async record(verdicts: SendVerdict[], lastResponse = ''): Promise<void> {
     if (verdicts.length === 0) return;
-    const [state, failures, leftMs] = await this.redis.arm_breaker_record(
-      this.key,
-      String(this.options.threshold),
-      String(this.options.cooldownMs),
-      this.options.who,
-      lastResponse.slice(0, 200),
-      ...verdicts,
-    );
-    this.openUntilLocal = state === 'closed' ? 0 : Date.now() + Number(leftMs);
+    const { state, failures, leftMs } = await this.store.record(this.options, this.options.who, lastResponse, verdicts);
+    this.openUntilLocal = state === 'closed' ? 0 : Date.now() + leftMs;
     if (state !== 'opened') return;
 
     // Ours to pause; an operator's earlier pause is left to the operator.
     const alreadyPaused = await this.options.queue.isPaused();
     if (!alreadyPaused) {
       await this.options.queue.pause();
-      await this.redis.hset(this.key, 'pausedByBreaker', '1');
+      await this.store.markPausedByBreaker();
     }
     this.options.log.warn(
       {
@@ -173,11 +116,11 @@ export class CircuitBreaker {
    * deferred. Returns false when it was not open.
    */
   async tryNow(): Promise<{ closed: boolean; promoted: number }> {
-    const state = await readBreaker(this.redis, this.options.prefix);
-    const [outcome, pausedByBreaker] = await this.redis.arm_breaker_close(this.key, 'operator');
-    if (outcome !== 'closed') return { closed: false, promoted: 0 };
+    const state = await this.store.read();
+    const closing = await this.store.close('operator');
+    if (closing.outcome !== 'closed') return { closed: false, promoted: 0 };
     this.openUntilLocal = 0;
-    if (pausedByBreaker === '1') await this.options.queue.resume();
+    if (closing.pausedByBreaker) await this.options.queue.resume();
     const promoted = await this.promoteDeferred();
     this.options.log.info(
       { event: EVENT.breakerClosed, by: 'operator', who: this.options.who, openedAt: state.openedAt, reason: state.reason, promoted },
@@ -209,21 +152,21 @@ export class CircuitBreaker {
 
   private async look(): Promise<void> {
     try {
-      const state = await readBreaker(this.redis, this.options.prefix);
+      const state = await this.store.read();
       if (state.state !== 'open') {
         this.openUntilLocal = 0;
         return;
       }
-      const pausedByBreaker = (await this.redis.hget(this.key, 'pausedByBreaker')) === '1';
+      const pausedByBreaker = await this.store.pausedByBreaker();
       const operatorResumed = pausedByBreaker && !(await this.options.queue.isPaused());
-      const [outcome, detail] = await this.redis.arm_breaker_close(this.key, operatorResumed ? 'operator' : 'cool-down');
-      if (outcome === 'open') {
-        this.openUntilLocal = Date.now() + Number(detail);
+      const closing = await this.store.close(operatorResumed ? 'operator' : 'cool-down');
+      if (closing.outcome === 'open') {
+        this.openUntilLocal = Date.now() + closing.leftMs;
         return;
       }
       this.openUntilLocal = 0;
-      if (outcome !== 'closed') return;
-      if (!operatorResumed && detail === '1') await this.options.queue.resume();
+      if (closing.outcome !== 'closed') return;
+      if (!operatorResumed && closing.pausedByBreaker) await this.options.queue.resume();
       const promoted = await this.promoteDeferred();
       this.options.log.info(
         {
@@ -243,8 +186,7 @@ export class CircuitBreaker {
 
   /** Brings the jobs deferred while it was open back now. Returns how many were still waiting. */
   private async promoteDeferred(): Promise<number> {
-    const key = this.deferredKey;
-    const [[, ids]] = ((await this.redis.multi().smembers(key).del(key).exec()) ?? [[null, []]]) as [[unknown, string[]]];
+    const ids = await this.store.takeDeferred();
     let promoted = 0;
     for (const id of ids) {
       try {

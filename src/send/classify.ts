@@ -3,8 +3,6 @@
  * nodemailer errors carry `code` (ECONNECTION, ETIMEDOUT, EENVELOPE, EMESSAGE, ...),
  * `responseCode` (the SMTP reply code) and `response` (the reply text).
  */
-import { RecipientNotAllowedError } from '../domain/index.js';
-
 export type FailureKind = 'permanent' | 'transient';
 
 export interface ClassifiedFailure {
@@ -32,8 +30,8 @@ const TRANSIENT_CODES = new Set([
   'ETLS',
 ]);
 
-/** The message or its address can never be accepted as it is (nodemailer's codes, and our allowlist's refusal). */
-const PERMANENT_CODES = new Set(['EMESSAGE', 'EENVELOPE', RecipientNotAllowedError.code]);
+/** The message or its address can never be accepted as it is (nodemailer's codes). */
+const PERMANENT_CODES = new Set(['EMESSAGE', 'EENVELOPE']);
 
 export function classifySendError(error: unknown): ClassifiedFailure {
   const e = (error ?? {}) as { code?: unknown; responseCode?: unknown; response?: unknown; message?: unknown };

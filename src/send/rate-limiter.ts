@@ -13,33 +13,24 @@
  * A worker that dies after reserving wastes its slot: the limit errs on the
  * slow side, never the fast one.
  */
-import type { Redis } from 'ioredis';
-import { StorageKeys } from '../storage/keys.js';
-import { type StorageCommands, withStorageCommands } from '../storage/scripts.js';
-
-export interface RateLimiterOptions {
-  /** Messages a second across all workers; must be above 0 (0 means no limiter at all: do not create one). */
-  perSecond: number;
-  /** QUEUE_PREFIX: one limiter per installation (StorageKeys.rateLimit) (one relay). */
-  prefix: string;
-}
+import type { RateLimitStore } from '../storage/rate-limit-store.js';
 
 export class RateLimiter {
-  private readonly redis: Redis & StorageCommands;
   private readonly spacingUs: number;
-  readonly key: string;
 
-  constructor(redis: Redis, options: RateLimiterOptions) {
-    if (!(options.perSecond > 0)) throw new Error('RateLimiter needs a rate above 0');
-    // The reservation is one script, src/storage/lua/rate-reserve-1.lua.
-    this.redis = withStorageCommands(redis);
-    this.spacingUs = Math.max(1, Math.round(1_000_000 / options.perSecond));
-    this.key = new StorageKeys(options.prefix).rateLimit();
+  /**
+   * @param perSecond - messages a second across all workers, above 0 (RATE_LIMIT_PER_SECOND; 0 means no limiter: create none).
+   */
+  constructor(
+    private readonly store: RateLimitStore,
+    perSecond: number,
+  ) {
+    this.spacingUs = Math.max(1, Math.round(1_000_000 / perSecond));
   }
 
   /** Reserves the next free slot without waiting for it: resolves with the ms until it comes. */
-  async reserve(): Promise<number> {
-    return this.redis.arm_rate_reserve(this.key, String(this.spacingUs));
+  reserve(): Promise<number> {
+    return this.store.reserve(this.spacingUs);
   }
 
   /** Reserves the next slot and waits for it. Resolves with the ms waited. */

@@ -4,17 +4,17 @@
  * job), and the one decision the worker needs from them: "try this job again
  * later without spending one of its attempts?".
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { AuthorityResult } from '../domain/index.js';
+import type { Storage } from '../storage/storage.js';
 import { CircuitBreaker, type PausableQueue, type SendVerdict } from './circuit-breaker.js';
-import type { AuthorityResult } from './deliver-authority.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface SendGuardsOptions {
-  config: Pick<Config, 'QUEUE_PREFIX' | 'RATE_LIMIT_PER_SECOND' | 'BREAKER_THRESHOLD' | 'BREAKER_COOLDOWN_MS'>;
-  /** A worker-role connection. */
-  connection: Redis;
+  config: Pick<Config, 'RATE_LIMIT_PER_SECOND' | 'BREAKER_THRESHOLD' | 'BREAKER_COOLDOWN_MS'>;
+  /** Where the breaker's and the rate limit's state are kept. */
+  storage: Storage;
   /** The letters queue: the breaker pauses and resumes it. */
   queue: PausableQueue;
   log: Logger;
@@ -46,14 +46,11 @@ function jitter(ms: number): number {
 
 export function createSendGuards(options: SendGuardsOptions): SendGuards {
   const { config } = options;
-  const throttle =
-    config.RATE_LIMIT_PER_SECOND > 0
-      ? new RateLimiter(options.connection, { perSecond: config.RATE_LIMIT_PER_SECOND, prefix: config.QUEUE_PREFIX })
-      : undefined;
+  const throttle = config.RATE_LIMIT_PER_SECOND > 0 ? new RateLimiter(options.storage.rateLimit, config.RATE_LIMIT_PER_SECOND) : undefined;
   const breaker =
     config.BREAKER_THRESHOLD > 0
-      ? new CircuitBreaker(options.connection, {
-          prefix: config.QUEUE_PREFIX,
+      ? new CircuitBreaker({
+          store: options.storage.breaker,
           threshold: config.BREAKER_THRESHOLD,
           cooldownMs: config.BREAKER_COOLDOWN_MS,
           who: options.who,

@@ -4,7 +4,8 @@
  * another host needs no data files.
  *
  *   <prefix>:campaign:<id>              hash: settings (campaign.json), letter (compiled templates),
- *                                       version, storedAt, authorities
+ *                                       version, storedAt, authorities; cancelledBy and cancelledAt
+ *                                       while an operator's cancel stands
  *   <prefix>:campaign:<id>:authorities  hash: authority id -> Authority JSON
  *   <prefix>:campaign:<id>:files        hash: "<authority id>/<file name>" -> the bytes of an
  *                                       authority's own attachment (listed on its Authority)
@@ -34,6 +35,14 @@ export interface StoredCampaign {
   version: string;
   storedAt: number;
   authorityCount: number;
+  /** Set by an operator's `cancel` and cleared when the campaign is fanned out again: who stopped its run, and when. */
+  cancelled?: RunCancellation;
+}
+
+export interface RunCancellation {
+  by: string;
+  /** ms since epoch. */
+  at: number;
 }
 
 export class CampaignStore {
@@ -146,7 +155,18 @@ export class CampaignStore {
       version: raw.version,
       storedAt: Number(raw.storedAt),
       authorityCount: Number(raw.authorities),
+      ...(raw.cancelledBy !== undefined ? { cancelled: { by: raw.cancelledBy, at: Number(raw.cancelledAt) } } : {}),
     };
+  }
+
+  /** Records that an operator cancelled the campaign's run. */
+  async markCancelled(id: string, cancellation: RunCancellation): Promise<void> {
+    await this.redis.hset(this.key(id), { cancelledBy: cancellation.by, cancelledAt: String(cancellation.at) });
+  }
+
+  /** The run goes on again (a fan-out added its jobs back): it is no longer cancelled. */
+  async clearCancelled(id: string): Promise<void> {
+    await this.redis.hdel(this.key(id), 'cancelledBy', 'cancelledAt');
   }
 
   /** The version only: one cheap read per job tells a worker whether its cached renderer is current. */

@@ -9,7 +9,8 @@
  *   <prefix>:campaign:<id>:files           hash: "<authority id>/<file name>" -> an authority's own attachment
  *   <prefix>:ledger:<namespace>            hash: "<authorityId>/<recipientKey>" -> DeliveryRecord JSON
  *   <prefix>:ledger:<namespace>:counts     hash: status -> number of records in it
- *   <prefix>:approval:<campaign>           string: Approval JSON
+ *   <prefix>:approval:<campaign>           string: Approval JSON (the latest)
+ *   <prefix>:approval:<campaign>:history   hash: approval sha256 -> Approval JSON (every approval ever given)
  *   <prefix>:approval:<campaign>:stored    string: StoredCheck JSON
  *   <prefix>:test-run:<campaign>~test      string: TestRunSettings JSON
  *   <prefix>:breaker                       hash: the circuit breaker's state
@@ -17,6 +18,12 @@
  *   <prefix>:rate-limit                    string: the rate limiter's next free slot (µs)
  *   <prefix>:ui:session:<sid>              string: a console session's JSON, expiring with its cookie
  *   <prefix>:ui:login-limit:<client>       the sign-in limit's failed-login count (rate-limit-redis writes it)
+ *   <prefix>:register:registration:<id>       hash: one monitoring officer's Registration
+ *   <prefix>:register:ids                     sorted set: registration id by createdAt
+ *   <prefix>:register:address:<email>:<auth>  string: the id of that address's registration for that authority
+ *   <prefix>:register:link-used:<nonce>       string: a link already followed (single use), kept until it expires
+ *   <prefix>:register:mailed:<email>          string: an email went to this address within the hour
+ *   <prefix>:register:limit:<scope>:<subject> counter of one fixed rate-limit window
  */
 export class StorageKeys {
   constructor(readonly prefix: string) {}
@@ -57,6 +64,10 @@ export class StorageKeys {
     return `${this.prefix}:approval:${campaign}`;
   }
 
+  approvalHistory(campaign: string): string {
+    return `${this.approval(campaign)}:history`;
+  }
+
   approvalStored(campaign: string): string {
     return `${this.approval(campaign)}:stored`;
   }
@@ -84,6 +95,31 @@ export class StorageKeys {
   /** The sign-in limiter's keys start with this; rate-limit-redis appends the client. */
   loginLimitPrefix(): string {
     return `${this.prefix}:ui:login-limit:`;
+  }
+
+  registration(id: string): string {
+    return `${this.prefix}:register:registration:${id}`;
+  }
+
+  registrationIds(): string {
+    return `${this.prefix}:register:ids`;
+  }
+
+  /** `email` and `authorityId` as given; the caller lower-cases the address. */
+  registrationAddress(email: string, authorityId: string): string {
+    return `${this.prefix}:register:address:${email}:${authorityId}`;
+  }
+
+  registrationLinkUsed(nonce: string): string {
+    return `${this.prefix}:register:link-used:${nonce}`;
+  }
+
+  registrationMailed(email: string): string {
+    return `${this.prefix}:register:mailed:${email}`;
+  }
+
+  registrationLimit(scope: string, subject: string): string {
+    return `${this.prefix}:register:limit:${scope}:${subject}`;
   }
 
   /** SCAN pattern for every key of the installation. */

@@ -21,18 +21,13 @@
  * src/ledger it would make schedule and send import upwards.
  */
 import type { Redis } from 'ioredis';
-import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus, type NewDelivery, type RecipientKey } from '../domain/index.js';
-import { StorageKeys } from './keys.js';
-import {
-  type DeliveryProgress,
-  decodeDeliveryProgress,
-  decodeDeliveryRecord,
-  encodeDeliveryRecord,
-  encodeQueuedDeliveryHead,
-  encodeResendDeliveryHead,
-} from './records.js';
+import type { DeliveryRecord, NewDelivery, RecipientKey } from '../domain/index.js';
+import { deliveryField, LedgerReads } from './ledger-reads.js';
+import { decodeDeliveryRecord, encodeDeliveryRecord, encodeQueuedDeliveryHead, encodeResendDeliveryHead } from './records.js';
 import { type ReplicaAck, replicaAckFor } from './replica-ack.js';
 import { type StorageCommands, withStorageCommands } from './scripts.js';
+
+export { deliveryField };
 
 export type ClaimResult =
   | {
@@ -66,44 +61,15 @@ const OUTCOME_ACK_ATTEMPTS = 3;
 
 type FinalStatus = 'sent' | 'temporary-failure' | 'permanent-failure';
 
-function isOwed(record: DeliveryRecord, now: number): boolean {
-  switch (record.status) {
-    case 'queued':
-    case 'temporary-failure':
-      return true;
-    case 'sending':
-      return (record.leaseUntil ?? 0) <= now;
-    default:
-      return false;
-  }
-}
-
-export function deliveryField(authorityId: string, recipient: RecipientKey): string {
-  return `${authorityId}/${recipient}`;
-}
-
-export class Ledger {
-  private readonly redis: Redis & StorageCommands;
-  readonly key: string;
-  private readonly countsKey: string;
+/** The ledger of one namespace: its reads (LedgerReads) and every change of status. */
+export class Ledger extends LedgerReads {
+  private readonly scripts: Redis & StorageCommands;
   private readonly ack: ReplicaAck;
 
-  /**
-   * @param prefix - QUEUE_PREFIX; every key starts with it.
-   * @param namespace - the campaign id, or "<campaign>~test" for a test run,
-   *   so that a test run never marks a real recipient as sent.
-   */
-  constructor(
-    redis: Redis,
-    prefix: string,
-    readonly namespace: string,
-    options: LedgerOptions = {},
-  ) {
+  constructor(redis: Redis, prefix: string, namespace: string, options: LedgerOptions = {}) {
+    super(redis, prefix, namespace);
     // Every change of status is a script in src/storage/lua/ledger-*-2.lua.
-    this.redis = withStorageCommands(redis);
-    const keys = new StorageKeys(prefix);
-    this.key = keys.ledger(namespace);
-    this.countsKey = keys.ledgerCounts(namespace);
+    this.scripts = withStorageCommands(redis);
     this.ack = replicaAckFor(redis, options.replicaAckTimeoutMs ?? 0);
   }
 
@@ -119,7 +85,7 @@ export class Ledger {
         if (/[\t\n]/.test(field)) throw new Error(`ledger field ${JSON.stringify(field)} contains a tab or line break`);
         lines += `${field}\t${encodeQueuedDeliveryHead(d)}\n`;
       }
-      added += await this.redis.arm_ledger_seed(this.key, this.countsKey, lines);
+      added += await this.scripts.arm_ledger_seed(this.key, this.countsKey, lines);
     }
     return added;
   }
@@ -132,7 +98,7 @@ export class Ledger {
     const field = deliveryField(d.authorityId, d.recipient);
     if (/[\t\n]/.test(field)) throw new Error(`ledger field ${JSON.stringify(field)} contains a tab or line break`);
     const head = encodeResendDeliveryHead(d, note);
-    return (await this.redis.arm_ledger_seed(this.key, this.countsKey, `${field}\t${head}\n`)) === 1;
+    return (await this.scripts.arm_ledger_seed(this.key, this.countsKey, `${field}\t${head}\n`)) === 1;
   }
 
   /**
@@ -143,7 +109,7 @@ export class Ledger {
    */
   async claim(delivery: NewDelivery, owner: string, leaseMs: number): Promise<ClaimResult> {
     const mark = this.ack.mark();
-    const [outcome, json, extra] = await this.redis.arm_ledger_claim(
+    const [outcome, json, extra] = await this.scripts.arm_ledger_claim(
       this.key,
       this.countsKey,
       deliveryField(delivery.authorityId, delivery.recipient),
@@ -171,7 +137,7 @@ export class Ledger {
    * false when the claim is no longer this owner's.
    */
   async extend(authorityId: string, recipient: RecipientKey, owner: string, leaseMs: number): Promise<boolean> {
-    const extended = await this.redis.arm_ledger_extend(
+    const extended = await this.scripts.arm_ledger_extend(
       this.key,
       this.countsKey,
       deliveryField(authorityId, recipient),
@@ -231,7 +197,7 @@ export class Ledger {
     status: FinalStatus,
     patch: { response?: string; messageId?: string },
   ): Promise<{ ownedClaim: boolean; record: DeliveryRecord }> {
-    const [owned, json] = await this.redis.arm_ledger_finish(
+    const [owned, json] = await this.scripts.arm_ledger_finish(
       this.key,
       this.countsKey,
       deliveryField(authorityId, recipient),
@@ -247,7 +213,7 @@ export class Ledger {
    * recording who asked (`retriedBy`). Refuses sent and live claims.
    */
   async reset(authorityId: string, recipient: RecipientKey, by = ''): Promise<{ reset: boolean; record: DeliveryRecord | null }> {
-    const [done, json] = await this.redis.arm_ledger_reset(this.key, this.countsKey, deliveryField(authorityId, recipient), by);
+    const [done, json] = await this.scripts.arm_ledger_reset(this.key, this.countsKey, deliveryField(authorityId, recipient), by);
     return { reset: done === '1', record: json ? decodeDeliveryRecord(json) : null };
   }
 
@@ -261,7 +227,7 @@ export class Ledger {
     recipient: RecipientKey,
     patch: { diagnostic: string; email?: string },
   ): Promise<{ bounced: boolean; record: DeliveryRecord | null }> {
-    const [done, json] = await this.redis.arm_ledger_bounce(
+    const [done, json] = await this.scripts.arm_ledger_bounce(
       this.key,
       this.countsKey,
       deliveryField(authorityId, recipient),
@@ -276,100 +242,13 @@ export class Ledger {
     recipient: RecipientKey,
     change: { email: string; messageId: string; by: string },
   ): Promise<{ readdressed: boolean; record: DeliveryRecord | null }> {
-    const [done, json] = await this.redis.arm_ledger_readdress(
+    const [done, json] = await this.scripts.arm_ledger_readdress(
       this.key,
       this.countsKey,
       deliveryField(authorityId, recipient),
       JSON.stringify(change),
     );
     return { readdressed: done === '1', record: json ? decodeDeliveryRecord(json) : null };
-  }
-
-  async get(authorityId: string, recipient: RecipientKey): Promise<DeliveryRecord | null> {
-    const json = await this.redis.hget(this.key, deliveryField(authorityId, recipient));
-    return json ? decodeDeliveryRecord(json) : null;
-  }
-
-  /** Every record of one authority, from a known list of recipient keys. */
-  async forAuthority(authorityId: string, recipients: RecipientKey[]): Promise<DeliveryRecord[]> {
-    if (recipients.length === 0) return [];
-    const values = await this.redis.hmget(this.key, ...recipients.map((r) => deliveryField(authorityId, r)));
-    return values.filter((v): v is string => v !== null).map(decodeDeliveryRecord);
-  }
-
-  /**
-   * Of these fields, the ones still owed a letter: no record, `queued`,
-   * `temporary-failure`, or `sending` on a lease that has run out (Redis clock)
-   * and so will never be finished by its owner. Never `sent`, `bounced` or
-   * `permanent-failure`. What a repairing run re-queues a job for. `recorded`:
-   * the fields that have a record at all.
-   */
-  async owed(fields: readonly string[]): Promise<{ owed: Set<string>; recorded: Set<string> }> {
-    const owed = new Set<string>();
-    const recorded = new Set<string>();
-    if (fields.length === 0) return { owed, recorded };
-    const [[seconds, micros], values] = await Promise.all([this.redis.time(), this.redis.hmget(this.key, ...fields)]);
-    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-    values.forEach((json, i) => {
-      const record = json ? decodeDeliveryRecord(json) : null;
-      if (record) recorded.add(fields[i]!);
-      if (!record || isOwed(record, now)) owed.add(fields[i]!);
-    });
-    return { owed, recorded };
-  }
-
-  /** Number of records in each status, kept by the scripts as they change status. */
-  async counts(): Promise<Record<DeliveryStatus, number>> {
-    const raw = await this.redis.hgetall(this.countsKey);
-    const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
-    for (const s of DELIVERY_STATUSES) counts[s] = Number(raw[s] ?? 0);
-    return counts;
-  }
-
-  /**
-   * Streams every record, in batches, without loading the whole campaign at
-   * once; only one authority's when `authorityId` is given (ids hold no glob characters).
-   */
-  async *records(authorityId?: string): AsyncGenerator<DeliveryRecord> {
-    let cursor = '0';
-    do {
-      const [next, flat] = authorityId
-        ? await this.redis.hscan(this.key, cursor, 'MATCH', `${authorityId}/*`, 'COUNT', 1000)
-        : await this.redis.hscan(this.key, cursor, 'COUNT', 1000);
-      cursor = next;
-      for (let i = 1; i < flat.length; i += 2) yield decodeDeliveryRecord(flat[i]!);
-    } while (cursor !== '0');
-  }
-
-  /** Status and attempts of the records at these fields (HMGET), by field; a field with no record is absent. */
-  async progressOf(fields: readonly string[]): Promise<Map<string, DeliveryProgress>> {
-    const progress = new Map<string, DeliveryProgress>();
-    if (fields.length === 0) return progress;
-    const values = await this.redis.hmget(this.key, ...fields);
-    values.forEach((json, i) => {
-      const found = json ? decodeDeliveryProgress(json) : null;
-      if (found) progress.set(fields[i]!, found);
-    });
-    return progress;
-  }
-
-  /**
-   * Status and attempts of every record, by field: one HSCAN in pages of
-   * 5000, decoding two fields of each record only (the console's grid filter
-   * over a whole campaign).
-   */
-  async progress(): Promise<Map<string, DeliveryProgress>> {
-    const progress = new Map<string, DeliveryProgress>();
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.redis.hscan(this.key, cursor, 'COUNT', 5000);
-      cursor = next;
-      for (let i = 0; i < flat.length; i += 2) {
-        const found = decodeDeliveryProgress(flat[i + 1]!);
-        if (found) progress.set(flat[i]!, found);
-      }
-    } while (cursor !== '0');
-    return progress;
   }
 
   /** Removes the namespace's records (tests, and discarding a test run). */

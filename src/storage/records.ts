@@ -5,16 +5,19 @@
  * encoders (and the Lua scripts, which keep the same shape) write it.
  */
 import type session from 'express-session';
-import type {
-  Approval,
-  Authority,
-  Campaign,
-  CompiledLetter,
-  DeliveryRecord,
-  DeliveryStatus,
-  NewDelivery,
-  StoredCheck,
-  TestRunSettings,
+import {
+  type Approval,
+  type Authority,
+  type Campaign,
+  type CompiledLetter,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type NewDelivery,
+  REGISTRATION_STATUSES,
+  type Registration,
+  type RegistrationStatus,
+  type StoredCheck,
+  type TestRunSettings,
 } from '../domain/index.js';
 
 function decode<T>(json: string): T {
@@ -81,3 +84,43 @@ export const decodeTestRunSettings = (json: string): TestRunSettings => decode<T
 
 export const encodeSession = (data: session.SessionData): string => JSON.stringify(data);
 export const decodeSession = (json: string): session.SessionData => decode<session.SessionData>(json);
+
+/** A registration as a Redis hash, and back: the only place its fields are spelled. */
+export function encodeRegistration(r: Registration): Record<string, string> {
+  const hash: Record<string, string> = {
+    id: r.id,
+    authorityId: r.authorityId,
+    authorityName: r.authorityName,
+    name: r.name,
+    email: r.email,
+    ceDomain: r.ceDomain,
+    status: r.status,
+    createdAt: String(r.createdAt),
+    confirmedAt: String(r.confirmedAt),
+    confirmedFrom: r.confirmedFrom,
+  };
+  if (r.decidedBy !== undefined) hash.decidedBy = r.decidedBy;
+  if (r.decidedAt !== undefined) hash.decidedAt = String(r.decidedAt);
+  if (r.withdrawnAt !== undefined) hash.withdrawnAt = String(r.withdrawnAt);
+  return hash;
+}
+
+export function decodeRegistration(hash: Record<string, string>): Registration | null {
+  const status = hash.status as RegistrationStatus;
+  if (!hash.id || !hash.email || !REGISTRATION_STATUSES.includes(status)) return null;
+  return {
+    id: hash.id,
+    authorityId: hash.authorityId ?? '',
+    authorityName: hash.authorityName ?? '',
+    name: hash.name ?? '',
+    email: hash.email,
+    ceDomain: hash.ceDomain ?? '',
+    status,
+    createdAt: Number(hash.createdAt),
+    confirmedAt: Number(hash.confirmedAt),
+    confirmedFrom: hash.confirmedFrom ?? '',
+    ...(hash.decidedBy !== undefined ? { decidedBy: hash.decidedBy } : {}),
+    ...(hash.decidedAt !== undefined ? { decidedAt: Number(hash.decidedAt) } : {}),
+    ...(hash.withdrawnAt !== undefined ? { withdrawnAt: Number(hash.withdrawnAt) } : {}),
+  };
+}

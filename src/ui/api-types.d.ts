@@ -34,7 +34,10 @@ export interface ApiSummary {
     temporaryFailures: number;
     permanentFailures: number;
   };
+  /** Where the run stands: sending, paused (by the relay's breaker), cancelled (by whom, when), finished (letters still owed), not started. */
+  state: { state: 'not-started' | 'sending' | 'paused' | 'cancelled' | 'finished'; text: string; by?: string; at?: number; owed?: number };
   jobs: Record<'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed', number>;
+  /** Letters of this campaign are on their way (sending, or held by the breaker). */
   running: boolean;
 }
 
@@ -56,6 +59,7 @@ export interface ApiAuthorityDetail {
   id: string;
   name: string;
   kind: string;
+  /** The authority's letter job; its log newest first. */
   job: { state: string; attemptsMade: number; attempts: number; failedReason?: string; finishedOn?: number; logs: string[] } | null;
   deliveries: Array<
     ApiDeliveryCell & {
@@ -126,6 +130,8 @@ export interface ApiCancelResult {
   removed: number;
   running: string[];
   finished: number;
+  cancelledBy: string;
+  cancelledAt: number;
   message: string;
 }
 

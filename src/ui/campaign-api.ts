@@ -1,7 +1,8 @@
 /**
  * The campaign page's JSON API (and the letter view). Mounted behind the
- * login, the read-only rule and the CSRF guard; every handler here checks its
- * parameters, so a bad id is a 400, an unknown one a 404.
+ * login, the read-only rule and the CSRF guard; every route checks its
+ * parameters (a bad id is a 400, an unknown one a 404), calls one read or one
+ * operation under the signed-in operator's name, and answers.
  *
  *   GET  /api/campaigns
  *   GET  /api/campaigns/:campaign/summary
@@ -13,44 +14,44 @@
  *   POST /api/campaigns/:campaign/authorities/:authority/deliveries/:recipient/readdress  {"email": "..."}
  */
 
-import type { Queue } from 'bullmq';
 import express, { type Request, type Router } from 'express';
 import type { Logger } from 'pino';
-import { EVENT } from '../domain/index.js';
-import type { LetterJobData, RetryPolicy } from '../schedule/queues.js';
+import { z } from 'zod';
+import type { OperationsContext } from '../operations/context.js';
+import { readdressDelivery } from '../operations/readdress.js';
+import { retryDelivery, retryJob } from '../operations/retry.js';
 import { type ApiRoute, apiHandler } from './api-handler.js';
-import type { ApiAuthorityDetail, ApiAuthorityPage, ApiError, ApiSummary } from './api-types.js';
+import type { ApiAuthorityDetail, ApiAuthorityPage, ApiError, ApiReaddressOutcome, ApiRetryOutcome, ApiSummary } from './api-types.js';
 import type { CampaignStatus } from './campaign-status.js';
-import { readdress } from './handlers/readdress-delivery.js';
-import { retryDelivery } from './handlers/retry-delivery.js';
-import { type RetryContext, retryJob } from './handlers/retry-job.js';
 import { NotFoundError } from './http-errors.js';
 import type { LetterPreview } from './letter-preview.js';
 import { authoritiesQuery, authorityParams, campaignParams, deliveryParams, letterQuery, parseRequest } from './request-params.js';
 import { letterPolicy } from './security-headers.js';
 
 export interface CampaignApiOptions {
+  ops: OperationsContext;
   status: CampaignStatus;
-  letters: Queue<LetterJobData>;
   preview: LetterPreview;
-  policy: RetryPolicy;
-  /** RECIPIENT_ALLOWLIST: a readdress outside it is refused. */
-  allowlist: readonly string[] | undefined;
   log: Logger;
+}
+
+const readdressBody = z.object({ email: z.email('must be one email address').max(254) });
+
+/** The signed-in operator: the read-only rule in front lets nobody else reach a change. */
+export function operatorOf(req: Request): string {
+  return req.session.user?.name ?? 'unknown';
 }
 
 export function campaignApi(options: CampaignApiOptions): Router {
   const router = express.Router();
-  const { status, log } = options;
+  const { ops, status, log } = options;
   const h = (fn: ApiRoute) => apiHandler(log, fn);
 
-  const retryContext = (req: Request, campaignId: string): RetryContext => ({
-    letters: options.letters,
-    ledger: status.ledger(campaignId),
-    campaignId,
-    policy: options.policy,
-    user: req.session.user?.name ?? 'unknown',
-  });
+  const storedAuthority = async (campaign: string, authority: string) => {
+    const stored = await ops.storage.campaigns.authority(campaign, authority);
+    if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
+    return stored;
+  };
 
   router.get(
     '/campaigns',
@@ -110,11 +111,8 @@ export function campaignApi(options: CampaignApiOptions): Router {
     '/campaigns/:campaign/authorities/:authority/retry',
     h(async (req, res) => {
       const { campaign, authority } = parseRequest(authorityParams, req.params);
-      const stored = await status.storedAuthority(campaign, authority);
-      if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
-      const outcome = await retryJob(retryContext(req, campaign), stored);
-      log.info({ event: EVENT.uiRetryJob, user: req.session.user?.name, campaign, authorityId: authority, ...outcome }, 'ui.retry-job');
-      res.json(outcome);
+      const outcome = await retryJob(ops, campaign, await storedAuthority(campaign, authority), operatorOf(req));
+      res.json(outcome satisfies ApiRetryOutcome);
     }),
   );
 
@@ -122,14 +120,8 @@ export function campaignApi(options: CampaignApiOptions): Router {
     '/campaigns/:campaign/authorities/:authority/deliveries/:recipient/retry',
     h(async (req, res) => {
       const { campaign, authority, recipient } = parseRequest(deliveryParams, req.params);
-      const stored = await status.storedAuthority(campaign, authority);
-      if (!stored) throw new NotFoundError(`authority ${authority} in campaign ${campaign} not found`);
-      const outcome = await retryDelivery(retryContext(req, campaign), stored, recipient);
-      log.info(
-        { event: EVENT.uiRetryDelivery, user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome },
-        'ui.retry-delivery',
-      );
-      res.json(outcome);
+      const outcome = await retryDelivery(ops, campaign, await storedAuthority(campaign, authority), recipient, operatorOf(req));
+      res.json(outcome satisfies ApiRetryOutcome);
     }),
   );
 
@@ -138,12 +130,16 @@ export function campaignApi(options: CampaignApiOptions): Router {
     express.json({ limit: '4kb' }),
     h(async (req, res) => {
       const { campaign, authority, recipient } = parseRequest(deliveryParams, req.params);
-      const outcome = await readdress(retryContext(req, campaign), authority, recipient, req.body, options.allowlist);
-      log.info(
-        { event: EVENT.uiReaddress, user: req.session.user?.name, campaign, authorityId: authority, recipient, ...outcome },
-        EVENT.uiReaddress,
-      );
-      res.json(outcome);
+      const { email } = parseRequest(readdressBody, req.body ?? {});
+      const done = await readdressDelivery(ops, { campaignId: campaign, authorityId: authority, recipient, email, by: operatorOf(req) });
+      res.json({
+        jobId: done.job.jobId,
+        action: 'readdressed',
+        from: done.from,
+        email: done.record.email,
+        messageId: done.record.messageId,
+        message: `${recipient} readdressed from ${done.from} to ${done.record.email}; it is sent once, as ${done.record.messageId}`,
+      } satisfies ApiReaddressOutcome);
     }),
   );
 

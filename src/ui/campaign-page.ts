@@ -23,7 +23,7 @@ const SCRIPT_DIR = join(PACKAGE_ROOT, 'dist', 'ui-browser');
 
 export interface CampaignPageOptions {
   status: CampaignStatus;
-  /** Shown when the URL names none; default the most recently stored campaign. */
+  /** Shown when the URL names none; default the one being sent, else the latest with deliveries (CampaignStatus.defaultCampaign). */
   campaignId?: string;
   /** QUEUE_PREFIX, shown so an operator knows which installation this is. */
   prefix: string;
@@ -47,7 +47,10 @@ export function campaignPage(options: CampaignPageOptions): Router {
       // A malformed ?campaign= is ignored, as if none were asked for.
       const asked = pageQuery.safeParse(req.query).data?.campaign;
       const chosen =
-        asked ?? (options.campaignId && campaigns.some((c) => c.id === options.campaignId) ? options.campaignId : campaigns[0]?.id);
+        asked ??
+        (options.campaignId && campaigns.some((c) => c.id === options.campaignId)
+          ? options.campaignId
+          : await options.status.defaultCampaign(campaigns));
       const current = campaigns.find((c) => c.id === chosen);
       if (asked && !current) res.status(404);
       res.send(page(req, res, options, campaigns, current, asked));

@@ -1,19 +1,27 @@
 /**
- * Where a campaign stands, for the campaign page: the stored campaigns, one
- * row per authority with the ledger status of each recipient, filtered and
- * paged on the server (100k authorities must not travel to a browser every
- * two seconds), and the full story of one authority.
+ * Where a campaign stands, for the campaign page: the stored campaigns (and
+ * which one to open on), its progress, one row per authority with the ledger
+ * status of each recipient (filtered and paged on the server), and the full
+ * story of one authority. Reads only; every change is an operation.
  */
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { type Authority, type AuthorityKind, type DeliveryStatus, type RecipientKey, recipientsOf } from '../domain/index.js';
-import { type CampaignTotals, campaignTotals } from '../ledger/totals.js';
-import { type LetterJobData, letterJobId } from '../schedule/queues.js';
-import type { CampaignStore } from '../storage/campaign-store.js';
-import { deliveryField, Ledger } from '../storage/ledger.js';
-
-/** A recipient the ledger has no record of yet: the campaign is stored but not fanned out. */
-export type CellStatus = DeliveryStatus | 'not-queued';
+import {
+  type AuthorityKind,
+  type CampaignState,
+  type DeliveryState,
+  describeCampaignState,
+  isGap,
+  isPending,
+  isTestCampaign,
+  isUnderway,
+  type RecipientKey,
+  recipientsOf,
+} from '../domain/index.js';
+import type { CampaignTotals } from '../ledger/totals.js';
+import { campaignProgress } from '../operations/campaign-progress.js';
+import type { OperationsContext } from '../operations/context.js';
+import { letterJobId } from '../schedule/queues.js';
+import { type AuthorityEntry, CampaignIndexes } from './campaign-index.js';
+import { LedgerSnapshots } from './ledger-snapshot.js';
 
 export const STATUS_FILTERS = ['all', 'failed', 'temporary-failure', 'permanent-failure', 'bounced', 'pending', 'sent', 'unsent'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
@@ -28,7 +36,7 @@ export interface CampaignListing {
 export interface DeliveryCell {
   recipient: RecipientKey;
   role: string;
-  status: CellStatus;
+  status: DeliveryState;
   attempts: number;
 }
 
@@ -60,9 +68,11 @@ export interface AuthorityPage {
 export interface CampaignSummary {
   campaign: { id: string; reportingYear: string; storedAt: number; version: string };
   totals: CampaignTotals;
+  /** Where the run stands, and the same in words. */
+  state: CampaignState & { text: string };
   /** Job counts of the whole letters queue (every campaign under this prefix). */
   jobs: Record<'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed', number>;
-  /** Some delivery is still queued or being sent, or some letter job is still to run. */
+  /** Letters of this campaign are on their way (sending, or held by the relay's breaker). */
   running: boolean;
 }
 
@@ -71,7 +81,7 @@ export interface DeliveryDetail {
   role: string;
   name: string;
   email: string;
-  status: CellStatus;
+  status: DeliveryState;
   attempts: number;
   response?: string;
   messageId?: string;
@@ -92,7 +102,7 @@ export interface JobDetail {
   failedReason?: string;
   processedOn?: number;
   finishedOn?: number;
-  /** The job's log, oldest first, at most the last 50 lines. */
+  /** The job's log, newest first, at most 50 lines. */
   logs: string[];
 }
 
@@ -104,52 +114,21 @@ export interface AuthorityDetail {
   deliveries: DeliveryDetail[];
 }
 
-interface AuthorityEntry {
-  id: string;
-  name: string;
-  kind: AuthorityKind;
-  search: string;
-  /** Each recipient with its ledger field, "<authorityId>/<recipientKey>", built once. */
-  recipients: Array<{ key: RecipientKey; role: string; field: string }>;
-}
-
-interface CampaignIndex {
-  version: string;
-  entries: AuthorityEntry[];
-}
-
-type Snapshot = Map<string, { status: DeliveryStatus; attempts: number }>;
-
-interface SnapshotEntry {
-  /** The last complete read of the ledger, and when it finished. */
-  current?: Snapshot;
-  at: number;
-  /** How long it stays fresh: at least a second, and twice what the read took. */
-  ttlMs: number;
-  loading?: Promise<Snapshot>;
-}
-
 export class CampaignStatus {
-  private readonly indexes = new Map<string, Promise<CampaignIndex | null>>();
-  private readonly snapshots = new Map<string, SnapshotEntry>();
+  private readonly indexes: CampaignIndexes;
+  private readonly snapshots: LedgerSnapshots;
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly store: CampaignStore,
-    private readonly letters: Queue<LetterJobData>,
-  ) {}
-
-  ledger(campaignId: string): Ledger {
-    return new Ledger(this.redis, this.prefix, campaignId);
+  constructor(private readonly ops: OperationsContext) {
+    this.indexes = new CampaignIndexes(ops.storage.campaigns);
+    this.snapshots = new LedgerSnapshots(ops.storage);
   }
 
   /** Stored campaigns, newest first. */
   async campaigns(): Promise<CampaignListing[]> {
-    const ids = await this.store.ids();
+    const store = this.ops.storage.campaigns;
     const listed = await Promise.all(
-      ids.map(async (id) => {
-        const stored = await this.store.load(id);
+      (await store.ids()).map(async (id) => {
+        const stored = await store.load(id);
         return stored
           ? { id, reportingYear: stored.campaign.reportingYear, storedAt: stored.storedAt, authorityCount: stored.authorityCount }
           : null;
@@ -158,13 +137,29 @@ export class CampaignStatus {
     return listed.filter((c): c is CampaignListing => c !== null).sort((a, b) => b.storedAt - a.storedAt || a.id.localeCompare(b.id));
   }
 
+  /**
+   * The campaign the page opens on when none is asked for: one being sent
+   * (a real one before a test run), else the newest with deliveries, else the
+   * newest stored. Scheduling next year's campaign does not hide this year's run.
+   */
+  async defaultCampaign(campaigns: readonly CampaignListing[]): Promise<string | undefined> {
+    const ordered = [...campaigns].sort((a, b) => Number(isTestCampaign(a.id)) - Number(isTestCampaign(b.id)));
+    let withDeliveries: string | undefined;
+    for (const c of ordered) {
+      const progress = await campaignProgress(this.ops, c.id);
+      if (!progress) continue;
+      if (isUnderway(progress.state)) return c.id;
+      if (progress.totals.deliveries > 0) withDeliveries ??= c.id;
+    }
+    return withDeliveries ?? campaigns[0]?.id;
+  }
+
   async summary(campaignId: string): Promise<CampaignSummary | null> {
-    const stored = await this.store.load(campaignId);
-    if (!stored) return null;
-    const [totals, counts] = await Promise.all([
-      campaignTotals(this.ledger(campaignId), stored.authorityCount),
-      this.letters.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'),
+    const [progress, counts] = await Promise.all([
+      campaignProgress(this.ops, campaignId),
+      this.ops.letters.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'),
     ]);
+    if (!progress) return null;
     const jobs = {
       waiting: counts.waiting ?? 0,
       active: counts.active ?? 0,
@@ -174,31 +169,33 @@ export class CampaignStatus {
       failed: counts.failed ?? 0,
     };
     return {
-      campaign: { id: campaignId, reportingYear: stored.campaign.reportingYear, storedAt: stored.storedAt, version: stored.version },
-      totals,
+      campaign: progress.campaign,
+      totals: progress.totals,
+      state: { ...progress.state, text: describeCampaignState(progress.state) },
       jobs,
-      running: totals.pending > 0 || jobs.waiting + jobs.active + jobs.delayed + jobs.prioritized > 0,
+      running: isUnderway(progress.state),
     };
   }
 
   async page(campaignId: string, query: AuthorityQuery): Promise<AuthorityPage | null> {
-    const index = await this.index(campaignId);
+    const index = await this.indexes.get(campaignId);
     if (!index) return null;
     const needle = query.search.trim().toLowerCase();
     let entries = needle ? index.entries.filter((e) => e.search.includes(needle)) : index.entries;
-    let statusOf: (entry: AuthorityEntry) => DeliveryCell[];
-    if (query.status === 'all') {
-      statusOf = () => [];
-    } else {
+    if (query.status !== 'all') {
       // Filtering needs every status: one HSCAN of the ledger, shared for a second by every page that asks.
-      const snapshot = await this.snapshot(campaignId);
-      statusOf = (entry) => cellsFrom(entry, (field) => snapshot.get(field));
-      entries = entries.filter((entry) => matches(query.status, statusOf(entry)));
+      const snapshot = await this.snapshots.get(campaignId);
+      entries = entries.filter((entry) =>
+        matches(
+          query.status,
+          cellsFrom(entry, (field) => snapshot.get(field)),
+        ),
+      );
     }
     const slice = entries.slice(query.offset, query.offset + query.limit);
     // The page itself is always read fresh: a page of a few hundred rows is one HMGET.
     const fields = slice.flatMap((e) => e.recipients.map((r) => r.field));
-    const fresh = await this.ledger(campaignId).progressOf(fields);
+    const fresh = await this.ops.storage.ledger(campaignId).progressOf(fields);
     return {
       total: index.entries.length,
       matched: entries.length,
@@ -209,10 +206,10 @@ export class CampaignStatus {
   }
 
   async authority(campaignId: string, authorityId: string): Promise<AuthorityDetail | null> {
-    const authority = await this.store.authority(campaignId, authorityId);
+    const authority = await this.ops.storage.campaigns.authority(campaignId, authorityId);
     if (!authority) return null;
     const recipients = recipientsOf(authority);
-    const records = await this.ledger(campaignId).forAuthority(
+    const records = await this.ops.storage.ledger(campaignId).forAuthority(
       authorityId,
       recipients.map((r) => r.key),
     );
@@ -245,14 +242,10 @@ export class CampaignStatus {
     };
   }
 
-  async storedAuthority(campaignId: string, authorityId: string): Promise<Authority | null> {
-    return this.store.authority(campaignId, authorityId);
-  }
-
   private async job(jobId: string): Promise<JobDetail | null> {
-    const job = await this.letters.getJob(jobId);
+    const job = await this.ops.letters.getJob(jobId);
     if (!job) return null;
-    const [state, logs] = await Promise.all([job.getState(), this.letters.getJobLogs(jobId)]);
+    const [state, logs] = await Promise.all([job.getState(), this.ops.letters.getJobLogs(jobId, 0, 49, false)]);
     return {
       id: jobId,
       state,
@@ -261,75 +254,14 @@ export class CampaignStatus {
       failedReason: job.failedReason || undefined,
       processedOn: job.processedOn ?? undefined,
       finishedOn: job.finishedOn ?? undefined,
-      logs: logs.logs.slice(-50),
+      logs: logs.logs,
     };
-  }
-
-  /** The authorities of one campaign, sorted by name; rebuilt only when the stored campaign changes. */
-  private async index(campaignId: string): Promise<CampaignIndex | null> {
-    const version = await this.store.version(campaignId);
-    if (!version) return null;
-    const cached = await this.indexes.get(campaignId);
-    if (cached?.version === version) return cached;
-    const building = this.buildIndex(campaignId, version);
-    this.indexes.set(campaignId, building);
-    building.catch(() => this.indexes.delete(campaignId));
-    return building;
-  }
-
-  private async buildIndex(campaignId: string, version: string): Promise<CampaignIndex> {
-    const entries: AuthorityEntry[] = [];
-    for await (const a of this.store.authorities(campaignId)) {
-      entries.push({
-        id: a.id,
-        name: a.name,
-        kind: a.kind,
-        search: `${a.name}\n${a.id}`.toLowerCase(),
-        recipients: recipientsOf(a).map((r) => ({ key: r.key, role: r.role, field: deliveryField(a.id, r.key) })),
-      });
-    }
-    entries.sort((x, y) => x.name.localeCompare(y.name, 'en-GB') || x.id.localeCompare(y.id));
-    return { version, entries };
-  }
-
-  /**
-   * Every delivery's status, for filtering. A ledger of 100k authorities takes
-   * seconds to read, so the last complete read is served while a newer one is
-   * on its way; the rows of the page shown are always read fresh.
-   */
-  private snapshot(campaignId: string): Promise<Snapshot> {
-    let entry = this.snapshots.get(campaignId);
-    if (!entry) {
-      entry = { at: 0, ttlMs: 1000 };
-      this.snapshots.set(campaignId, entry);
-    }
-    const e = entry;
-    if (!e.loading && Date.now() - e.at >= e.ttlMs) {
-      const started = Date.now();
-      e.loading = this.readStatuses(campaignId)
-        .then((snapshot) => {
-          e.current = snapshot;
-          e.at = Date.now();
-          e.ttlMs = Math.max(1000, 2 * (e.at - started));
-          return snapshot;
-        })
-        .finally(() => {
-          e.loading = undefined;
-        });
-      // A background refresh that fails is simply tried again on the next query.
-      e.loading.catch(() => {});
-    }
-    return e.current ? Promise.resolve(e.current) : e.loading!;
-  }
-
-  private async readStatuses(campaignId: string): Promise<Snapshot> {
-    return this.ledger(campaignId).progress();
   }
 }
 
 function cellsFrom(
   entry: AuthorityEntry,
-  lookup: (field: string) => { status: DeliveryStatus; attempts: number } | undefined,
+  lookup: (field: string) => { status: DeliveryState; attempts: number } | undefined,
 ): DeliveryCell[] {
   return entry.recipients.map((r) => {
     const found = lookup(r.field);
@@ -337,24 +269,23 @@ function cellsFrom(
   });
 }
 
+/** Whether a row passes a status filter: the domain's rules for what is a gap and what is pending. */
 function matches(filter: StatusFilter, cells: DeliveryCell[]): boolean {
-  const any = (...statuses: CellStatus[]) => cells.some((c) => statuses.includes(c.status));
+  const any = (test: (state: DeliveryState) => boolean) => cells.some((c) => test(c.status));
   switch (filter) {
     case 'all':
       return true;
     case 'failed':
-      return any('temporary-failure', 'permanent-failure');
+      return any((s) => s === 'temporary-failure' || s === 'permanent-failure');
     case 'temporary-failure':
-      return any('temporary-failure');
     case 'permanent-failure':
-      return any('permanent-failure');
     case 'bounced':
-      return any('bounced');
+      return any((s) => s === filter);
     case 'pending':
-      return any('queued', 'sending', 'not-queued');
+      return any(isPending);
     case 'sent':
-      return cells.length > 0 && cells.every((c) => c.status === 'sent');
+      return cells.length > 0 && !any(isGap);
     case 'unsent':
-      return cells.some((c) => c.status !== 'sent');
+      return any(isGap);
   }
 }

@@ -2,7 +2,7 @@
  * The console API's named errors: each carries the HTTP status it is
  * answered with, and its message is one sentence for the operator.
  */
-import { ActionRefused } from '../domain/index.js';
+import { ActionRefused, CampaignNotStoredError, RegistrationError } from '../domain/index.js';
 
 export abstract class HttpError extends Error {
   abstract readonly status: 400 | 404 | 409;
@@ -26,8 +26,10 @@ export class ConflictError extends HttpError {
   readonly status = 409;
 }
 
-/** A refusal from below the ui (src/schedule's retry and readdress) as the error it is answered with; anything else unchanged. */
+/** An operation's refusal as the error it is answered with; anything else unchanged. */
 export function asHttpError(error: unknown): unknown {
+  if (error instanceof CampaignNotStoredError) return new NotFoundError(`campaign ${error.campaign} not found`);
+  if (error instanceof RegistrationError) return new ConflictError(error.message);
   if (!(error instanceof ActionRefused)) return error;
   if (error.reason === 'not-allowed') return new BadRequestError(error.message);
   if (error.reason === 'not-found') return new NotFoundError(error.message);

@@ -4,9 +4,9 @@
  * campaign page receives it in its configuration for the browser script.
  * Typed by the domain's lists, so a new kind or status cannot go unlabelled.
  */
-import type { AuthorityKind } from '../domain/index.js';
+import type { AuthorityKind, DeliveryState } from '../domain/index.js';
 import type { PageLabels } from './api-types.js';
-import type { CellStatus, StatusFilter } from './campaign-status.js';
+import type { StatusFilter } from './campaign-status.js';
 import type { UiRole } from './users.js';
 
 export const KIND_LABELS: Readonly<Record<AuthorityKind, string>> = {
@@ -21,7 +21,7 @@ export const KIND_LABELS: Readonly<Record<AuthorityKind, string>> = {
   other: 'Other',
 };
 
-export const STATUS_LABELS: Readonly<Record<CellStatus, { symbol: string; text: string }>> = {
+export const STATUS_LABELS: Readonly<Record<DeliveryState, { symbol: string; text: string }>> = {
   sent: { symbol: '✓', text: 'sent' },
   queued: { symbol: '•', text: 'queued' },
   sending: { symbol: '↻', text: 'sending' },

@@ -7,15 +7,9 @@
  */
 
 import express, { type Request, type Response, type Router } from 'express';
-import type { Logger } from 'pino';
-import { EVENT } from '../domain/index.js';
-import {
-  domainMatches,
-  emailDomain,
-  type Registration,
-  RegistrationError,
-  type RegistrationStore,
-} from '../register/registration-store.js';
+import { domainMatches, emailDomain, type Registration, RegistrationError } from '../domain/index.js';
+import type { OperationsContext } from '../operations/context.js';
+import { decideRegistration, listRegistrations } from '../operations/registrations.js';
 import { BOARD_PATH } from './bull-board.js';
 import { csrfToken } from './csrf.js';
 import { type RegistrationsPageView, registrationsPageHtml } from './html.js';
@@ -69,12 +63,12 @@ function page(req: Request, _res: Response, registrations: Registration[]): stri
 }
 
 /** GET /registrations and POST /registrations/:id/(approve|reject). Mount after the login, role and CSRF guards. */
-export function registrationsPage(options: { store: RegistrationStore; log: Logger }): Router {
+export function registrationsPage(options: { ops: OperationsContext }): Router {
   const router = express.Router();
   router.get(REGISTRATIONS_PATH, pagePolicy(), async (req, res, next) => {
     try {
       res.setHeader('Cache-Control', 'no-store');
-      res.send(page(req, res, (await options.store.list()).reverse()));
+      res.send(page(req, res, (await listRegistrations(options.ops)).reverse()));
     } catch (error) {
       next(error);
     }
@@ -83,12 +77,7 @@ export function registrationsPage(options: { store: RegistrationStore; log: Logg
     const decision = req.params.action === 'approve' ? 'approved' : req.params.action === 'reject' ? 'rejected' : null;
     if (!decision) return next();
     try {
-      const by = req.session.user!.name;
-      const registration = await options.store.decide(req.params.id, decision, by);
-      options.log.info(
-        { event: EVENT.uiRegistrationDecided, registration: registration.id, decision, user: by },
-        'ui.registration-decided',
-      );
+      const registration = await decideRegistration(options.ops, req.params.id, decision, req.session.user!.name);
       res.redirect(303, `${REGISTRATIONS_PATH}?done=${encodeURIComponent(`${decision} ${registration.id}`)}`);
     } catch (error) {
       if (error instanceof RegistrationError) return void res.status(409).type('text/plain').send(error.message);

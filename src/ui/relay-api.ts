@@ -6,32 +6,22 @@
  *                            resume the letters queue it paused, bring back the jobs it deferred
  */
 
-import type { Queue } from 'bullmq';
 import express, { type Router } from 'express';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { LetterJobData } from '../schedule/queues.js';
-import { describeOpenBreaker } from '../send/breaker-report.js';
-import { CircuitBreaker, readBreaker } from '../send/circuit-breaker.js';
+import { describeOpenBreaker } from '../domain/index.js';
+import type { OperationsContext } from '../operations/context.js';
+import { relayState, tryRelayNow } from '../operations/relay.js';
 import { apiHandler } from './api-handler.js';
 import type { ApiRelay, ApiTryRelay } from './api-types.js';
+import { operatorOf } from './campaign-api.js';
 
-export interface RelayApiOptions {
-  redis: Redis;
-  prefix: string;
-  letters: Queue<LetterJobData>;
-  /** BREAKER_THRESHOLD and BREAKER_COOLDOWN_MS: the breaker the ui closes is the workers' one. */
-  threshold: number;
-  cooldownMs: number;
-  log: Logger;
-}
-
-export function relayApi(options: RelayApiOptions): Router {
+export function relayApi(options: { ops: OperationsContext; log: Logger }): Router {
   const router = express.Router();
+  const { ops } = options;
   router.get(
     '/relay',
     apiHandler(options.log, async (_req, res) => {
-      const [breaker, queuePaused] = await Promise.all([readBreaker(options.redis, options.prefix), options.letters.isPaused()]);
+      const [breaker, queuePaused] = await Promise.all([relayState(ops), ops.letters.isPaused()]);
       res.json({ ...breaker, queuePaused, description: describeOpenBreaker(breaker) } satisfies ApiRelay);
     }),
   );
@@ -39,16 +29,7 @@ export function relayApi(options: RelayApiOptions): Router {
   router.post(
     '/relay/try-now',
     apiHandler(options.log, async (req, res) => {
-      const user = req.session.user?.name ?? 'unknown';
-      const breaker = new CircuitBreaker(options.redis, {
-        prefix: options.prefix,
-        threshold: options.threshold,
-        cooldownMs: options.cooldownMs,
-        who: `operator ${user} (ui)`,
-        queue: options.letters,
-        log: options.log,
-      });
-      const { closed, promoted } = await breaker.tryNow();
+      const { closed, promoted } = await tryRelayNow(ops, operatorOf(req));
       res.json({
         closed,
         promoted,

@@ -3,13 +3,15 @@
  * names it, before any handler looks at Redis.
  */
 import { z } from 'zod';
+import { AUTHORITY_ID, isRecipientKey, RETRYABLE_STATUSES } from '../domain/index.js';
 import { STATUS_FILTERS } from './campaign-status.js';
 import { BadRequestError } from './http-errors.js';
 
 /** A campaign id, or a test run's "<id>~test". */
 export const campaignId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}(~test)?$/, 'must be a campaign id');
-export const authorityId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,199}$/, 'must be an authority id');
-export const recipientKey = z.string().regex(/^(ceo|head|mo-[1-9][0-9]{0,2})$/, 'must be ceo, head or mo-N');
+export const authorityId = z.string().max(200).regex(AUTHORITY_ID, 'must be an authority id');
+/** The domain's grammar (src/domain/recipient-key.ts): ceo, head, <role>-N, and a resend's ~resend-N. */
+export const recipientKey = z.string().refine(isRecipientKey, 'must be a recipient key: ceo, head, <role>-N (mo-1, link-officer-2, ...)');
 
 export const campaignParams = z.object({ campaign: campaignId });
 export const authorityParams = campaignParams.extend({ authority: authorityId });
@@ -44,7 +46,7 @@ export const pageQuery = z.object({ campaign: campaignId.optional() });
 
 /** Which failed deliveries a bulk retry resets; `expect` is the count the operator confirmed. */
 export const retrySelectionQuery = z.object({
-  status: z.enum(['permanent-failure', 'temporary-failure']).optional(),
+  status: z.enum(RETRYABLE_STATUSES).optional(),
   authority: authorityId.optional(),
   reply: z.string().min(1).max(200).optional(),
 });

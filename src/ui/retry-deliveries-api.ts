@@ -9,30 +9,19 @@
  *        operator confirmed): otherwise 409, and nothing is reset
  */
 
-import type { Queue } from 'bullmq';
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import { EVENT } from '../domain/index.js';
-import type { LetterJobData, RetryPolicy } from '../schedule/queues.js';
-import { applyRetry, describePlan, describeResult, planRetry, type RetrySelection } from '../schedule/retry-deliveries.js';
-import type { Ledger } from '../storage/ledger.js';
+import type { OperationsContext } from '../operations/context.js';
+import { applyRetry, describePlan, describeResult, planRetry, type RetrySelection } from '../operations/retry.js';
 import { apiHandler } from './api-handler.js';
 import type { ApiBulkRetryPlan, ApiBulkRetryResult } from './api-types.js';
+import { operatorOf } from './campaign-api.js';
 import { ConflictError } from './http-errors.js';
 import { campaignParams, parseRequest, retryConfirmQuery, retrySelectionQuery } from './request-params.js';
 
-export interface RetryDeliveriesApiOptions {
-  letters: Queue<LetterJobData>;
-  ledger(campaignId: string): Ledger;
-  policy: RetryPolicy;
-  log: Logger;
-  /** Receives a `delivery.reset` line per delivery reset: the delivery log. */
-  deliveryLog: Logger;
-}
-
-export function retryDeliveriesApi(options: RetryDeliveriesApiOptions): Router {
+export function retryDeliveriesApi(options: { ops: OperationsContext; log: Logger }): Router {
   const router = express.Router();
-  const target = (campaignId: string) => ({ ledger: options.ledger(campaignId), letters: options.letters, campaignId });
+  const { ops } = options;
   const selection = (q: { status?: RetrySelection['status']; authority?: string; reply?: string }): RetrySelection => ({
     status: q.status,
     authorityId: q.authority,
@@ -43,7 +32,7 @@ export function retryDeliveriesApi(options: RetryDeliveriesApiOptions): Router {
     '/campaigns/:campaign/retry-plan',
     apiHandler(options.log, async (req, res) => {
       const { campaign } = parseRequest(campaignParams, req.params);
-      const plan = await planRetry(target(campaign), selection(parseRequest(retrySelectionQuery, req.query)));
+      const plan = await planRetry(ops, campaign, selection(parseRequest(retrySelectionQuery, req.query)));
       res.json({
         deliveries: plan.deliveries.length,
         authorities: plan.authorities.length,
@@ -59,19 +48,14 @@ export function retryDeliveriesApi(options: RetryDeliveriesApiOptions): Router {
     apiHandler(options.log, async (req, res) => {
       const { campaign } = parseRequest(campaignParams, req.params);
       const query = parseRequest(retryConfirmQuery, req.query);
-      const plan = await planRetry(target(campaign), selection(query));
+      const plan = await planRetry(ops, campaign, selection(query));
       if (plan.deliveries.length !== query.expect) {
         throw new ConflictError(
           `the failed deliveries changed since you looked: ${plan.deliveries.length} now match, not ${query.expect}; nothing was reset, look again`,
         );
       }
-      const by = req.session.user?.name ?? 'unknown';
-      const result = await applyRetry({ ...target(campaign), policy: options.policy, deliveryLog: options.deliveryLog }, plan, by);
+      const result = await applyRetry(ops, plan, operatorOf(req));
       const lines = describeResult(result);
-      options.log.info(
-        { event: EVENT.uiRetryDeliveries, user: by, campaign, selection: plan.selection, reset: result.reset },
-        'ui.retry-deliveries',
-      );
       res.json({ reset: result.reset, jobs: result.jobs.length, message: lines.join('; '), lines } satisfies ApiBulkRetryResult);
     }),
   );

@@ -9,7 +9,6 @@
  * the CSRF guard (see auth.ts and csrf.ts).
  */
 
-import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -17,11 +16,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { EVENT } from '../domain/index.js';
 import { listen } from '../http-listen.js';
-import { createDeliveryLogger } from '../log/delivery-log.js';
-import { RegistrationStore } from '../register/registration-store.js';
-import { type FanOutJobData, type LetterJobData, openCampaignsQueue, openLettersQueue } from '../schedule/queues.js';
-import { CampaignStore } from '../storage/campaign-store.js';
-import { Ledger } from '../storage/ledger.js';
+import { createOperations, type OpenOperations } from '../operations/context.js';
 import { authRoutes, type LoginLimit, requireLogin, requireOperatorForChanges } from './auth.js';
 import { BOARD_PATH, queueBoards } from './bull-board.js';
 import { campaignApi } from './campaign-api.js';
@@ -29,7 +24,7 @@ import { campaignPage, campaignPageAssets } from './campaign-page.js';
 import { CampaignStatus } from './campaign-status.js';
 import { cancelRunApi } from './cancel-run-api.js';
 import { csrfGuard } from './csrf.js';
-import { LetterPreview, type RendererFactory } from './letter-preview.js';
+import { LetterPreview } from './letter-preview.js';
 import { REGISTRATIONS_PATH, registrationsPage } from './registrations-page.js';
 import { relayApi } from './relay-api.js';
 import { retryDeliveriesApi } from './retry-deliveries-api.js';
@@ -45,28 +40,28 @@ export interface UiAppOptions {
   redis: Redis;
   /** QUEUE_PREFIX of the installation to show. */
   prefix: string;
-  /** The campaign `/` shows when the URL names none. Default: the most recently stored. */
+  /** The campaign `/` shows when the URL names none. Default: the one being sent, else the latest with deliveries. */
   campaignId?: string;
   users: readonly UiUser[];
   log: Logger;
   /** Failed sign-ins allowed per address. Default 10 per 15 minutes. */
   loginLimit?: LoginLimit;
-  /** The renderer for the letter view. Default: the templates compiled into the stored campaign. */
-  createRenderer?: RendererFactory;
   /** How often the campaign page polls. Default 2000 ms. */
   pollMs?: number;
-  /** Where operators' resets are logged (`delivery.reset`). Default: a logger on DELIVERY_LOG. */
+  /** Where operators' changes are logged (`delivery.reset`, `campaign.cancelled`, ...). Default: a logger on DELIVERY_LOG. */
   deliveryLog?: Logger;
-  /** The queues to show; default opened on `redis` (and need no closing of their own). */
-  queues?: { letters: Queue<LetterJobData>; campaigns: Queue<FanOutJobData> };
 }
 
-export function createUiApp(options: UiAppOptions): express.Express {
+/** The console's express app, and the operations it made (`close` them with the app). */
+export function createUiApp(options: UiAppOptions): { app: express.Express; ops: OpenOperations } {
   const { log } = options;
-  const letters = options.queues?.letters ?? openLettersQueue(options.redis, options.prefix);
-  const campaigns = options.queues?.campaigns ?? openCampaignsQueue(options.redis, options.prefix);
-  const store = new CampaignStore(options.redis, options.prefix);
-  const status = new CampaignStatus(options.redis, options.prefix, store, letters);
+  const ops = createOperations({
+    redis: options.redis,
+    config: { ...options.config, QUEUE_PREFIX: options.prefix },
+    deliveryLog: options.deliveryLog,
+  });
+  const { letters, campaigns } = ops;
+  const status = new CampaignStatus(ops);
 
   const app = express();
   app.disable('x-powered-by');
@@ -80,8 +75,7 @@ export function createUiApp(options: UiAppOptions): express.Express {
   const sessionLimits = { idleMs: options.config.UI_SESSION_IDLE_MS, lifetimeMs: options.config.UI_SESSION_LIFETIME_MS };
   app.use(
     createSessionMiddleware({
-      redis: options.redis,
-      prefix: options.prefix,
+      store: ops.storage.sessions(),
       secret: options.config.UI_SESSION_SECRET,
       idleMs: sessionLimits.idleMs,
     }),
@@ -102,42 +96,12 @@ export function createUiApp(options: UiAppOptions): express.Express {
     express.json({ limit: '16kb' }),
     queueBoards([letters, campaigns], (req) => req.session.user?.role),
   );
-  const policy = { attempts: options.config.SEND_ATTEMPTS, backoffMs: options.config.BACKOFF_MS };
-  app.use('/api', scheduleApi({ campaigns, log }));
-  app.use('/api', cancelRunApi({ letters, store, log }));
-  app.use(
-    '/api',
-    relayApi({
-      redis: options.redis,
-      prefix: options.prefix,
-      letters,
-      threshold: options.config.BREAKER_THRESHOLD,
-      cooldownMs: options.config.BREAKER_COOLDOWN_MS,
-      log,
-    }),
-  );
-  app.use(
-    '/api',
-    retryDeliveriesApi({
-      letters,
-      ledger: (campaignId) => new Ledger(options.redis, options.prefix, campaignId),
-      policy,
-      log,
-      deliveryLog: options.deliveryLog ?? createDeliveryLogger({ level: 'silent', file: options.config.DELIVERY_LOG, echo: false }),
-    }),
-  );
-  app.use(
-    '/api',
-    campaignApi({
-      status,
-      letters,
-      preview: new LetterPreview(store, options.createRenderer),
-      policy,
-      allowlist: options.config.RECIPIENT_ALLOWLIST,
-      log,
-    }),
-  );
-  app.use(registrationsPage({ store: new RegistrationStore(options.redis, options.prefix), log }));
+  app.use('/api', scheduleApi({ ops, log }));
+  app.use('/api', cancelRunApi({ ops, log }));
+  app.use('/api', relayApi({ ops, log }));
+  app.use('/api', retryDeliveriesApi({ ops, log }));
+  app.use('/api', campaignApi({ ops, status, preview: new LetterPreview(ops.storage.campaigns), log }));
+  app.use(registrationsPage({ ops }));
   app.use(campaignPage({ status, campaignId: options.campaignId, prefix: options.prefix, pollMs: options.pollMs }));
 
   app.use((_req: Request, res: Response) => {
@@ -162,7 +126,7 @@ export function createUiApp(options: UiAppOptions): express.Express {
     if (res.headersSent) return;
     res.status(500).type('text/plain').send('The ui could not answer; see its log.');
   });
-  return app;
+  return { app, ops };
 }
 
 /** What express's body parsers (http-errors) throw for a body the client got wrong. */
@@ -191,18 +155,19 @@ export interface RunningUi {
 }
 
 export async function startUi(options: StartUiOptions): Promise<RunningUi> {
-  const letters = options.queues?.letters ?? openLettersQueue(options.redis, options.prefix);
-  const campaigns = options.queues?.campaigns ?? openCampaignsQueue(options.redis, options.prefix);
-  const app = createUiApp({ ...options, queues: { letters, campaigns } });
+  const { app, ops } = createUiApp(options);
   const host = options.host ?? options.config.UI_HOST;
-  const server = await listen(app, host, options.port ?? options.config.UI_PORT);
+  const server = await listen(app, host, options.port ?? options.config.UI_PORT).catch(async (error: unknown) => {
+    await ops.close();
+    throw error;
+  });
   const url = server.url;
   options.log.info({ event: EVENT.uiListening, url, prefix: options.prefix }, `ui listening on ${url}`);
   return {
     url,
     async close() {
       await server.close();
-      if (!options.queues) await Promise.all([letters.close(), campaigns.close()]);
+      await ops.close();
     },
   };
 }

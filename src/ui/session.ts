@@ -5,8 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import type { Redis } from 'ioredis';
-import { RedisSessionStore } from './session-store.js';
+import type { RedisSessionStore } from '../storage/session-store.js';
 import type { SessionUser } from './users.js';
 
 declare module 'express-session' {
@@ -23,8 +22,8 @@ declare module 'express-session' {
 export const SESSION_COOKIE = 'arm.sid';
 
 export interface SessionOptions {
-  redis: Redis;
-  prefix: string;
+  /** Where sessions are kept: Redis, under the installation's prefix. */
+  store: RedisSessionStore;
   /** Signs the cookie. Default: a random secret, so sessions end when the process does. */
   secret?: string;
   /** UI_SESSION_IDLE_MS: how long a session lasts without use. */
@@ -35,7 +34,7 @@ export function createSessionMiddleware(options: SessionOptions): RequestHandler
   return session({
     name: SESSION_COOKIE,
     secret: options.secret ?? randomBytes(32).toString('base64url'),
-    store: new RedisSessionStore(options.redis, options.prefix),
+    store: options.store,
     resave: false,
     saveUninitialized: false,
     // Each request pushes the expiry on: an operator watching a run is not logged out mid-run.

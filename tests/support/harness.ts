@@ -5,13 +5,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openProducer, type Producer } from '../../src/cli/producer.js';
 import { watchCampaign } from '../../src/cli/progress.js';
 import type { Config } from '../../src/config.js';
 import { SmtpSink, type SmtpSinkOptions } from '../../src/demo/smtp-sink.js';
 import type { CampaignTotals } from '../../src/ledger/totals.js';
 import { createLogger } from '../../src/logger.js';
 import { startWorkerProcess, type WorkerProcess } from '../../workers/worker-process.js';
+import { openProducer, type Producer } from './producer.js';
 import { cleanPrefix, testConfig, uniquePrefix } from './redis.js';
 
 export const quietPrint = { out: () => {}, err: () => {} };

@@ -13,15 +13,16 @@ import type { Redis } from 'ioredis';
 import { simpleParser } from 'mailparser';
 import { SmtpSink } from '../../src/demo/smtp-sink.js';
 import { createLogger } from '../../src/logger.js';
+import { createOperations } from '../../src/operations/context.js';
 import { connectProducer } from '../../src/redis.js';
 import { choicesFromDataDir } from '../../src/register/authority-choices.js';
 import { LinkSigner } from '../../src/register/link-token.js';
 import { RegisterMail } from '../../src/register/register-mail.js';
 import { createRegisterApp, type RegisterLimits } from '../../src/register/register-server.js';
-import { RegistrationStore } from '../../src/register/registration-store.js';
-import { createMailTransport, type MailTransport } from '../../src/send/transport.js';
+import { createSmtpProvider } from '../../src/send/smtp-provider.js';
+import { RegistrationStore } from '../../src/storage/registration-store.js';
 import { type TestAuthority, writeDataSet } from './data-set.js';
-import { cleanPrefix, REDIS_URL, uniquePrefix } from './redis.js';
+import { cleanPrefix, REDIS_URL, testConfig, uniquePrefix } from './redis.js';
 
 export const REGISTER_SECRET = 'test-register-secret-0123456789abcdef';
 
@@ -70,7 +71,11 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
   const sink = new SmtpSink({ keepRaw: true });
   const smtpUrl = await sink.start();
   const redis = await connectProducer(REDIS_URL);
-  const transport: MailTransport = createMailTransport({ url: smtpUrl, maxConnections: 1 });
+  const provider = createSmtpProvider({ url: smtpUrl, maxConnections: 1 });
+  const ops = createOperations({
+    redis,
+    config: testConfig(prefix, { DELIVERY_LOG: join(dir, 'deliveries.log') }),
+  });
   const signer = new LinkSigner(REGISTER_SECRET);
   const log: string[] = [];
   const authorities = await choicesFromDataDir(dataDir);
@@ -80,11 +85,10 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
   await once(http, 'listening');
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const app = createRegisterApp({
-    redis,
-    prefix,
+    ops,
     authorities,
     signer,
-    mail: new RegisterMail({ transport, from: authorities.from, publicUrl: url }),
+    mail: new RegisterMail({ provider, from: authorities.from, publicUrl: url }),
     log: createLogger({ level: 'info', destination: { write: (line: string) => void log.push(line) } }),
     limits: options.limits,
   });
@@ -118,7 +122,8 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await closed;
-      transport.close();
+      provider.close();
+      await ops.close();
       await sink.stop();
       await redis.quit();
       await cleanPrefix(prefix);

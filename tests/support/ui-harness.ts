@@ -7,9 +7,10 @@
 import { runCommand } from '../../src/cli/commands/run.js';
 import type { SmtpReply } from '../../src/demo/smtp-sink.js';
 import { createLogger } from '../../src/logger.js';
-import { Approvals, createApproval } from '../../src/safety/approval.js';
+import { createApproval } from '../../src/safety/approval.js';
 import { fingerprintFiles } from '../../src/safety/fingerprint.js';
 import { letterJobId } from '../../src/schedule/queues.js';
+import { ApprovalStore } from '../../src/storage/approval-store.js';
 import type { LoginLimit } from '../../src/ui/auth.js';
 import { hashPassword } from '../../src/ui/passwords.js';
 import { type RunningUi, startUi } from '../../src/ui/server.js';
@@ -96,7 +97,7 @@ export async function startUiHarness(
     },
     async runApproved(dataDir, authorities) {
       // As `approve --data DIR` would: a real run goes ahead only for the files someone approved.
-      await new Approvals(harness.producer.redis, harness.prefix).save(
+      await new ApprovalStore(harness.producer.redis, harness.prefix).save(
         createApproval(CAMPAIGN, 'ui-test', await fingerprintFiles(dataDir)),
       );
       await harness.startWorker();

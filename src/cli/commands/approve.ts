@@ -1,12 +1,13 @@
-import { userInfo } from 'node:os';
 import type { Config } from '../../config.js';
-import { type Approval, CliError } from '../../domain/index.js';
-import { Approvals, createApproval, formatApproval } from '../../safety/approval.js';
+import type { Approval } from '../../domain/index.js';
+import { approveCampaign } from '../../operations/approve.js';
+import { openOperations } from '../../operations/context.js';
+import { formatApproval } from '../../safety/approval.js';
 import { type Fingerprint, fingerprintFiles } from '../../safety/fingerprint.js';
 import { listSome, recipientsOutside } from '../../safety/recipient-policy.js';
 import { loadValidData } from '../load-valid-data.js';
+import { operatorName } from '../operator.js';
 import type { Print } from '../print.js';
-import { openProducer } from '../producer.js';
 
 export interface ApproveOptions {
   data: string;
@@ -24,8 +25,7 @@ export interface ApproveOptions {
  * previewed. `run` and the scheduled run send only while those still match.
  */
 export async function approveCommand(options: ApproveOptions, config: Config, print: Print): Promise<Approval> {
-  const by = (options.by ?? currentUser()).trim();
-  if (by === '' || /[\u0000-\u001f\u007f]/.test(by)) throw new CliError('--by must be a name on one line', 1);
+  const by = operatorName(options.by);
   const data = await loadValidData(options.data, {
     skipInvalid: options.skipInvalid,
     print: print.err,
@@ -42,21 +42,10 @@ export async function approveCommand(options: ApproveOptions, config: Config, pr
 
 /** Stores an approval of these files (the demo approves its own bundled data this way). */
 export async function recordApproval(config: Config, campaign: string, fingerprint: Fingerprint, by: string): Promise<Approval> {
-  const approval = createApproval(campaign, by, fingerprint);
-  const producer = await openProducer(config);
+  const ops = await openOperations(config);
   try {
-    await new Approvals(producer.redis, config.QUEUE_PREFIX).save(approval);
+    return await approveCampaign(ops, campaign, fingerprint, by);
   } finally {
-    await producer.close();
-  }
-  return approval;
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    // No passwd entry (some containers): an approval must still name someone.
-    throw new CliError('cannot tell who you are; say who approves with --by NAME', 1);
+    await ops.close();
   }
 }

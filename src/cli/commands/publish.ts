@@ -12,14 +12,14 @@ import type { Config } from '../../config.js';
 import { campaignTemplatesDir } from '../../data/load-data-set.js';
 import type { Authority } from '../../domain/index.js';
 import { CliError } from '../../domain/index.js';
+import { openOperations } from '../../operations/context.js';
 import { createLetterRenderer } from '../../render/letter-renderer.js';
 import { PdfPrinter } from '../../render/pdf/pdf-printer.js';
-import { Approvals, checkFilesApproved } from '../../safety/approval.js';
+import { checkFilesApproved } from '../../safety/approval.js';
 import { fingerprintFiles, sha256 } from '../../safety/fingerprint.js';
 import { letterPdf } from '../../send/letter-attachments.js';
 import { loadValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
-import { openProducer } from '../producer.js';
 
 export interface PublishOptions {
   data: string;
@@ -40,16 +40,12 @@ export async function publishCommand(options: PublishOptions, config: Config, pr
   const templatesDir = campaignTemplatesDir(options.data, options.templatesDir);
   const data = await loadValidData(options.data, { print: print.err, templatesDir });
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
-  const producer = await openProducer(config);
+  const ops = await openOperations(config);
   try {
-    const check = checkFilesApproved(
-      data.campaign.id,
-      await new Approvals(producer.redis, config.QUEUE_PREFIX).get(data.campaign.id),
-      fingerprint.files,
-    );
+    const check = checkFilesApproved(data.campaign.id, await ops.storage.approvals.get(data.campaign.id), fingerprint.files);
     if (!check.ok) throw new CliError(`${check.reason}; nothing was published`, 1);
   } finally {
-    await producer.close();
+    await ops.close();
   }
 
   const renderer = await createLetterRenderer(data.campaign, { templatesDir });

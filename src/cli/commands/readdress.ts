@@ -1,15 +1,15 @@
 /**
  * `readdress`: an operator's corrected address for a letter that did not
- * arrive, recorded and sent once (src/schedule/readdress.ts, which the
+ * arrive, recorded and sent once (src/operations/readdress.ts, which the
  * console's "Readdress" shares). Here: the arguments, and the refusals as
  * exit codes.
  */
-import { z } from 'zod';
 import type { Config } from '../../config.js';
-import { ActionRefused, CliError, type DeliveryRecord } from '../../domain/index.js';
-import { readdressDelivery } from '../../schedule/readdress.js';
+import { ActionRefused, CliError, type DeliveryRecord, isEmail } from '../../domain/index.js';
+import { openOperations } from '../../operations/context.js';
+import { readdressDelivery } from '../../operations/readdress.js';
+import { operatorName } from '../operator.js';
 import type { Print } from '../print.js';
-import { openProducer } from '../producer.js';
 
 export interface ReaddressOptions {
   campaign: string;
@@ -20,25 +20,17 @@ export interface ReaddressOptions {
 }
 
 export async function readdressCommand(options: ReaddressOptions, config: Config, print: Print): Promise<DeliveryRecord> {
-  if (!z.email().safeParse(options.email).success)
-    throw new CliError(`--email: ${JSON.stringify(options.email)} is not one email address`, 2);
-  const by = options.by.trim();
-  if (!by) throw new CliError('--by: say who makes the change', 2);
-  const producer = await openProducer(config);
+  if (!isEmail(options.email)) throw new CliError(`--email: ${JSON.stringify(options.email)} is not one email address`, 2);
+  if (!options.by.trim()) throw new CliError('--by: say who makes the change', 2);
+  const by = operatorName(options.by);
+  const ops = await openOperations(config);
   try {
-    const ctx = {
-      letters: producer.letters,
-      ledger: producer.ledger(options.campaign),
+    const done = await readdressDelivery(ops, {
       campaignId: options.campaign,
-      policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS },
-      user: by,
-      from: 'the command line',
-    };
-    const done = await readdressDelivery(ctx, {
       authorityId: options.authority,
       recipient: options.recipient,
       email: options.email,
-      allowlist: config.RECIPIENT_ALLOWLIST,
+      by,
     }).catch((error: unknown) => {
       if (!(error instanceof ActionRefused)) throw error;
       throw new CliError(
@@ -51,6 +43,6 @@ export async function readdressCommand(options: ReaddressOptions, config: Config
     );
     return done.record;
   } finally {
-    await producer.close();
+    await ops.close();
   }
 }

@@ -1,13 +1,14 @@
 import { type Config, requireSmtpUrl } from '../../config.js';
 import { CliError, ConfigError, EVENT } from '../../domain/index.js';
 import { createLogger } from '../../logger.js';
-import { closeRedis, connectProducer, redisTarget } from '../../redis.js';
+import { openOperations } from '../../operations/context.js';
 import { choicesFromDataDir, choicesFromLatestCampaign, NoAuthoritiesError } from '../../register/authority-choices.js';
 import { LinkSigner } from '../../register/link-token.js';
 import { RegisterMail } from '../../register/register-mail.js';
 import { type RunningRegisterServer, startRegisterServer } from '../../register/register-server.js';
 import { parseAddress } from '../../send/address.js';
-import { createMailTransport } from '../../send/transport.js';
+import { withAllowlist } from '../../send/allowlist-provider.js';
+import { createSmtpProvider } from '../../send/smtp-provider.js';
 import type { Print } from '../print.js';
 
 export interface RegisterServerCommandOptions {
@@ -27,22 +28,21 @@ export async function registerServerCommand(options: RegisterServerCommandOption
     throw new ConfigError('REGISTER_SECRET is required by register-server (at least 32 random characters; it signs the emailed links)');
   const smtpUrl = requireSmtpUrl(config);
   const log = createLogger({ level: config.LOG_LEVEL });
-  const redis = await connectProducer(redisTarget(config));
-  const transport = createMailTransport({ url: smtpUrl, maxConnections: 2 });
+  const ops = await openOperations(config);
+  const provider = withAllowlist(createSmtpProvider({ url: smtpUrl, maxConnections: 2 }), config.RECIPIENT_ALLOWLIST);
   let server: RunningRegisterServer;
   try {
-    const authorities = options.data ? await choicesFromDataDir(options.data) : await choicesFromLatestCampaign(redis, config.QUEUE_PREFIX);
+    const authorities = options.data ? await choicesFromDataDir(options.data) : await choicesFromLatestCampaign(ops.storage.campaigns);
     const host = config.REGISTER_HOST;
     const publicUrl = (config.REGISTER_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.REGISTER_PORT}`).replace(
       /\/+$/,
       '',
     );
     server = await startRegisterServer({
-      redis,
-      prefix: config.QUEUE_PREFIX,
+      ops,
       authorities,
       signer: new LinkSigner(config.REGISTER_SECRET),
-      mail: new RegisterMail({ transport, from: config.MAIL_FROM ? parseAddress(config.MAIL_FROM) : authorities.from, publicUrl }),
+      mail: new RegisterMail({ provider, from: config.MAIL_FROM ? parseAddress(config.MAIL_FROM) : authorities.from, publicUrl }),
       log,
       trustProxy: config.UI_TRUST_PROXY,
       host,
@@ -52,8 +52,8 @@ export async function registerServerCommand(options: RegisterServerCommandOption
       `register-server: ${server.url} (${authorities.list.length} authorities from ${authorities.source}; links point at ${publicUrl}); Ctrl-C stops it`,
     );
   } catch (error) {
-    transport.close();
-    await closeRedis(redis);
+    provider.close();
+    await ops.close();
     if (error instanceof NoAuthoritiesError) throw new CliError(error.message, 1);
     if ((error as { code?: unknown }).code === 'EADDRINUSE')
       throw new CliError(`${config.REGISTER_HOST}:${config.REGISTER_PORT} is in use; set REGISTER_PORT to another port`, 2);
@@ -68,7 +68,7 @@ export async function registerServerCommand(options: RegisterServerCommandOption
   });
   log.info({ event: EVENT.registerStopping }, 'register server stopping');
   await server.close();
-  transport.close();
-  await closeRedis(redis);
+  provider.close();
+  await ops.close();
   await new Promise<void>((resolve) => log.flush(() => resolve()));
 }

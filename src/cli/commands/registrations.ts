@@ -4,10 +4,11 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
-import { CliError } from '../../domain/index.js';
-import { closeRedis, connectProducer, redisTarget } from '../../redis.js';
-import { ExportError, type ExportResult, exportRegistrations } from '../../register/export-officers.js';
-import { domainMatches, type Registration, RegistrationError, RegistrationStore } from '../../register/registration-store.js';
+import { CliError, domainMatches, type Registration, RegistrationError } from '../../domain/index.js';
+import { type OperationsContext, openOperations } from '../../operations/context.js';
+import { ExportError, type ExportResult, exportRegistrations } from '../../operations/export-registrations.js';
+import { decideRegistration, listRegistrations } from '../../operations/registrations.js';
+import { operatorName } from '../operator.js';
 import type { Print } from '../print.js';
 
 export const LIST_COLUMNS = [
@@ -44,18 +45,18 @@ export function toListRow(r: Registration): Record<(typeof LIST_COLUMNS)[number]
   };
 }
 
-async function withStore<T>(config: Config, work: (store: RegistrationStore) => Promise<T>): Promise<T> {
-  const redis = await connectProducer(redisTarget(config));
+async function withOperations<T>(config: Config, work: (ops: OperationsContext) => Promise<T>): Promise<T> {
+  const ops = await openOperations(config);
   try {
-    return await work(new RegistrationStore(redis, config.QUEUE_PREFIX));
+    return await work(ops);
   } finally {
-    await closeRedis(redis);
+    await ops.close();
   }
 }
 
 /** `registrations list [--format csv|json]`: every registration, oldest first. */
 export async function listRegistrationsCommand(options: { format: 'csv' | 'json' }, config: Config, print: Print): Promise<Registration[]> {
-  const registrations = await withStore(config, (store) => store.list());
+  const registrations = await withOperations(config, listRegistrations);
   const rows = registrations.map(toListRow);
   print.out(
     options.format === 'json' ? JSON.stringify(rows, null, 2) : stringify(rows, { header: true, columns: [...LIST_COLUMNS] }).trimEnd(),
@@ -70,11 +71,9 @@ export async function decideRegistrationCommand(
   config: Config,
   print: Print,
 ): Promise<Registration> {
-  const by = options.by.trim();
-  if (by === '' || by.length > 100 || /[\u0000-\u001f\u007f]/.test(by))
-    throw new CliError('--by: give your name, on one line, at most 100 characters', 1);
+  const by = operatorName(options.by);
   try {
-    const registration = await withStore(config, (store) => store.decide(options.id, decision, by));
+    const registration = await withOperations(config, (ops) => decideRegistration(ops, options.id, decision, by));
     print.out(`${registration.id}: ${registration.name} <${registration.email}> for ${registration.authorityName}: ${decision} by ${by}`);
     return registration;
   } catch (error) {
@@ -85,7 +84,7 @@ export async function decideRegistrationCommand(
 
 /** `registrations export --data DIR`: merges approved and withdrawn registrations into DIR/monitoring-officers.csv. */
 export async function exportRegistrationsCommand(options: { data: string }, config: Config, print: Print): Promise<void> {
-  const registrations = await withStore(config, (store) => store.list());
+  const registrations = await withOperations(config, listRegistrations);
   let result: ExportResult;
   try {
     result = await exportRegistrations(options.data, registrations);

@@ -1,22 +1,15 @@
 import { createInterface } from 'node:readline/promises';
 import type { Config } from '../../config.js';
-import { CliError } from '../../domain/index.js';
-import { createDeliveryLogger } from '../../log/delivery-log.js';
-import {
-  applyRetry,
-  describePlan,
-  describeResult,
-  planRetry,
-  type RetryPlan,
-  type RetryResult,
-  type RetryStatus,
-} from '../../schedule/retry-deliveries.js';
+import { CliError, type RetryableStatus } from '../../domain/index.js';
+import { openOperations } from '../../operations/context.js';
+import { applyRetry, describePlan, describeResult, planRetry, type RetryPlan, type RetryResult } from '../../operations/retry.js';
+import { operatorName } from '../operator.js';
 import type { Print } from '../print.js';
-import { openProducer } from '../producer.js';
+import { followJobs } from '../progress.js';
 
 export interface RetryOptions {
   campaign: string;
-  status?: RetryStatus;
+  status?: RetryableStatus;
   authority?: string;
   /** Only deliveries whose last SMTP reply contains this text. */
   reply?: string;
@@ -24,6 +17,9 @@ export interface RetryOptions {
   by: string;
   /** Go ahead without asking (scripts). */
   yes?: boolean;
+  /** Follow the jobs run again until each has finished, then say what became of each reset delivery. Default true. */
+  wait?: boolean;
+  signal?: AbortSignal;
   /** Asks the operator; default a y/N question on the terminal (refused when stdin is not one). */
   confirm?: (question: string) => Promise<boolean>;
 }
@@ -46,20 +42,20 @@ async function askOnTerminal(question: string): Promise<boolean> {
 }
 
 /**
- * `retry --campaign ID [--status S] [--authority A] [--reply TEXT] --by NAME [--yes]`:
+ * `retry --campaign ID [--status S] [--authority A] [--reply TEXT] --by NAME [--yes] [--no-wait]`:
  * says what it will reset, asks (unless --yes), then resets those failed
- * deliveries to queued and runs their authorities' jobs again. Each job sends
- * only to its recipients not yet `sent`.
+ * deliveries to queued and runs their jobs again, and follows those jobs to
+ * the end. Each job sends only to its recipients not yet `sent`.
  */
 export async function retryCommand(options: RetryOptions, config: Config, print: Print): Promise<RetryCommandResult> {
   if (!options.by.trim()) throw new CliError('--by: say who is retrying (recorded with each delivery)', 1);
-  const producer = await openProducer(config);
+  const by = operatorName(options.by);
+  const ops = await openOperations(config);
   try {
-    const target = { ledger: producer.ledger(options.campaign), letters: producer.letters, campaignId: options.campaign };
-    if (Object.values(await target.ledger.counts()).every((n) => n === 0)) {
+    if (Object.values(await ops.storage.ledger(options.campaign).counts()).every((n) => n === 0)) {
       throw new CliError(`no deliveries recorded for campaign ${options.campaign} (QUEUE_PREFIX ${config.QUEUE_PREFIX})`, 1);
     }
-    const plan = await planRetry(target, { status: options.status, authorityId: options.authority, reply: options.reply });
+    const plan = await planRetry(ops, options.campaign, { status: options.status, authorityId: options.authority, reply: options.reply });
     for (const line of describePlan(plan)) print.err(line);
     if (plan.deliveries.length === 0) return { plan };
     const go =
@@ -68,17 +64,29 @@ export async function retryCommand(options: RetryOptions, config: Config, print:
       print.err('nothing was reset');
       return { plan };
     }
-    const deliveryLog = createDeliveryLogger({ level: 'silent', file: config.DELIVERY_LOG, echo: false });
-    const result = await applyRetry(
-      { ...target, policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS }, deliveryLog },
-      plan,
-      options.by,
-    );
-    await new Promise<void>((resolve) => deliveryLog.flush(() => resolve()));
+    const result = await applyRetry(ops, plan, by);
     for (const line of describeResult(result)) print.out(line);
-    print.err(`follow it with: annual-review-mailer report --campaign ${options.campaign} --gaps gaps.csv`);
+    if (options.wait === false || result.jobs.length === 0) {
+      print.err(`follow it with: annual-review-mailer report --campaign ${options.campaign} --gaps gaps.csv`);
+      return { plan, result };
+    }
+    if ((await ops.letters.getWorkersCount()) === 0) print.err('no worker is connected yet: start one with `annual-review-mailer worker`.');
+    print.err(`following ${result.jobs.length} letter jobs until they finish (Ctrl-C stops following, not the jobs)...`);
+    await followJobs(
+      ops.letters,
+      result.jobs.map((j) => j.jobId),
+      { signal: options.signal },
+    );
+    const ledger = ops.storage.ledger(options.campaign);
+    const now = await Promise.all(plan.deliveries.map((d) => ledger.get(d.authorityId, d.recipient)));
+    const sent = now.filter((r) => r?.status === 'sent').length;
+    print.out(`of the ${plan.deliveries.length} deliveries reset: ${sent} sent, ${plan.deliveries.length - sent} not sent`);
+    for (const r of now) {
+      if (r && r.status !== 'sent')
+        print.err(`  ${r.authorityId}/${r.recipient} ${r.email} ${r.status}${r.response ? ` (${r.response})` : ''}`);
+    }
     return { plan, result };
   } finally {
-    await producer.close();
+    await ops.close();
   }
 }

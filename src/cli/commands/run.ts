@@ -1,19 +1,23 @@
+/**
+ * `run --data DIR`: validate, store exactly what was validated (once its
+ * files are the approved ones, unless this is a test run), fan it out, then
+ * follow it to the end and say what is left to do.
+ */
 import type { Config } from '../../config.js';
-import { attachmentReader } from '../../data/attachments-folder.js';
 import { campaignTemplatesDir } from '../../data/load-data-set.js';
-import { CliError, RunRefused } from '../../domain/index.js';
-import { type CampaignTotals, formatTotals } from '../../ledger/totals.js';
+import { CliError, describeCampaignState, describeRetryPolicy, RunRefused, retryPolicyOf } from '../../domain/index.js';
+import type { CampaignTotals } from '../../ledger/totals.js';
+import { formatTotals } from '../../ledger/totals.js';
+import { type CampaignProgress, campaignProgress } from '../../operations/campaign-progress.js';
+import { openOperations } from '../../operations/context.js';
+import { describeFanOut, type FanOutResult, fanOut } from '../../operations/fan-out.js';
+import { storeCampaign } from '../../operations/store-campaign.js';
 import { checkDurability } from '../../redis-durability.js';
-import { compileLetter } from '../../render/letter-renderer.js';
 import { type Fingerprint, fingerprintFiles } from '../../safety/fingerprint.js';
-import { storeApprovedCampaign, storeTestCampaign } from '../../safety/run-guard.js';
 import { pickTestSample } from '../../safety/test-sample.js';
-import { type FanOutResult, fanOut } from '../../schedule/fan-out.js';
-import { readBreaker } from '../../send/circuit-breaker.js';
-import type { CampaignSnapshot } from '../../storage/campaign-store.js';
 import { loadValidData, type ValidData } from '../load-valid-data.js';
+import { operatorName } from '../operator.js';
 import type { Print } from '../print.js';
-import { openProducer, type Producer } from '../producer.js';
 import { watchCampaign } from '../progress.js';
 import { printDryRun } from './dry-run.js';
 
@@ -31,10 +35,12 @@ export interface RunOptions {
   dryRun?: boolean;
   /** Test runs only: send N authorities that between them show every kind and every statistics case. */
   sample?: number;
+  /** Who runs it (recorded in the delivery log). Default: the operating-system user. */
+  by?: string;
 }
 
 /** What `enqueueCampaign` needs besides the data. */
-export interface EnqueueOptions extends Pick<RunOptions, 'wait' | 'signal' | 'testTo' | 'templatesDir'> {
+export interface EnqueueOptions extends Pick<RunOptions, 'wait' | 'signal' | 'testTo' | 'templatesDir' | 'by'> {
   /** The data files and templates as they are now (`fingerprintFiles`): a real run goes ahead only if they were approved. */
   fingerprint: Fingerprint;
   /** Warn (or refuse, with REQUIRE_DURABLE_REDIS=1) when Redis may lose the ledger. Default true; the demo's throwaway Redis skips it. */
@@ -46,12 +52,6 @@ export interface RunResult extends FanOutResult {
   totals?: CampaignTotals;
 }
 
-/**
- * `run --data DIR`: validate, check the files are the approved ones (unless
- * this is a test run), store exactly what was validated, then add one job per
- * authority. Jobs that exist already are not added again; an authority still
- * owed a letter whose job is missing or finished gets it back (fan-out.ts).
- */
 export async function runCommand(options: RunOptions, config: Config, print: Print): Promise<RunResult> {
   const templatesDir = campaignTemplatesDir(options.data, options.templatesDir);
   const loaded = await loadValidData(options.data, { skipInvalid: options.skipInvalid, print: print.err, templatesDir });
@@ -59,7 +59,7 @@ export async function runCommand(options: RunOptions, config: Config, print: Pri
   const data = options.sample === undefined ? loaded : sampleForTest(loaded, options.sample, testTo, print);
   if (options.dryRun) {
     printDryRun(data, testTo, print);
-    return { campaign: data.campaign.id, added: 0, existing: 0, repaired: 0 };
+    return { campaign: data.campaign.id, added: 0, restored: 0, requeued: 0, existing: 0 };
   }
   const fingerprint = await fingerprintFiles(options.data, options.templatesDir);
   return enqueueCampaign(data, { ...options, templatesDir, testTo, fingerprint }, config, print);
@@ -67,41 +67,44 @@ export async function runCommand(options: RunOptions, config: Config, print: Pri
 
 /** Stores the validated data set, fans it out, and (unless told not to) follows it to the end. */
 export async function enqueueCampaign(data: ValidData, options: EnqueueOptions, config: Config, print: Print): Promise<RunResult> {
-  const producer = await openProducer(config);
+  const by = operatorName(options.by);
+  const ops = await openOperations(config);
   try {
-    if (options.checkDurability !== false) await checkDurability(producer.redis, config, (problem) => print.err(`warning: ${problem}`));
-    const letter = await compileLetter(data.campaign, { templatesDir: options.templatesDir });
-    const campaignId = await storeForRun(
-      producer,
-      { campaign: data.campaign, authorities: data.authorities, letter, readAttachment: attachmentReader(data.dir) },
-      options,
-      config,
-      print,
-    );
-    const ledger = producer.ledger(campaignId);
-    const result = await fanOut({
-      queue: producer.letters,
-      redis: producer.redis,
-      store: producer.store,
-      ledger,
-      campaignId,
-      policy: { attempts: config.SEND_ATTEMPTS, backoffMs: config.BACKOFF_MS },
+    if (options.checkDurability !== false) await checkDurability(ops.storage.redis, config, (problem) => print.err(`warning: ${problem}`));
+    const stored = await storeCampaign(ops, {
+      data,
+      templatesDir: options.templatesDir ?? campaignTemplatesDir(data.dir),
+      fingerprint: options.fingerprint,
+      by,
+      testTo: options.testTo,
+    }).catch((error: unknown) => {
+      throw error instanceof RunRefused ? new CliError(error.message, 1) : error;
     });
-    print.out(
-      `campaign ${campaignId}: ${result.added} jobs added, ${result.existing} already existed, ${result.repaired} repaired (a recipient still owed)`,
-    );
+    const campaignId = stored.campaignId;
+    if (stored.test) {
+      print.err(
+        `test run: every letter goes to ${stored.test.to} only, marked [TEST]; recorded as campaign ${campaignId}, so the real run still sends everything`,
+      );
+    }
+    if (stored.approval) {
+      const a = stored.approval;
+      print.err(`campaign ${campaignId}: approved by ${a.by} at ${a.at} (sha256 ${a.sha256.slice(0, 12)}...)`);
+    }
+    const result = await fanOut(ops, { campaignId, by });
+    print.out(`campaign ${campaignId}: ${describeFanOut(result)}`);
     print.err(retrySettingsLine(config));
     if (options.wait === false) return { campaign: campaignId, ...result };
 
-    if ((await producer.letters.getWorkersCount()) === 0) {
+    if ((await ops.letters.getWorkersCount()) === 0) {
       print.err('no worker is connected yet: start one with `annual-review-mailer worker`. Waiting (Ctrl-C stops waiting, not the run)...');
     }
     const totals = await watchCampaign({
-      ledger,
-      queue: producer.letters,
+      ledger: ops.storage.ledger(campaignId),
+      queue: ops.letters,
+      campaignId,
       authorities: data.authorities.length,
       signal: options.signal,
-      relay: () => readBreaker(producer.redis, config.QUEUE_PREFIX),
+      relay: () => ops.storage.breaker.read(),
       note: print.err,
     });
     print.out(formatTotals(totals));
@@ -113,12 +116,13 @@ export async function enqueueCampaign(data: ValidData, options: EnqueueOptions, 
     }
     const unsent = totals.deliveries - totals.sent;
     if (unsent > 0) {
-      for (const line of nextSteps(campaignId, totals)) print.err(line);
+      const progress = await campaignProgress(ops, campaignId);
+      for (const line of nextSteps(campaignId, totals, progress, data.dir)) print.err(line);
       throw new CliError(`campaign ${campaignId}: ${unsent} of ${totals.deliveries} deliveries not sent`, 1);
     }
     return { campaign: campaignId, ...result, totals };
   } finally {
-    await producer.close();
+    await ops.close();
   }
 }
 
@@ -145,55 +149,43 @@ function sampleForTest(data: ValidData, size: number, testTo: string | undefined
  */
 export function retrySettingsLine(config: Config): string {
   return (
-    `each letter job: up to ${config.SEND_ATTEMPTS} attempts, first retry after ${config.BACKOFF_MS} ms, doubling ` +
+    `each letter job: ${describeRetryPolicy(retryPolicyOf(config))} ` +
     `(SEND_ATTEMPTS and BACKOFF_MS as set for this run, fixed into each job; a worker's own values do not change them)`
   );
 }
 
-/** What an operator does about deliveries a finished run did not send. */
-export function nextSteps(campaignId: string, totals: CampaignTotals): string[] {
+/** What an operator does about deliveries a finished run did not send, by what became of them. */
+export function nextSteps(campaignId: string, totals: CampaignTotals, progress: CampaignProgress | null, dataDir: string): string[] {
+  const cli = 'annual-review-mailer';
+  const state = progress?.state;
+  if (state?.state === 'cancelled') {
+    return [
+      `campaign ${campaignId} was ${describeCampaignState(state)}. Next:`,
+      `  ${cli} report --campaign ${campaignId} --gaps gaps.csv     # what is still owed`,
+      `  ${cli} run --data ${dataDir}     # carries the run on: adds back the cancelled jobs, sends nothing twice`,
+    ];
+  }
   const lines = [
-    `not every delivery was sent: ${totals.permanentFailures} permanent failures, ${totals.temporaryFailures} temporary failures, ${totals.pending} pending. Next:`,
-    `  annual-review-mailer report --campaign ${campaignId} --gaps gaps.csv     # what is still owed, with the relay's answers`,
+    `not every delivery was sent: ${totals.bounced} bounced, ${totals.permanentFailures} permanent failures, ${totals.temporaryFailures} temporary failures, ${totals.pending} pending. Next:`,
+    `  ${cli} report --campaign ${campaignId} --gaps gaps.csv     # what is still owed, with the relay's answers`,
   ];
+  if (totals.bounced > 0) {
+    lines.push(
+      `  ${cli} readdress --campaign ${campaignId} --authority ID --recipient KEY --email NEW --by NAME   # a bounced letter, to a corrected address (the gaps file lists them)`,
+    );
+  }
   if (totals.permanentFailures > 0) {
     lines.push(
-      `  annual-review-mailer retry --campaign ${campaignId} --status permanent-failure --by NAME   # after fixing their cause (addresses, relay)`,
+      `  ${cli} retry --campaign ${campaignId} --status permanent-failure --by NAME   # after fixing their cause (addresses, relay)`,
     );
   }
   if (totals.temporaryFailures > 0) {
-    lines.push(
-      `  annual-review-mailer retry --campaign ${campaignId} --status temporary-failure --by NAME   # once the relay answers again`,
-    );
+    lines.push(`  ${cli} retry --campaign ${campaignId} --status temporary-failure --by NAME   # once the relay answers again`);
   }
   if (totals.pending > 0) {
-    lines.push(`  annual-review-mailer retry --campaign ${campaignId} --by NAME   # every delivery not sent, the queued ones included`);
+    lines.push(
+      `  ${cli} run --data ${dataDir}   # gives a job back to every authority still owed a letter whose job is gone; sends nothing twice`,
+    );
   }
   return lines;
-}
-
-/** A test run, or a real run of approved files; a refusal stores and enqueues nothing. */
-async function storeForRun(
-  producer: Producer,
-  snapshot: CampaignSnapshot,
-  options: EnqueueOptions,
-  config: Config,
-  print: Print,
-): Promise<string> {
-  try {
-    if (options.testTo) {
-      // The test notice is the package's (templates/test-mode), the same for every campaign.
-      const test = await storeTestCampaign(producer, snapshot, options.testTo, config);
-      print.err(
-        `test run: every letter goes to ${options.testTo} only, marked [TEST]; recorded as campaign ${test.campaignId}, so the real run still sends everything`,
-      );
-      return test.campaignId;
-    }
-    const { campaignId, approval } = await storeApprovedCampaign(producer, snapshot, options.fingerprint, config);
-    print.err(`campaign ${campaignId}: approved by ${approval.by} at ${approval.at} (sha256 ${approval.sha256.slice(0, 12)}...)`);
-    return campaignId;
-  } catch (error) {
-    if (error instanceof RunRefused) throw new CliError(error.message, 1);
-    throw error;
-  }
 }

@@ -8,8 +8,8 @@
  */
 import session from 'express-session';
 import type { Redis } from 'ioredis';
-import { StorageKeys } from '../storage/keys.js';
-import { decodeSession, encodeSession } from '../storage/records.js';
+import { StorageKeys } from './keys.js';
+import { decodeSession, encodeSession } from './records.js';
 
 /** How long an idle session lasts when its cookie carries no expiry. */
 const DEFAULT_TTL_S = 8 * 60 * 60;

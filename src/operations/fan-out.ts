@@ -4,53 +4,55 @@
  * second `run`, or the scheduler firing again) adds nothing that exists, and
  * the ledger makes sure nobody is emailed twice even if a job is re-added.
  *
- * It also repairs: a failover can lose a job, or roll a ledger record back,
- * after the job finished. An authority with a recipient still owed (see
- * `Ledger.owed`) whose job is missing or finished gets its job back; a live
- * job is left alone, and a `sent` recipient is never owed.
- *
- * It seeds the ledger through storage (the ledger's record store lives there,
- * below every stage) and takes Message-IDs and the test-campaign rule from the
- * domain, so the schedule stage imports nothing above it.
+ * It also repairs: a cancel removes jobs, and a failover can lose a job, or
+ * roll a ledger record back after the job finished. An authority with a
+ * recipient still owed (the domain's `isOwed`) whose job is missing or
+ * finished gets its job back; a live job is left alone, and a `sent`
+ * recipient is never owed. A fan-out ends an operator's cancel: the run goes
+ * on. It writes one `campaign.fanned-out` line to the delivery log.
  */
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   type Authority,
   CampaignNotStoredError,
+  EVENT,
   isTestCampaign,
   letterMessageId,
+  mailDomain,
   type NewDelivery,
   recipientsOf,
 } from '../domain/index.js';
-import type { CampaignStore } from '../storage/campaign-store.js';
-import { deliveryField, type Ledger } from '../storage/ledger.js';
-import { type LetterJobData, letterJobId, letterJobOptions, type RetryPolicy } from './queues.js';
+import { letterJobId, letterJobOptions } from '../schedule/queues.js';
+import { deliveryField } from '../storage/ledger.js';
+import type { OperationsContext } from './context.js';
 
+/** What a fan-out did, authority by authority: each counts in exactly one of these. */
 export interface FanOutResult {
-  /** Jobs added: authorities with no job. */
+  /** Jobs added for authorities the ledger had never seen: the run's first fan-out. */
   added: number;
-  /** Authorities given no new job: their job exists (some re-queued: see `repaired`), or nothing is owed them. */
+  /** Jobs added back for authorities the ledger knew, still owed a letter: removed by a cancel, or lost in a failover. */
+  restored: number;
+  /** Finished jobs run again because a letter is still owed (a record rolled back by a failover). */
+  requeued: number;
+  /** Authorities left as they were: their job is waiting or running, or nothing is owed them. */
   existing: number;
-  /**
-   * Jobs put back because a recipient is still owed: a finished job re-queued,
-   * or a missing job added for an authority the ledger already knew.
-   */
-  repaired: number;
 }
 
 export interface FanOutOptions {
-  queue: Queue<LetterJobData>;
-  /** The producer connection, to see which jobs exist already. */
-  redis: Redis;
-  store: CampaignStore;
-  ledger: Ledger;
   campaignId: string;
-  policy: RetryPolicy;
+  /** Who asked: an operator's name for `run`, "scheduler" for the annual run. */
+  by: string;
   /** addBulk batch size. Default 1000. */
   chunkSize?: number;
   /** Called after each batch, for progress bars. */
   onProgress?: (done: number) => void;
+}
+
+/** "3 jobs added, 1 added back (...), 0 run again (...), 396 left as they were". */
+export function describeFanOut(r: FanOutResult): string {
+  return (
+    `${r.added} jobs added, ${r.restored} added back (letters still owed whose job was cancelled or lost), ` +
+    `${r.requeued} run again (a finished job whose letter is still owed), ${r.existing} left as they were`
+  );
 }
 
 /**
@@ -60,26 +62,40 @@ export interface FanOutOptions {
  */
 const LANES = 8;
 
-export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
-  const stored = await options.store.load(options.campaignId);
-  if (!stored) throw new CampaignNotStoredError(options.campaignId);
-  const fromAddress = stored.campaign.mail.from.address;
+export async function fanOut(ctx: OperationsContext, options: FanOutOptions): Promise<FanOutResult> {
+  const { campaignId } = options;
+  const campaigns = ctx.storage.campaigns;
+  const stored = await campaigns.load(campaignId);
+  if (!stored) throw new CampaignNotStoredError(campaignId);
+  const domain = mailDomain(stored.campaign.mail.from.address);
   const chunkSize = options.chunkSize ?? 1000;
-  const result: FanOutResult = { added: 0, existing: 0, repaired: 0 };
-  const batches = batchesOf(options.store.authorityPages(options.campaignId), chunkSize);
+  const result: FanOutResult = { added: 0, restored: 0, requeued: 0, existing: 0 };
+  const batches = batchesOf(campaigns.authorityPages(campaignId), chunkSize);
   // Several batches at a time, so Redis adds some batches' jobs while this
   // process builds the others' (see LANES).
   const lane = async () => {
     for (let next = await batches.next(); !next.done; next = await batches.next()) {
-      const counts = await addBatch(options, next.value, fromAddress);
+      const counts = await addBatch(ctx, campaignId, next.value, domain);
       result.added += counts.added;
+      result.restored += counts.restored;
+      result.requeued += counts.requeued;
       result.existing += counts.existing;
-      result.repaired += counts.repaired;
-      options.onProgress?.(result.added + result.existing);
+      options.onProgress?.(result.added + result.restored + result.requeued + result.existing);
     }
   };
   const lanes = await Promise.allSettled(Array.from({ length: LANES }, lane));
   for (const outcome of lanes) if (outcome.status === 'rejected') throw outcome.reason;
+  if (stored.cancelled) await campaigns.clearCancelled(campaignId);
+  ctx.deliveryLog.info(
+    {
+      event: EVENT.campaignFannedOut,
+      campaign: campaignId,
+      by: options.by,
+      ...result,
+      ...(stored.cancelled ? { cancelledBy: stored.cancelled.by } : {}),
+    },
+    EVENT.campaignFannedOut,
+  );
   return result;
 }
 
@@ -98,13 +114,14 @@ async function* batchesOf<T>(pages: AsyncIterable<T[]>, size: number): AsyncGene
   if (batch.length > 0) yield batch;
 }
 
-async function addBatch(options: FanOutOptions, authorities: Authority[], fromAddress: string): Promise<FanOutResult> {
-  const { queue, ledger, campaignId } = options;
+async function addBatch(ctx: OperationsContext, campaignId: string, authorities: Authority[], domain: string): Promise<FanOutResult> {
+  const queue = ctx.letters;
+  const ledger = ctx.storage.ledger(campaignId);
   const ids = authorities.map((a) => letterJobId(campaignId, a.id));
   const keys = ids.map((id) => queue.toKey(id));
   // One EXISTS for the whole batch; only when some job exists (a second run) is each one's state read.
   const states: Array<string | undefined> = new Array(authorities.length).fill(undefined);
-  if ((await options.redis.exists(...keys)) > 0) {
+  if ((await ctx.storage.redis.exists(...keys)) > 0) {
     const found = await Promise.all(ids.map((id) => queue.getJobState(id)));
     for (const [i, state] of found.entries()) states[i] = state === 'unknown' ? undefined : state;
   }
@@ -125,18 +142,18 @@ async function addBatch(options: FanOutOptions, authorities: Authority[], fromAd
       recipient: r.key,
       role: r.role,
       email: r.email,
-      messageId: letterMessageId(campaignId, a.id, r.key, fromAddress),
+      messageId: letterMessageId(campaignId, a.id, r.key, domain),
     })),
   );
   await ledger.seed(deliveries);
-  const jobOptions = letterJobOptions(options.policy);
+  const jobOptions = letterJobOptions(ctx.policy);
   const missing = due.filter((c) => c.state === undefined);
   await queue.addBulk(
     missing.map(({ authority: a, id }) => ({
       name: 'letter',
       // A test run's jobs say so; the worker also knows one by its campaign id.
       data: isTestCampaign(campaignId)
-        ? { campaign: campaignId, authorityId: a.id, test: true }
+        ? { campaign: campaignId, authorityId: a.id, test: true as const }
         : { campaign: campaignId, authorityId: a.id },
       opts: { ...jobOptions, jobId: id },
     })),
@@ -149,12 +166,14 @@ async function addBatch(options: FanOutOptions, authorities: Authority[], fromAd
       (await queue.getJob(c.id))?.retry(c.state as 'completed' | 'failed', { resetAttemptsMade: true, resetAttemptsStarted: true }),
     ),
   );
-  // A repair: a job put back for an authority the ledger already knew (a job lost after its
-  // fan-out) or whose job had finished (a letter lost after its job ended).
-  const repaired =
-    finished.length +
-    missing.filter((c) => recipientsOf(c.authority).some((r) => recorded.has(deliveryField(c.authority.id, r.key)))).length;
-  return { added: missing.length, existing: authorities.length - missing.length, repaired };
+  // Added back: a missing job for an authority the ledger already knew (cancelled, or lost after its fan-out).
+  const restored = missing.filter((c) => recipientsOf(c.authority).some((r) => recorded.has(deliveryField(c.authority.id, r.key)))).length;
+  return {
+    added: missing.length - restored,
+    restored,
+    requeued: finished.length,
+    existing: authorities.length - missing.length - finished.length,
+  };
 }
 
 const FINISHED: ReadonlySet<string> = new Set(['completed', 'failed']);

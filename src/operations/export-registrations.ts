@@ -15,7 +15,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AUTHORITIES_FILE, declarationOf, parseAuthoritiesCsv } from '../data/authorities-csv.js';
 import { CAMPAIGN_FILE, parseCampaignJson } from '../data/load-data-set.js';
 import { MONITORING_OFFICER_COLUMNS, MONITORING_OFFICERS_FILE } from '../data/monitoring-officers-csv.js';
-import type { Registration } from './registration-store.js';
+import type { Registration } from '../domain/index.js';
 
 export interface ExportResult {
   file: string;
