@@ -56,7 +56,7 @@ import { loadConfig } from '../src/config.js';
 import { hasRedisServer, PrivateRedis } from '../src/demo/private-redis.js';
 import { MASTER_NAME, RedisTopology } from '../src/demo/redis-topology.js';
 import { type ReceivedMessage, SmtpSink } from '../src/demo/smtp-sink.js';
-import { type DeliveryRecord, letterMessageId, recipientsOf } from '../src/domain/index.js';
+import { type DeliveryRecord, letterMessageId, mailDomain, recipientsOf } from '../src/domain/index.js';
 import { createRedis, type RedisTarget } from '../src/redis.js';
 import { LETTERS_QUEUE, letterJobId } from '../src/schedule/queues.js';
 import { BreakerStore } from '../src/storage/breaker-store.js';
@@ -194,7 +194,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
         authorityId: a.id,
         recipient: r.key,
         email: r.email.toLowerCase(),
-        messageId: letterMessageId(campaign.id, a.id, r.key, fromAddress),
+        messageId: letterMessageId(campaign.id, a.id, r.key, mailDomain(fromAddress)),
       })),
     );
     const refusedShare = options.refusedShare ?? 0.02;

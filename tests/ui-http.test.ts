@@ -175,7 +175,7 @@ describe('retrying from the ui', () => {
     await eventually('the retried job to complete', async () => (await h!.jobState('alpha')) === 'completed');
     expect([h.receivedFor('alpha/ceo'), h.receivedFor('alpha/head'), h.receivedFor('alpha/mo-1')]).toEqual([1, 1, 1]);
     const logs = await h.jobLogs('alpha');
-    expect(logs).toContain('retry requested by olivia from the ui; will send to mo-1');
+    expect(logs).toContain('retry requested by olivia; will send to mo-1');
     // What it did send, in the job log the drawer shows.
     expect(logs.at(-1)).toBe('ceo already-sent; head already-sent; mo-1 sent');
   });

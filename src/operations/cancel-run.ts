@@ -63,8 +63,8 @@ export async function cancelCampaignRun(ctx: OperationsContext, campaignId: stri
 
 export function describeCancel(campaignId: string, r: CancelResult): string {
   return (
-    `campaign ${campaignId}: cancelled by ${r.cancelled.by}; removed ${r.removed} letter jobs not yet started; ` +
+    `campaign ${campaignId}: removed ${r.removed} letter jobs not yet started; ` +
     `${r.running.length} running now finish their authority${r.running.length ? ` (${r.running.join(', ')})` : ''}; ${r.finished} had finished. ` +
-    `What was sent stays sent; \`run\` again carries on and sends nothing twice`
+    `Cancelled by ${r.cancelled.by}: what was sent stays sent; \`run\` again carries on and sends nothing twice`
   );
 }

@@ -208,15 +208,17 @@ export async function retryJob(
   const [{ owed }, records] = await Promise.all([ledger.owed(fields), ledger.forAuthority(authority.id, keys)]);
   const byKey = new Map(records.map((r) => [r.recipient, r]));
   const willSend = keys.filter((key) => owed.has(deliveryField(authority.id, key)));
-  const rest = keys
-    .filter((key) => !willSend.includes(key))
-    .map((key) => describeNotOwed(key, byKey.get(key)))
-    .join('; ');
+  const notOwed = keys.filter((key) => !willSend.includes(key));
+  const sent = notOwed.filter((key) => byKey.get(key)?.status === 'sent');
+  const rest = [
+    ...(sent.length > 0 ? [`${sent.join(', ')} already sent`] : []),
+    ...notOwed.filter((key) => !sent.includes(key)).map((key) => describeNotOwed(key, byKey.get(key))),
+  ].join('; ');
   const jobId = letterJobId(campaignId, authority.id);
   if (willSend.length === 0) {
     return { jobId, action: 'nothing-to-send', willSend, message: `nothing to send, so job ${jobId} was not run again: ${rest}` };
   }
-  const note = `retry by ${by}${reason ? `: ${reason}` : ''}; will send to ${willSend.join(', ')}`;
+  const note = `retry requested by ${by}${reason ? `: ${reason}` : ''}; will send to ${willSend.join(', ')}`;
   const outcome = await runAgain(ctx, campaignId, authority.id, by, note);
   const whom = `will send to ${willSend.join(', ')}${rest ? `; ${rest}` : ''}`;
   switch (outcome.action) {
@@ -276,8 +278,6 @@ export async function retryDelivery(
 
 function describeNotOwed(key: RecipientKey, record: DeliveryRecord | undefined): string {
   switch (record?.status) {
-    case 'sent':
-      return `${key} already sent`;
     case 'bounced':
       return `${key} bounced (${record.diagnostic ?? 'no diagnostic'}; use Readdress with a corrected address)`;
     case 'permanent-failure':
