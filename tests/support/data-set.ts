@@ -67,3 +67,36 @@ async function writeBodyOnlyCampaign(dir: string): Promise<void> {
   const campaign = JSON.parse(await readFile(join(SAMPLE_DATA_DIR, 'campaign.json'), 'utf8')) as Record<string, unknown>;
   await writeFile(join(dir, 'campaign.json'), `${JSON.stringify({ ...campaign, letterAs: 'body' }, null, 2)}\n`);
 }
+
+/**
+ * A copy role from contacts.csv, as a preparer adds one: declared in
+ * campaign.json, its contacts in contacts.csv, and its own copy notice.
+ */
+export async function addCopyRole(
+  dir: string,
+  copy: { role: string; title: string },
+  contacts: Array<{ authorityId: string; name: string; email: string }>,
+): Promise<void> {
+  const file = join(dir, 'campaign.json');
+  const campaign = JSON.parse(await readFile(file, 'utf8')) as { recipients: { copies: Array<{ role: string; title?: string }> } };
+  campaign.recipients.copies.push(copy);
+  await writeFile(file, `${JSON.stringify(campaign, null, 2)}\n`);
+  const rows = contacts.map((c) => `${c.authorityId},${copy.role},${c.name},${c.email}`);
+  await writeFile(join(dir, 'contacts.csv'), `${['authority_id,role,name,email', ...rows].join('\n')}\n`);
+  const notice = join(dir, 'templates', 'partials', 'copy-notice.mjml');
+  await writeFile(
+    notice,
+    (await readFile(notice, 'utf8')).replace(
+      '  </div>',
+      `    {{#if (eq recipient.role "${copy.role}")}}\n` +
+        `    <p class="copy-notice" role="note">You receive this copy as {{recipient.title}} of {{authority.name}}.</p>\n` +
+        '    {{/if}}\n  </div>',
+    ),
+  );
+}
+
+/** One of an authority's own files, sent with its letter (attachments/<authority-id>/<name>). */
+export async function addAttachment(dir: string, authorityId: string, name: string, content: string): Promise<void> {
+  await mkdir(join(dir, 'attachments', authorityId), { recursive: true });
+  await writeFile(join(dir, 'attachments', authorityId, name), content);
+}
