@@ -10,9 +10,11 @@ import { createLogger, type LogOptions } from '../logger.js';
  * The delivery logger writes to the delivery log file, which an operator keeps
  * as the audit trail of the run, and echoes to stdout. The file gets every
  * delivery line whatever LOG_LEVEL says; LOG_LEVEL governs the echo only.
+ * `sync`: write each line before returning (the command line's few lines).
  */
-export function createDeliveryLogger(options: LogOptions & { file: string; echo?: boolean }): Logger {
-  const file = pino.destination({ dest: options.file, mkdir: true, sync: false });
+export function createDeliveryLogger(options: LogOptions & { file: string; echo?: boolean; sync?: boolean }): Logger {
+  // A long-lived process writes asynchronously; a command that records one change and exits writes at once (`sync`).
+  const file = pino.destination({ dest: options.file, mkdir: true, sync: options.sync ?? false });
   const echo = options.echo !== false && options.level !== 'silent';
   const streams = pino.multistream([
     { level: 'info', stream: file },

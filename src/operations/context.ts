@@ -65,9 +65,11 @@ export function createOperations(options: CreateOperationsOptions): OpenOperatio
 }
 
 /** A command's operations on its own producer connection (fails fast when Redis is away); `close` closes that too. */
-export async function openOperations(config: Config, options: { deliveryLog?: Logger } = {}): Promise<OpenOperations> {
+export async function openOperations(config: Config): Promise<OpenOperations> {
   const redis = await connectProducer(redisTarget(config));
-  const ops = createOperations({ redis, config, deliveryLog: options.deliveryLog });
+  // A command records a few changes and exits: each line is written before the next step.
+  const deliveryLog = createDeliveryLogger({ level: 'silent', file: config.DELIVERY_LOG, echo: false, sync: true });
+  const ops = createOperations({ redis, config, deliveryLog });
   return {
     ...ops,
     async close() {
