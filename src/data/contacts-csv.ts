@@ -4,7 +4,7 @@
  * monitoring officers (a link officer, the chair of scrutiny, ...). Each is
  * a recipient `<role>-N`, N from 1 in file order within the authority.
  */
-import { AUTHORITY_ID, type DataProblem } from '../domain/index.js';
+import { AUTHORITY_ID, copyKey, type DataProblem } from '../domain/index.js';
 import { AUTHORITIES_FILE, type AuthoritiesCsv, type AuthorityRow } from './authorities-csv.js';
 import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
 
@@ -86,7 +86,7 @@ export function parseContactsCsv(
       }
       const n = (seen.get(`${authorityId} ${role}`) ?? 0) + 1;
       seen.set(`${authorityId} ${role}`, n);
-      authority.copies.push({ key: `${role}-${n}`, role, name, email });
+      authority.copies.push({ key: copyKey(role, n), role, name, email });
     },
     'authority_id',
   );

@@ -2,7 +2,7 @@
  * monitoring-officers.csv: the monitoring officers of each authority. Only
  * those who registered to receive the letter directly are recipients.
  */
-import { AUTHORITY_ID, type DataProblem, type Person } from '../domain/index.js';
+import { AUTHORITY_ID, copyKey, type DataProblem, type Person } from '../domain/index.js';
 import { AUTHORITIES_FILE, type AuthoritiesCsv, type AuthorityRow } from './authorities-csv.js';
 import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
 
@@ -76,7 +76,7 @@ export function parseMonitoringOfficersCsv(
       }
       registered.officers.push({ name, email });
       registered.lines.push(row.line);
-      registered.row?.authority.copies.push({ key: `mo-${registered.officers.length}`, role: 'mo', name, email });
+      registered.row?.authority.copies.push({ key: copyKey('mo', registered.officers.length), role: 'mo', name, email });
     },
     'authority_id',
   );

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { AUTHORITY_KINDS } from './authority.js';
 import { FIXED_COLUMNS, type FigureRule, figuresOfRule, RULE_KINDS } from './figures.js';
+import { ROLE_NAME } from './recipient-key.js';
 
 const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
 const headerSafe = z.string().min(1).refine(noLineBreaks, 'must not contain a line break (CR or LF)');
@@ -16,7 +17,7 @@ const paragraphs = z.array(z.string().min(1)).min(1);
 /** A figure's name is its CSV column and its name in templates (`figures.<name>`). */
 const figureName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower-case letters, digits and "_" only');
 /** A copy role: part of recipient keys (`<role>-N`) and ledger fields. */
-const roleName = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'use lower-case letters, digits and "-" only');
+const roleName = z.string().regex(ROLE_NAME, 'use lower-case letters, digits and "-" only');
 
 const figureSchema = z.strictObject({
   /** The column of authorities.csv, and `figures.<column>` in the templates. */
