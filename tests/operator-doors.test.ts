@@ -223,7 +223,8 @@ describe("the report's record", () => {
     const data = await writeDataSet(join(harness.dir, 'data'), [ALPHA]);
     const sentUnder = await approveCommand({ data, by: 'Olivia' }, harness.config, quietPrint);
     await harness.startWorker();
-    await runCommand({ data }, harness.config, quietPrint);
+    // Which letters arrived does not matter here, only which approval they went out under.
+    await runCommand({ data }, harness.config, quietPrint).catch(() => undefined);
     // Next day someone edits the wording and approves again; the letters already went out.
     const campaignFile = join(data, 'campaign.json');
     await writeFile(
