@@ -9,8 +9,10 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { prng } from '../scripts/prng.js';
 import { type AuthorityRow, authorityColumns, parseAuthoritiesCsv } from '../src/data/authorities-csv.js';
+import { MAX_UNREADABLE_RECORDS } from '../src/data/csv-exact-pass.js';
+import { parseClean } from '../src/data/csv-fast-pass.js';
 import { parseMonitoringOfficersCsv } from '../src/data/monitoring-officers-csv.js';
-import { MAX_PROBLEMS_PER_FILE, MAX_UNREADABLE_RECORDS, parseClean } from '../src/data/read-csv.js';
+import { MAX_PROBLEMS_PER_FILE } from '../src/data/problem-log.js';
 import { AUTHORITY_ID, AUTHORITY_KINDS, ruleProblems } from '../src/domain/index.js';
 import { campaign } from './render/fixtures.js';
 

@@ -16,7 +16,10 @@ import {
   type Figures,
   ruleProblems,
 } from '../domain/index.js';
-import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
+import { ProblemLog } from './problem-log.js';
+import { readCsv } from './read-csv.js';
+import { RowReader } from './row-reader.js';
+import { show } from './show-value.js';
 
 export const AUTHORITIES_FILE = 'authorities.csv';
 

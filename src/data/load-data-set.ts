@@ -13,7 +13,8 @@ import { AUTHORITIES_FILE, type AuthoritiesCsv, declarationOf, parseAuthoritiesC
 import { templateProblems } from './campaign-templates.js';
 import { CONTACTS_FILE, parseContactsCsv } from './contacts-csv.js';
 import { MONITORING_OFFICERS_FILE, parseMonitoringOfficersCsv } from './monitoring-officers-csv.js';
-import { decodeUtf8, ProblemLog } from './read-csv.js';
+import { ProblemLog } from './problem-log.js';
+import { decodeUtf8 } from './utf8.js';
 
 export const CAMPAIGN_FILE = 'campaign.json';
 /** The campaign's own templates: letter.mjml and partials/, inside the campaign folder. */

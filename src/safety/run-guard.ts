@@ -4,7 +4,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { show } from '../data/read-csv.js';
+import { show } from '../data/show-value.js';
 import { type Approval, isAllowed, isEmail, RunRefused } from '../domain/index.js';
 import type { LetterJobData } from '../schedule/queues.js';
 import type { CampaignSnapshot, CampaignStore } from '../storage/campaign-store.js';
