@@ -5,7 +5,7 @@
  */
 
 import { campaignTemplatesDir, loadDataSet } from '../data/load-data-set.js';
-import { type Authority, type Campaign, CliError, formatProblem } from '../domain/index.js';
+import { type Authority, type Campaign, CliError, formatProblem, formatWarning } from '../domain/index.js';
 
 export interface ValidData {
   campaign: Campaign;
@@ -21,11 +21,12 @@ export async function loadValidData(
 ): Promise<ValidData> {
   const result = await loadDataSet(dir, { templatesDir: campaignTemplatesDir(dir, options.templatesDir) });
   for (const problem of result.problems) options.print(formatProblem(problem));
+  for (const warning of result.warnings) options.print(formatWarning(warning));
   if (result.dataSet) return { ...result.dataSet, skipped: [], dir };
   if (!options.skipInvalid || !result.campaign) {
     throw new CliError(
       `${result.problems.length} problem(s) in ${dir}; nothing was enqueued` +
-        (result.campaign ? ' (fix them, or pass --skip-invalid to send only the valid authorities)' : ''),
+        (result.skippable ? ' (fix them, or pass --skip-invalid to send only the valid authorities)' : ''),
       1,
     );
   }

@@ -16,7 +16,7 @@ export class ProblemLog {
    * next too. Rows are checked in order, so only the current line's cells
    * need remembering, not every cell of a file of garbage.
    */
-  private cellsLine = -1;
+  private cellsLine: number | undefined = -1;
   private readonly cells = new Set<string>();
   /** Every authority with a problem here, including those past the listing limit. */
   readonly authorityIds = new Set<string>();
@@ -29,10 +29,14 @@ export class ProblemLog {
     this.record({ file: this.file, line, field, reason, ...(authorityId ? { authorityId } : {}) }, false);
   }
 
-  /** A problem that makes every row of the file untrustworthy; always listed, whatever the limit. */
-  addFileProblem(line: number, field: string, reason: string): void {
+  /**
+   * A problem that makes every row of the file untrustworthy; always listed,
+   * whatever the limit. `line` where one line is to blame (a bad header, a
+   * byte that is not UTF-8); none for the file as a whole (empty, no rows).
+   */
+  addFileProblem(line: number | undefined, field: string, reason: string): void {
     this.unreadable = true;
-    this.record({ file: this.file, line, field, reason }, true);
+    this.record({ file: this.file, ...(line === undefined ? {} : { line }), field, reason }, true);
   }
 
   private record(problem: DataProblem, fileProblem: boolean): void {
@@ -53,7 +57,7 @@ export class ProblemLog {
 
   problems(): DataProblem[] {
     if (this.unlisted === 0) return [...this.listed];
-    const more = { file: this.file, line: 0, field: '-', reason: `... and ${this.unlisted} more problems in this file` };
+    const more = { file: this.file, field: '-', reason: `... and ${this.unlisted} more problems in this file` };
     return [...this.listed, more];
   }
 }

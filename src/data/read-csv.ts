@@ -110,7 +110,7 @@ export function readCsv<C extends string>(
     }
     if (!readRecord(parsed.fields, line, false)) return;
   }
-  if (!headerChecked) log.addFileProblem(0, '-', `is empty; expected a header line: ${expectedHeader}`);
+  if (!headerChecked) log.addFileProblem(undefined, '-', `is empty; expected a header line: ${expectedHeader}`);
   if (stoppedAt !== null) {
     const reason = `stopped reading here: ${MAX_UNREADABLE_RECORDS} records could not be read as rows of ${expectedHeader}; is this the right file, saved as comma-separated values?`;
     log.addFileProblem(stoppedAt, '-', reason);
