@@ -6,6 +6,7 @@
 
 import { campaignTemplatesDir, loadDataSet } from '../data/load-data-set.js';
 import { type Authority, type Campaign, CliError, formatProblem, formatWarning } from '../domain/index.js';
+import { withLetterFailures } from '../render/letter-failures.js';
 
 export interface ValidData {
   campaign: Campaign;
@@ -19,7 +20,8 @@ export async function loadValidData(
   dir: string,
   options: { skipInvalid?: boolean; print: (line: string) => void; templatesDir?: string },
 ): Promise<ValidData> {
-  const result = await loadDataSet(dir, { templatesDir: campaignTemplatesDir(dir, options.templatesDir) });
+  const templatesDir = campaignTemplatesDir(dir, options.templatesDir);
+  const result = await withLetterFailures(await loadDataSet(dir, { templatesDir }), templatesDir);
   for (const problem of result.problems) options.print(formatProblem(problem));
   for (const warning of result.warnings) options.print(formatWarning(warning));
   if (result.dataSet) return { ...result.dataSet, skipped: [], dir };

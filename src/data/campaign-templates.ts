@@ -18,6 +18,9 @@ import { didYouMean } from './did-you-mean.js';
 const FIGURE = /\bfigures\.([A-Za-z0-9_]+)/g;
 const AVERAGE = /\baverages\.([A-Za-z0-9_]+)/g;
 const ROLE = /recipient\.role\s+"([^"]*)"|"([^"]*)"\s+recipient\.role\b/g;
+/** `{{> name}}`: partials/<name>.mjml, and `campaign.wording.<key>`: a paragraph list of campaign.json. */
+const PARTIAL = /\{\{>\s*([A-Za-z0-9/_-]+)\s*\}\}/g;
+const WORDING = /\bcampaign\.wording\.([A-Za-z0-9]+)/g;
 /** A notice for every copy, whatever its role. */
 const ANY_COPY = /\brecipient\.isCopy\b/;
 /**
@@ -51,6 +54,8 @@ export async function templateProblems(campaign: Campaign, templatesDir: string,
   const averages: Use[] = [];
   const roles: Use[] = [];
   const noNotice: Use[] = [];
+  const partials: Use[] = [];
+  const wording: Use[] = [];
   for (const { name, text } of files) {
     text.split('\n').forEach((line, i) => {
       // One problem for a name used twice on one line.
@@ -61,6 +66,9 @@ export async function templateProblems(campaign: Campaign, templatesDir: string,
       at(named(FIGURE), figures);
       at(named(AVERAGE), averages);
       at(named(ROLE), roles);
+      at(named(PARTIAL), partials);
+      // The cover note is the email only when the letter travels as a PDF alone.
+      if (campaign.letterAs === 'pdf' || !name.startsWith(`${COVER_NOTE_DIR}/`)) at(named(WORDING), wording);
       at(
         named(NO_NOTICE).flatMap((list) => list.split(',').map((role) => role.trim())),
         noNotice,
@@ -111,6 +119,30 @@ export async function templateProblems(campaign: Campaign, templatesDir: string,
         line: use.line,
         field: 'recipient.role',
         reason: `unknown role '${use.name}'${didYouMean(use.name, copyRoles)}; campaign.json recipients.copies names ${[...copyRoles].join(', ')}`,
+      });
+    }
+  }
+  const partialNames = new Set(
+    files.filter((f) => f.name.startsWith('partials/') && f.name.endsWith('.mjml')).map((f) => f.name.slice(9, -5)),
+  );
+  for (const use of partials) {
+    if (!partialNames.has(use.name)) {
+      problems.push({
+        file: use.file,
+        line: use.line,
+        field: `{{> ${use.name}}}`,
+        reason: `no partial templates/partials/${use.name}.mjml${didYouMean(use.name, partialNames)}`,
+      });
+    }
+  }
+  const wordingKeys = Object.keys(campaign.wording);
+  for (const use of wording) {
+    if (!(use.name in campaign.wording)) {
+      problems.push({
+        file: use.file,
+        line: use.line,
+        field: `campaign.wording.${use.name}`,
+        reason: `campaign.json wording has no '${use.name}'${didYouMean(use.name, wordingKeys)}; the paragraph would be missing from every letter`,
       });
     }
   }

@@ -36,6 +36,11 @@ export interface LoadResult {
    */
   warnings: DataProblem[];
   /**
+   * The problems with campaign.json or the templates: every letter would be
+   * wrong or unchecked, so `render` and `preview` refuse as well.
+   */
+  campaignProblems: DataProblem[];
+  /**
    * Every problem belongs to one authority, so `--skip-invalid` can send the
    * others; false when any is with a file, the campaign or its templates.
    */
@@ -83,7 +88,15 @@ export async function loadDataSet(dir: string, options: LoadOptions = {}): Promi
   if (!campaign) {
     // Without the declaration no header can be checked; say so for each file that is there.
     problems.push(notRead(authoritiesFile, AUTHORITIES_FILE), notRead(officersFile, MONITORING_OFFICERS_FILE));
-    return { dataSet: null, problems, warnings, skippable: false, validAuthorities: [], campaign: null };
+    return {
+      dataSet: null,
+      problems,
+      warnings,
+      campaignProblems: campaignProblemsIn(problems),
+      skippable: false,
+      validAuthorities: [],
+      campaign: null,
+    };
   }
 
   const copyRoles = campaign.recipients.copies.map((copy) => copy.role);
@@ -159,7 +172,11 @@ export async function loadDataSet(dir: string, options: LoadOptions = {}): Promi
 
   const dataSet = problems.length === 0 ? { campaign, authorities: validAuthorities } : null;
   const skippable = problems.every((problem) => problem.authorityId !== undefined);
-  return { dataSet, problems, warnings, skippable, validAuthorities, campaign };
+  return { dataSet, problems, warnings, campaignProblems: campaignProblemsIn(problems), skippable, validAuthorities, campaign };
+}
+
+function campaignProblemsIn(problems: readonly DataProblem[]): DataProblem[] {
+  return problems.filter((problem) => problem.file === CAMPAIGN_FILE || problem.file.startsWith(`${TEMPLATES_FOLDER}/`));
 }
 
 /** Every kind of authority in the data needs its averages for similar organisations. */

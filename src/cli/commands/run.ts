@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import { attachmentReader } from '../../data/attachments-folder.js';
 import { campaignTemplatesDir } from '../../data/load-data-set.js';
-import { CliError, RunRefused } from '../../domain/index.js';
+import { CliError, RunRefused, TemplateError } from '../../domain/index.js';
 import { type CampaignTotals, formatTotals } from '../../ledger/totals.js';
 import { checkDurability } from '../../redis-durability.js';
 import { compileLetter } from '../../render/letter-renderer.js';
@@ -70,7 +70,9 @@ export async function enqueueCampaign(data: ValidData, options: EnqueueOptions, 
   const producer = await openProducer(config);
   try {
     if (options.checkDurability !== false) await checkDurability(producer.redis, config, (problem) => print.err(`warning: ${problem}`));
-    const letter = await compileLetter(data.campaign, { templatesDir: options.templatesDir });
+    const letter = await compileLetter(data.campaign, { templatesDir: options.templatesDir }).catch((error: unknown) => {
+      throw error instanceof TemplateError ? new CliError(`${error.message}; nothing was enqueued`, 1) : error;
+    });
     const campaignId = await storeForRun(
       producer,
       { campaign: data.campaign, authorities: data.authorities, letter, readAttachment: attachmentReader(data.dir) },
