@@ -216,6 +216,26 @@ describe('campaign.json problems', () => {
     expect((await validate(dir)).lines[0]).toBe(`campaign.json:${lineOf(text, '"letterDate"')}: letterDate: ${reason}`);
   });
 
+  it('report a missing comma at the line of the value it belongs after, not where the parser noticed', async () => {
+    const dir = await copyOf2024();
+    await edit(join(dir, 'campaign.json'), (t) => t.replace('"sendTime": "09:00",', '"sendTime": "09:00"'));
+    const text = await readFile(join(dir, 'campaign.json'), 'utf8');
+    expect((await validate(dir)).lines[0]).toBe(
+      `campaign.json:${lineOf(text, '"sendTime"')}: -: is not valid JSON: a comma is missing after this value, before '"mail"' (column 21)`,
+    );
+  });
+
+  it('report a misspelt key once, at the key, with the name it was meant to be', async () => {
+    const dir = await copyOf2024();
+    await edit(join(dir, 'campaign.json'), (t) => t.replace('"surveyUrl"', '"surveyURL"'));
+    const text = await readFile(join(dir, 'campaign.json'), 'utf8');
+    expect((await validate(dir)).lines).toEqual([
+      `campaign.json:${lineOf(text, '"surveyURL"')}: surveyURL: unknown key 'surveyURL'; did you mean 'surveyUrl'?`,
+      expect.stringMatching(/^authorities\.csv: not checked/),
+      expect.stringMatching(/^monitoring-officers\.csv: not checked/),
+    ]);
+  });
+
   it('report a key written twice at the second, since JSON keeps only that one', async () => {
     const dir = await copyOf2024();
     await edit(join(dir, 'campaign.json'), (t) => t.replace('"sendTime": "09:00",', '"sendTime": "09:00",\n  "letterDate": "2025-05-22",'));

@@ -7,6 +7,7 @@
  */
 import { findNodeAtLocation, type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { type Campaign, campaignSchema, type DataProblem } from '../domain/index.js';
+import { nearName } from './did-you-mean.js';
 import { ProblemLog } from './problem-log.js';
 import { show } from './show-value.js';
 import { decodeUtf8 } from './utf8.js';
@@ -45,9 +46,13 @@ export function parseCampaignJson(bytes: Uint8Array, file: string = CAMPAIGN_FIL
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const lineOf: LineOf = (path) => lines.lineAt(tree ? offsetOf(tree, path) : 0);
   const first = errors[0];
+  if (text.trim() === '') {
+    log.addFileProblem(undefined, '-', 'is empty; it holds the campaign as JSON (data/sample-2024-25/campaign.json is one)');
+    return { campaign: null, problems: log.problems(), lineOf };
+  }
   if (first || !tree) {
     // Later errors are mostly the first one seen again from further on.
-    const at = first?.offset ?? text.length;
+    const at = first ? blamedOffset(first, text) : text.length;
     log.addFileProblem(lines.lineAt(at), '-', `is not valid JSON: ${syntaxReason(first, text)} (column ${lines.columnAt(at)})`);
     return { campaign: null, problems: log.problems(), lineOf };
   }
@@ -55,23 +60,61 @@ export function parseCampaignJson(bytes: Uint8Array, file: string = CAMPAIGN_FIL
   const problems: DataProblem[] = repeatedKeys(tree, [], lines, file);
   const parsed = campaignSchema.safeParse(nodeValue(tree));
   if (parsed.success) return { campaign: parsed.data, problems, lineOf };
-  for (const issue of parsed.error.issues) {
-    const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
-    if (issue.code === 'unrecognized_keys') {
-      // One problem per unknown key, at the key itself.
-      for (const key of issue.keys) {
-        log.add(
-          lineOf([...path, key]),
-          fieldOf([...path, key]),
-          `unknown key ${show(key)}; ${fieldOf(path) === '-' ? 'the file' : fieldOf(path)} has no such setting`,
-        );
-      }
-      continue;
-    }
-    const missing = issue.code === 'invalid_type' && findNodeAtLocation(tree, [...path]) === undefined;
-    log.add(lineOf(path), fieldOf(path), missing ? missingReason(issue.message, issue.expected) : issue.message);
+  const issues = parsed.error.issues.map((issue) => ({
+    issue,
+    path: issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)),
+  }));
+  const isMissing = ({ issue, path }: (typeof issues)[number]) =>
+    issue.code === 'invalid_type' && findNodeAtLocation(tree, [...path]) === undefined;
+  // A misspelt key is both unknown and (under its right name) missing: one problem, at the misspelt key.
+  const missingIn = new Map<string, string[]>();
+  for (const entry of issues) {
+    const key = entry.path.at(-1);
+    if (isMissing(entry) && typeof key === 'string')
+      missingIn.set(fieldOf(entry.path.slice(0, -1)), [...(missingIn.get(fieldOf(entry.path.slice(0, -1))) ?? []), key]);
   }
-  return { campaign: null, problems: [...problems, ...log.problems()], lineOf };
+  const misspelt = new Set<string>();
+  for (const { issue, path } of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    for (const key of issue.keys) {
+      const meant = nearName(key, missingIn.get(fieldOf(path)) ?? []);
+      if (meant !== undefined) misspelt.add(fieldOf([...path, meant]));
+      const where = fieldOf(path) === '-' ? 'the file' : fieldOf(path);
+      log.add(
+        lineOf([...path, key]),
+        fieldOf([...path, key]),
+        `unknown key ${show(key)}; ${meant ? `did you mean '${meant}'?` : `${where} has no such setting`}`,
+      );
+    }
+  }
+  for (const entry of issues) {
+    const { issue, path } = entry;
+    if (issue.code === 'unrecognized_keys') continue;
+    const missing = isMissing(entry);
+    if (missing && misspelt.has(fieldOf(path))) continue;
+    log.add(
+      lineOf(path),
+      fieldOf(path),
+      missing ? missingReason(issue.message, issue.code === 'invalid_type' ? issue.expected : '') : issue.message,
+    );
+  }
+  return { campaign: null, problems: [...problems, ...log.problems()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), lineOf };
+}
+
+/**
+ * Where the mistake is, rather than where the parser noticed it: a missing
+ * comma, or one too many before a closing bracket, is noticed at the next
+ * token, often lines later; the person must edit the end of the value before.
+ */
+function blamedOffset(error: ParseError, text: string): number {
+  const name = printParseErrorCode(error.error);
+  const found = text.slice(error.offset, error.offset + error.length);
+  const atNext =
+    name === 'CommaExpected' || ((name === 'PropertyNameExpected' || name === 'ValueExpected') && (found === '}' || found === ']'));
+  if (!atNext) return error.offset;
+  let before = error.offset - 1;
+  while (before > 0 && /\s/.test(text[before]!)) before--;
+  return before;
 }
 
 /** A key the file lacks: zod's own words name only the type; ours (a date's form, say) are kept. */
@@ -158,13 +201,15 @@ function syntaxReason(error: ParseError | undefined, text: string): string {
   // ParseErrorCode is a const enum, which isolated modules cannot read: its names are.
   switch (printParseErrorCode(error.error)) {
     case 'PropertyNameExpected':
-      return closing ? `a comma before ${at}: JSON allows none after the last entry` : `expected a key in double quotes, found ${at}`;
+      return closing
+        ? `a comma after the last entry, before ${at}: JSON allows none there`
+        : `expected a key in double quotes, found ${at}`;
     case 'ValueExpected':
-      return closing ? `a comma before ${at}: JSON allows none after the last entry` : `expected a value, found ${at}`;
+      return closing ? `a comma after the last entry, before ${at}: JSON allows none there` : `expected a value, found ${at}`;
     case 'ColonExpected':
       return `expected ':' after the key, found ${at}`;
     case 'CommaExpected':
-      return `expected a comma between entries, found ${at}`;
+      return `a comma is missing after this value, before ${at}`;
     case 'CloseBraceExpected':
       return `expected '}' to close an object, found ${at}`;
     case 'CloseBracketExpected':
