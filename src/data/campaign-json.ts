@@ -6,6 +6,7 @@
  * they would count them in the file.
  */
 import { findNodeAtLocation, type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
+import type { z } from 'zod';
 import { type Campaign, campaignSchema, type DataProblem } from '../domain/index.js';
 import { nearName } from './did-you-mean.js';
 import { ProblemLog } from './problem-log.js';
@@ -60,18 +61,26 @@ export function parseCampaignJson(bytes: Uint8Array, file: string = CAMPAIGN_FIL
   const problems: DataProblem[] = repeatedKeys(tree, [], lines, file);
   const parsed = campaignSchema.safeParse(nodeValue(tree));
   if (parsed.success) return { campaign: parsed.data, problems, lineOf };
-  const issues = parsed.error.issues.map((issue) => ({
-    issue,
-    path: issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)),
-  }));
+  schemaProblems(parsed.error.issues, tree, lineOf, log);
+  return { campaign: null, problems: [...problems, ...log.problems()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), lineOf };
+}
+
+/**
+ * Each schema issue at the line of its key. A misspelt key is both unknown
+ * and, under its right name, missing: that is one problem, at the misspelt
+ * key, with the name it was meant to be.
+ */
+function schemaProblems(zodIssues: readonly z.core.$ZodIssue[], tree: Node, lineOf: LineOf, log: ProblemLog): void {
+  const issues = zodIssues.map((issue) => ({ issue, path: issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)) }));
   const isMissing = ({ issue, path }: (typeof issues)[number]) =>
     issue.code === 'invalid_type' && findNodeAtLocation(tree, [...path]) === undefined;
-  // A misspelt key is both unknown and (under its right name) missing: one problem, at the misspelt key.
+  /** The keys missing from each object, by its field. */
   const missingIn = new Map<string, string[]>();
   for (const entry of issues) {
     const key = entry.path.at(-1);
-    if (isMissing(entry) && typeof key === 'string')
-      missingIn.set(fieldOf(entry.path.slice(0, -1)), [...(missingIn.get(fieldOf(entry.path.slice(0, -1))) ?? []), key]);
+    if (!isMissing(entry) || typeof key !== 'string') continue;
+    const parent = fieldOf(entry.path.slice(0, -1));
+    missingIn.set(parent, [...(missingIn.get(parent) ?? []), key]);
   }
   const misspelt = new Set<string>();
   for (const { issue, path } of issues) {
@@ -92,13 +101,9 @@ export function parseCampaignJson(bytes: Uint8Array, file: string = CAMPAIGN_FIL
     if (issue.code === 'unrecognized_keys') continue;
     const missing = isMissing(entry);
     if (missing && misspelt.has(fieldOf(path))) continue;
-    log.add(
-      lineOf(path),
-      fieldOf(path),
-      missing ? missingReason(issue.message, issue.code === 'invalid_type' ? issue.expected : '') : issue.message,
-    );
+    const reason = missing ? missingReason(issue.message, issue.code === 'invalid_type' ? issue.expected : '') : issue.message;
+    log.add(lineOf(path), fieldOf(path), reason);
   }
-  return { campaign: null, problems: [...problems, ...log.problems()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), lineOf };
 }
 
 /**
