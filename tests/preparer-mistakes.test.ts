@@ -14,7 +14,10 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderCommand } from '../src/cli/commands/render.js';
 import { validateCommand } from '../src/cli/commands/validate.js';
+import { loadDataSet } from '../src/data/load-data-set.js';
+import { recipientsOf } from '../src/domain/index.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
+import { compileLetter, rendererFromCompiled } from '../src/render/letter-renderer.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js');
 const SAMPLE_2024_25 = join(PACKAGE_ROOT, 'data', 'sample-2024-25');
@@ -314,6 +317,16 @@ describe('a blank figure printed without {{#if}}', () => {
       /^templates\/partials\/statistics-complaints\.mjml:\d+: figures\.population: \{\{count figures\.population\}\} needs a number, but population is blank/,
     );
     expect(lines).toEqual([]);
+  });
+
+  it("makes a worker's renderer, which has the compiled templates but not their files, name the expression and its figure", async () => {
+    const dir = await unguarded();
+    const { campaign, validAuthorities } = await loadDataSet(dir);
+    const renderer = rendererFromCompiled(campaign!, await compileLetter(campaign!, { templatesDir: join(dir, 'templates') }));
+    const lcrca = validAuthorities.find((a) => a.id === 'lcrca')!;
+    expect(() => renderer.render(lcrca, recipientsOf(lcrca)[0]!)).toThrow(
+      'the letter templates: figures.population: {{count figures.population}} needs a number, but population is blank for this authority; print it inside {{#if figures.population}}',
+    );
   });
 });
 
