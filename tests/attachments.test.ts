@@ -34,7 +34,7 @@ async function dataSetWith(files: Record<string, string | Buffer>): Promise<stri
 }
 
 describe("an authority's attachments folder", () => {
-  it('reports an unknown authority, a disallowed type, an empty file, a control character in a name and a message over the limit, as file:line: field: reason', async () => {
+  it('reports an unknown authority, a disallowed type, an empty file, a control character in a name and a message over the limit, as file: field: reason', async () => {
     const data = await dataSetWith({
       'gamma/cases.csv': 'a,b\n1,2\n',
       'alpha/cases.exe': 'MZ',
@@ -46,11 +46,11 @@ describe("an authority's attachments folder", () => {
     await writeFile(join(data, 'campaign.json'), JSON.stringify({ ...campaign, maxMessageMB: 5 }, null, 2));
     const result = await loadDataSet(data);
     expect(result.problems.map(formatProblem)).toEqual([
-      'attachments/alpha/bad\\u0007name.csv:0: name: contains a control character; rename the file',
-      'attachments/alpha/cases.exe:0: type: is not an allowed type; use pdf, csv, xlsx, ods, docx, odt',
-      'attachments/alpha/empty.csv:0: size: is empty',
-      'attachments/beta:0: size: the letter with these files would be a 11.4 MB message, over the 5.0 MB limit (campaign.json maxMessageMB)',
-      'attachments/gamma:0: folder: no authority with id "gamma" in authorities.csv',
+      'attachments/alpha/bad\\u0007name.csv: name: contains a control character; rename the file',
+      'attachments/alpha/cases.exe: type: is not an allowed type; use pdf, csv, xlsx, ods, docx, odt',
+      'attachments/alpha/empty.csv: size: is empty',
+      'attachments/beta: size: the letter with these files would be a 11.4 MB message, over the 5.0 MB limit (campaign.json maxMessageMB)',
+      'attachments/gamma: folder: no authority with id "gamma" in authorities.csv',
     ]);
     expect(result.dataSet).toBeNull();
   });

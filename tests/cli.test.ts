@@ -128,7 +128,7 @@ describe('the command line', () => {
   it('run refuses a data directory that does not exist, naming the missing files', async () => {
     const result = await cli(['run', '--data', join(dir, 'missing'), '--no-wait']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/campaign\.json:0: -: file not found/);
+    expect(result.stderr).toMatch(/^campaign\.json: file not found$/m);
     expect(result.stderr).toMatch(/nothing was enqueued/);
   });
 });

@@ -59,7 +59,7 @@ describe('links in campaign.json', () => {
     async (url) => {
       const problems = await campaignProblems((c) => (c.wording.openingClose = [`See [the Code](${url}) now.`]));
       expect(problems).toEqual([
-        expect.stringMatching(/^wording\.openingClose\.0: the link \[the Code\]\(.*\) must be https: \(or mailto: for an address\)$/),
+        expect.stringMatching(/^wording\.openingClose\.1: the link \[the Code\]\(.*\) must be https: \(or mailto: for an address\)$/),
       ]);
     },
   );

@@ -44,13 +44,11 @@ async function problemsIn(fixture: string): Promise<DataProblem[]> {
   }
 }
 
-function problem(file: string, line: number, field: string, ...mentions: string[]): DataProblem {
-  return expect.objectContaining({
-    file,
-    line,
-    field,
-    reason: expect.stringMatching(new RegExp(mentions.map(escapeRegExp).join('.*'))),
-  }) as DataProblem;
+/** A problem at `line`, or (undefined) with the file as a whole: then exactly that, with no line at all. */
+function problem(file: string, line: number | undefined, field: string, ...mentions: string[]): DataProblem {
+  const reason = expect.stringMatching(new RegExp(mentions.map(escapeRegExp).join('.*'))) as string;
+  if (line === undefined) return { file, field, reason };
+  return expect.objectContaining({ file, line, field, reason }) as DataProblem;
 }
 
 function escapeRegExp(text: string): string {
@@ -187,11 +185,11 @@ describe('authorities.csv', () => {
   });
 
   it('reports an empty file and says what its first line should be', async () => {
-    expect(await problemsIn('empty-file')).toEqual([problem(A, 0, '-', 'is empty', 'id,name,kind')]);
+    expect(await problemsIn('empty-file')).toEqual([problem(A, undefined, '-', 'is empty', 'id,name,kind')]);
   });
 
   it('reports a file with a header and no authorities', async () => {
-    expect(await problemsIn('header-only')).toEqual([problem(A, 0, '-', 'no authorities')]);
+    expect(await problemsIn('header-only')).toEqual([problem(A, undefined, '-', 'no authorities')]);
   });
 
   it('tags each row problem with its authority, for the preview', async () => {
@@ -329,9 +327,9 @@ describe('loadDataSet', () => {
     await mkdir(empty);
     const result = await loadDataSet(empty);
     expect(result.problems).toEqual([
-      { file: 'campaign.json', line: 0, field: '-', reason: 'file not found' },
-      { file: A, line: 0, field: '-', reason: 'file not found' },
-      { file: MO, line: 0, field: '-', reason: 'file not found' },
+      { file: 'campaign.json', field: '-', reason: 'file not found' },
+      { file: A, field: '-', reason: 'file not found' },
+      { file: MO, field: '-', reason: 'file not found' },
     ]);
     expect(result).toMatchObject({ dataSet: null, campaign: null, validAuthorities: [] });
   });

@@ -168,7 +168,7 @@ describe('a campaign folder that contradicts itself is a validate problem naming
     {
       name: 'a figure declared twice',
       change: (dir: string) => editJson(join(dir, 'campaign.json'), (c) => c.figures.push({ column: 'upheld', counts: 'again' })),
-      problem: /^campaign\.json:\d+: figures\.9\.column: figure 'upheld' is declared twice \(first as figures\.4\)$/,
+      problem: /^campaign\.json:\d+: figures\.10\.column: figure 'upheld' is declared twice \(first as figures\.5\)$/,
     },
     {
       name: 'a template using a figure the campaign does not declare',
@@ -184,19 +184,19 @@ describe('a campaign folder that contradicts itself is a validate problem naming
         editJson(join(dir, 'campaign.json'), (c) => {
           c.figures.push({ column: 'early_resolutions', counts: 'complaints resolved early', blank: true });
         }).then(() => edit(join(dir, 'authorities.csv'), (t) => t.replace(/\n/g, ',\n').replace(/^([^\n]*),\n/, '$1,early_resolutions\n'))),
-      problem: /^campaign\.json:\d+: figures\.9\.column: figure 'early_resolutions' is declared but no template uses it/,
+      problem: /^campaign\.json:\d+: figures\.10\.column: figure 'early_resolutions' is declared but no template uses it/,
     },
     {
       name: 'an unknown rule',
       change: (dir: string) =>
         editJson(join(dir, 'campaign.json'), (c) => c.rules.push({ rule: 'ratio', part: 'upheld', whole: 'complaints' })),
-      problem: /^campaign\.json:\d+: rules\.5\.rule: unknown rule; use one of part, total, rate-base$/,
+      problem: /^campaign\.json:\d+: rules\.6\.rule: unknown rule; use one of part, total, sum-at-most, rate-base$/,
     },
     {
       name: 'a rule naming a figure that is not declared',
       change: (dir: string) =>
         editJson(join(dir, 'campaign.json'), (c) => c.rules.push({ rule: 'part', part: 'upheld', whole: 'investigated' })),
-      problem: /^campaign\.json:\d+: rules\.5\.whole: rule 'part' names 'investigated', which is not a declared figure$/,
+      problem: /^campaign\.json:\d+: rules\.6\.whole: rule 'part' names 'investigated', which is not a declared figure$/,
     },
     {
       name: 'a copy role nobody in contacts.csv has',

@@ -55,6 +55,7 @@ describe('rules between figures', () => {
   const part: FigureRule = { rule: 'part', part: 'upheld', whole: 'investigations' };
   const total: FigureRule = { rule: 'total', total: 'complaints', parts: ['not_for_us', 'assessed_and_closed', 'investigations'] };
   const rateBase: FigureRule = { rule: 'rate-base', figure: 'population' };
+  const sumAtMost: FigureRule = { rule: 'sum-at-most', whole: 'complaints', parts: ['assessed_and_closed', 'investigations'] };
 
   it.each<{ name: string; rule: FigureRule; figures: Record<string, number | null>; problem: [string, string] | null }>([
     { name: 'a part equal to its whole', rule: part, figures: { upheld: 29, investigations: 29 }, problem: null },
@@ -75,6 +76,24 @@ describe('rules between figures', () => {
       rule: total,
       figures: { complaints: 166, not_for_us: 62, assessed_and_closed: 74, investigations: 29 },
       problem: ['complaints', 'complaints (166) is not the sum of not_for_us + assessed_and_closed + investigations (62 + 74 + 29 = 165)'],
+    },
+    {
+      name: 'parts that add up to less than their whole',
+      rule: sumAtMost,
+      figures: { complaints: 165, assessed_and_closed: 74, investigations: 29 },
+      problem: null,
+    },
+    {
+      name: 'parts that add up to their whole',
+      rule: sumAtMost,
+      figures: { complaints: 103, assessed_and_closed: 74, investigations: 29 },
+      problem: null,
+    },
+    {
+      name: 'parts that add up to more than their whole',
+      rule: sumAtMost,
+      figures: { complaints: 102, assessed_and_closed: 74, investigations: 29 },
+      problem: ['complaints', 'assessed_and_closed + investigations (74 + 29 = 103) is more than complaints (102)'],
     },
     { name: 'a rate base above 0', rule: rateBase, figures: { population: 1 }, problem: null },
     { name: 'a blank rate base', rule: rateBase, figures: { population: null }, problem: null },

@@ -5,7 +5,8 @@
  */
 
 import { campaignTemplatesDir, loadDataSet } from '../data/load-data-set.js';
-import { type Authority, type Campaign, CliError, formatProblem } from '../domain/index.js';
+import { type Authority, type Campaign, CliError, formatProblem, formatWarning } from '../domain/index.js';
+import { withLetterFailures } from '../render/letter-failures.js';
 
 export interface ValidData {
   campaign: Campaign;
@@ -19,13 +20,15 @@ export async function loadValidData(
   dir: string,
   options: { skipInvalid?: boolean; print: (line: string) => void; templatesDir?: string },
 ): Promise<ValidData> {
-  const result = await loadDataSet(dir, { templatesDir: campaignTemplatesDir(dir, options.templatesDir) });
+  const templatesDir = campaignTemplatesDir(dir, options.templatesDir);
+  const result = await withLetterFailures(await loadDataSet(dir, { templatesDir }), templatesDir);
   for (const problem of result.problems) options.print(formatProblem(problem));
+  for (const warning of result.warnings) options.print(formatWarning(warning));
   if (result.dataSet) return { ...result.dataSet, skipped: [], dir };
   if (!options.skipInvalid || !result.campaign) {
     throw new CliError(
       `${result.problems.length} problem(s) in ${dir}; nothing was enqueued` +
-        (result.campaign ? ' (fix them, or pass --skip-invalid to send only the valid authorities)' : ''),
+        (result.skippable ? ' (fix them, or pass --skip-invalid to send only the valid authorities)' : ''),
       1,
     );
   }

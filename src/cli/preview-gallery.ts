@@ -17,6 +17,7 @@ import {
   type Recipient,
   recipientsOf,
 } from '../domain/index.js';
+import { withLetterFailures } from '../render/letter-failures.js';
 import { createLetterRenderer } from '../render/letter-renderer.js';
 import { formatCount } from '../render/number-words.js';
 
@@ -35,10 +36,10 @@ interface Row {
 
 export async function writePreview(opts: { dataDir: string; outDir: string; templatesDir?: string }): Promise<PreviewResult> {
   const templatesDir = opts.templatesDir ?? path.join(opts.dataDir, TEMPLATES_FOLDER);
-  const loaded = await loadDataSet(opts.dataDir, { templatesDir });
-  if (!loaded.campaign) {
-    const list = loaded.problems.map(formatProblem).join('\n');
-    throw new DataSetError(`Cannot preview ${opts.dataDir}: the campaign file has problems:\n${list}`);
+  const loaded = await withLetterFailures(await loadDataSet(opts.dataDir, { templatesDir }), templatesDir);
+  if (!loaded.campaign || loaded.campaignProblems.length > 0) {
+    const list = loaded.campaignProblems.map(formatProblem).join('\n');
+    throw new DataSetError(`cannot preview ${opts.dataDir}: fix these problems with the campaign and preview again:\n${list}`);
   }
   const renderer = await createLetterRenderer(loaded.campaign, { templatesDir });
   const rows = new Map<string, Row>();

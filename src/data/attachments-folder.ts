@@ -2,7 +2,7 @@
  * `attachments/<authority-id>/` in the data folder: each authority's own
  * files (case-by-case spreadsheets and the like), sent with its letter to
  * every recipient and never published. Every problem is reported at once,
- * as file:line: field: reason (line 0: the file or folder as a whole).
+ * as file: field: reason (a file or folder as a whole has no line).
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -45,14 +45,13 @@ export async function readAttachmentsFolder(
     if (!folder.isDirectory()) {
       problems.push({
         file: path,
-        line: 0,
         field: 'folder',
         reason: 'files go in a folder named after their authority: attachments/<authority-id>/',
       });
       continue;
     }
     if (!knownIds.has(folder.name)) {
-      problems.push({ file: path, line: 0, field: 'folder', reason: `no authority with id "${show(folder.name)}" in authorities.csv` });
+      problems.push({ file: path, field: 'folder', reason: `no authority with id "${show(folder.name)}" in authorities.csv` });
       continue;
     }
     const authorityId = folder.name;
@@ -62,7 +61,6 @@ export async function readAttachmentsFolder(
     if (total > maxMessageBytes) {
       problems.push({
         file: path,
-        line: 0,
         field: 'size',
         reason: `the letter with these files would be a ${megabytes(total)} message, over the ${megabytes(maxMessageBytes)} limit (campaign.json maxMessageMB)`,
         authorityId,
@@ -82,7 +80,7 @@ async function readAuthorityFolder(
   const files: AttachmentInfo[] = [];
   const problems: DataProblem[] = [];
   const problem = (name: string, field: string, reason: string) =>
-    problems.push({ file: `${path}/${show(name)}`, line: 0, field, reason, authorityId });
+    problems.push({ file: `${path}/${show(name)}`, field, reason, authorityId });
   const entries = (await readdir(dir, { withFileTypes: true }))
     .filter((e) => !e.name.startsWith('.'))
     .sort((a, b) => (a.name < b.name ? -1 : 1));

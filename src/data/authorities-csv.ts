@@ -16,7 +16,10 @@ import {
   type Figures,
   ruleProblems,
 } from '../domain/index.js';
-import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
+import { ProblemLog } from './problem-log.js';
+import { readCsv } from './read-csv.js';
+import { RowReader } from './row-reader.js';
+import { show } from './show-value.js';
 
 export const AUTHORITIES_FILE = 'authorities.csv';
 
@@ -92,7 +95,7 @@ export function parseAuthoritiesCsv(bytes: Uint8Array, declared: FigureDeclarati
 
   // Ids that appear only on rows with the wrong number of fields are still defined by the file.
   const defined = { has: (id: string) => firstLineOf.has(id) || log.authorityIds.has(id) };
-  if (!log.unreadable && log.isEmpty && rows.length === 0) log.addFileProblem(0, '-', 'has a header but no authorities');
+  if (!log.unreadable && log.isEmpty && rows.length === 0) log.addFileProblem(undefined, '-', 'has a header but no authorities');
 
   return {
     authorities: log.unreadable ? [] : log.authorityIds.size === 0 ? rows : rows.filter((row) => !log.authorityIds.has(row.authority.id)),

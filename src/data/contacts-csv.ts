@@ -6,7 +6,10 @@
  */
 import { AUTHORITY_ID, copyKey, type DataProblem } from '../domain/index.js';
 import { AUTHORITIES_FILE, type AuthoritiesCsv, type AuthorityRow } from './authorities-csv.js';
-import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
+import { ProblemLog } from './problem-log.js';
+import { readCsv } from './read-csv.js';
+import { RowReader } from './row-reader.js';
+import { show } from './show-value.js';
 
 export const CONTACTS_FILE = 'contacts.csv';
 

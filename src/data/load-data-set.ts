@@ -7,15 +7,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Authority, type Campaign, campaignSchema, type DataProblem } from '../domain/index.js';
+import type { Authority, Campaign, DataProblem } from '../domain/index.js';
 import { readAttachmentsFolder } from './attachments-folder.js';
 import { AUTHORITIES_FILE, type AuthoritiesCsv, declarationOf, parseAuthoritiesCsv } from './authorities-csv.js';
+import { CAMPAIGN_FILE, fieldOf, type LineOf, parseCampaignJson } from './campaign-json.js';
 import { templateProblems } from './campaign-templates.js';
 import { CONTACTS_FILE, parseContactsCsv } from './contacts-csv.js';
 import { MONITORING_OFFICERS_FILE, parseMonitoringOfficersCsv } from './monitoring-officers-csv.js';
-import { decodeUtf8, ProblemLog } from './read-csv.js';
+import { wordingDateWarnings } from './wording-dates.js';
 
-export const CAMPAIGN_FILE = 'campaign.json';
+// The data stage's entry points for campaign.json, where its other readers have always found them.
+export { CAMPAIGN_FILE, type LineOf, parseCampaignJson } from './campaign-json.js';
 /** The campaign's own templates: letter.mjml and partials/, inside the campaign folder. */
 export const TEMPLATES_FOLDER = 'templates';
 
@@ -28,6 +30,21 @@ export interface LoadResult {
   /** The whole data set; null unless there is no problem at all. */
   dataSet: DataSet | null;
   problems: DataProblem[];
+  /**
+   * What is worth a second look but may be right (a date in the wording that
+   * is past on the letter date): printed, never a reason to refuse.
+   */
+  warnings: DataProblem[];
+  /**
+   * The problems with campaign.json or the templates: every letter would be
+   * wrong or unchecked, so `render` and `preview` refuse as well.
+   */
+  campaignProblems: DataProblem[];
+  /**
+   * Every problem belongs to one authority, so `--skip-invalid` can send the
+   * others; false when any is with a file, the campaign or its templates.
+   */
+  skippable: boolean;
   /** Authorities with no problem in any file, even when others have one: for --skip-invalid and the preview. */
   validAuthorities: Authority[];
   campaign: Campaign | null;
@@ -60,17 +77,26 @@ export async function loadDataSet(dir: string, options: LoadOptions = {}): Promi
 
   const parsed = Buffer.isBuffer(campaignFile)
     ? parseCampaignJson(campaignFile)
-    : { campaign: null, problems: [campaignFile], lineOf: () => 0 };
+    : { campaign: null, problems: [campaignFile], lineOf: () => 1 };
   problems.push(...parsed.problems);
   const campaign = parsed.campaign;
   if (campaign && options.templatesDir) problems.push(...(await templateProblems(campaign, options.templatesDir, parsed.lineOf)));
+  const warnings = campaign ? wordingDateWarnings(campaign, parsed.lineOf) : [];
 
   const notRead = (file: Buffer | DataProblem, name: string): DataProblem =>
-    Buffer.isBuffer(file) ? { file: name, line: 0, field: '-', reason: UNCHECKED } : file;
+    Buffer.isBuffer(file) ? { file: name, field: '-', reason: UNCHECKED } : file;
   if (!campaign) {
     // Without the declaration no header can be checked; say so for each file that is there.
     problems.push(notRead(authoritiesFile, AUTHORITIES_FILE), notRead(officersFile, MONITORING_OFFICERS_FILE));
-    return { dataSet: null, problems, validAuthorities: [], campaign: null };
+    return {
+      dataSet: null,
+      problems,
+      warnings,
+      campaignProblems: campaignProblemsIn(problems),
+      skippable: false,
+      validAuthorities: [],
+      campaign: null,
+    };
   }
 
   const copyRoles = campaign.recipients.copies.map((copy) => copy.role);
@@ -103,11 +129,11 @@ export async function loadDataSet(dir: string, options: LoadOptions = {}): Promi
     if (!contacts.unreadable) {
       for (const role of contactRoles) {
         if (!contacts.roleCounts.has(role)) {
-          const i = copyRoles.indexOf(role);
+          const path = ['recipients', 'copies', copyRoles.indexOf(role), 'role'];
           problems.push({
             file: CAMPAIGN_FILE,
-            line: parsed.lineOf(['recipients', 'copies', String(i), 'role']),
-            field: `recipients.copies.${i}.role`,
+            line: parsed.lineOf(path),
+            field: fieldOf(path),
             reason: `unknown role '${role}': no row of ${CONTACTS_FILE} has it`,
           });
         }
@@ -145,7 +171,12 @@ export async function loadDataSet(dir: string, options: LoadOptions = {}): Promi
   }
 
   const dataSet = problems.length === 0 ? { campaign, authorities: validAuthorities } : null;
-  return { dataSet, problems, validAuthorities, campaign };
+  const skippable = problems.every((problem) => problem.authorityId !== undefined);
+  return { dataSet, problems, warnings, campaignProblems: campaignProblemsIn(problems), skippable, validAuthorities, campaign };
+}
+
+function campaignProblemsIn(problems: readonly DataProblem[]): DataProblem[] {
+  return problems.filter((problem) => problem.file === CAMPAIGN_FILE || problem.file.startsWith(`${TEMPLATES_FOLDER}/`));
 }
 
 /** Every kind of authority in the data needs its averages for similar organisations. */
@@ -175,80 +206,6 @@ async function readDataFile(dir: string, file: string): Promise<Buffer | DataPro
   } catch (err) {
     const missing = err instanceof Error && 'code' in err && err.code === 'ENOENT';
     const reason = missing ? 'file not found' : `could not be read: ${err instanceof Error ? err.message : String(err)}`;
-    return { file, line: 0, field: '-', reason };
+    return { file, field: '-', reason };
   }
-}
-
-/** The line of a key path in campaign.json (best effort; 0 when not found). */
-export type LineOf = (path: readonly string[]) => number;
-
-export interface ParsedCampaign {
-  campaign: Campaign | null;
-  problems: DataProblem[];
-  lineOf: LineOf;
-}
-
-/** campaign.json checked against its schema; each zod issue is a problem at the line of its key. */
-export function parseCampaignJson(bytes: Uint8Array, file: string = CAMPAIGN_FILE): ParsedCampaign {
-  const log = new ProblemLog(file);
-  const decoded = decodeUtf8(bytes);
-  if (!decoded.ok) {
-    log.addFileProblem(decoded.line, '-', 'is not valid UTF-8; save the file as UTF-8');
-    return { campaign: null, problems: log.problems(), lineOf: () => 0 };
-  }
-  const lineOf: LineOf = (path) => lineOfKey(decoded.text, path);
-  let json: unknown;
-  try {
-    json = JSON.parse(decoded.text);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    log.addFileProblem(lineOfJsonError(message, decoded.text), '-', `is not valid JSON: ${message}`);
-    return { campaign: null, problems: log.problems(), lineOf };
-  }
-  const parsed = campaignSchema.safeParse(json);
-  if (parsed.success) return { campaign: parsed.data, problems: [], lineOf };
-  for (const issue of parsed.error.issues) {
-    const path = issue.path.map(String);
-    // An unknown key's issue sits on its parent; point at the key itself.
-    const keyPath = issue.code === 'unrecognized_keys' && issue.keys[0] ? [...path, issue.keys[0]] : path;
-    log.add(lineOfKey(decoded.text, keyPath), path.join('.') || '-', issue.message);
-  }
-  return { campaign: null, problems: log.problems(), lineOf };
-}
-
-/**
- * V8 says where JSON went wrong in one of three ways, depending on the error
- * and the Node version: "(line 3 column 18)", "at position 42", or a short
- * excerpt of the text around the error. 0 when none of them is found.
- */
-function lineOfJsonError(message: string, text: string): number {
-  const line = /\(line (\d+) column \d+\)/.exec(message)?.[1];
-  if (line !== undefined) return Number(line);
-  const position = /at position (\d+)/.exec(message)?.[1];
-  if (position !== undefined) return lineAtIndex(text, Number(position));
-  const excerpt = /"(.+)"(?:\.\.\.)? is not valid JSON$/s.exec(message)?.[1];
-  const index = excerpt === undefined ? -1 : text.indexOf(excerpt);
-  if (index !== -1) return lineAtIndex(text, index);
-  return /end of JSON input/.test(message) ? lineAtIndex(text, text.length) : 0;
-}
-
-function lineAtIndex(text: string, index: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
-/**
- * Best effort: finds each key of the path in turn after the previous one.
- * Right for any hand-written campaign.json; 0 when a key is not found.
- */
-function lineOfKey(text: string, path: readonly string[]): number {
-  let index = -1;
-  for (const key of path) {
-    if (/^\d+$/.test(key)) continue; // array positions have no key in the text
-    const found = text.indexOf(JSON.stringify(key), index + 1);
-    if (found === -1) break;
-    index = found;
-  }
-  return index === -1 ? 0 : lineAtIndex(text, index);
 }

@@ -4,7 +4,10 @@
  */
 import { AUTHORITY_ID, copyKey, type DataProblem, type Person } from '../domain/index.js';
 import { AUTHORITIES_FILE, type AuthoritiesCsv, type AuthorityRow } from './authorities-csv.js';
-import { ProblemLog, RowReader, readCsv, show } from './read-csv.js';
+import { ProblemLog } from './problem-log.js';
+import { readCsv } from './read-csv.js';
+import { RowReader } from './row-reader.js';
+import { show } from './show-value.js';
 
 export const MONITORING_OFFICERS_FILE = 'monitoring-officers.csv';
 

@@ -8,11 +8,16 @@
 import { z } from 'zod';
 import { AUTHORITY_KINDS } from './authority.js';
 import { FIXED_COLUMNS, type FigureRule, figuresOfRule, RULE_KINDS } from './figures.js';
+import { ISO_DATE_FORM, isoDateProblem } from './iso-date.js';
 import { ROLE_NAME } from './recipient-key.js';
 
 const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
 const headerSafe = z.string().min(1).refine(noLineBreaks, 'must not contain a line break (CR or LF)');
-const isoDate = z.iso.date();
+/** YYYY-MM-DD; anything else is told the form, with the date it meant where that is certain (iso-date.ts). */
+const isoDate = z.string({ error: `must be a date in double quotes; ${ISO_DATE_FORM}` }).superRefine((value, ctx) => {
+  const problem = isoDateProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 const paragraphs = z.array(z.string().min(1)).min(1);
 /** A figure's name is its CSV column and its name in templates (`figures.<name>`). */
 const figureName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower-case letters, digits and "_" only');
@@ -35,6 +40,8 @@ const ruleSchema = z.discriminatedUnion(
     z.strictObject({ rule: z.literal('part'), part: figureName, whole: figureName }),
     /** A total is the sum of its parts. */
     z.strictObject({ rule: z.literal('total'), total: figureName, parts: z.array(figureName).min(2) }),
+    /** Parts add up to at most their whole: the whole may also count things none of them does. */
+    z.strictObject({ rule: z.literal('sum-at-most'), whole: figureName, parts: z.array(figureName).min(2) }),
     /** A figure that rates are per (a number of residents, say) is above 0 where given. */
     z.strictObject({ rule: z.literal('rate-base'), figure: figureName }),
   ],
@@ -63,7 +70,16 @@ export const WORDING_LINK = /\[([^\]]+)\]\(([^)\s]+)\)/g;
 const SAFE_LINK = /^(https:\/\/|mailto:)/i;
 
 /** HH:MM, 24-hour, London time. */
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM, 24-hour, e.g. "09:00"');
+const clockTime = z
+  .string({ error: 'must be a time in double quotes: HH:MM, 24-hour, London time, e.g. "09:00"' })
+  .superRefine((value, ctx) => {
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(value)} is not a time; use HH:MM, 24-hour, London time, e.g. "09:00" or "14:30"`,
+      });
+    }
+  });
 
 export const campaignSchema = z
   .strictObject({
@@ -163,7 +179,7 @@ export const campaignSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['figures', i, 'column'],
-          message: `figure '${figure.column}' is declared twice (first as figures.${first})`,
+          message: `figure '${figure.column}' is declared twice (first as figures.${first + 1})`,
         });
       } else if ((FIXED_COLUMNS as readonly string[]).includes(figure.column)) {
         ctx.addIssue({

@@ -19,11 +19,12 @@ export const FIXED_COLUMNS = [
   'head_email',
 ] as const;
 
-export const RULE_KINDS = ['part', 'total', 'rate-base'] as const;
+export const RULE_KINDS = ['part', 'total', 'sum-at-most', 'rate-base'] as const;
 
 export type FigureRule =
   | { rule: 'part'; part: string; whole: string }
   | { rule: 'total'; total: string; parts: string[] }
+  | { rule: 'sum-at-most'; whole: string; parts: string[] }
   | { rule: 'rate-base'; figure: string };
 
 /** One authority's figures by name; null where the figure may be blank and is. */
@@ -45,6 +46,8 @@ export function figuresOfRule(rule: FigureRule): Array<{ key: Array<string | num
       ];
     case 'total':
       return [{ key: ['total'], figure: rule.total }, ...rule.parts.map((figure, i) => ({ key: ['parts', i], figure }))];
+    case 'sum-at-most':
+      return [{ key: ['whole'], figure: rule.whole }, ...rule.parts.map((figure, i) => ({ key: ['parts', i], figure }))];
     case 'rate-base':
       return [{ key: ['figure'], figure: rule.figure }];
   }
@@ -76,6 +79,19 @@ export function ruleProblems(rules: readonly FigureRule[], figures: Readonly<Fig
           problems.push({
             field: rule.total,
             reason: `${rule.total} (${total}) is not the sum of ${rule.parts.join(' + ')} (${parts.join(' + ')} = ${sum})`,
+          });
+        }
+        break;
+      }
+      case 'sum-at-most': {
+        const whole = figures[rule.whole];
+        const parts = rule.parts.map((name) => figures[name]);
+        if (!isCount(whole) || !parts.every(isCount)) break;
+        const sum = parts.reduce((a, b) => a + b, 0);
+        if (sum > whole) {
+          problems.push({
+            field: rule.whole,
+            reason: `${rule.parts.join(' + ')} (${parts.join(' + ')} = ${sum}) is more than ${rule.whole} (${whole})`,
           });
         }
         break;

@@ -13,6 +13,7 @@ export * from './delivery.js';
 export * from './email.js';
 export * from './errors/index.js';
 export * from './figures.js';
+export * from './iso-date.js';
 export * from './letter.js';
 export * from './log-events.js';
 export * from './message-id.js';

@@ -8,7 +8,7 @@
  * (RunRefused) stores nothing.
  */
 import { attachmentReader } from '../data/attachments-folder.js';
-import { show } from '../data/read-csv.js';
+import { show } from '../data/show-value.js';
 import { type Approval, type Authority, type Campaign, EVENT, isAllowed, isEmail, RunRefused, testCampaignId } from '../domain/index.js';
 import { compileLetter } from '../render/letter-renderer.js';
 import { loadTestNotice } from '../render/test-notice.js';

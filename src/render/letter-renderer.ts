@@ -30,6 +30,7 @@ import {
   cleanAuthority,
   cleanRecipient,
 } from './letter-view.js';
+import { explainingFailures, TemplateLocations } from './template-failure.js';
 import {
   checkTemplateRules,
   checkWordingKeys,
@@ -74,10 +75,16 @@ export async function compileLetter(campaign: Campaign, options: RenderOptions =
   return compiled;
 }
 
-/** A renderer from already compiled templates: per letter, only the two Handlebars calls. */
-export function rendererFromCompiled(campaign: Campaign, compiled: CompiledLetter): LetterRenderer {
-  const html = compileTemplate(compiled.html, 'html');
-  const text = compileTemplate(compiled.text, 'text');
+/**
+ * A renderer from already compiled templates: per letter, only the two
+ * Handlebars calls. A template that fails for a letter is a RenderError
+ * naming the expression and its figure, and its file and line when the
+ * template files' `locations` are given.
+ */
+export function rendererFromCompiled(campaign: Campaign, compiled: CompiledLetter, locations?: TemplateLocations): LetterRenderer {
+  const compile = (source: string, mode: 'html' | 'text') => explainingFailures(compileTemplate(source, mode), source, locations);
+  const html = compile(compiled.html, 'html');
+  const text = compile(compiled.text, 'text');
   const subject = compileSubject(campaign);
   const views = buildCampaignViews(campaign);
   const averages = buildAveragesByKind(campaign);
@@ -101,7 +108,7 @@ export function rendererFromCompiled(campaign: Campaign, compiled: CompiledLette
     throw new Error(`campaign ${campaign.id} sends the letter only as a PDF, but no cover note was compiled`);
   const email =
     compiled.coverNote && campaign.letterAs === 'pdf'
-      ? body(compileTemplate(compiled.coverNote.html, 'html'), compileTemplate(compiled.coverNote.text, 'text'))
+      ? body(compile(compiled.coverNote.html, 'html'), compile(compiled.coverNote.text, 'text'))
       : letter;
 
   return {
@@ -115,7 +122,8 @@ export function rendererFromCompiled(campaign: Campaign, compiled: CompiledLette
 
 /** Compiles the templates for one campaign once; throws on an MJML strict validation error. */
 export async function createLetterRenderer(campaign: Campaign, options: RenderOptions = {}): Promise<LetterRenderer> {
-  return rendererFromCompiled(campaign, await compileLetter(campaign, options));
+  const locations = await TemplateLocations.read(options.templatesDir ?? defaultTemplatesDir());
+  return rendererFromCompiled(campaign, await compileLetter(campaign, options), locations);
 }
 
 /** The reference path: Handlebars into MJML, then mjml2html, for every letter. */

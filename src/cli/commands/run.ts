@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../config.js';
 import { campaignTemplatesDir } from '../../data/load-data-set.js';
-import { CliError, describeCampaignState, describeRetryPolicy, RunRefused, retryPolicyOf } from '../../domain/index.js';
+import { CliError, describeCampaignState, describeRetryPolicy, RunRefused, retryPolicyOf, TemplateError } from '../../domain/index.js';
 import type { CampaignTotals } from '../../ledger/totals.js';
 import { formatTotals } from '../../ledger/totals.js';
 import { type CampaignProgress, campaignProgress } from '../../operations/campaign-progress.js';
@@ -78,7 +78,8 @@ export async function enqueueCampaign(data: ValidData, options: EnqueueOptions, 
       by,
       testTo: options.testTo,
     }).catch((error: unknown) => {
-      throw error instanceof RunRefused ? new CliError(error.message, 1) : error;
+      if (error instanceof RunRefused) throw new CliError(error.message, 1);
+      throw error instanceof TemplateError ? new CliError(`${error.message}; nothing was enqueued`, 1) : error;
     });
     const campaignId = stored.campaignId;
     if (stored.test) {
