@@ -1,19 +1,26 @@
 /**
  * What a received bounce does to the ledger, for the SMTP listener and the
- * IMAP poller alike: parse it, find the delivery it is about (the signed VERP
- * token first, the original Message-ID second), then
+ * IMAP poller alike: parse it, find the delivery its VERP token names, check
+ * the token against that delivery as the ledger holds it now, then
  *   - a hard failure marks a `sent` delivery `bounced` with the diagnostic;
  *   - a delay is written to the delivery log and changes nothing;
- *   - an auto-reply is logged and ignored;
- *   - a forged token, or anything that matches no delivery, is kept aside
- *     (UnmatchedBounces) and counted.
+ *   - an auto-reply is logged and ignored.
+ * Only a valid token changes a delivery. A bounce that names a delivery
+ * without one (by the Message-ID of the letter it quotes: predictable, and
+ * the address beside it public), or with a token that does not verify, is
+ * unverified: kept on disk (UnmatchedBounces) and recorded for the operator
+ * (UnverifiedBounceStore), never applied. A token issued before a readdress
+ * is stale: the letter it was about is already known not to have arrived.
+ * What names no delivery is kept on disk and logged; what mailparser cannot
+ * read is `unreadable`, so the listener refuses it for good (5xx).
  * Never throws for the content of a message; only a Redis or disk failure
  * does, and then the caller leaves the message to be delivered again.
  */
 
 import type { Logger } from 'pino';
-import { EVENT } from '../domain/index.js';
+import { type DeliveryRecord, EVENT, type UnverifiedWhy } from '../domain/index.js';
 import type { Ledger } from '../storage/ledger.js';
+import type { UnverifiedBounceStore } from '../storage/unverified-bounce-store.js';
 import { type ParsedBounce, parseBounce, type RecipientStatus } from './parse-bounce.js';
 import type { UnmatchedBounces } from './unmatched-bounces.js';
 import type { DeliveryRef, Verp } from './verp.js';
@@ -22,9 +29,13 @@ export type BounceOutcome =
   | { result: 'bounced'; ref: DeliveryRef; diagnostic: string }
   | { result: 'delayed'; ref: DeliveryRef }
   | { result: 'auto-reply' }
-  /** A report about a delivery that is not `sent` (already bounced, or readdressed since): nothing changed. */
+  /** A verified report about a delivery that is not `sent` at that address (already bounced, readdressed since): nothing changed. */
   | { result: 'ignored'; ref: DeliveryRef; reason: string }
-  | { result: 'unmatched'; reason: string; keptAt: string };
+  /** Names a delivery without a valid token: recorded for the operator, nothing changed. `keptAt` absent: the folder was full. */
+  | { result: 'unverified'; ref: DeliveryRef; reason: string; keptAt?: string }
+  | { result: 'unmatched'; reason: string; keptAt?: string }
+  /** Not a message mailparser can read: the listener answers 5xx, the mailbox reader moves it on. */
+  | { result: 'unreadable'; reason: string; keptAt?: string };
 
 export interface BounceHandlerDeps {
   verp: Verp;
@@ -33,14 +44,31 @@ export interface BounceHandlerDeps {
   deliveryLog: Logger;
   log: Logger;
   unmatched: UnmatchedBounces;
+  /** Where unverified bounces are recorded for the operator, by campaign. */
+  unverified: UnverifiedBounceStore;
 }
+
+type Match =
+  | { kind: 'verified'; ref: DeliveryRef; ledger: Ledger; record: DeliveryRecord }
+  | { kind: 'stale'; ref: DeliveryRef; record: DeliveryRecord }
+  | { kind: 'unverified'; ref: DeliveryRef; why: UnverifiedWhy; reason: string }
+  | { kind: 'unmatched'; reason: string };
+
+/** Longest claim (diagnostic, subject, sender) recorded or logged from a bounce we did not verify. */
+const CLAIM_CHARS = 500;
 
 export class BounceHandler {
   constructor(private readonly deps: BounceHandlerDeps) {}
 
   async handle(raw: Buffer, envelopeTo: readonly string[] = []): Promise<BounceOutcome> {
     const bounce = await parseBounce(raw, envelopeTo);
-    const about = { bounceMessageId: bounce.messageId, bounceFrom: bounce.from, subject: bounce.subject };
+    const about = { bounceMessageId: claim(bounce.messageId), bounceFrom: claim(bounce.from), subject: claim(bounce.subject) };
+    if (bounce.kind === 'unreadable') {
+      const reason = `not a message we can read: ${bounce.problem}`;
+      const keptAt = await this.deps.unmatched.keep(raw);
+      this.deps.log.warn({ event: EVENT.bounceUnreadable, reason, keptAt, bytes: raw.length }, `bounce.unreadable: ${reason}`);
+      return { result: 'unreadable', reason, ...kept(keptAt) };
+    }
     if (bounce.kind === 'auto-reply') {
       this.deps.log.info({ event: EVENT.bounceAutoReply, ...about }, 'bounce.auto-reply: ignored');
       return { result: 'auto-reply' };
@@ -48,62 +76,122 @@ export class BounceHandler {
     if (bounce.kind === 'unrecognised') return this.keepAside(raw, 'not a delivery report', about);
 
     const found = await this.match(bounce);
-    if ('unmatched' in found) return this.keepAside(raw, found.unmatched, about);
-    const { ref, ledger } = found;
+    if (found.kind === 'unmatched') return this.keepAside(raw, found.reason, about);
+    const { ref } = found;
     const failed: RecipientStatus = bounce.recipients[0] ?? {};
-    const fields = { campaign: ref.campaign, authorityId: ref.authorityId, recipient: ref.recipient, matchedBy: found.by, ...about };
+    const fields = { campaign: ref.campaign, authorityId: ref.authorityId, recipient: ref.recipient, ...about };
+    if (found.kind === 'unverified') return this.keepUnverified(raw, bounce, found, fields);
+    if (found.kind === 'stale') {
+      const reason = `the VERP token was issued before the delivery was readdressed to ${found.record.email}`;
+      this.deps.log.info({ event: EVENT.bounceIgnored, ...fields, reason }, `bounce.ignored: ${reason}`);
+      return { result: 'ignored', ref, reason };
+    }
 
+    const verified = { ...fields, matchedBy: 'verp' };
     if (bounce.kind === 'delayed') {
       this.deps.deliveryLog.info(
-        { event: EVENT.deliveryDelayed, ...fields, status: failed.status, diagnostic: failed.diagnostic },
+        { event: EVENT.deliveryDelayed, ...verified, status: failed.status, diagnostic: failed.diagnostic },
         'delivery.delayed',
       );
       return { result: 'delayed', ref };
     }
     const diagnostic = failed.diagnostic ?? (failed.status ? `status ${failed.status}` : 'failed (no diagnostic given)');
-    const outcome = await ledger.bounce(ref.authorityId, ref.recipient, { diagnostic, ...(failed.email ? { email: failed.email } : {}) });
+    // The Message-ID the token was checked against, checked again in the same step as the change: a
+    // readdress in between gives the delivery another, and this bounce is then about the old letter.
+    const outcome = await found.ledger.bounce(ref.authorityId, ref.recipient, {
+      diagnostic,
+      messageId: found.record.messageId,
+      ...(failed.email ? { email: failed.email } : {}),
+    });
     if (!outcome.bounced) {
       const reason = !outcome.record
         ? 'no such delivery'
         : outcome.record.status !== 'sent'
           ? `delivery is ${outcome.record.status}`
-          : `the bounce is for ${failed.email}, the delivery is now addressed to ${outcome.record.email}`;
-      this.deps.log.info({ event: EVENT.bounceIgnored, ...fields, reason }, `bounce.ignored: ${reason}`);
+          : outcome.record.messageId !== found.record.messageId
+            ? `the delivery was readdressed to ${outcome.record.email} meanwhile`
+            : `the bounce is for ${failed.email}, the delivery is addressed to ${outcome.record.email}`;
+      this.deps.log.info({ event: EVENT.bounceIgnored, ...verified, reason }, `bounce.ignored: ${reason}`);
       return { result: 'ignored', ref, reason };
     }
     const record = outcome.record!;
     this.deps.deliveryLog.warn(
-      { event: EVENT.deliveryBounced, ...fields, email: record.email, messageId: record.messageId, status: failed.status, diagnostic },
+      { event: EVENT.deliveryBounced, ...verified, email: record.email, messageId: record.messageId, status: failed.status, diagnostic },
       'delivery.bounced',
     );
     return { result: 'bounced', ref, diagnostic };
   }
 
-  private async match(
-    bounce: ParsedBounce,
-  ): Promise<{ ref: DeliveryRef; ledger: Ledger; by: 'verp' | 'message-id' } | { unmatched: string }> {
+  private async match(bounce: ParsedBounce): Promise<Match> {
     for (const address of bounce.sentTo) {
       const reading = this.deps.verp.read(address);
+      if (reading.kind === 'none') continue;
       // A token that does not verify is never a reason to look further: a forger could add a real Message-ID.
-      if (reading.kind === 'forged') return { unmatched: `VERP token does not verify: ${address}` };
-      if (reading.kind === 'signed') return { ref: reading.ref, ledger: this.deps.ledgerFor(reading.ref.campaign), by: 'verp' };
-    }
-    const ref = bounce.originalMessageId ? refFromMessageId(bounce.originalMessageId) : undefined;
-    if (!ref)
+      if (reading.kind === 'malformed') return { kind: 'unmatched', reason: `VERP token is malformed: ${claim(address)}` };
+      const { ref } = reading;
+      const ledger = this.deps.ledgerFor(ref.campaign);
+      const record = await ledger.get(ref.authorityId, ref.recipient);
+      if (!record) return { kind: 'unmatched', reason: `VERP token names no delivery: ${address}` };
+      const check = this.deps.verp.check(reading, record);
+      if (check === 'valid') return { kind: 'verified', ref, ledger, record };
+      if (check === 'stale') return { kind: 'stale', ref, record };
       return {
-        unmatched: bounce.originalMessageId
-          ? `Message-ID ${bounce.originalMessageId} is not one of ours`
-          : 'no VERP token and no original Message-ID',
+        kind: 'unverified',
+        ref,
+        why: 'forged-token',
+        reason: 'its VERP token does not verify for this delivery (forged, mangled, or signed with another BOUNCE_SECRET)',
       };
-    const ledger = this.deps.ledgerFor(ref.campaign);
-    const record = await ledger.get(ref.authorityId, ref.recipient);
-    // Unsigned, so it must agree with the ledger on both the Message-ID and the address.
-    if (!record || record.messageId !== bounce.originalMessageId)
-      return { unmatched: `no delivery has Message-ID ${bounce.originalMessageId}` };
+    }
+    const messageId = bounce.originalMessageId;
+    const ref = messageId ? refFromMessageId(messageId) : undefined;
+    if (!ref || !messageId)
+      return {
+        kind: 'unmatched',
+        reason: messageId ? `Message-ID ${messageId} is not one of ours` : 'no VERP token and no original Message-ID',
+      };
+    const record = await this.deps.ledgerFor(ref.campaign).get(ref.authorityId, ref.recipient);
+    if (!record) return { kind: 'unmatched', reason: `no delivery has Message-ID ${messageId}` };
     const email = bounce.recipients[0]?.email;
-    if (!email || email !== record.email.toLowerCase())
-      return { unmatched: `Message-ID ${bounce.originalMessageId} matches, but the failed address ${email ?? '(none)'} does not` };
-    return { ref, ledger, by: 'message-id' };
+    const agrees = record.messageId === messageId && email === record.email.toLowerCase();
+    return {
+      kind: 'unverified',
+      ref,
+      why: 'no-token',
+      reason: agrees
+        ? 'no VERP token: it names this delivery only by its Message-ID and address, which anyone can guess or read'
+        : `no VERP token, and it does not agree with the ledger (Message-ID ${messageId}, failed address ${email ?? '(none)'})`,
+    };
+  }
+
+  private async keepUnverified(
+    raw: Buffer,
+    bounce: ParsedBounce,
+    found: Extract<Match, { kind: 'unverified' }>,
+    fields: Record<string, unknown>,
+  ): Promise<BounceOutcome> {
+    const { ref, why, reason } = found;
+    const failed: RecipientStatus = bounce.recipients[0] ?? {};
+    const keptAt = await this.deps.unmatched.keep(raw);
+    await this.deps.unverified.add({
+      campaign: ref.campaign,
+      authorityId: ref.authorityId,
+      recipient: ref.recipient,
+      receivedAt: Date.now(),
+      kind: bounce.kind === 'delayed' ? 'delayed' : 'failed',
+      ...optional('email', claim(failed.email)),
+      ...optional('status', failed.status),
+      ...optional('diagnostic', claim(failed.diagnostic)),
+      why,
+      reason,
+      ...optional('keptAt', keptAt),
+      ...optional('from', claim(bounce.from)),
+      ...optional('subject', claim(bounce.subject)),
+    });
+    this.deps.log.warn(
+      { event: EVENT.bounceUnverified, ...fields, why, reason, keptAt, claimedDiagnostic: claim(failed.diagnostic) },
+      `bounce.unverified: ${reason}; nothing changed`,
+    );
+    return { result: 'unverified', ref, reason, ...kept(keptAt) };
   }
 
   private async keepAside(raw: Buffer, reason: string, about: Record<string, unknown>): Promise<BounceOutcome> {
@@ -112,15 +200,35 @@ export class BounceHandler {
       { event: EVENT.bounceUnmatched, reason, keptAt, unmatched: this.deps.unmatched.count, ...about },
       `bounce.unmatched: ${reason}`,
     );
-    return { result: 'unmatched', reason, keptAt };
+    return { result: 'unmatched', reason, ...kept(keptAt) };
   }
 }
 
+const ID = /^[a-z0-9~-]+$/;
+
 /** `<2023-24.alpha.ceo@domain>` or, after a readdress, `<2023-24.alpha.ceo.r1@domain>` (see letterMessageId). */
 function refFromMessageId(messageId: string): DeliveryRef | undefined {
-  const local = /^<([^@>]+)@[^>]+>$/.exec(messageId)?.[1];
-  const parts = local?.split('.') ?? [];
+  const at = messageId.lastIndexOf('@');
+  if (!messageId.startsWith('<') || at < 0) return undefined;
+  const parts = messageId.slice(1, at).split('.');
   if (parts.length < 3 || parts.length > 4 || (parts.length === 4 && !/^r\d+$/.test(parts[3]!))) return undefined;
   const [campaign, authorityId, recipient] = parts as [string, string, string];
+  // Only ids as ours are written: a made-up "campaign" never becomes part of a Redis key.
+  if (![campaign, authorityId, recipient].every((id) => ID.test(id))) return undefined;
   return { campaign, authorityId, recipient };
+}
+
+/** A sender's text, fit to record or log: no control or bidirectional-override characters, cut short. */
+function claim(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const plain = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ').trim();
+  return plain.length > CLAIM_CHARS ? `${plain.slice(0, CLAIM_CHARS)}…` : plain;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [k in K]?: string } {
+  return (value ? { [key]: value } : {}) as { [k in K]?: string };
+}
+
+function kept(keptAt: string | undefined): { keptAt?: string } {
+  return keptAt ? { keptAt } : {};
 }

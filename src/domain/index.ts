@@ -19,3 +19,4 @@ export * from './problem.js';
 export * from './test-campaign.js';
 export * from './test-run.js';
 export * from './time-zone.js';
+export * from './unverified-bounce.js';

@@ -17,6 +17,8 @@
  *   <prefix>:rate-limit                    string: the rate limiter's next free slot (µs)
  *   <prefix>:ui:session:<sid>              string: a console session's JSON, expiring with its cookie
  *   <prefix>:ui:login-limit:<client>       the sign-in limit's failed-login count (rate-limit-redis writes it)
+ *   <prefix>:bounces:unverified:<namespace>        list: UnverifiedBounce JSON, newest first, capped
+ *   <prefix>:bounces:unverified:<namespace>:total  string: how many were ever recorded (the cap drops the oldest)
  */
 export class StorageKeys {
   constructor(readonly prefix: string) {}
@@ -84,6 +86,15 @@ export class StorageKeys {
   /** The sign-in limiter's keys start with this; rate-limit-redis appends the client. */
   loginLimitPrefix(): string {
     return `${this.prefix}:ui:login-limit:`;
+  }
+
+  /** `namespace` is the ledger's: the campaign id, or "<campaign>~test". */
+  unverifiedBounces(namespace: string): string {
+    return `${this.prefix}:bounces:unverified:${namespace}`;
+  }
+
+  unverifiedBouncesTotal(namespace: string): string {
+    return `${this.unverifiedBounces(namespace)}:total`;
   }
 
   /** SCAN pattern for every key of the installation. */

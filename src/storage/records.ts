@@ -15,6 +15,7 @@ import type {
   NewDelivery,
   StoredCheck,
   TestRunSettings,
+  UnverifiedBounce,
 } from '../domain/index.js';
 
 function decode<T>(json: string): T {
@@ -81,3 +82,6 @@ export const decodeTestRunSettings = (json: string): TestRunSettings => decode<T
 
 export const encodeSession = (data: session.SessionData): string => JSON.stringify(data);
 export const decodeSession = (json: string): session.SessionData => decode<session.SessionData>(json);
+
+export const encodeUnverifiedBounce = (bounce: UnverifiedBounce): string => JSON.stringify(bounce);
+export const decodeUnverifiedBounce = (json: string): UnverifiedBounce => decode<UnverifiedBounce>(json);
