@@ -32,6 +32,13 @@ const DEFAULTS = {
   BOUNCE_UNMATCHED_DIR: 'bounces-unmatched',
   BOUNCE_IMAP_PROCESSED: 'Processed',
   BOUNCE_IMAP_POLL_MS: '60000',
+  BOUNCE_MAX_CONNECTIONS: '20',
+  BOUNCE_MAX_CONNECTIONS_PER_CLIENT: '5',
+  BOUNCE_IDLE_TIMEOUT_MS: '30000',
+  BOUNCE_SESSION_TIMEOUT_MS: '300000',
+  BOUNCE_UNMATCHED_MAX_BYTES: '268435456',
+  BOUNCE_UNMATCHED_MAX_FILES: '10000',
+  BOUNCE_UNVERIFIED_MAX: '1000',
   REQUIRE_DURABLE_REDIS: '0',
   REGISTER_HOST: '127.0.0.1',
   REGISTER_PORT: '3001',
@@ -263,8 +270,25 @@ const envSchema = z.object({
     .optional(),
   /** `bounces`: the largest bounce the listener accepts, in bytes. Default 10485760 (10 MiB). */
   BOUNCE_MAX_BYTES: integer(1024, 1_073_741_824),
-  /** `bounces`: folder where a bounce that matches no delivery is kept, one .eml each. Default bounces-unmatched. */
+  /** `bounces`: folder where a bounce that is not applied (unverified, matching nothing, unreadable) is kept, one .eml each. Default bounces-unmatched. */
   BOUNCE_UNMATCHED_DIR: z.string().min(1),
+  /** `bounces`: the most BOUNCE_UNMATCHED_DIR may hold, in bytes; past it a message is recorded but not written. Default 268435456 (256 MiB). */
+  BOUNCE_UNMATCHED_MAX_BYTES: integer(1_048_576, 1_099_511_627_776),
+  /** `bounces`: the most files BOUNCE_UNMATCHED_DIR may hold. Default 10000. */
+  BOUNCE_UNMATCHED_MAX_FILES: integer(1, 10_000_000),
+  /** `bounces`: unverified bounces kept in Redis per campaign for the operator; the oldest go first. Default 1000. */
+  BOUNCE_UNVERIFIED_MAX: integer(1, 1_000_000),
+  /**
+   * `bounces`: SMTP connections the listener holds at once, from all clients; more are answered 421. With
+   * BOUNCE_MAX_BYTES it bounds the listener's memory (at worst their product). Default 20.
+   */
+  BOUNCE_MAX_CONNECTIONS: integer(1, 10_000),
+  /** `bounces`: SMTP connections at once from one client address; more are answered 421. Default 5. */
+  BOUNCE_MAX_CONNECTIONS_PER_CLIENT: integer(1, 10_000),
+  /** `bounces`: a client silent this long is disconnected. Default 30000 ms. */
+  BOUNCE_IDLE_TIMEOUT_MS: integer(1000, 3_600_000),
+  /** `bounces`: a connection open this long is closed, however busy (a client that sends a byte at a time). Default 300000 ms. */
+  BOUNCE_SESSION_TIMEOUT_MS: integer(1000, 86_400_000),
   /** `bounces`: a mailbox bounces arrive in, e.g. imaps://user:pass@mail.example/INBOX (imap:// is plain text: loopback only). */
   BOUNCE_IMAP_URL: serverUrl('imap', 'imaps').optional(),
   /** `bounces`: the mailbox folder each handled message is moved to, so none is read twice. Default Processed. */

@@ -1,14 +1,17 @@
 /**
  * Redis connections. Two kinds, as BullMQ's production guide advises:
  * producers (CLI commands, the UI) fail fast when Redis is away; workers wait
- * for it to come back, however long that takes.
+ * for it to come back, however long that takes. A third for servers that
+ * answer someone (the bounce listener): reconnect for ever as a worker does,
+ * but fail a command at once while Redis is away, so the answer can be
+ * "try again later" rather than a wait the client gives up on.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from './config.js';
 import { RedisUnavailableError } from './domain/index.js';
 import { redactText } from './logger.js';
 
-export type ConnectionRole = 'producer' | 'worker';
+export type ConnectionRole = 'producer' | 'worker' | 'server';
 
 /**
  * Where Redis is: REDIS_URL alone, or REDIS_URL's password, database and TLS
@@ -24,8 +27,8 @@ export function redisTarget(config: Pick<Config, 'REDIS_URL' | 'REDIS_SENTINELS'
 
 /** Opens a connection; credentials and TLS come from the URL, the primary from Sentinel when configured. */
 export function createRedis(target: RedisTarget, role: ConnectionRole): Redis {
-  // Workers reconnect forever, backing off to 2 s between tries; producers give up after a few.
-  const retryStrategy = role === 'worker' ? (times: number) => Math.min(times * 100, 2_000) : (times: number) => (times > 3 ? null : 200);
+  // Workers and servers reconnect forever, backing off to 2 s between tries; producers give up after a few.
+  const retryStrategy = role !== 'producer' ? (times: number) => Math.min(times * 100, 2_000) : (times: number) => (times > 3 ? null : 200);
   const options: RedisOptions = {
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',

@@ -14,7 +14,7 @@ import { PrivateRedis } from '../src/demo/private-redis.js';
 import { createLogger } from '../src/logger.js';
 import { Ledger } from '../src/storage/ledger.js';
 import { type BouncesProcess, startBouncesProcess } from '../workers/bounces-process.js';
-import { BOUNCE_SECRET, bounceFixture } from './support/bounces.js';
+import { BOUNCE_SECRET, bounceFixture, capturedLog } from './support/bounces.js';
 import { hasDovecot, PrivateDovecot } from './support/private-dovecot.js';
 import { cleanPrefix, REDIS_URL, testConfig, uniquePrefix } from './support/redis.js';
 
@@ -154,6 +154,73 @@ describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
     await client.connect();
     await client.append('INBOX', await bounceFixture('office365-ndr.eml'));
     await until('alpha/mo-1 bounced', async () => (await ledger.get('alpha', 'mo-1'))?.status === 'bounced');
+  });
+});
+
+describe.skipIf(!hasDovecot())('hostile messages in the bounces mailbox', () => {
+  it('moves a message over BOUNCE_MAX_BYTES on unread and one it cannot parse on as handled, and reads the bounce after them', async () => {
+    const dovecot = new PrivateDovecot();
+    const prefix = uniquePrefix('bounces-imap-hostile');
+    const dir = await mkdtemp(join(tmpdir(), 'arm-bounces-imap-'));
+    const redis = new Redis(REDIS_URL);
+    let bounces: BouncesProcess | undefined;
+    let client: ImapFlow | undefined;
+    cleanups.push(async () => {
+      await client?.logout().catch(() => {});
+      await bounces?.close();
+      await dovecot.stop();
+      redis.disconnect();
+      await cleanPrefix(prefix);
+      await rm(dir, { recursive: true, force: true });
+    });
+    const url = await dovecot.start();
+    const ledger = new Ledger(redis, prefix, CAMPAIGN);
+    const delivery = {
+      authorityId: 'alpha',
+      recipient: 'mo-1',
+      role: 'mo' as const,
+      email: 'monitoring.officer@alpha.example.org',
+      messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>`,
+    };
+    await ledger.seed([delivery]);
+    await ledger.claim(delivery, 'test', 60_000);
+    await ledger.finish('alpha', 'mo-1', 'test', 'sent', { response: '250 ok' });
+
+    client = new ImapFlow({
+      host: '127.0.0.1',
+      port: dovecot.port,
+      secure: false,
+      auth: { user: dovecot.user, pass: dovecot.password },
+      logger: false,
+    });
+    await client.connect();
+    await client.append('INBOX', Buffer.from(`From: x@y.example\r\nSubject: big\r\n\r\n${'x'.repeat(998)}\r\n`.repeat(200)));
+    await client.append(
+      'INBOX',
+      Buffer.from(`From: x@y.example\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${'--b\r\n\r\nx\r\n'.repeat(1001)}--b--\r\n`),
+    );
+    await client.append('INBOX', await bounceFixture('office365-ndr.eml'));
+
+    const captured = capturedLog();
+    const config = testConfig(prefix, {
+      ...BOUNCE_ENV,
+      BOUNCE_IMAP_URL: url,
+      BOUNCE_IMAP_POLL_MS: '1000',
+      BOUNCE_MAX_BYTES: '100000',
+      BOUNCE_UNMATCHED_DIR: join(dir, 'unmatched'),
+      DELIVERY_LOG: join(dir, 'deliveries.log'),
+    });
+    bounces = await startBouncesProcess(config, { log: captured.log, echoDeliveries: false });
+    await until('alpha/mo-1 bounced', async () => (await ledger.get('alpha', 'mo-1'))?.status === 'bounced');
+    const imap = client;
+    const messages = async (folder: string) => {
+      const status = await imap.status(folder, { messages: true });
+      return status ? status.messages : undefined;
+    };
+    await until('all three moved to Processed', async () => (await messages('Processed')) === 3);
+    expect(await messages('INBOX')).toBe(0);
+    expect(captured.events('bounce.refused')).toMatchObject([{ reason: 'too-large' }]);
+    expect(captured.events('bounce.unreadable')).toHaveLength(1);
   });
 });
 

@@ -13,7 +13,7 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from 'pino';
 import { ConfigError, EVENT } from '../domain/index.js';
-import type { BounceHandler } from './handle-bounce.js';
+import type { BounceRecorder } from './bounce-recorder.js';
 
 export interface BounceMailboxOptions {
   /** imaps://user:pass@host[:port]/Folder (default folder INBOX); imap:// only to this machine. */
@@ -21,7 +21,9 @@ export interface BounceMailboxOptions {
   /** Where handled messages go; created when missing. */
   processedFolder: string;
   pollMs: number;
-  handler: BounceHandler;
+  /** BOUNCE_MAX_BYTES: a larger message is moved on unread, never downloaded. */
+  maxBytes: number;
+  handler: BounceRecorder;
   log: Logger;
 }
 
@@ -129,11 +131,21 @@ export class BounceMailbox {
     const uids = (await client.search({ all: true }, { uid: true })) || [];
     for (const uid of uids) {
       if (this.stopped) return;
+      const listed = await client.fetchOne(String(uid), { size: true }, { uid: true });
+      if (listed && (listed.size ?? 0) > this.options.maxBytes) {
+        this.options.log.warn(
+          { event: EVENT.bounceRefused, reason: 'too-large', mailbox: this.connection.where, uid, bytes: listed.size },
+          `bounce.refused: message ${uid} in ${this.connection.where} is larger than BOUNCE_MAX_BYTES; moved to ${this.options.processedFolder} unread`,
+        );
+        await client.messageMove(String(uid), this.options.processedFolder, { uid: true });
+        continue;
+      }
       const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
       // false (not an object) when the message is gone since the search.
       if (!message) continue;
       if (!message.source) continue;
       // Throws only when the outcome could not be recorded: the message then stays for the next round.
+      // One it cannot read (`unreadable`) is moved on as handled: no later round would read it either.
       await this.options.handler.handle(message.source);
       await client.messageMove(String(uid), this.options.processedFolder, { uid: true });
     }

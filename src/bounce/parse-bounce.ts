@@ -13,6 +13,13 @@
  *   Precedence auto_reply) with no report part: out-of-office and the like.
  *
  * MIME is mailparser's; only the report's field blocks are read here.
+ *
+ * What arrives is anyone's, so every step here is linear in its input: no
+ * regular expression with overlapping quantifiers runs over its text (one
+ * did, and a 208 KB line without '@' held the process for 57 s), the prose
+ * is read only in its first PROSE_CHARS characters, and mailparser's own limits refuse a
+ * header block past HEAD_BYTES or more than 1000 parts. What mailparser
+ * refuses is `unreadable`: no retry will make it readable.
  */
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 
@@ -35,7 +42,9 @@ export type BounceKind =
   /** An out-of-office or other automatic answer, not about delivery. */
   | 'auto-reply'
   /** Nothing we can read as a delivery report (or a success report). */
-  | 'unrecognised';
+  | 'unrecognised'
+  /** Not a message mailparser can read (a header block too large, too many parts): `problem` says why. */
+  | 'unreadable';
 
 export interface ParsedBounce {
   kind: BounceKind;
@@ -49,11 +58,40 @@ export interface ParsedBounce {
   subject: string;
   from: string;
   messageId?: string;
+  /** For `unreadable`: mailparser's reason. */
+  problem?: string;
 }
+
+/** Of the text, the characters the prose reader looks at: a bounce's own words come first, and are short. */
+const PROSE_CHARS = 64 * 1024;
+/** mailparser's limit on one part's header block (its default is 1 MiB); a bounce's are a few KB. */
+const HEAD_BYTES = 256 * 1024;
+/** HTML longer than this is not turned into text (html-to-text is the slowest step on a large part). */
+const HTML_TO_TEXT_BYTES = 512 * 1024;
+/** Longest diagnostic kept: it goes into the ledger and onto the console. */
+const DIAGNOSTIC_CHARS = 1000;
+/** Longest address (RFC 5321's path limit) and Message-ID (a header line) taken from the text. */
+const ADDRESS_CHARS = 254;
+const MESSAGE_ID_CHARS = 998;
 
 /** Parses one received message. `envelopeTo` are the SMTP RCPT TO addresses, when it came over SMTP. */
 export async function parseBounce(raw: Buffer | string, envelopeTo: readonly string[] = []): Promise<ParsedBounce> {
-  const mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: false });
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(raw, {
+      keepDeliveryStatus: true,
+      skipHtmlToText: false,
+      maxHtmlLengthToParse: HTML_TO_TEXT_BYTES,
+      maxHeadSize: HEAD_BYTES,
+      // Nothing here reads the HTML rendering of the text, its links or inlined images: not made at all.
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      skipImageLinks: true,
+      keepCidLinks: true,
+    });
+  } catch (error) {
+    return { kind: 'unreadable', recipients: [], sentTo: [...envelopeTo], subject: '', from: '', problem: (error as Error).message };
+  }
   const base = {
     sentTo: unique([
       ...envelopeTo,
@@ -85,13 +123,8 @@ export async function parseBounce(raw: Buffer | string, envelopeTo: readonly str
 
 /** The per-recipient blocks of a message/delivery-status body (RFC 3464 2.1: blocks of header fields, blank-line separated). */
 export function parseDeliveryStatus(text: string): RecipientStatus[] {
-  const blocks = text
-    .replace(/\r\n/g, '\n')
-    .replace(/\n[ \t]+/g, ' ')
-    .split(/\n\s*\n/)
-    .map(fields);
   // The first block is about the message (Reporting-MTA, ...); the rest, one per recipient.
-  return blocks
+  return fieldBlocks(text)
     .filter((f) => f.has('final-recipient') || f.has('action'))
     .map((f) => {
       const r: RecipientStatus = {};
@@ -100,18 +133,34 @@ export function parseDeliveryStatus(text: string): RecipientStatus[] {
       if (f.has('action')) r.action = f.get('action')!.toLowerCase();
       const status = /\d\.\d{1,3}\.\d{1,3}/.exec(f.get('status') ?? '');
       if (status) r.status = status[0];
-      if (f.has('diagnostic-code')) r.diagnostic = f.get('diagnostic-code')!.replace(/\s+/g, ' ');
+      if (f.has('diagnostic-code')) r.diagnostic = clip(f.get('diagnostic-code')!.replace(/\s+/g, ' '));
       return r;
     });
 }
 
-function fields(block: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of block.split('\n')) {
-    const match = /^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.*)$/.exec(line);
-    if (match && !map.has(match[1]!.toLowerCase())) map.set(match[1]!.toLowerCase(), match[2]!.trim());
+const FIELD_NAME = /^[a-z][a-z0-9-]*$/;
+
+/** Blocks of "Name: value" lines, folded lines joined, the first of a repeated name kept: one pass over the lines. */
+function fieldBlocks(text: string): Array<Map<string, string>> {
+  const blocks: Array<Map<string, string>> = [];
+  let block = new Map<string, string>();
+  let folding: string | undefined;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') {
+      if (block.size > 0) blocks.push(block);
+      block = new Map();
+      folding = undefined;
+    } else if (line[0] === ' ' || line[0] === '\t') {
+      if (folding !== undefined) block.set(folding, `${block.get(folding)} ${line.trim()}`);
+    } else {
+      const colon = line.indexOf(':');
+      const name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : '';
+      folding = FIELD_NAME.test(name) && !block.has(name) ? name : undefined;
+      if (folding !== undefined) block.set(folding, line.slice(colon + 1).trim());
+    }
   }
-  return map;
+  if (block.size > 0) blocks.push(block);
+  return blocks;
 }
 
 /** "rfc822; a@b" -> "a@b" (RFC 3464 address-type; address). */
@@ -164,33 +213,81 @@ function isAutoReply(mail: ParsedMail): boolean {
 const FAILURE_WORDS =
   /(could not be delivered|couldn't be delivered|undeliverable|delivery (has )?failed|mail delivery failed|permanent(ly)? (error|fatal)|wasn't able to deliver|returned mail|delivery status notification \(failure\))/i;
 const DELAY_WORDS = /(delayed|not yet been delivered|will (continue to )?(re)?try|temporar(y|ily))/i;
+// No overlapping quantifiers: `[^\n]*` is the last thing it matches, so a failed try costs a few characters.
 const REPLY = /\b([45])\d\d[ -](?:([45]\.\d{1,3}\.\d{1,3})\s)?[^\n]*/;
-const ADDRESS = /<?([a-z0-9._%+'-]+@[a-z0-9.-]+\.[a-z]{2,})>?/i;
 
 /** A plain-text bounce: the failure words, a server reply, and the address it failed for. */
 function readProse(mail: ParsedMail): RecipientStatus | null {
   // Only the bounce's own words: a quoted original follows a marker line and may say anything.
-  const text = (mail.text ?? '').split(/^-+ ?(This is a copy of|Original message|Below this line)/im)[0]!;
-  const failed = FAILURE_WORDS.test(`${mail.subject ?? ''}\n${text}`);
-  const delayed = !failed && DELAY_WORDS.test(`${mail.subject ?? ''}\n${text}`);
+  const text = (mail.text ?? '').slice(0, PROSE_CHARS).split(/^-+ ?(This is a copy of|Original message|Below this line)/im)[0]!;
+  const subject = (mail.subject ?? '').slice(0, PROSE_CHARS);
+  const failed = FAILURE_WORDS.test(`${subject}\n${text}`);
+  const delayed = !failed && DELAY_WORDS.test(`${subject}\n${text}`);
   if (!failed && !delayed) return null;
   const reply = REPLY.exec(text);
   const r: RecipientStatus = { action: failed ? 'failed' : 'delayed' };
   if (reply) {
-    r.diagnostic = reply[0].trim();
+    r.diagnostic = clip(reply[0].trim());
     r.status = reply[2] ?? `${reply[1]}.0.0`;
     // The prose decides hard or soft only when it has no reply code to go by.
     if (reply[1] === '4') r.action = 'delayed';
   }
   // The failed address is the first one in the text that is not the bounce's own sender.
   for (const line of text.split('\n')) {
-    const match = ADDRESS.exec(line);
-    if (match && !/mailer-daemon|postmaster/i.test(match[1]!)) {
-      r.email = match[1]!.toLowerCase();
+    const email = addressesIn(line).find((a) => !/mailer-daemon|postmaster/i.test(a));
+    if (email) {
+      r.email = email;
       break;
     }
   }
   return r;
+}
+
+/**
+ * The addresses in a line, lower-case, in order: what
+ * /([a-z0-9._%+'-]+@[a-z0-9.-]+\.[a-z]{2,})/gi would find, in one pass. That
+ * expression backtracks over every start of a long run with no '@' in it
+ * (quadratic: a 208 KB line took 57 s); here each character is looked at a
+ * bounded number of times. Longer than an address may be: skipped.
+ */
+export function addressesIn(line: string): string[] {
+  const found: string[] = [];
+  for (let at = line.indexOf('@'); at >= 0; at = line.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > 0 && isLocalChar(line.charCodeAt(start - 1))) start--;
+    if (start === at) continue;
+    // The domain: the longest run of [a-z0-9.-] that ends in "." and two or more letters.
+    let end = -1;
+    let letters = 0;
+    let afterDot = false;
+    for (let i = at + 1; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if (c === DOT) {
+        afterDot = i > at + 1;
+        letters = 0;
+      } else if (isLetter(c)) {
+        letters++;
+        if (afterDot && letters >= 2) end = i + 1;
+      } else if (isDigit(c) || c === HYPHEN) {
+        afterDot = false;
+        letters = 0;
+      } else break;
+    }
+    if (end > 0 && end - start <= ADDRESS_CHARS) found.push(line.slice(start, end).toLowerCase());
+  }
+  return found;
+}
+
+const DOT = 0x2e;
+const HYPHEN = 0x2d;
+const isLetter = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** [a-z0-9._%+'-] */
+const isLocalChar = (c: number) =>
+  isLetter(c) || isDigit(c) || c === DOT || c === HYPHEN || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x27;
+
+function clip(text: string): string {
+  return text.length > DIAGNOSTIC_CHARS ? `${text.slice(0, DIAGNOSTIC_CHARS)}…` : text;
 }
 
 /** The Message-ID of the original letter: from an attached message or its headers, else quoted in the text. */
@@ -201,7 +298,8 @@ function findOriginalMessageId(mail: ParsedMail): string | undefined {
   const sources = [original?.content.toString('utf8') ?? '', mail.text ?? ''];
   for (const source of sources) {
     const match = /^Message-ID:\s*(<[^>\s]+>)/im.exec(source.replace(/\r?\n[ \t]+/g, ' '));
-    if (match) return match[1];
+    // Ours are short; a longer one is no letter of ours.
+    if (match && match[1]!.length <= MESSAGE_ID_CHARS) return match[1];
   }
   return undefined;
 }

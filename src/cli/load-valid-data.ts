@@ -6,7 +6,7 @@
 
 import { campaignTemplatesDir, loadDataSet } from '../data/load-data-set.js';
 import { type Authority, type Campaign, CliError, formatProblem, formatWarning } from '../domain/index.js';
-import { withLetterFailures } from '../render/letter-failures.js';
+import { withLetterFailures } from '../operations/letter-failures.js';
 
 export interface ValidData {
   campaign: Campaign;

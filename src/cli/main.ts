@@ -153,7 +153,8 @@ program
     '--manifest <file>',
     "also write a record of the files: campaign, approval (who, when, sha256), counts by status, the report's sha256",
   )
-  .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string; manifest?: string }) => {
+  .option('--unverified <file>', 'also write the bounces that named a delivery without a valid VERP token (they changed nothing)')
+  .action(async (o: { campaign: string; format: 'csv' | 'json'; gaps?: string; manifest?: string; unverified?: string }) => {
     await (await commands.report()).reportCommand(o, env(), consolePrint);
   });
 

@@ -17,7 +17,7 @@ import {
   type Recipient,
   recipientsOf,
 } from '../domain/index.js';
-import { withLetterFailures } from '../render/letter-failures.js';
+import { withLetterFailures } from '../operations/letter-failures.js';
 import { createLetterRenderer } from '../render/letter-renderer.js';
 import { formatCount } from '../render/number-words.js';
 

@@ -25,3 +25,4 @@ export * from './retry-policy.js';
 export * from './test-campaign.js';
 export * from './test-run.js';
 export * from './time-zone.js';
+export * from './unverified-bounce.js';

@@ -51,7 +51,10 @@ export function createOperations(options: CreateOperationsOptions): OpenOperatio
   const campaigns = options.queues?.campaigns ?? openCampaignsQueue(redis, config.QUEUE_PREFIX);
   const deliveryLog = options.deliveryLog ?? createDeliveryLogger({ level: 'silent', file: config.DELIVERY_LOG, echo: false });
   return {
-    storage: new Storage(redis, config.QUEUE_PREFIX, { replicaAckTimeoutMs: options.replicaAckTimeoutMs }),
+    storage: new Storage(redis, config.QUEUE_PREFIX, {
+      replicaAckTimeoutMs: options.replicaAckTimeoutMs,
+      unverifiedBouncesMax: config.BOUNCE_UNVERIFIED_MAX,
+    }),
     letters,
     campaigns,
     config,

@@ -288,7 +288,10 @@ async function deliverOne(
       messageId: fields.messageId,
       attachments,
       headers: { 'X-Annual-Review': `${ctx.campaign.id}/${authority.id}/${recipient.key}` },
-      envelopeFrom: ctx.verp?.address({ campaign: ctx.ledger.namespace, authorityId: authority.id, recipient: recipient.key }),
+      envelopeFrom: ctx.verp?.address(
+        { campaign: ctx.ledger.namespace, authorityId: authority.id, recipient: recipient.key },
+        claim.record,
+      ),
     })
     .finally(() => clearInterval(keeper));
   // Record the outcome before anything else: this is the window in which a

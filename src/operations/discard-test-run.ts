@@ -24,5 +24,6 @@ export async function discardFinishedTestRun(
   }
   for (const job of finished) await job.remove();
   await ctx.storage.ledger(testCampaign).destroy();
+  await ctx.storage.unverifiedBounces.destroy(testCampaign);
   return { removed: finished.length };
 }

@@ -23,6 +23,7 @@ export const REPORT_COLUMNS = [
   'recovered',
   'diagnostic',
   'readdressed',
+  'unverifiedBounces',
 ] as const;
 
 export interface ReportRow {
@@ -44,9 +45,11 @@ export interface ReportRow {
   diagnostic: string;
   /** The operator's corrections of the address, "from -> to by NAME at TIME", separated by "; ". */
   readdressed: string;
+  /** Bounces that name this delivery without a valid VERP token (they changed nothing): read them before acting. */
+  unverifiedBounces: number;
 }
 
-export function toReportRow(r: DeliveryRecord, name = ''): ReportRow {
+export function toReportRow(r: DeliveryRecord, name = '', unverifiedBounces = 0): ReportRow {
   return {
     authority: r.authorityId,
     name,
@@ -61,6 +64,7 @@ export function toReportRow(r: DeliveryRecord, name = ''): ReportRow {
     recovered: r.recoveredFrom ?? '',
     diagnostic: r.diagnostic ?? '',
     readdressed: (r.readdresses ?? []).map((c) => `${c.from} -> ${c.to} by ${c.by} at ${new Date(c.at).toISOString()}`).join('; '),
+    unverifiedBounces,
   };
 }
 
@@ -81,8 +85,14 @@ export interface GapRow extends ReportRow {
 export async function reportRows(ctx: OperationsContext, campaignId: string): Promise<ReportRow[]> {
   const names = new Map<string, string>();
   for await (const authority of ctx.storage.campaigns.authorities(campaignId)) names.set(authority.id, authority.name);
+  const unverified = new Map<string, number>();
+  for (const b of (await ctx.storage.unverifiedBounces.read(campaignId)).rows) {
+    const field = `${b.authorityId}/${b.recipient}`;
+    unverified.set(field, (unverified.get(field) ?? 0) + 1);
+  }
   const rows: ReportRow[] = [];
-  for await (const record of ctx.storage.ledger(campaignId).records()) rows.push(toReportRow(record, names.get(record.authorityId)));
+  for await (const record of ctx.storage.ledger(campaignId).records())
+    rows.push(toReportRow(record, names.get(record.authorityId), unverified.get(`${record.authorityId}/${record.recipient}`)));
   if (rows.length === 0 && names.size === 0) throw new CampaignNotStoredError(campaignId);
   return rows.sort(byDelivery);
 }
@@ -114,6 +124,7 @@ export async function findGaps(ctx: OperationsContext, campaignId: string, rows:
         recovered: '',
         diagnostic: '',
         readdressed: '',
+        unverifiedBounces: 0,
       });
     }
   }
@@ -173,5 +184,45 @@ export async function reportManifest(
     counts: Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length])),
     report: { format: report.format, rows: rows.length, sha256: sha256(report.text) },
     ...(gaps ? { gaps: { file: gaps.file, rows: gaps.rows, sha256: sha256(gaps.text) } } : {}),
+  };
+}
+
+/** The unverified bounces' columns (`report --unverified FILE`): every text in them is the sender's claim. */
+export const UNVERIFIED_COLUMNS = [
+  'receivedAt',
+  'authority',
+  'recipient',
+  'kind',
+  'why',
+  'reason',
+  'claimedEmail',
+  'claimedStatus',
+  'claimedDiagnostic',
+  'from',
+  'subject',
+  'keptAt',
+] as const;
+
+export type UnverifiedRow = Record<(typeof UNVERIFIED_COLUMNS)[number], string>;
+
+/** Every unverified bounce kept for the campaign, newest first, and how many were ever recorded (the oldest drop off a cap). */
+export async function unverifiedBounceRows(ctx: OperationsContext, campaignId: string): Promise<{ rows: UnverifiedRow[]; total: number }> {
+  const { rows, total } = await ctx.storage.unverifiedBounces.read(campaignId);
+  return {
+    total,
+    rows: rows.map((b) => ({
+      receivedAt: new Date(b.receivedAt).toISOString(),
+      authority: b.authorityId,
+      recipient: b.recipient,
+      kind: b.kind,
+      why: b.why,
+      reason: b.reason,
+      claimedEmail: b.email ?? '',
+      claimedStatus: b.status ?? '',
+      claimedDiagnostic: b.diagnostic ?? '',
+      from: b.from ?? '',
+      subject: b.subject ?? '',
+      keptAt: b.keptAt ?? '',
+    })),
   };
 }

@@ -24,6 +24,8 @@
  *   <prefix>:register:link-used:<nonce>       string: a link already followed (single use), kept until it expires
  *   <prefix>:register:mailed:<email>          string: an email went to this address within the hour
  *   <prefix>:register:limit:<scope>:<subject> counter of one fixed rate-limit window
+ *   <prefix>:bounces:unverified:<namespace>        list: UnverifiedBounce JSON, newest first, capped
+ *   <prefix>:bounces:unverified:<namespace>:total  string: how many were ever recorded (the cap drops the oldest)
  */
 export class StorageKeys {
   constructor(readonly prefix: string) {}
@@ -120,6 +122,15 @@ export class StorageKeys {
 
   registrationLimit(scope: string, subject: string): string {
     return `${this.prefix}:register:limit:${scope}:${subject}`;
+  }
+
+  /** `namespace` is the ledger's: the campaign id, or "<campaign>~test". */
+  unverifiedBounces(namespace: string): string {
+    return `${this.prefix}:bounces:unverified:${namespace}`;
+  }
+
+  unverifiedBouncesTotal(namespace: string): string {
+    return `${this.unverifiedBounces(namespace)}:total`;
   }
 
   /** SCAN pattern for every key of the installation. */

@@ -219,13 +219,15 @@ export class Ledger extends LedgerReads {
 
   /**
    * Records a hard bounce of a sent letter. `email`, when the bounce names the
-   * address that failed, must be the record's current address. Returns false
-   * (and changes nothing) for anything but a `sent` record of that address.
+   * address that failed, must be the record's current address; `messageId`,
+   * when given, its current Message-ID (the one the VERP token was checked
+   * against). Returns false (and changes nothing) for anything but a `sent`
+   * record of that address and Message-ID.
    */
   async bounce(
     authorityId: string,
     recipient: RecipientKey,
-    patch: { diagnostic: string; email?: string },
+    patch: { diagnostic: string; email?: string; messageId?: string },
   ): Promise<{ bounced: boolean; record: DeliveryRecord | null }> {
     const [done, json] = await this.scripts.arm_ledger_bounce(
       this.key,

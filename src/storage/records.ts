@@ -18,6 +18,7 @@ import {
   type RegistrationStatus,
   type StoredCheck,
   type TestRunSettings,
+  type UnverifiedBounce,
 } from '../domain/index.js';
 
 function decode<T>(json: string): T {
@@ -124,3 +125,6 @@ export function decodeRegistration(hash: Record<string, string>): Registration |
     ...(hash.withdrawnAt !== undefined ? { withdrawnAt: Number(hash.withdrawnAt) } : {}),
   };
 }
+
+export const encodeUnverifiedBounce = (bounce: UnverifiedBounce): string => JSON.stringify(bounce);
+export const decodeUnverifiedBounce = (json: string): UnverifiedBounce => decode<UnverifiedBounce>(json);

@@ -1,8 +1,8 @@
 /**
  * Everything a process keeps in Redis, opened once per process on one
  * connection: the stored campaigns, the ledgers, approvals, test runs,
- * registrations, the circuit breaker's and the rate limiter's state, and the
- * console's sessions. Every key is StorageKeys'; every record is encoded in
+ * registrations, unverified bounces, the circuit breaker's and the rate
+ * limiter's state, and the console's sessions. Every key is StorageKeys'; every record is encoded in
  * records.ts; no code outside src/storage talks to Redis about our own data
  * (BullMQ keeps its queues itself, under the same prefix).
  */
@@ -15,6 +15,7 @@ import { RateLimitStore } from './rate-limit-store.js';
 import { RegistrationStore } from './registration-store.js';
 import { RedisSessionStore } from './session-store.js';
 import { TestRunStore } from './test-run-store.js';
+import { UnverifiedBounceStore } from './unverified-bounce-store.js';
 
 export interface StorageOptions {
   /**
@@ -22,6 +23,8 @@ export interface StorageOptions {
    * (tools that only read the ledger or reset it, and a Redis with no replica).
    */
   replicaAckTimeoutMs?: number;
+  /** BOUNCE_UNVERIFIED_MAX: unverified bounces kept per campaign. Default 1000. */
+  unverifiedBouncesMax?: number;
 }
 
 export class Storage {
@@ -31,6 +34,7 @@ export class Storage {
   readonly registrations: RegistrationStore;
   readonly breaker: BreakerStore;
   readonly rateLimit: RateLimitStore;
+  readonly unverifiedBounces: UnverifiedBounceStore;
   private readonly ledgers = new Map<string, Ledger>();
   private sessionStore: RedisSessionStore | undefined;
 
@@ -47,6 +51,7 @@ export class Storage {
     this.registrations = new RegistrationStore(redis, prefix);
     this.breaker = new BreakerStore(redis, prefix);
     this.rateLimit = new RateLimitStore(redis, prefix);
+    this.unverifiedBounces = new UnverifiedBounceStore(redis, prefix, options.unverifiedBouncesMax ?? 1000);
   }
 
   /** The ledger of one campaign namespace ("<id>", or "<id>~test" for its test run), one object per namespace. */

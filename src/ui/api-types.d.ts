@@ -74,6 +74,15 @@ export interface ApiAuthorityDetail {
       diagnostic?: string;
     }
   >;
+  /** Bounces that named one of its deliveries without a valid VERP token: they changed nothing; their text is the sender's claim. */
+  unverifiedBounces: Array<{
+    recipient: string;
+    receivedAt: number;
+    kind: 'failed' | 'delayed';
+    reason: string;
+    claimedEmail?: string;
+    claimedDiagnostic?: string;
+  }>;
 }
 
 /** The answer to a retry. */

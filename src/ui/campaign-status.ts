@@ -106,12 +106,23 @@ export interface JobDetail {
   logs: string[];
 }
 
+/** A bounce that named one of the authority's deliveries without a valid VERP token: it changed nothing; every text is the sender's claim. */
+export interface UnverifiedBounceDetail {
+  recipient: RecipientKey;
+  receivedAt: number;
+  kind: 'failed' | 'delayed';
+  reason: string;
+  claimedEmail?: string;
+  claimedDiagnostic?: string;
+}
+
 export interface AuthorityDetail {
   id: string;
   name: string;
   kind: AuthorityKind;
   job: JobDetail | null;
   deliveries: DeliveryDetail[];
+  unverifiedBounces: UnverifiedBounceDetail[];
 }
 
 export class CampaignStatus {
@@ -214,11 +225,20 @@ export class CampaignStatus {
       recipients.map((r) => r.key),
     );
     const byKey = new Map(records.map((r) => [r.recipient, r]));
+    const unverified = (await this.ops.storage.unverifiedBounces.read(campaignId)).rows.filter((b) => b.authorityId === authorityId);
     return {
       id: authority.id,
       name: authority.name,
       kind: authority.kind,
       job: await this.job(letterJobId(campaignId, authorityId)),
+      unverifiedBounces: unverified.map((b) => ({
+        recipient: b.recipient,
+        receivedAt: b.receivedAt,
+        kind: b.kind,
+        reason: b.reason,
+        ...(b.email ? { claimedEmail: b.email } : {}),
+        ...(b.diagnostic ? { claimedDiagnostic: b.diagnostic } : {}),
+      })),
       deliveries: recipients.map((r) => {
         const record = byKey.get(r.key);
         return {

@@ -9,7 +9,16 @@ import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
 import { CampaignNotStoredError, CliError } from '../../domain/index.js';
 import { openOperations } from '../../operations/context.js';
-import { findGaps, GAP_COLUMNS, REPORT_COLUMNS, type ReportRow, reportManifest, reportRows } from '../../operations/report.js';
+import {
+  findGaps,
+  GAP_COLUMNS,
+  REPORT_COLUMNS,
+  type ReportRow,
+  reportManifest,
+  reportRows,
+  UNVERIFIED_COLUMNS,
+  unverifiedBounceRows,
+} from '../../operations/report.js';
 import type { Print } from '../print.js';
 
 export { findGaps, REPORT_COLUMNS, type ReportRow, toReportRow } from '../../operations/report.js';
@@ -25,9 +34,11 @@ export interface ReportOptions {
    * and the sha256 of the report exactly as printed (and of the gaps file).
    */
   manifest?: string;
+  /** Also write the unverified bounces (named a delivery without a valid VERP token, changed nothing) to this file. */
+  unverified?: string;
 }
 
-function formatRows(rows: readonly ReportRow[], format: 'csv' | 'json', columns: readonly string[] = REPORT_COLUMNS): string {
+function formatRows(rows: readonly object[], format: 'csv' | 'json', columns: readonly string[] = REPORT_COLUMNS): string {
   return format === 'json' ? JSON.stringify(rows, null, 2) : stringify([...rows], { header: true, columns: [...columns] }).trimEnd();
 }
 
@@ -50,6 +61,16 @@ export async function reportCommand(options: ReportOptions, config: Config, prin
       await writeFile(options.gaps, text);
       gapsFile = { file: options.gaps, rows: gaps.length, text };
       print.err(`gaps: ${gaps.length} deliveries not sent, written to ${options.gaps}`);
+    }
+    const unverified = await unverifiedBounceRows(ops, options.campaign);
+    if (options.unverified) {
+      await writeFile(options.unverified, `${formatRows(unverified.rows, options.format, UNVERIFIED_COLUMNS)}\n`);
+      print.err(`unverified bounces: ${unverified.rows.length} written to ${options.unverified}`);
+    } else if (unverified.total > 0) {
+      print.err(
+        `unverified bounces: ${unverified.total} named deliveries of this campaign without a valid VERP token and changed nothing; ` +
+          'read them (report --unverified FILE) before acting on them',
+      );
     }
     if (options.manifest) {
       const manifest = await reportManifest(ops, options.campaign, rows, { format: options.format, text: report }, gapsFile);

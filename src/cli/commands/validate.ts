@@ -1,6 +1,6 @@
 import { campaignTemplatesDir, loadDataSet } from '../../data/load-data-set.js';
 import { CliError, formatProblem, formatWarning, recipientsOf } from '../../domain/index.js';
-import { withLetterFailures } from '../../render/letter-failures.js';
+import { withLetterFailures } from '../../operations/letter-failures.js';
 import type { Print } from '../print.js';
 
 /** `validate --data DIR`: every problem as file:line: field: reason; exit 1 if any. */

@@ -8,9 +8,9 @@
  */
 import type { LoadResult } from '../data/load-data-set.js';
 import { type Authority, type Campaign, type DataProblem, recipientsOf, TemplateError } from '../domain/index.js';
-import { createLetterRenderer } from './letter-renderer.js';
-import { TemplateFailure } from './template-failure.js';
-import { LETTER_TEMPLATE } from './templates.js';
+import { createLetterRenderer } from '../render/letter-renderer.js';
+import { TemplateFailure } from '../render/template-failure.js';
+import { LETTER_TEMPLATE } from '../render/templates.js';
 
 /**
  * A loaded data set with its letters tried too: each failure is a problem
