@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { type BrowserContext, type BrowserServer, chromium, type Page } from 'playwright-core';
 import { PdfPrintError } from '../../domain/index.js';
 import { fixPdfDates } from './fixed-dates.js';
+import { paperStyle } from './paper.js';
 
 /**
  * Flags for a closed network and a container: no background traffic, no
@@ -42,19 +43,6 @@ const CHROMIUM_ARGS = [
   '--in-process-gpu',
   '--js-flags=--lite-mode',
 ];
-
-/**
- * Paper's needs only; the letter's look is the email's. MJML's columns are
- * inline-blocks, which Chromium cannot split across pages (it would slice a
- * line in two at a page break), so on paper they are plain blocks; a
- * paragraph or heading is never split from its page, nor a heading from
- * what follows it.
- */
-const PAPER_STYLE = `<style media="print">
-[class*="mj-column"], [class*="mj-outlook-group-fix"] { display: block !important; }
-p, h1, h2, h3, li { break-inside: avoid; }
-h1, h2, h3 { break-after: avoid; }
-</style>`;
 
 /** A browser asked to close that has not gone within this time is killed. */
 const CLOSE_GRACE_MS = 5_000;
@@ -154,14 +142,11 @@ export class PdfPrinter {
   private async printOn(slot: BrowserSlot, html: string): Promise<Buffer> {
     const { context } = await slot.launched;
     const page = slot.idle.pop() ?? (await context.newPage());
-    await page.setContent(html.replace('</head>', `${PAPER_STYLE}</head>`), { waitUntil: 'load', timeout: this.timeoutMs });
-    const pdf = await page.pdf({
-      format: 'A4',
-      tagged: true,
-      outline: true,
-      printBackground: true,
-      margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' },
-    });
+    await page.setContent(html.replace('</head>', `${paperStyle()}</head>`), { waitUntil: 'load', timeout: this.timeoutMs });
+    // A letter printed before its font is ready would be printed in a font of the machine.
+    await page.evaluate('document.fonts.ready.then(() => undefined)');
+    // The page's size and margins are the paper style's @page (A4, 20 mm), with the page numbers in its margin.
+    const pdf = await page.pdf({ preferCSSPageSize: true, tagged: true, outline: true, printBackground: true });
     // Only a tab that printed goes back for the next letter.
     slot.idle.push(page);
     return pdf;
