@@ -5,6 +5,7 @@
  * is data nobody reads, most likely a misspelt name on one side). Read as
  * text, line by line, so each problem points at the template file and line.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Campaign, DataProblem } from '../domain/index.js';
@@ -42,7 +43,7 @@ export async function templateProblems(
     });
   }
 
-  const problems: DataProblem[] = [];
+  const problems: DataProblem[] = letterheadProblems(campaign, templatesDir, files, lineOf);
   const declared = new Set(campaign.figures.map((f) => f.column));
   for (const use of figures) {
     if (!declared.has(use.name)) {
@@ -86,6 +87,35 @@ export async function templateProblems(
         reason: `unknown role '${use.name}'; campaign.json recipients.copies names ${[...copyRoles].join(', ')}`,
       });
     }
+  }
+  return problems;
+}
+
+/** The letterhead's logo is a file of the templates folder, and print.mjml prints it. */
+function letterheadProblems(
+  campaign: Campaign,
+  templatesDir: string,
+  files: Array<{ name: string }>,
+  lineOf: (path: readonly string[]) => number,
+): DataProblem[] {
+  if (!campaign.letterhead) return [];
+  const problems: DataProblem[] = [];
+  const logo = campaign.letterhead.logo;
+  if (!existsSync(join(templatesDir, logo))) {
+    problems.push({
+      file: 'campaign.json',
+      line: lineOf(['letterhead', 'logo']),
+      field: 'letterhead.logo',
+      reason: `no file templates/${logo}: the logo must be an .svg or .png file in the campaign's templates folder`,
+    });
+  }
+  if (!files.some((f) => f.name === 'print.mjml')) {
+    problems.push({
+      file: 'campaign.json',
+      line: lineOf(['letterhead']),
+      field: 'letterhead',
+      reason: 'there is no templates/print.mjml, the letter on paper, to print the letterhead on',
+    });
   }
   return problems;
 }
