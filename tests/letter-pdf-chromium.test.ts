@@ -6,13 +6,11 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoCommand } from '../src/cli/commands/demo.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import type { Authority, Campaign } from '../src/domain/index.js';
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from '../src/paths.js';
@@ -87,40 +85,6 @@ describe('the Chromium that prints the letters', () => {
     const debian = await printLcrca(DEBIAN, 'debian-again.pdf');
     expect(layoutText(packaged.path)).toBe(layoutText(debian.path));
   }, 120_000);
-});
-
-describe('the demo on a machine without a Chromium at CHROMIUM_PATH', () => {
-  const prefix = uniquePrefix('demo-chromium');
-  afterAll(async () => {
-    await cleanPrefix(`${prefix}-demo`);
-  });
-
-  it('sends the letters with PDFs from the packaged Chromium, and says which Chromium it used', async () => {
-    const data = join(dir, 'demo-data');
-    await writeDataSet(data, [{ id: 'alpha', stats: [4, 3, 2, 2, 1] }, { id: 'beta' }]);
-    const settings = JSON.parse(await readFile(join(data, 'campaign.json'), 'utf8')) as Record<string, unknown>;
-    await writeFile(join(data, 'campaign.json'), JSON.stringify({ ...settings, letterAs: 'both' }, null, 2));
-    const said: string[] = [];
-    const outbox = join(dir, 'outbox');
-    await demoCommand({ data, outbox }, testConfig(prefix, { CHROMIUM_PATH: MISSING }), {
-      out: () => {},
-      err: (line) => said.push(line),
-    });
-    expect(said.find((l) => l.startsWith("demo: the letters' PDFs are printed by"))).toMatch(
-      new RegExp(
-        `by the Chromium of the npm package @sparticuz/chromium ${PACKAGED_MAJOR}\\.\\d+\\.\\d+, unpacked to .*\\(there is no ${MISSING}, CHROMIUM_PATH\\)$`,
-      ),
-    );
-    for (const authority of ['alpha', 'beta']) {
-      const files = await readdir(join(outbox, '2023-24', authority));
-      expect(files).toContain('ceo.eml');
-      const mail = await simpleParser(await readFile(join(outbox, '2023-24', authority, 'ceo.eml')));
-      const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf');
-      const path = join(dir, `${authority}.pdf`);
-      await writeFile(path, pdf!.content);
-      expect(pdfInfo(path).get('Producer')).toBe(`Skia/PDF m${PACKAGED_MAJOR}`);
-    }
-  }, 180_000);
 });
 
 const NSS = [
