@@ -166,6 +166,19 @@ describe('the seed letter on paper', () => {
   });
 });
 
+describe('a letter with letters beyond latin', () => {
+  it('prints a name such as Łódź in the shipped font too, embedded', async () => {
+    const lcrca = letter('lcrca').authority;
+    const authority = { ...lcrca, name: 'Łódź and Kraków Combined Authority' };
+    const path = join(dir, 'lodz.pdf');
+    await writeFile(path, (await letterPdf(printer, campaign, renderer, authority)).content);
+    expect(pageTexts(path)[0]).toContain('Łódź and Kraków Combined Authority');
+    const fonts = pdfFonts(path);
+    for (const font of fonts)
+      expect(font).toMatchObject({ embedded: true, name: expect.stringMatching(/^[A-Z]{6}\+Arimo-(Regular|Bold)$/) });
+  }, 60_000);
+});
+
 describe('the margin check itself', () => {
   it('finds a single grey pixel in a margin', () => {
     const page: GreyPage = { width: 200, height: 10, pixels: Buffer.alloc(2000, 255) };

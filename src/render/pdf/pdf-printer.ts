@@ -147,7 +147,7 @@ export class PdfPrinter {
   private async printOn(slot: BrowserSlot, html: string): Promise<Buffer> {
     const { context } = await slot.launched;
     const page = slot.idle.pop() ?? (await context.newPage());
-    await page.setContent(html.replace('</head>', `${paperStyle()}</head>`), { waitUntil: 'load', timeout: this.timeoutMs });
+    await page.setContent(html.replace('</head>', `${paperStyle(html)}</head>`), { waitUntil: 'load', timeout: this.timeoutMs });
     // A letter printed before its font is ready would be printed in a font of the machine.
     await page.evaluate('document.fonts.ready.then(() => undefined)');
     // The page's size and margins are the paper style's @page (A4, 20 mm), with the page numbers in its margin.
