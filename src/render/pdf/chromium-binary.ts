@@ -12,7 +12,7 @@
  * way.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -65,7 +65,8 @@ async function unpackPackagedChromium(chromiumPath: string): Promise<ChromiumBin
   try {
     // The package's entry point is build/{esm,cjs}/; its brotli files are in bin/ beside build/.
     const packageDir = join(dirname(require.resolve(PACKAGED_CHROMIUM)), '..', '..');
-    const { version } = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+    // By its path: the package's exports do not list package.json.
+    const { version } = require(join(packageDir, 'package.json')) as { version: string };
     const { default: chromium } = await import('@sparticuz/chromium');
     const executablePath = await chromium.executablePath();
     const libraries = await unpackLibraries(join(packageDir, 'bin', 'al2023.tar.br'), version);
