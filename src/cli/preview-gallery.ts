@@ -212,8 +212,8 @@ function indexPage(
   td.num { text-align: right; }
   .problems { color: #a00000; margin: 0; padding-left: 18px; }
   .envelope { color: #444; font-size: 90%; }
-  .pages { display: flex; gap: 6px; flex-wrap: wrap; margin-top: 4px; }
-  .pages img { width: 150px; height: auto; border: 1px solid #c8ccd1; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.2); }
+  .pages { display: flex; gap: 6px; margin-top: 4px; }
+  .pages img { display: block; width: 96px; height: auto; border: 1px solid #c8ccd1; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.2); }
 </style>
 </head>
 <body>
