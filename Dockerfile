@@ -13,9 +13,11 @@ RUN npm run build
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-# Workers and `publish` print each letter to PDF in Debian's headless Chromium (CHROMIUM_PATH); fonts for its text.
+# Workers, `publish` and `preview` print each letter to PDF in Debian's headless Chromium (CHROMIUM_PATH),
+# in the font shipped with the project (@fontsource/arimo); fonts-liberation only for characters outside it.
+# `preview` draws the PDFs' pages with poppler's pdftoppm.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation \
+ && apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation poppler-utils \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts

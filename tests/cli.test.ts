@@ -3,17 +3,28 @@
  * process through the package's bin.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/demo/private-redis.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { writeDataSet } from './support/data-set.js';
+import { cleanPrefix, uniquePrefix } from './support/redis.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js');
+/** The key prefix of the demo that runs on the Redis at REDIS_URL: the demo adds "-demo" to it. */
+const DEMO_PREFIX = uniquePrefix('cli-demo-pdf');
+/** The Chromium major version the npm package ships: the PDF's Producer names it. */
+const SPARTICUZ_MAJOR = (
+  JSON.parse(
+    await readFile(join(createRequire(import.meta.url).resolve('@sparticuz/chromium'), '..', '..', '..', 'package.json'), 'utf8'),
+  ) as { version: string }
+).version.split('.')[0];
 let dir = '';
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -30,6 +41,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'arm-cli-'));
 });
 afterAll(async () => {
+  await cleanPrefix(`${DEMO_PREFIX}-demo`);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -116,14 +128,25 @@ describe('the command line', () => {
     expect(result.stderr).toMatch(/docker compose up -d redis/);
   });
 
-  it('demo says how to get the PDF maker when the campaign sends a PDF and CHROMIUM_PATH has none, before sending anything', async () => {
-    const outbox = join(dir, 'no-pdf-maker');
-    const result = await cli(['demo', '--outbox', outbox], { CHROMIUM_PATH: join(dir, 'no-chromium-here') });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/letterAs "both"/);
-    expect(result.stderr).toMatch(/apt-get install chromium-headless-shell/);
-    await expect(readdir(outbox)).rejects.toThrow(/ENOENT/);
-  });
+  it('demo prints the PDFs with the Chromium shipped in @sparticuz/chromium when CHROMIUM_PATH has none, and says which it used', async () => {
+    const data = await writeDataSet(join(dir, 'pdf-small'), [{ id: 'alpha', stats: [4, 3, 2, 2, 1] }]);
+    const campaign = JSON.parse(await readFile(join(data, 'campaign.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(data, 'campaign.json'), JSON.stringify({ ...campaign, letterAs: 'both' }));
+    const outbox = join(dir, 'no-debian-chromium');
+    const missing = join(dir, 'no-chromium-here');
+    const result = await cli(['demo', '--data', data, '--outbox', outbox], { CHROMIUM_PATH: missing, QUEUE_PREFIX: DEMO_PREFIX });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^demo: the letters' PDFs are printed by the Chromium of the npm package @sparticuz/chromium [\\d.]+, unpacked to .* \\(there is no ${missing}, CHROMIUM_PATH\\)$`,
+        'm',
+      ),
+    );
+    expect(result.stdout).toMatch(/1 authorities, 2 deliveries: 2 sent/);
+    const mail = await simpleParser(await readFile(join(outbox, '2023-24', 'alpha', 'ceo.eml')));
+    const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf')!.content;
+    expect(/\/Producer \(Skia\/PDF m(\d+)\)/.exec(pdf.toString('latin1'))?.[1]).toBe(SPARTICUZ_MAJOR);
+  }, 120_000);
 
   it('run refuses a data directory that does not exist, naming the missing files', async () => {
     const result = await cli(['run', '--data', join(dir, 'missing'), '--no-wait']);

@@ -1,7 +1,8 @@
 /**
- * The letter as a PDF: printed by Debian's Chromium from the email's own
- * HTML, read back with poppler (pdftotext, pdfinfo) and by reading the PDF's
- * catalog, with no browser involved in the checking.
+ * The letter as a PDF: printed by Debian's Chromium from the campaign's
+ * print layout (the email's partials on A4), read back with poppler
+ * (pdftotext, pdfinfo) and by reading the PDF's catalog, with no browser
+ * involved in the checking. tests/letter-paper.test.ts looks at the pages.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { createLetterRenderer, type LetterRenderer } from '../src/render/letter-
 import { PdfPrinter } from '../src/render/pdf/pdf-printer.js';
 import { letterPdf } from '../src/send/letter-attachments.js';
 import { paragraphs } from './render/fixtures.js';
+import { catalog, pageTexts, words } from './support/pdf.js';
 
 const seed = readFileSync(new URL('./render/seed-letter-2023-24-lcrca.txt', import.meta.url), 'utf8');
 const SUBJECT = 'Annual Review letter 2023-24: Liverpool City Region Combined Authority';
@@ -45,12 +47,16 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const words = (text: string) => text.split(/\s+/).filter(Boolean);
-
 describe("the seed authority's letter as a PDF", () => {
-  it('reads, through pdftotext, paragraph for paragraph as the seed letter', () => {
-    const pdfWords = words(execFileSync('pdftotext', ['-enc', 'UTF-8', pdfPath, '-'], { encoding: 'utf8' }));
-    // Each seed paragraph must be the next run of words in the PDF, and nothing may be left over.
+  it('reads, through pdftotext, as the letterhead, then the seed letter paragraph for paragraph, then page numbers only', () => {
+    const pages = pageTexts(pdfPath);
+    // Each page ends with its number; without them, the words are the letterhead's and the seed's, and nothing else.
+    const pdfWords = pages.flatMap((page, i) => {
+      const pageWords = words(page);
+      expect(pageWords.splice(-4).join(' ')).toBe(`Page ${i + 1} of ${pages.length}`);
+      return pageWords;
+    });
+    expect(pdfWords.splice(0, words(campaign.letterhead!.address.join(' ')).length)).toEqual(words(campaign.letterhead!.address.join(' ')));
     const expected = paragraphs(seed);
     const read = expected.map((paragraph) => pdfWords.splice(0, words(paragraph).length).join(' '));
     expect(read).toEqual(expected);
@@ -61,7 +67,10 @@ describe("the seed authority's letter as a PDF", () => {
     const info = execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' });
     expect(info).toMatch(/^Tagged:\s+yes$/m);
     expect(info).toContain(`Title:           ${SUBJECT}`);
-    expect(info).toMatch(/^Page size:\s+595\.\d+ x 842\.\d+ pts \(A4\)$/m);
+    // A4 is 595.28 x 841.89 points; Chromium rounds the page to its own pixels.
+    const [, width, height] = /^Page size:\s+([\d.]+) x ([\d.]+) pts \(A4\)$/m.exec(info) ?? [];
+    expect(Math.abs(Number(width) - 595.28)).toBeLessThan(1);
+    expect(Math.abs(Number(height) - 841.89)).toBeLessThan(1);
     expect(info).toMatch(/^CreationDate:\s+Wed Jul 17 00:00:00 2024 UTC$/m);
   });
 
@@ -72,10 +81,9 @@ describe("the seed authority's letter as a PDF", () => {
     expect(structure).toMatch(/^\s+H2 \(block\)$/m);
     expect(structure.match(/^\s+P \(block\)$/gm)?.length).toBeGreaterThan(20);
     // Chromium writes the catalog object uncompressed: its dictionary names the structure tree and the language.
-    const catalog = /<<\s*\/Type \/Catalog[\s\S]*?endobj/.exec(pdf.toString('latin1'))?.[0] ?? '';
-    expect(catalog).toMatch(/\/StructTreeRoot \d+ 0 R/);
-    expect(catalog).toContain('/Lang (en-GB)');
-    expect(catalog).toContain('/MarkInfo');
+    expect(catalog(pdf)).toMatch(/\/StructTreeRoot \d+ 0 R/);
+    expect(catalog(pdf)).toContain('/Lang (en-GB)');
+    expect(catalog(pdf)).toContain('/MarkInfo');
   });
 
   it('is byte-identical every time it is printed, so every recipient and every rerun get the same file', async () => {

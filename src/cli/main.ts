@@ -65,7 +65,8 @@ program
   .description('render every letter for every recipient into an HTML gallery to proof before the run')
   .requiredOption('--data <dir>', 'data directory')
   .option('--out <dir>', 'where to write the gallery', 'preview')
-  .action(async (o: { data: string; out: string }) => (await commands.preview()).previewCommand(o, consolePrint));
+  .option('--no-pdf', "leave out each authority's letter on paper (its PDF and page images)")
+  .action(async (o: { data: string; out: string; pdf: boolean }) => (await commands.preview()).previewCommand(o, env(), consolePrint));
 
 program
   .command('publish')

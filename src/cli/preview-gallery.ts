@@ -2,7 +2,10 @@
  * The preview gallery: every letter for every recipient, written to disk as
  * HTML and text, with an index.html an operator reads before the annual run.
  * Authorities with data problems are listed with their problems, so nothing
- * is hidden by being left out.
+ * is hidden by being left out. With a printer, each authority's letter on
+ * paper too: the PDF its recipients get (and `publish` publishes), and its
+ * pages as images beside the letters, so whoever approves sees what will be
+ * printed.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +14,7 @@ import { loadDataSet, TEMPLATES_FOLDER } from '../data/load-data-set.js';
 import {
   AUTHORITY_ID,
   type Authority,
+  type Campaign,
   DataSetError,
   type FigureDeclaration,
   formatProblem,
@@ -18,13 +22,34 @@ import {
   recipientsOf,
 } from '../domain/index.js';
 import { withLetterFailures } from '../operations/letter-failures.js';
-import { createLetterRenderer } from '../render/letter-renderer.js';
+import { createLetterRenderer, type LetterRenderer } from '../render/letter-renderer.js';
 import { formatCount } from '../render/number-words.js';
+import { writePageImages } from '../render/pdf/page-images.js';
+import type { PdfPrinter } from '../render/pdf/pdf-printer.js';
+import { letterPdf } from '../send/letter-attachments.js';
 
 export interface PreviewResult {
   letters: number;
   authorities: number;
   indexPath: string;
+  /** Letters printed on paper (one PDF per authority); 0 without a printer. */
+  pdfs: number;
+  /** Whether the PDFs' pages were drawn as images (pdftoppm is installed). */
+  pageImages: boolean;
+}
+
+export interface PreviewOptions {
+  dataDir: string;
+  outDir: string;
+  templatesDir?: string;
+  /** Prints each authority's letter to PDF, shown page by page beside its letters. Default: no letters on paper. */
+  printer?: PdfPrinter;
+}
+
+/** The letter on paper in an authority's folder: its PDF, and its pages as images (none without pdftoppm). */
+interface Paper {
+  pdf: string;
+  pages: string[] | null;
 }
 
 interface Row {
@@ -32,9 +57,17 @@ interface Row {
   authority: Authority | null;
   recipients: Recipient[];
   problems: string[];
+  paper: Paper | null;
 }
 
-export async function writePreview(opts: { dataDir: string; outDir: string; templatesDir?: string }): Promise<PreviewResult> {
+/** The PDF's name in each authority's folder, and its pages': letter-1.jpg, letter-2.jpg, ... */
+const PAPER_NAME = 'letter';
+/** Enough to read a page on screen; the PDF is a click away. */
+const PAGE_DPI = 72;
+/** PDFs printed at once, as `publish` prints them: the browser's tabs share the machine's cores. */
+const PARALLEL_PRINTS = 2;
+
+export async function writePreview(opts: PreviewOptions): Promise<PreviewResult> {
   const templatesDir = opts.templatesDir ?? path.join(opts.dataDir, TEMPLATES_FOLDER);
   const loaded = await withLetterFailures(await loadDataSet(opts.dataDir, { templatesDir }), templatesDir);
   if (!loaded.campaign || loaded.campaignProblems.length > 0) {
@@ -46,7 +79,7 @@ export async function writePreview(opts: { dataDir: string; outDir: string; temp
   const rowFor = (id: string): Row => {
     let row = rows.get(id);
     if (!row) {
-      row = { id, authority: null, recipients: [], problems: [] };
+      row = { id, authority: null, recipients: [], problems: [], paper: null };
       rows.set(id, row);
     }
     return row;
@@ -75,6 +108,8 @@ export async function writePreview(opts: { dataDir: string; outDir: string; temp
     }
   }
 
+  const printed = opts.printer ? await printOnPaper(opts.printer, loaded.campaign, renderer, rows, opts.outDir) : null;
+
   const generalProblems: string[] = [];
   for (const problem of loaded.problems) {
     if (problem.authorityId) rowFor(problem.authorityId).problems.push(formatProblem(problem));
@@ -89,9 +124,47 @@ export async function writePreview(opts: { dataDir: string; outDir: string; temp
     from: `${loaded.campaign.mail.from.name} <${loaded.campaign.mail.from.address}>`,
     replyTo: loaded.campaign.mail.replyTo ?? null,
   };
-  await writeFile(indexPath, indexPage(loaded.campaign.id, loaded.campaign.figures, ordered, generalProblems, envelope), 'utf8');
+  const paper: PaperColumn = printed ? { pageImages: printed.pageImages } : null;
+  await writeFile(indexPath, indexPage(loaded.campaign.id, loaded.campaign.figures, ordered, generalProblems, envelope, paper), 'utf8');
   const authorities = ordered.filter((r) => r.recipients.length > 0).length;
-  return { letters, authorities, indexPath };
+  return { letters, authorities, indexPath, pdfs: printed?.pdfs ?? 0, pageImages: printed?.pageImages ?? false };
+}
+
+/**
+ * Each authority's letter on paper, into its folder: the PDF exactly as its
+ * recipients get it, and its pages as images. A letter that cannot be
+ * printed is a problem on its row.
+ */
+async function printOnPaper(
+  printer: PdfPrinter,
+  campaign: Campaign,
+  renderer: LetterRenderer,
+  rows: ReadonlyMap<string, Row>,
+  outDir: string,
+): Promise<{ pdfs: number; pageImages: boolean }> {
+  const todo = [...rows.values()].filter((row) => row.authority && row.recipients.length > 0);
+  let pdfs = 0;
+  let pageImages = true;
+  let next = 0;
+  const printOne = async (row: Row) => {
+    const dir = path.join(outDir, row.id);
+    try {
+      const pdf = await letterPdf(printer, campaign, renderer, row.authority as Authority);
+      await writeFile(path.join(dir, `${PAPER_NAME}.pdf`), pdf.content);
+      const pages = await writePageImages(path.join(dir, `${PAPER_NAME}.pdf`), path.join(dir, PAPER_NAME), PAGE_DPI);
+      if (pages === null) pageImages = false;
+      row.paper = { pdf: `${PAPER_NAME}.pdf`, pages };
+      pdfs += 1;
+    } catch (error) {
+      row.problems.push(`the letter on paper (PDF): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: PARALLEL_PRINTS }, async () => {
+      for (let i = next++; i < todo.length; i = next++) await printOne(todo[i] as Row);
+    }),
+  );
+  return { pdfs, pageImages };
 }
 
 // ---- index.html ------------------------------------------------------------
@@ -114,12 +187,16 @@ interface Envelope {
   replyTo: string | null;
 }
 
+/** The "On paper" column, when the letters were printed: whether their pages are shown as images. */
+type PaperColumn = { pageImages: boolean } | null;
+
 function indexPage(
   campaignId: string,
   figures: readonly FigureDeclaration[],
   rows: Row[],
   generalProblems: string[],
   envelope: Envelope,
+  paper: PaperColumn,
 ): string {
   const title = `Annual Review letters ${campaignId}: preview`;
   return html`<!doctype html>
@@ -136,6 +213,8 @@ function indexPage(
   td.num { text-align: right; }
   .problems { color: #a00000; margin: 0; padding-left: 18px; }
   .envelope { color: #444; font-size: 90%; }
+  .pages { display: flex; gap: 6px; margin-top: 4px; }
+  .pages img { display: block; width: 96px; height: auto; border: 1px solid #c8ccd1; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.2); }
 </style>
 </head>
 <body>
@@ -143,12 +222,21 @@ function indexPage(
 <p>${rows.length} authorities, ${rows.reduce((n, r) => n + r.recipients.length, 0)} letters.
 Every letter is From <code>${envelope.from}</code>${envelope.replyTo ? html`, Reply-To <code>${envelope.replyTo}</code>` : html`, with no Reply-To`}
 (campaign.json's <code>mail</code>; <code>MAIL_FROM</code> on the workers, when set, replaces the From).</p>
+${
+  paper
+    ? html`<p>On paper: each authority's letter as the PDF its recipients get and <code>publish</code> publishes${
+        paper.pageImages
+          ? html`, its pages beside it (click a page to see it whole).`
+          : html`. <strong>pdftoppm (Debian's poppler-utils) is not installed, so the pages are not shown: open each PDF.</strong>`
+      }</p>`
+    : html``
+}
 ${generalProblems.length > 0 ? html`<h2>Problems with the data files</h2><ul class="problems">${generalProblems.map((p) => html`<li>${p}</li>`)}</ul>` : html``}
 <table>
 <thead><tr><th scope="col">Authority</th><th scope="col">Kind</th>
-${figures.map((f) => html`<th scope="col" title="${f.counts}">${f.column}</th>`)}<th scope="col">Letters</th><th scope="col">Problems</th></tr></thead>
+${figures.map((f) => html`<th scope="col" title="${f.counts}">${f.column}</th>`)}<th scope="col">Letters</th>${paper ? html`<th scope="col">On paper</th>` : html``}<th scope="col">Problems</th></tr></thead>
 <tbody>
-${rows.map((row) => rowHtml(row, figures, envelope))}
+${rows.map((row) => rowHtml(row, figures, envelope, paper))}
 </tbody>
 </table>
 </body>
@@ -156,8 +244,12 @@ ${rows.map((row) => rowHtml(row, figures, envelope))}
 `.html;
 }
 
-/** One row: the authority, its kind, each declared figure in the campaign's order (blank as '-'), its letters with their envelope. */
-function rowHtml(row: Row, declared: readonly FigureDeclaration[], envelope: Envelope): Markup {
+/**
+ * One row: the authority, its kind, each declared figure in the campaign's
+ * order (blank as '-'), its letters with their envelope, and its letter on
+ * paper when the letters were printed.
+ */
+function rowHtml(row: Row, declared: readonly FigureDeclaration[], envelope: Envelope, paper: PaperColumn): Markup {
   const a = row.authority;
   const figures = a
     ? html`<td>${a.kind}</td>${declared.map((f) => {
@@ -177,7 +269,20 @@ function rowHtml(row: Row, declared: readonly FigureDeclaration[], envelope: Env
 <th scope="row">${a ? a.name : row.id}<br><small>${row.id}</small></th>
 ${figures}
 <td>${links.length > 0 ? html`<ul>${links}</ul>` : html`none`}</td>
+${paper ? html`<td>${paperHtml(row)}</td>` : html``}
 <td>${problems.length > 0 ? html`<ul class="problems">${problems}</ul>` : html`none`}</td>
 </tr>
 `;
+}
+
+/** The PDF's link and its pages, each a thumbnail that opens the page's image. */
+function paperHtml(row: Row): Markup {
+  if (!row.paper) return html`none`;
+  const base = encodeURIComponent(row.id);
+  const pages = row.paper.pages ?? [];
+  return html`<a href="${base}/${encodeURIComponent(row.paper.pdf)}">PDF</a>${pages.length > 0 ? html` (${pages.length} pages)` : html``}
+<div class="pages">${pages.map((page, i) => {
+    const src = `${base}/${encodeURIComponent(page)}`;
+    return html`<a href="${src}"><img src="${src}" alt="page ${i + 1} of ${pages.length} of the letter to ${row.authority?.name ?? row.id}" loading="lazy"></a>`;
+  })}</div>`;
 }

@@ -8,6 +8,7 @@
  * text, line by line, so each problem points at the template file and line;
  * a name used twice on one line is one problem.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Campaign, DataProblem } from '../domain/index.js';
@@ -76,7 +77,7 @@ export async function templateProblems(campaign: Campaign, templatesDir: string,
     });
   }
 
-  const problems: DataProblem[] = [];
+  const problems: DataProblem[] = letterheadProblems(campaign, templatesDir, files, lineOf);
   const declared = new Set(campaign.figures.map((f) => f.column));
   for (const use of figures) {
     if (!declared.has(use.name)) {
@@ -198,6 +199,35 @@ function noticeFor(role: string, text: string): boolean {
   if (ANY_COPY.test(text)) return true;
   for (const m of text.matchAll(ROLE)) if ((m[1] ?? m[2]) === role) return true;
   return false;
+}
+
+/** The letterhead's logo is a file of the templates folder, and print.mjml prints it. */
+function letterheadProblems(
+  campaign: Campaign,
+  templatesDir: string,
+  files: Array<{ name: string }>,
+  lineOf: (path: readonly string[]) => number,
+): DataProblem[] {
+  if (!campaign.letterhead) return [];
+  const problems: DataProblem[] = [];
+  const logo = campaign.letterhead.logo;
+  if (!existsSync(join(templatesDir, logo))) {
+    problems.push({
+      file: 'campaign.json',
+      line: lineOf(['letterhead', 'logo']),
+      field: 'letterhead.logo',
+      reason: `no file templates/${logo}: the logo must be an .svg or .png file in the campaign's templates folder`,
+    });
+  }
+  if (!files.some((f) => f.name === 'print.mjml')) {
+    problems.push({
+      file: 'campaign.json',
+      line: lineOf(['letterhead']),
+      field: 'letterhead',
+      reason: 'there is no templates/print.mjml, the letter on paper, to print the letterhead on',
+    });
+  }
+  return problems;
 }
 
 /** Every letter template file (.mjml, .hbs), by its path under the templates folder. */

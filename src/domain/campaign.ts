@@ -69,6 +69,23 @@ export const WORDING_LINK = /\[([^\]]+)\]\(([^)\s]+)\)/g;
 /** What a wording link may point to: a web page over https:, or an address (mailto:). */
 const SAFE_LINK = /^(https:\/\/|mailto:)/i;
 
+/**
+ * The letterhead's logo: a file in the campaign's templates/ folder, so it is
+ * approved, copied and stored with the templates. A relative path whose
+ * parts do not start with "." (no `..`, and no hidden file, which approval
+ * would not cover), ending .svg or .png.
+ */
+export const LETTERHEAD_LOGO = /^([A-Za-z0-9_][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_][A-Za-z0-9_.-]*\.(svg|png)$/;
+
+const letterheadSchema = z.strictObject({
+  /** The logo, as a path in templates/ (e.g. "letterhead/logo.svg"): SVG or PNG. */
+  logo: z.string().regex(LETTERHEAD_LOGO, 'name an .svg or .png file inside templates/, e.g. "letterhead/logo.svg"'),
+  /** The logo's alternative text, read out in place of the image: say whose logo it is. */
+  logoAlt: z.string().min(1).refine(noLineBreaks, 'must not contain a line break (CR or LF)'),
+  /** The sender's address block, one line each. */
+  address: z.array(z.string().min(1).refine(noLineBreaks, 'must not contain a line break (CR or LF)')).min(1),
+});
+
 /** HH:MM, 24-hour, London time. */
 const clockTime = z
   .string({ error: 'must be a time in double quotes: HH:MM, 24-hour, London time, e.g. "09:00"' })
@@ -112,6 +129,12 @@ export const campaignSchema = z
      */
     maxMessageMB: z.number().positive().max(1000).default(10),
     signatory: z.strictObject({ name: z.string().min(1), titles: z.array(z.string().min(1)).min(1) }),
+    /**
+     * The letterhead of the letter on paper (the PDF): the logo and the
+     * sender's address, printed by templates/print.mjml. Optional: without
+     * it the PDF has no letterhead.
+     */
+    letterhead: letterheadSchema.optional(),
     /**
      * Year-specific wording. Each entry is a list of paragraphs (or sentences,
      * where the template puts them inside a paragraph); `[text](url)` makes a
@@ -220,3 +243,4 @@ export const campaignSchema = z
 export type Campaign = z.infer<typeof campaignSchema>;
 export type FigureDeclaration = Campaign['figures'][number];
 export type CopyDeclaration = Campaign['recipients']['copies'][number];
+export type Letterhead = NonNullable<Campaign['letterhead']>;

@@ -18,12 +18,19 @@ export interface CompiledLetter {
   text: string;
   /** The email body when the letter travels only as a PDF (`letterAs: "pdf"`): Handlebars, HTML and text. */
   coverNote?: { html: string; text: string };
+  /**
+   * The letter on paper (templates/print.mjml, the same partials laid out for
+   * A4), when the campaign has one: Handlebars HTML, and the letterhead's
+   * logo as a data: URI, so a worker on any host prints exactly what was
+   * approved with no file of the campaign folder.
+   */
+  print?: { html: string; logo: string | null };
 }
 
 /** The letter as a document: the source of its PDF. */
 export interface LetterDocument {
   /** The PDF's title: the letter's subject. */
   title: string;
-  /** The chief executive's letter, as the email's HTML: one layout for both. */
+  /** The chief executive's letter in its print layout; the email's HTML when the campaign has none. */
   html: string;
 }

@@ -9,8 +9,11 @@
  *   its Handlebars expressions still in it (they all sit inside mj-text or
  *   mj-title, which MJML copies verbatim), derive the text template from that
  *   HTML once, and per letter only call the two compiled Handlebars templates.
+ *
+ * The letter on paper (`document`) is made the same way from print.mjml, a
+ * second layout of the same partials, so the PDF has the email's words.
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Authority,
@@ -29,7 +32,10 @@ import {
   type CampaignView,
   cleanAuthority,
   cleanRecipient,
+  type LetterView,
+  type PrintView,
 } from './letter-view.js';
+import { readLetterheadLogo } from './letterhead.js';
 import { explainingFailures, TemplateLocations } from './template-failure.js';
 import {
   checkTemplateRules,
@@ -39,13 +45,18 @@ import {
   type LetterTemplate,
   loadLetterSource,
   mjmlToHtml,
+  PRINT_TEMPLATE,
 } from './templates.js';
 import { htmlTemplateToTextTemplate, htmlToPlainText } from './text.js';
 
 export interface LetterRenderer {
   /** The email to one recipient: the letter, or (`letterAs: "pdf"`) the cover note its PDF is attached to. */
   render(authority: Authority, recipient: Recipient): RenderedLetter;
-  /** The letter as a document, the same for every recipient: the chief executive's letter, without a copy notice. */
+  /**
+   * The letter as a document, the same for every recipient: the chief
+   * executive's letter, without a copy notice, in the print layout (the
+   * email's layout when the campaign has none).
+   */
   document(authority: Authority): LetterDocument;
 }
 
@@ -72,7 +83,24 @@ export async function compileLetter(campaign: Campaign, options: RenderOptions =
     const read = (name: string) => readFile(join(templatesDir, COVER_NOTE_DIR, name), 'utf8');
     compiled.coverNote = { html: await read('note.html.hbs'), text: await read('note.txt.hbs') };
   }
+  const print = await compilePrint(campaign, templatesDir);
+  if (print) compiled.print = print;
   return compiled;
+}
+
+/** print.mjml, when the campaign has one, checked and run through MJML like letter.mjml, with the letterhead's logo. */
+async function compilePrint(campaign: Campaign, templatesDir: string): Promise<CompiledLetter['print']> {
+  const exists = await access(join(templatesDir, PRINT_TEMPLATE)).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return undefined;
+  const source = await loadLetterSource(templatesDir, PRINT_TEMPLATE);
+  checkTemplateRules(source, templatesDir, PRINT_TEMPLATE);
+  checkWordingKeys(source, campaign);
+  const html = await mjmlToHtml(source, templatesDir, PRINT_TEMPLATE);
+  const logo = campaign.letterhead ? await readLetterheadLogo(templatesDir, campaign.letterhead) : null;
+  return { html, logo };
 }
 
 /**
@@ -89,15 +117,17 @@ export function rendererFromCompiled(campaign: Campaign, compiled: CompiledLette
   const views = buildCampaignViews(campaign);
   const averages = buildAveragesByKind(campaign);
 
+  const view = (authority: Authority, recipient: Recipient): LetterView => {
+    const a = cleanAuthority(authority);
+    const r = cleanRecipient(recipient);
+    return buildLetterView(campaign, views.html, averages, a, r, subject(a, r));
+  };
   const body =
     (htmlTemplate: LetterTemplate, textTemplate: LetterTemplate) =>
     (authority: Authority, recipient: Recipient): RenderedLetter => {
-      const a = cleanAuthority(authority);
-      const r = cleanRecipient(recipient);
-      const subjectLine = subject(a, r);
-      const letter = buildLetterView(campaign, views.html, averages, a, r, subjectLine);
+      const letter = view(authority, recipient);
       return {
-        subject: subjectLine,
+        subject: letter.subject,
         html: htmlTemplate(letter),
         // Same view, with the campaign wording as plain text instead of HTML.
         text: textTemplate({ ...letter, campaign: views.text }).trim(),
@@ -111,11 +141,22 @@ export function rendererFromCompiled(campaign: Campaign, compiled: CompiledLette
       ? body(compile(compiled.coverNote.html, 'html'), compile(compiled.coverNote.text, 'text'))
       : letter;
 
+  const print = compiled.print ? compile(compiled.print.html, 'html') : null;
+  const letterhead: PrintView['letterhead'] =
+    campaign.letterhead && compiled.print?.logo
+      ? { logo: compiled.print.logo, logoAlt: campaign.letterhead.logoAlt, address: campaign.letterhead.address }
+      : null;
+
   return {
     render: email,
     document(authority) {
-      const rendered = letter(authority, recipientsOf(authority)[0]!);
-      return { title: rendered.subject, html: rendered.html };
+      const ceo = recipientsOf(authority)[0]!;
+      if (!print) {
+        const rendered = letter(authority, ceo);
+        return { title: rendered.subject, html: rendered.html };
+      }
+      const printView: PrintView = { ...view(authority, ceo), letterhead };
+      return { title: printView.subject, html: print(printView) };
     },
   };
 }

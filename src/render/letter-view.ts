@@ -45,6 +45,16 @@ export interface LetterView {
   averages: Record<string, number | null>;
 }
 
+/** What the print layout sees besides the letter: the letterhead (campaign.json's, with its logo), or null. */
+export interface PrintView extends LetterView {
+  letterhead: {
+    /** The logo as a data: URI. */
+    logo: string;
+    logoAlt: string;
+    address: string[];
+  } | null;
+}
+
 /**
  * One line of text as the HTML would show it: whitespace runs (including CR
  * and LF) become one space. html-to-text does the same to the reference

@@ -11,6 +11,8 @@ import { SAMPLE_DATA_DIR } from '../paths.js';
 import { HELPERS } from './helpers.js';
 
 export const LETTER_TEMPLATE = 'letter.mjml';
+/** The letter on paper: the same partials in a layout for A4. Optional; without it the PDF prints the email's layout. */
+export const PRINT_TEMPLATE = 'print.mjml';
 const PARTIAL = /\{\{>\s*([A-Za-z0-9/_-]+)\s*\}\}/g;
 const MAX_PARTIAL_DEPTH = 10;
 
@@ -22,9 +24,9 @@ export function defaultTemplatesDir(): string {
   return path.join(SAMPLE_DATA_DIR, 'templates');
 }
 
-/** letter.mjml with every partial inlined. */
-export async function loadLetterSource(templatesDir: string): Promise<string> {
-  const source = await readFile(path.join(templatesDir, LETTER_TEMPLATE), 'utf8');
+/** letter.mjml (or another layout, such as print.mjml) with every partial inlined. */
+export async function loadLetterSource(templatesDir: string, layout = LETTER_TEMPLATE): Promise<string> {
+  const source = await readFile(path.join(templatesDir, layout), 'utf8');
   return inlinePartials(source, templatesDir, 0);
 }
 
@@ -51,14 +53,15 @@ async function inlinePartials(source: string, templatesDir: string, depth: numbe
  * - mj-text content wrapped in one element, because MJML trims the content's
  *   ends, and trimming before or after Handlebars runs gives different spaces.
  */
-export function checkTemplateRules(source: string, templatesDir: string): void {
-  const where = path.join(templatesDir, LETTER_TEMPLATE);
-  const outside = source.replace(/<(mj-text|mj-title)\b[^>]*>[\s\S]*?<\/\1>/g, '');
+export function checkTemplateRules(source: string, templatesDir: string, layout = LETTER_TEMPLATE): void {
+  const where = path.join(templatesDir, layout);
+  // A self-closing <mj-text ... /> (in mj-attributes) has no content: it must not swallow what follows it.
+  const outside = source.replace(/<(mj-text|mj-title)\b[^>]*(?<!\/)>[\s\S]*?<\/\1>/g, '');
   const stray = outside.match(/.*\{\{.*/);
   if (stray) {
     throw new TemplateError(`${where}: Handlebars outside mj-text/mj-title (comments included): ${stray[0].trim()}`);
   }
-  for (const m of source.matchAll(/<mj-text\b[^>]*>([\s\S]*?)<\/mj-text>/g)) {
+  for (const m of source.matchAll(/<mj-text\b[^>]*(?<!\/)>([\s\S]*?)<\/mj-text>/g)) {
     const content = (m[1] as string).trim();
     if (!/^<[a-z][\s\S]*<\/[a-z0-9]+>$/.test(content) || content.startsWith('{{') || content.endsWith('}}')) {
       throw new TemplateError(`${where}: wrap the content of each mj-text in one element such as <div>: ${content.slice(0, 60)}...`);
@@ -79,7 +82,7 @@ export function checkWordingKeys(source: string, campaign: Campaign): void {
 }
 
 /** MJML to HTML with strict validation; a validation error names the template and the lines. */
-export async function mjmlToHtml(source: string, templatesDir: string): Promise<string> {
+export async function mjmlToHtml(source: string, templatesDir: string, layout = LETTER_TEMPLATE): Promise<string> {
   try {
     // Loaded on first use: workers render from templates compiled by `run`, and never need MJML.
     const { default: mjml2html } = await import('mjml');
@@ -87,7 +90,7 @@ export async function mjmlToHtml(source: string, templatesDir: string): Promise<
     return html;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    throw new TemplateError(`MJML strict validation failed for ${path.join(templatesDir, LETTER_TEMPLATE)} (partials inlined): ${detail}`, {
+    throw new TemplateError(`MJML strict validation failed for ${path.join(templatesDir, layout)} (partials inlined): ${detail}`, {
       cause: error,
     });
   }

@@ -4,7 +4,6 @@
  * ./outbox; Redis is REDIS_URL when it answers, otherwise a private
  * redis-server started for the run and stopped after it.
  */
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { startWorkerProcess } from '../../../workers/worker-process.js';
@@ -16,6 +15,7 @@ import { CliError } from '../../domain/index.js';
 import { createLogger } from '../../logger.js';
 import { SAMPLE_DATA_DIR } from '../../paths.js';
 import { connectProducer } from '../../redis.js';
+import { findChromium } from '../../render/pdf/chromium-binary.js';
 import { fingerprintFiles } from '../../safety/fingerprint.js';
 import { deletePrefix } from '../../storage/delete-prefix.js';
 import { loadValidData } from '../load-valid-data.js';
@@ -39,12 +39,15 @@ export async function demoCommand(options: DemoOptions, config: Config, print: P
   const outbox = resolve(options.outbox ?? 'outbox');
   const templatesDir = campaignTemplatesDir(dataDir);
   const data = await loadValidData(dataDir, { print: print.err, templatesDir });
-  if (data.campaign.letterAs !== 'body' && !existsSync(config.CHROMIUM_PATH)) {
-    throw new CliError(
-      `the campaign sends its letter as a PDF (letterAs "${data.campaign.letterAs}") and there is no PDF maker at CHROMIUM_PATH ` +
-        `(${config.CHROMIUM_PATH}). Install Debian's chromium-headless-shell (apt-get install chromium-headless-shell), then run the demo again.`,
-      2,
-    );
+  if (data.campaign.letterAs !== 'body') {
+    // CHROMIUM_PATH's when it exists, else the one shipped in an npm package: unpacked now, so the run's first PDF does not wait.
+    const chromium = await findChromium(config.CHROMIUM_PATH).catch((error: unknown) => {
+      throw new CliError(
+        `the campaign sends its letter as a PDF (letterAs "${data.campaign.letterAs}"), but ${(error as Error).message}`,
+        2,
+      );
+    });
+    print.err(`demo: the letters' PDFs are printed by ${chromium.description}`);
   }
   const redis = await reachableRedis(config.REDIS_URL, print);
   // Its own key prefix, emptied first, so the demo can be run again and again.

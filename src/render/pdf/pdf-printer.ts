@@ -1,6 +1,8 @@
 /**
- * Prints a letter's own HTML (the email's, one layout) to an A4 tagged PDF in
- * Debian's Chromium, through playwright-core.
+ * Prints a letter's document (its print layout, ../letter-renderer.ts) on
+ * the paper of ./paper.ts to an A4 tagged PDF in Chromium, through
+ * playwright-core: Debian's at CHROMIUM_PATH, or the one shipped in an npm
+ * package when there is none (./chromium-binary.ts).
  *
  * One browser per process, launched on the first letter, with at most `pages`
  * tabs, each reused letter after letter (a new tab costs Chromium a renderer
@@ -14,10 +16,11 @@
  * transient (nothing is claimed before the PDF exists). The suspect browser
  * is killed, not asked to close: a hung one would never answer.
  */
-import { existsSync } from 'node:fs';
 import { type BrowserContext, type BrowserServer, chromium, type Page } from 'playwright-core';
 import { PdfPrintError } from '../../domain/index.js';
+import { type ChromiumBinary, findChromium } from './chromium-binary.js';
 import { fixPdfDates } from './fixed-dates.js';
+import { paperStyle } from './paper.js';
 
 /**
  * Flags for a closed network and a container: no background traffic, no
@@ -43,24 +46,14 @@ const CHROMIUM_ARGS = [
   '--js-flags=--lite-mode',
 ];
 
-/**
- * Paper's needs only; the letter's look is the email's. MJML's columns are
- * inline-blocks, which Chromium cannot split across pages (it would slice a
- * line in two at a page break), so on paper they are plain blocks; a
- * paragraph or heading is never split from its page, nor a heading from
- * what follows it.
- */
-const PAPER_STYLE = `<style media="print">
-[class*="mj-column"], [class*="mj-outlook-group-fix"] { display: block !important; }
-p, h1, h2, h3, li { break-inside: avoid; }
-h1, h2, h3 { break-after: avoid; }
-</style>`;
-
 /** A browser asked to close that has not gone within this time is killed. */
 const CLOSE_GRACE_MS = 5_000;
 
 export interface PdfPrinterOptions {
-  /** Chromium's executable. Default `/usr/bin/chromium-headless-shell` (Debian's package). */
+  /**
+   * Chromium's executable (CHROMIUM_PATH). Default `/usr/bin/chromium-headless-shell` (Debian's package).
+   * When no such file exists, the Chromium shipped in the npm package @sparticuz/chromium prints instead.
+   */
   executablePath?: string;
   /** A launch or a print taking longer than this fails. Default 30000 ms. */
   timeoutMs?: number;
@@ -154,14 +147,11 @@ export class PdfPrinter {
   private async printOn(slot: BrowserSlot, html: string): Promise<Buffer> {
     const { context } = await slot.launched;
     const page = slot.idle.pop() ?? (await context.newPage());
-    await page.setContent(html.replace('</head>', `${PAPER_STYLE}</head>`), { waitUntil: 'load', timeout: this.timeoutMs });
-    const pdf = await page.pdf({
-      format: 'A4',
-      tagged: true,
-      outline: true,
-      printBackground: true,
-      margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' },
-    });
+    await page.setContent(html.replace('</head>', `${paperStyle(html)}</head>`), { waitUntil: 'load', timeout: this.timeoutMs });
+    // A letter printed before its font is ready would be printed in a font of the machine.
+    await page.evaluate('document.fonts.ready.then(() => undefined)');
+    // The page's size and margins are the paper style's @page (A4, 20 mm), with the page numbers in its margin.
+    const pdf = await page.pdf({ preferCSSPageSize: true, tagged: true, outline: true, printBackground: true });
     // Only a tab that printed goes back for the next letter.
     slot.idle.push(page);
     return pdf;
@@ -185,10 +175,6 @@ export class PdfPrinter {
 
   private slot(): BrowserSlot {
     if (this.current) return this.current;
-    if (!existsSync(this.executablePath))
-      throw new PdfPrintError(
-        `${this.executablePath} is missing: install Debian's chromium-headless-shell (apt-get install chromium-headless-shell)`,
-      );
     // The browsers before this one go first: never two at once.
     const before = Promise.all([...this.slots].map((s) => s.gone));
     let markGone = () => {};
@@ -211,8 +197,19 @@ export class PdfPrinter {
     return slot;
   }
 
+  /** The Chromium the next browser is launched from: CHROMIUM_PATH's when it exists, else the packaged one (unpacked on first use). */
+  chromium(): Promise<ChromiumBinary> {
+    return findChromium(this.executablePath);
+  }
+
   private async launch(slot: BrowserSlot): Promise<Launched> {
-    const server = await chromium.launchServer({ executablePath: this.executablePath, args: CHROMIUM_ARGS, timeout: this.timeoutMs });
+    const binary = await this.chromium();
+    const server = await chromium.launchServer({
+      executablePath: binary.executablePath,
+      args: CHROMIUM_ARGS,
+      env: { ...process.env, ...binary.env },
+      timeout: this.timeoutMs,
+    });
     try {
       const browser = await chromium.connect(server.wsEndpoint(), { timeout: this.timeoutMs });
       // A browser that died between letters is done with at once: its `gone` settles and the next one can start.
