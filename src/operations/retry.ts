@@ -179,7 +179,8 @@ export function describeResult(result: RetryResult): string[] {
   return lines;
 }
 
-export type JobRetryAction = Exclude<RequeueOutcome['action'], 'running' | 'unknown-state'> | 'nothing-to-send';
+/** What a retry did to the job; `running`: only when the job started between the look and a delivery's reset. */
+export type JobRetryAction = Exclude<RequeueOutcome['action'], 'unknown-state'> | 'nothing-to-send';
 
 export interface JobRetry {
   jobId: string;
@@ -271,7 +272,9 @@ export async function retryDelivery(
     job.action === 're-added' ? 'was added again' : job.action === 'already-waiting' ? 'is already waiting to run' : 'runs again'
   } and will send to ${recipient}`;
   if (job.action === 'running' || job.action === 'unknown-state') {
-    return { jobId, action: 'already-waiting', willSend: [recipient], message: `${message} once it has finished (${job.state})` };
+    // Started between the look and the reset: it sends the letter only if it has not passed this recipient yet.
+    const later = `${recipient} was reset to queued, but job ${jobId} is ${job.state} right now; once it has finished, use Retry job if ${recipient} is still not sent`;
+    return { jobId, action: 'running', willSend: [], message: later };
   }
   return { jobId, action: job.action, willSend: [recipient], message };
 }
