@@ -34,6 +34,31 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15
   }
 }
 
+/** alpha's monitoring officer's letter, recorded as sent: what the bounces in these tests are about. */
+async function sentLetterToOfficer(ledger: Ledger): Promise<void> {
+  const delivery = {
+    authorityId: 'alpha',
+    recipient: 'mo-1',
+    role: 'mo' as const,
+    email: 'monitoring.officer@alpha.example.org',
+    messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>`,
+  };
+  await ledger.seed([delivery]);
+  await ledger.claim(delivery, 'test', 60_000);
+  await ledger.finish('alpha', 'mo-1', 'test', 'sent', { response: '250 ok' });
+}
+
+/** A client of the private Dovecot, as a mail system delivering to the bounce mailbox would be. */
+function imapClient(dovecot: PrivateDovecot): ImapFlow {
+  return new ImapFlow({
+    host: '127.0.0.1',
+    port: dovecot.port,
+    secure: false,
+    auth: { user: dovecot.user, pass: dovecot.password },
+    logger: false,
+  });
+}
+
 describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
   it('marks a letter bounced from a DSN in the mailbox, already there or arriving while it waits, and moves each handled message to Processed', async () => {
     const dovecot = new PrivateDovecot();
@@ -41,14 +66,7 @@ describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
     const dir = await mkdtemp(join(tmpdir(), 'arm-bounces-imap-'));
     const redis = new Redis(REDIS_URL);
     const bouncesProcesses: BouncesProcess[] = [];
-    const imap = () =>
-      new ImapFlow({
-        host: '127.0.0.1',
-        port: dovecot.port,
-        secure: false,
-        auth: { user: dovecot.user, pass: dovecot.password },
-        logger: false,
-      });
+    const imap = () => imapClient(dovecot);
     cleanups.push(async () => {
       for (const b of bouncesProcesses) await b.close();
       await dovecot.stop();
@@ -124,16 +142,7 @@ describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
     });
     const url = await dovecot.start();
     const ledger = new Ledger(redis, prefix, CAMPAIGN);
-    const delivery = {
-      authorityId: 'alpha',
-      recipient: 'mo-1',
-      role: 'mo' as const,
-      email: 'monitoring.officer@alpha.example.org',
-      messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>`,
-    };
-    await ledger.seed([delivery]);
-    await ledger.claim(delivery, 'test', 60_000);
-    await ledger.finish('alpha', 'mo-1', 'test', 'sent', { response: '250 ok' });
+    await sentLetterToOfficer(ledger);
     const config = testConfig(prefix, {
       ...BOUNCE_ENV,
       BOUNCE_IMAP_URL: url,
@@ -144,13 +153,7 @@ describe.skipIf(!hasDovecot())('the bounces mailbox', () => {
     bounces = await startBouncesProcess(config, { log: createLogger({ level: 'silent' }), echoDeliveries: false });
 
     await dovecot.restart();
-    client = new ImapFlow({
-      host: '127.0.0.1',
-      port: dovecot.port,
-      secure: false,
-      auth: { user: dovecot.user, pass: dovecot.password },
-      logger: false,
-    });
+    client = imapClient(dovecot);
     await client.connect();
     await client.append('INBOX', await bounceFixture('office365-ndr.eml'));
     await until('alpha/mo-1 bounced', async () => (await ledger.get('alpha', 'mo-1'))?.status === 'bounced');
@@ -175,24 +178,9 @@ describe.skipIf(!hasDovecot())('hostile messages in the bounces mailbox', () => 
     });
     const url = await dovecot.start();
     const ledger = new Ledger(redis, prefix, CAMPAIGN);
-    const delivery = {
-      authorityId: 'alpha',
-      recipient: 'mo-1',
-      role: 'mo' as const,
-      email: 'monitoring.officer@alpha.example.org',
-      messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>`,
-    };
-    await ledger.seed([delivery]);
-    await ledger.claim(delivery, 'test', 60_000);
-    await ledger.finish('alpha', 'mo-1', 'test', 'sent', { response: '250 ok' });
+    await sentLetterToOfficer(ledger);
 
-    client = new ImapFlow({
-      host: '127.0.0.1',
-      port: dovecot.port,
-      secure: false,
-      auth: { user: dovecot.user, pass: dovecot.password },
-      logger: false,
-    });
+    client = imapClient(dovecot);
     await client.connect();
     await client.append('INBOX', Buffer.from(`From: x@y.example\r\nSubject: big\r\n\r\n${'x'.repeat(998)}\r\n`.repeat(200)));
     await client.append(
@@ -247,16 +235,7 @@ describe.skipIf(!hasDovecot())('the bounces mailbox while Redis is down', () => 
     // The test's own connection sees the outage too; it reconnects, and the refusals are expected.
     redis.on('error', () => {});
     const ledger = new Ledger(redis, prefix, CAMPAIGN);
-    const delivery = {
-      authorityId: 'alpha',
-      recipient: 'mo-1',
-      role: 'mo' as const,
-      email: 'monitoring.officer@alpha.example.org',
-      messageId: `<${CAMPAIGN}.alpha.mo-1@ombudsman.example>`,
-    };
-    await ledger.seed([delivery]);
-    await ledger.claim(delivery, 'test', 60_000);
-    await ledger.finish('alpha', 'mo-1', 'test', 'sent', { response: '250 ok' });
+    await sentLetterToOfficer(ledger);
 
     const config = testConfig(prefix, {
       ...BOUNCE_ENV,

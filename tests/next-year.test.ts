@@ -3,8 +3,7 @@
  * campaign with a figure, a rule, a sentence and a copy role added by editing
  * files only is validated, rendered and delivered (real Redis, real SMTP).
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { runCommand } from '../src/cli/commands/run.js';
 import { validateCommand } from '../src/cli/commands/validate.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { approve } from './support/approve.js';
+import { copyCampaignCutTo, editFile } from './support/data-set.js';
 import { type Harness, quietPrint, startHarness } from './support/harness.js';
 
 const SAMPLE_2024_25 = join(PACKAGE_ROOT, 'data', 'sample-2024-25');
@@ -30,18 +30,9 @@ afterEach(async () => {
 
 /** data/sample-2024-25 copied whole, then cut down to the KEPT authorities. */
 async function copyOf2024(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'arm-next-year-'));
+  const dir = await copyCampaignCutTo(SAMPLE_2024_25, KEPT, 'next-year');
   dirs.push(dir);
-  await cp(SAMPLE_2024_25, dir, { recursive: true });
-  for (const file of ['authorities.csv', 'monitoring-officers.csv']) {
-    const [header, ...rows] = (await readFile(join(dir, file), 'utf8')).trimEnd().split('\n');
-    await writeFile(join(dir, file), `${[header, ...rows.filter((row) => KEPT.includes(row.split(',')[0]!))].join('\n')}\n`);
-  }
   return dir;
-}
-
-async function edit(file: string, change: (text: string) => string): Promise<void> {
-  await writeFile(file, change(await readFile(file, 'utf8')));
 }
 
 /** The parts of campaign.json these tests change. */
@@ -65,7 +56,7 @@ async function addPublicReportsAndLinkOfficers(dir: string, reports: Record<stri
     c.rules.push({ rule: 'part', part: 'public_reports', whole: 'upheld' });
     c.recipients.copies.push({ role: 'link-officer', title: 'Link Officer' });
   });
-  await edit(
+  await editFile(
     join(dir, 'authorities.csv'),
     (text) =>
       `${text
@@ -80,7 +71,7 @@ async function addPublicReportsAndLinkOfficers(dir: string, reports: Record<stri
       'liverpool-city-council,link-officer,Sam Link,sam.link@liverpool-city-council.example.org\n' +
       'lcrca,link-officer,Kim Link,kim.link@lcrca.example.org\n',
   );
-  await edit(join(dir, 'templates', 'partials', 'statistics-upheld.mjml'), (text) =>
+  await editFile(join(dir, 'templates', 'partials', 'statistics-upheld.mjml'), (text) =>
     text.replace(
       '    {{else}}',
       '    {{#if figures.public_reports}}\n' +
@@ -88,7 +79,7 @@ async function addPublicReportsAndLinkOfficers(dir: string, reports: Record<stri
         '    {{/if}}\n    {{else}}',
     ),
   );
-  await edit(join(dir, 'templates', 'partials', 'copy-notice.mjml'), (text) =>
+  await editFile(join(dir, 'templates', 'partials', 'copy-notice.mjml'), (text) =>
     text.replace(
       '  </div>',
       '    {{#if (eq recipient.role "link-officer")}}\n' +
@@ -173,7 +164,7 @@ describe('a campaign folder that contradicts itself is a validate problem naming
     {
       name: 'a template using a figure the campaign does not declare',
       change: (dir: string) =>
-        edit(join(dir, 'templates', 'partials', 'statistics-upheld.mjml'), (t) =>
+        editFile(join(dir, 'templates', 'partials', 'statistics-upheld.mjml'), (t) =>
           t.replace('{{count figures.upheld}}', '{{count figures.uphold}}'),
         ),
       problem: /^templates\/partials\/statistics-upheld\.mjml:5: figures\.uphold: 'uphold' is not a figure campaign\.json declares/,
@@ -183,7 +174,9 @@ describe('a campaign folder that contradicts itself is a validate problem naming
       change: (dir: string) =>
         editJson(join(dir, 'campaign.json'), (c) => {
           c.figures.push({ column: 'early_resolutions', counts: 'complaints resolved early', blank: true });
-        }).then(() => edit(join(dir, 'authorities.csv'), (t) => t.replace(/\n/g, ',\n').replace(/^([^\n]*),\n/, '$1,early_resolutions\n'))),
+        }).then(() =>
+          editFile(join(dir, 'authorities.csv'), (t) => t.replace(/\n/g, ',\n').replace(/^([^\n]*),\n/, '$1,early_resolutions\n')),
+        ),
       problem: /^campaign\.json:\d+: figures\.10\.column: figure 'early_resolutions' is declared but no template uses it/,
     },
     {
@@ -212,7 +205,7 @@ describe('a campaign folder that contradicts itself is a validate problem naming
     {
       name: 'a template naming a role the campaign does not copy to',
       change: (dir: string) =>
-        edit(join(dir, 'templates', 'partials', 'copy-notice.mjml'), (t) =>
+        editFile(join(dir, 'templates', 'partials', 'copy-notice.mjml'), (t) =>
           t.replace('(eq recipient.role "mo")', '(eq recipient.role "monitoring-officer")'),
         ),
       problem: /^templates\/partials\/copy-notice\.mjml:4: recipient\.role: unknown role 'monitoring-officer'/,
@@ -225,7 +218,7 @@ describe('a campaign folder that contradicts itself is a validate problem naming
     },
     {
       name: 'a misspelt figure column in authorities.csv',
-      change: (dir: string) => edit(join(dir, 'authorities.csv'), (t) => t.replace(',not_for_us,', ',not_for_uss,')),
+      change: (dir: string) => editFile(join(dir, 'authorities.csv'), (t) => t.replace(',not_for_us,', ',not_for_uss,')),
       problem: /^authorities\.csv:1: not_for_us: missing column 'not_for_us'; the rows were not checked$/,
     },
   ])('$name', async ({ change, problem }) => {

@@ -7,8 +7,7 @@
  * (the CLI as a real process where its exact output is the contract).
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { loadDataSet } from '../src/data/load-data-set.js';
 import { recipientsOf } from '../src/domain/index.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { compileLetter, rendererFromCompiled } from '../src/render/letter-renderer.js';
+import { copyCampaignCutTo, editFile } from './support/data-set.js';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'annual-review-mailer.js');
 const SAMPLE_2024_25 = join(PACKAGE_ROOT, 'data', 'sample-2024-25');
@@ -31,18 +31,9 @@ afterEach(async () => {
 
 /** data/sample-2024-25 copied whole, then cut down to the KEPT authorities. */
 async function copyOf2024(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'arm-preparer-'));
+  const dir = await copyCampaignCutTo(SAMPLE_2024_25, KEPT, 'preparer');
   dirs.push(dir);
-  await cp(SAMPLE_2024_25, dir, { recursive: true });
-  for (const file of ['authorities.csv', 'monitoring-officers.csv']) {
-    const [header, ...rows] = (await readFile(join(dir, file), 'utf8')).trimEnd().split('\n');
-    await writeFile(join(dir, file), `${[header, ...rows.filter((row) => KEPT.includes(row.split(',')[0]!))].join('\n')}\n`);
-  }
   return dir;
-}
-
-async function edit(file: string, change: (text: string) => string): Promise<void> {
-  await writeFile(file, change(await readFile(file, 'utf8')));
 }
 
 interface CampaignJson {
@@ -130,7 +121,7 @@ describe('a copy role declared without its copy notice', () => {
   it('validates once the templates give the role a notice, or say it needs none', async () => {
     const withNotice = await copyOf2024();
     await addScrutinyChair(withNotice);
-    await edit(join(withNotice, 'templates', 'partials', 'copy-notice.mjml'), (t) =>
+    await editFile(join(withNotice, 'templates', 'partials', 'copy-notice.mjml'), (t) =>
       t.replace(
         '  </div>',
         '    {{#if (eq recipient.role "scrutiny-chair")}}\n    <p class="copy-notice" role="note"><strong>Copy for {{recipient.name}}, {{recipient.title}}.</strong></p>\n    {{/if}}\n  </div>',
@@ -140,7 +131,7 @@ describe('a copy role declared without its copy notice', () => {
 
     const needsNone = await copyOf2024();
     await addScrutinyChair(needsNone);
-    await edit(join(needsNone, 'templates', 'partials', 'copy-notice.mjml'), (t) => `<!-- no copy notice: scrutiny-chair -->\n${t}`);
+    await editFile(join(needsNone, 'templates', 'partials', 'copy-notice.mjml'), (t) => `<!-- no copy notice: scrutiny-chair -->\n${t}`);
     expect(await validate(needsNone)).toMatchObject({ ok: true });
   });
 
@@ -150,7 +141,7 @@ describe('a copy role declared without its copy notice', () => {
       c.letterAs = 'pdf';
       c.wording.coverNote = ['Please find attached your annual review letter.'];
     });
-    await edit(join(dir, 'templates', 'cover-note', 'note.txt.hbs'), (t) =>
+    await editFile(join(dir, 'templates', 'cover-note', 'note.txt.hbs'), (t) =>
       t.replace('{{#if recipient.isCopy}}', '{{#if (eq recipient.role "head")}}'),
     );
     const { lines } = await validate(dir);
@@ -165,7 +156,7 @@ describe('a copy role declared without its copy notice', () => {
 
   it('names a role a template says needs no notice that the campaign does not copy to', async () => {
     const dir = await copyOf2024();
-    await edit(join(dir, 'templates', 'partials', 'copy-notice.mjml'), (t) => `<!-- no copy notice: scrutiny-chiar -->\n${t}`);
+    await editFile(join(dir, 'templates', 'partials', 'copy-notice.mjml'), (t) => `<!-- no copy notice: scrutiny-chiar -->\n${t}`);
     expect((await validate(dir)).lines).toEqual([
       "templates/partials/copy-notice.mjml:1: recipient.role: unknown role 'scrutiny-chiar'; campaign.json recipients.copies names ceo, head, mo",
     ]);
@@ -184,7 +175,7 @@ describe('a sum-at-most rule: parts that add up to at most their whole', () => {
     const rows = (await readFile(join(dir, 'authorities.csv'), 'utf8')).split('\n');
     const liverpool = rows.findIndex((row) => row.startsWith('liverpool-city-council,'));
     // Liverpool: complaints 165 = 62 + 74 + 29; complaints 90 is under 74 + 29.
-    await edit(join(dir, 'authorities.csv'), (t) => t.replace(',165,62,74,29,', ',90,62,74,29,'));
+    await editFile(join(dir, 'authorities.csv'), (t) => t.replace(',165,62,74,29,', ',90,62,74,29,'));
     expect((await validate(dir)).lines).toEqual([
       `authorities.csv:${liverpool + 1}: complaints: assessed_and_closed + investigations (74 + 29 = 103) is more than complaints (90)`,
     ]);
@@ -221,7 +212,7 @@ describe('campaign.json problems', () => {
 
   it('report a missing comma at the line of the value it belongs after, not where the parser noticed', async () => {
     const dir = await copyOf2024();
-    await edit(join(dir, 'campaign.json'), (t) => t.replace('"sendTime": "09:00",', '"sendTime": "09:00"'));
+    await editFile(join(dir, 'campaign.json'), (t) => t.replace('"sendTime": "09:00",', '"sendTime": "09:00"'));
     const text = await readFile(join(dir, 'campaign.json'), 'utf8');
     expect((await validate(dir)).lines[0]).toBe(
       `campaign.json:${lineOf(text, '"sendTime"')}: -: is not valid JSON: a comma is missing after this value, before '"mail"' (column 21)`,
@@ -230,7 +221,7 @@ describe('campaign.json problems', () => {
 
   it('report a misspelt key once, at the key, with the name it was meant to be', async () => {
     const dir = await copyOf2024();
-    await edit(join(dir, 'campaign.json'), (t) => t.replace('"surveyUrl"', '"surveyURL"'));
+    await editFile(join(dir, 'campaign.json'), (t) => t.replace('"surveyUrl"', '"surveyURL"'));
     const text = await readFile(join(dir, 'campaign.json'), 'utf8');
     expect((await validate(dir)).lines).toEqual([
       `campaign.json:${lineOf(text, '"surveyURL"')}: surveyURL: unknown key 'surveyURL'; did you mean 'surveyUrl'?`,
@@ -241,7 +232,9 @@ describe('campaign.json problems', () => {
 
   it('report a key written twice at the second, since JSON keeps only that one', async () => {
     const dir = await copyOf2024();
-    await edit(join(dir, 'campaign.json'), (t) => t.replace('"sendTime": "09:00",', '"sendTime": "09:00",\n  "letterDate": "2025-05-22",'));
+    await editFile(join(dir, 'campaign.json'), (t) =>
+      t.replace('"sendTime": "09:00",', '"sendTime": "09:00",\n  "letterDate": "2025-05-22",'),
+    );
     const text = await readFile(join(dir, 'campaign.json'), 'utf8');
     expect((await validate(dir)).lines).toEqual([
       `campaign.json:${lineOf(text, '"letterDate"', 2)}: letterDate: 'letterDate' is written twice (first on line ${lineOf(text, '"letterDate"')}); JSON keeps only this one: remove one`,
@@ -253,7 +246,7 @@ describe('a template naming a figure the campaign does not declare', () => {
   async function misspelt(): Promise<string> {
     const dir = await copyOf2024();
     // The same misspelt figure twice on one line.
-    await edit(join(dir, 'templates', 'partials', 'statistics-upheld.mjml'), (t) =>
+    await editFile(join(dir, 'templates', 'partials', 'statistics-upheld.mjml'), (t) =>
       t.replace(
         '{{percent figures.upheld figures.investigations}}',
         '{{percent figures.uphold figures.investigations}} ({{count figures.uphold}})',
@@ -293,7 +286,7 @@ describe('a blank figure printed without {{#if}}', () => {
   /** lcrca's population is blank; a sentence printing it for every authority breaks its letters only. */
   async function unguarded(): Promise<string> {
     const dir = await copyOf2024();
-    await edit(join(dir, 'templates', 'partials', 'statistics-complaints.mjml'), (t) =>
+    await editFile(join(dir, 'templates', 'partials', 'statistics-complaints.mjml'), (t) =>
       t.replace('</div>', '<p>Residents: {{count figures.population}}.</p>\n  </div>'),
     );
     return dir;

@@ -4,7 +4,8 @@
  * (`letterAs: "body"`): a test that is not about PDFs does not wait for
  * Chromium; the PDF tests set `letterAs` themselves.
  */
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_DATA_DIR } from '../../src/paths.js';
 
@@ -99,4 +100,24 @@ export async function addCopyRole(
 export async function addAttachment(dir: string, authorityId: string, name: string, content: string): Promise<void> {
   await mkdir(join(dir, 'attachments', authorityId), { recursive: true });
   await writeFile(join(dir, 'attachments', authorityId, name), content);
+}
+
+/**
+ * A bundled campaign folder copied whole into a new temporary folder, then
+ * cut to these authorities (authorities.csv and monitoring-officers.csv keep
+ * only their rows). The caller removes the folder.
+ */
+export async function copyCampaignCutTo(source: string, kept: readonly string[], name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `arm-${name}-`));
+  await cp(source, dir, { recursive: true });
+  for (const file of ['authorities.csv', 'monitoring-officers.csv']) {
+    const [header, ...rows] = (await readFile(join(dir, file), 'utf8')).trimEnd().split('\n');
+    await writeFile(join(dir, file), `${[header, ...rows.filter((row) => kept.includes(row.split(',')[0]!))].join('\n')}\n`);
+  }
+  return dir;
+}
+
+/** Rewrites a file through `change`. */
+export async function editFile(file: string, change: (text: string) => string): Promise<void> {
+  await writeFile(file, change(await readFile(file, 'utf8')));
 }
