@@ -52,9 +52,14 @@ export async function setLetterDate(dataDir: string, letterDate: string): Promis
   await writeFile(file, JSON.stringify(campaign, null, 2));
 }
 
-/** Today in London, shifted by `days`, as YYYY-MM-DD. */
+/**
+ * Today in London, shifted by `days` calendar days, as YYYY-MM-DD. Counted on
+ * the calendar, not in 24-hour steps: near midnight, 61 times 24 hours back
+ * across a change of the clocks lands on the wrong London day.
+ */
 export function londonDay(days = 0): string {
-  return londonDate(Date.now() + days * 86_400_000);
+  const today = Date.parse(londonDate(Date.now()));
+  return new Date(today + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Every job in the letters queue, in any state: zero means nothing was enqueued. */
