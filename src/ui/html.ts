@@ -52,6 +52,9 @@ export interface CampaignPageView {
   asked: string | null;
   showLatest: boolean;
   filters: Array<{ value: string; label: string }>;
+  /** Operators get the recovery actions; read-only users see the same page without them. */
+  canChange: boolean;
+  retryChoices: Array<{ value: string; label: string }>;
   legend: Array<{ status: string; symbol: string; text: string }>;
   config: unknown;
 }
