@@ -1,7 +1,8 @@
 /**
  * The console's own pages, from Handlebars templates in src/ui/pages/, which
  * escape every value by default. Styles are stylesheets under /assets; the
- * one script runs only with the response's CSP nonce. The one value put in
+ * page's script (an ES module, and the modules it imports, which inherit its
+ * nonce) runs only with the response's CSP nonce. The one value put in
  * unescaped is the page's JSON configuration, made safe for a <script> block
  * by `jsonForScript`.
  */
