@@ -43,6 +43,7 @@ export class AuthorityDetails {
   private shownId: string | null = null;
   private last: ApiAuthorityDetail | null = null;
   private shownLetter: string | null = null;
+  private failed: string | null = null;
   private readonly cards = new Map<string, DeliveryCard>();
   private readonly title: HTMLElement;
   private readonly sub: HTMLElement;
@@ -108,13 +109,23 @@ export class AuthorityDetails {
         this.o.onOpenChange(null);
       },
     });
-    void this.refresh().catch((error: Error) => this.o.layers.notify(`The details could not be read: ${error.message}`, true));
+    void this.refresh();
   }
 
+  /** Reads the open authority again. A failure is shown in the dialog once, not at every poll, and never stops the page's polling. */
   async refresh(): Promise<void> {
     const id = this.openId;
     if (!id) return;
-    const detail = await this.o.api.get<ApiAuthorityDetail>(`${this.o.base}/authorities/${encodeURIComponent(id)}`);
+    let detail: ApiAuthorityDetail;
+    try {
+      detail = await this.o.api.get<ApiAuthorityDetail>(`${this.o.base}/authorities/${encodeURIComponent(id)}`);
+    } catch (error) {
+      const message = `The details could not be read: ${(error as Error).message}`;
+      if (this.openId === id && message !== this.failed) this.o.layers.notify(message, true);
+      this.failed = message;
+      return;
+    }
+    this.failed = null;
     if (this.openId !== id) return;
     this.o.changes.details(detail);
     this.draw(detail);

@@ -30,8 +30,8 @@ export class AuthorityTable {
     paging: TablePaging,
   ) {
     this.pagerText = el('p', { className: 'pager-text' });
-    this.previous = actionButton({ className: 'btn', text: '‹ Previous page', 'data-action': 'previous-page' }, () => paging.previous());
-    this.next = actionButton({ className: 'btn', text: 'Next page ›', 'data-action': 'next-page' }, () => paging.next());
+    this.previous = actionButton({ className: 'btn', text: 'Previous page', 'data-action': 'previous-page' }, () => paging.previous());
+    this.next = actionButton({ className: 'btn', text: 'Next page', 'data-action': 'next-page' }, () => paging.next());
     pager.replaceChildren(this.pagerText, this.previous, this.next);
     setApplies(this.previous, false);
     setApplies(this.next, false);
