@@ -8,7 +8,7 @@ import { actionButton, setApplies } from './action-button.js';
 import type { ApiClient } from './api-client.js';
 import type { ChangeWatcher } from './change-watcher.js';
 import { type Delivery, DeliveryCard } from './delivery-card.js';
-import { placeChildren, setAttr, setText } from './dom.js';
+import { partOf, placeChildren, setAttr, setText } from './dom.js';
 import { LetterView } from './letter-view.js';
 import type { ModalLayers } from './modal-layers.js';
 import type { ReaddressDialog } from './readdress-dialog.js';
@@ -30,12 +30,6 @@ export interface DetailsOptions {
   onOpenChange(id: string | null): void;
   /** Where the focus goes on closing when the control that opened the details has left the page. */
   fallbackFocus(id: string): HTMLElement | null;
-}
-
-function part<T extends HTMLElement = HTMLElement>(dialog: HTMLDialogElement, selector: string): T {
-  const node = dialog.querySelector<T>(selector);
-  if (!node) throw new Error(`the details dialog has no ${selector}`);
-  return node;
 }
 
 export class AuthorityDetails {
@@ -60,22 +54,22 @@ export class AuthorityDetails {
 
   constructor(private readonly o: DetailsOptions) {
     const d = o.dialog;
-    this.title = part(d, '#detail-title');
-    this.sub = part(d, '#detail-sub');
-    this.message = part(d, '[data-message]');
-    this.job = part(d, '#detail-job');
-    this.jobState = part(d, '#detail-job-state');
-    this.jobLine = part(d, '#detail-job-line');
-    this.jobReason = part(d, '#detail-job-reason');
-    this.list = part(d, '#detail-deliveries');
-    this.letter = new LetterView(part(d, '#detail-letter'), o.base);
-    this.logBox = part(d, '#detail-log');
-    this.log = part(d, '#detail-log pre');
+    this.title = partOf(d, '#detail-title');
+    this.sub = partOf(d, '#detail-sub');
+    this.message = partOf(d, '[data-message]');
+    this.job = partOf(d, '#detail-job');
+    this.jobState = partOf(d, '#detail-job-state');
+    this.jobLine = partOf(d, '#detail-job-line');
+    this.jobReason = partOf(d, '#detail-job-reason');
+    this.list = partOf(d, '#detail-deliveries');
+    this.letter = new LetterView(partOf(d, '#detail-letter'), o.base);
+    this.logBox = partOf(d, '#detail-log');
+    this.log = partOf(d, '#detail-log pre');
     this.retryJob = actionButton({ className: 'btn', 'data-action': 'retry-job', text: 'Retry job' }, () => this.retry('retry', 'Job'));
     this.retryJob.title = 'Runs the job again; it sends only to recipients not yet sent, and skips permanent failures';
     setApplies(this.retryJob, false);
     if (o.canChange) this.job.append(this.retryJob);
-    part(d, '[data-close]').addEventListener('click', () => o.layers.close(d));
+    partOf(d, '[data-close]').addEventListener('click', () => o.layers.close(d));
   }
 
   get open(): string | null {

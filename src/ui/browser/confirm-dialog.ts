@@ -3,7 +3,7 @@
 // will happen, and offers a button to go ahead and one to leave things as
 // they are (Escape too). The focus starts on its heading and comes back to
 // the button that asked.
-import { el, setText } from './dom.js';
+import { el, partOf, setText } from './dom.js';
 import type { ModalLayers } from './modal-layers.js';
 
 export interface Confirmation {
@@ -23,12 +23,6 @@ export interface Confirmation {
 /** How many rows a confirmation shows: enough to recognise the selection, few enough to read. */
 export const FIRST_ROWS = 5;
 
-function part<T extends HTMLElement = HTMLElement>(dialog: HTMLDialogElement, selector: string): T {
-  const node = dialog.querySelector<T>(selector);
-  if (!node) throw new Error(`the confirmation dialog has no ${selector}`);
-  return node;
-}
-
 export class ConfirmDialog {
   private answer = false;
 
@@ -36,28 +30,28 @@ export class ConfirmDialog {
     private readonly dialog: HTMLDialogElement,
     private readonly layers: ModalLayers,
   ) {
-    part(dialog, '[data-answer="yes"]').addEventListener('click', () => {
+    partOf(dialog, '[data-answer="yes"]').addEventListener('click', () => {
       this.answer = true;
       layers.close(dialog);
     });
-    part(dialog, '[data-answer="no"]').addEventListener('click', () => layers.close(dialog));
+    partOf(dialog, '[data-answer="no"]').addEventListener('click', () => layers.close(dialog));
   }
 
   ask(c: Confirmation): Promise<boolean> {
     const d = this.dialog;
-    setText(part(d, '#confirm-title'), c.title);
-    setText(part(d, '#confirm-summary'), c.summary);
-    part(d, '#confirm-rows').replaceChildren(...c.rows.map((row) => el('li', { text: row })));
-    part(d, '#confirm-rows').hidden = c.rows.length === 0;
-    const more = part(d, '#confirm-more');
+    setText(partOf(d, '#confirm-title'), c.title);
+    setText(partOf(d, '#confirm-summary'), c.summary);
+    partOf(d, '#confirm-rows').replaceChildren(...c.rows.map((row) => el('li', { text: row })));
+    partOf(d, '#confirm-rows').hidden = c.rows.length === 0;
+    const more = partOf(d, '#confirm-more');
     setText(more, c.more ?? '');
     more.hidden = !c.more;
-    setText(part(d, '#confirm-note'), c.note);
-    setText(part(d, '[data-answer="yes"]'), c.yes);
-    setText(part(d, '[data-answer="no"]'), c.no);
+    setText(partOf(d, '#confirm-note'), c.note);
+    setText(partOf(d, '[data-answer="yes"]'), c.yes);
+    setText(partOf(d, '[data-answer="no"]'), c.no);
     this.answer = false;
     return new Promise((resolve) => {
-      this.layers.open(d, { focus: part(d, '#confirm-title'), onClose: () => resolve(this.answer) });
+      this.layers.open(d, { focus: partOf(d, '#confirm-title'), onClose: () => resolve(this.answer) });
     });
   }
 }

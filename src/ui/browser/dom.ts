@@ -13,6 +13,13 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return node as T;
 }
 
+/** An element a part of the page's markup always holds (a dialog's heading, its buttons); its absence is a bug worth a loud error. */
+export function partOf<T extends HTMLElement = HTMLElement>(root: ParentNode & Element, selector: string): T {
+  const node = root.querySelector<T>(selector);
+  if (!node) throw new Error(`#${root.id} has no ${selector}`);
+  return node;
+}
+
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs?: Attributes | null,

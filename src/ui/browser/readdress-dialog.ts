@@ -5,7 +5,7 @@
 // is about, and that field takes the focus.
 import type { ApiReaddressOutcome } from '../api-types.js';
 import type { ApiClient } from './api-client.js';
-import { setAttr, setText } from './dom.js';
+import { partOf, setAttr, setText } from './dom.js';
 import type { ModalLayers } from './modal-layers.js';
 
 export interface ReaddressRequest {
@@ -15,12 +15,6 @@ export interface ReaddressRequest {
   current: string;
   /** The API path to POST to. */
   path: string;
-}
-
-function part<T extends HTMLElement = HTMLElement>(dialog: HTMLDialogElement, selector: string): T {
-  const node = dialog.querySelector<T>(selector);
-  if (!node) throw new Error(`the readdress dialog has no ${selector}`);
-  return node;
 }
 
 export class ReaddressDialog {
@@ -40,14 +34,14 @@ export class ReaddressDialog {
     private readonly api: ApiClient,
     private readonly layers: ModalLayers,
   ) {
-    this.form = part(dialog, 'form');
-    this.title = part(dialog, '#readdress-title');
-    this.now = part(dialog, '#readdress-now');
-    this.email = part(dialog, '#readdress-email');
-    this.reason = part(dialog, '#readdress-reason');
-    this.error = part(dialog, '#readdress-error');
-    this.send = part(dialog, 'button[type="submit"]');
-    part(dialog, '[data-close]').addEventListener('click', () => layers.close(dialog));
+    this.form = partOf(dialog, 'form');
+    this.title = partOf(dialog, '#readdress-title');
+    this.now = partOf(dialog, '#readdress-now');
+    this.email = partOf(dialog, '#readdress-email');
+    this.reason = partOf(dialog, '#readdress-reason');
+    this.error = partOf(dialog, '#readdress-error');
+    this.send = partOf(dialog, 'button[type="submit"]');
+    partOf(dialog, '[data-close]').addEventListener('click', () => layers.close(dialog));
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.submit();
