@@ -84,9 +84,9 @@ describe('the operators’ console in a browser', () => {
 
     // Open it: the delivery shows the relay's answer, and the letter as sent.
     await row.click();
-    const delivery = page.locator('#detail tr[data-recipient="mo-1"]');
+    const delivery = page.locator('#detail li[data-recipient="mo-1"]');
     await poll(() => delivery.getAttribute('data-status')).toBe('permanent-failure');
-    expect(await delivery.locator('td.response').textContent()).toContain('550');
+    expect(await delivery.locator('.response').textContent()).toContain('550');
     const letter = page.frameLocator('#detail iframe');
     await poll(() => letter.locator('body').textContent()).toContain(refused.name);
 
@@ -103,7 +103,6 @@ describe('the operators’ console in a browser', () => {
     await poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('0');
 
     await mkdir(ARTIFACTS, { recursive: true });
-    await page.locator('#toast').click();
     const detailShot = join(ARTIFACTS, 'campaign-page-detail.png');
     await page.screenshot({ path: detailShot });
 
@@ -125,7 +124,7 @@ describe('the operators’ console in a browser', () => {
     await page.close();
   }, 90_000);
 
-  it('shows a bounced letter with its diagnostic, readdresses it, and the letter goes to the new address once', async () => {
+  it("shows a bounced letter with its diagnostic, readdresses it in the page's dialog (which shows the server's refusal and sends a typed reason), and the letter goes to the new address once", async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -143,16 +142,31 @@ describe('the operators’ console in a browser', () => {
     await poll(() => page.locator('tr.row').count()).toBe(1);
     expect(await row.locator('.chip[data-recipient="ceo"]').textContent()).toContain('bounced');
     await row.click();
-    const delivery = page.locator('#detail tr[data-recipient="ceo"]');
+    const delivery = page.locator('#detail li[data-recipient="ceo"]');
     await poll(() => delivery.getAttribute('data-status')).toBe('bounced');
-    expect(await delivery.locator('td.response').textContent()).toBe(`bounced: ${diagnostic}`);
+    expect(await delivery.locator('.response').textContent()).toBe(`bounced: ${diagnostic}`);
 
-    const newEmail = `new.chief@${bouncing.id}.example.org`;
-    page.once('dialog', (dialog) => void dialog.accept(newEmail));
+    // The page's own dialog asks for the address; the server's refusal is shown in it, on the field it is about.
     await delivery.locator('[data-action="readdress"]').click();
+    const dialog = page.getByRole('dialog', { name: `Readdress the letter to the chief executive of ${bouncing.name}` });
+    const address = dialog.getByLabel('New address');
+    await poll(() => address.evaluate((field) => field === field.ownerDocument.activeElement)).toBe(true);
+    await address.fill('not an address');
+    await dialog.getByRole('button', { name: 'Readdress and send' }).click();
+    await poll(() => dialog.locator('#readdress-error').textContent()).toBe('Not readdressed: bad email: must be one email address');
+    expect(await address.getAttribute('aria-invalid')).toBe('true');
+    expect(await address.evaluate((field) => field === field.ownerDocument.activeElement)).toBe(true);
+
+    // A reason, when typed, goes with the address.
+    const newEmail = `new.chief@${bouncing.id}.example.org`;
+    await address.fill(newEmail);
+    await dialog.getByLabel('Reason').fill('the chief executive changed in June');
+    const sent = page.waitForRequest((req) => req.method() === 'POST' && req.url().endsWith('/deliveries/ceo/readdress'));
+    await dialog.getByRole('button', { name: 'Readdress and send' }).click();
+    expect((await sent).postDataJSON()).toEqual({ email: newEmail, reason: 'the chief executive changed in June' });
     await poll(() => delivery.getAttribute('data-status')).toBe('sent');
     expect(await delivery.locator('.email').textContent()).toBe(newEmail);
-    expect(await page.locator('#toast').textContent()).toContain(`readdressed from ${oldEmail} to ${newEmail}`);
+    expect(await page.locator('#detail [data-message]').textContent()).toContain(`readdressed from ${oldEmail} to ${newEmail}`);
     await poll(() => page.locator('[data-total="k-bounced"] .value').textContent()).toBe('0');
 
     // Once, to the new address, as a new letter; the old address got only the first.

@@ -4,7 +4,7 @@
  * workers, a real SMTP server counting messages by Message-ID.
  */
 import { join } from 'node:path';
-import type { Browser, Dialog, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { createLogger } from '../src/logger.js';
@@ -57,31 +57,36 @@ async function signIn(user: { name: string; password: string }): Promise<Page> {
 }
 
 describe('the relay and recovery panel', () => {
-  it('retries every permanent failure at once after saying how many, and sends each once', async () => {
+  it('retries every permanent failure at once after its own dialog says how many and shows the first few, and sends each once', async () => {
     const page = await signIn(OPERATOR);
     await poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('3');
     h.refuse.clear();
-    const dialogs: string[] = [];
-    let answer = false;
-    const onDialog = (dialog: Dialog) => {
-      dialogs.push(dialog.message());
-      void (answer ? dialog.accept() : dialog.dismiss());
-    };
-    page.on('dialog', onDialog);
+    // The page asks in its own dialog, never the browser's confirm box.
+    const browserDialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      browserDialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
 
-    await page.locator('#retry-status').selectOption('permanent-failure');
+    await page.getByLabel('Failures to retry').selectOption('permanent-failure');
     // Asked, and told no: nothing is reset.
     await page.locator('[data-action="retry-deliveries"]').click();
-    await poll(() => page.locator('#toast').textContent()).toBe('Nothing was reset');
-    expect(dialogs[0]).toContain(
-      'will reset 3 deliveries (3 permanent failures, 0 temporary failures) to queued and run the letter jobs of 2 authorities again',
+    const confirm = page.getByRole('dialog', { name: 'Retry 3 failed deliveries?' });
+    await confirm.waitFor();
+    expect(await confirm.locator('#confirm-summary').textContent()).toBe(
+      '3 permanent failures and 0 temporary failures, at 2 authorities.',
     );
-    expect(dialogs[0]).toContain('alpha/mo-1 mo1@alpha.example.org permanent-failure (550 5.1.1 no such user)');
+    expect(await confirm.locator('#confirm-rows li').allTextContents()).toContain(
+      'alpha · mo-1 · mo1@alpha.example.org · permanent-failure (550 5.1.1 no such user)',
+    );
+    await confirm.getByRole('button', { name: 'Leave them as they are' }).click();
+    await poll(() => page.locator('#message').textContent()).toBe('Nothing was reset');
     expect((await h.producer.ledger(CAMPAIGN).counts())['permanent-failure']).toBe(3);
 
-    answer = true;
     await page.locator('[data-action="retry-deliveries"]').click();
-    await poll(() => page.locator('#toast').textContent()).toMatch(/^reset 3 deliveries to queued; letter jobs: 2 run again/);
+    await confirm.getByRole('button', { name: 'Reset and send 3 deliveries' }).click();
+    await poll(() => page.locator('#message').textContent()).toMatch(/^reset 3 deliveries to queued; letter jobs: 2 run again/);
+    expect(browserDialogs).toEqual([]);
     await poll(() => page.locator('[data-total="k-perm"] .value').textContent()).toBe('0');
     await poll(() => page.locator('[data-total="k-sent"] .value').textContent()).toBe('6');
 
@@ -90,7 +95,6 @@ describe('the relay and recovery panel', () => {
     expect(h.sink.received).toHaveLength(6);
     expect((await h.producer.ledger(CAMPAIGN).get('beta', 'head'))?.retriedBy).toBe(OPERATOR.name);
     expect(await h.producer.ledger(CAMPAIGN).get('gamma', 'ceo')).toMatchObject({ status: 'temporary-failure' });
-    page.off('dialog', onDialog);
     await page.close();
   }, 60_000);
 
@@ -116,7 +120,7 @@ describe('the relay and recovery panel', () => {
     const relay = page.locator('#relay');
     await poll(() => relay.getAttribute('data-relay-state')).toBe('open');
     expect(await relay.textContent()).toMatch(
-      /relay circuit breaker open since \d\d:\d\d:\d\d: sending paused; the relay's last answer: 421 4\.3\.2 service not available; next try at \d\d:\d\d:\d\d/,
+      /Relay circuit breaker open since \d\d:\d\d:\d\d: sending paused; the relay's last answer: 421 4\.3\.2 service not available; next try at \d\d:\d\d:\d\d/,
     );
     await page.locator('[data-action="try-relay"]').click();
     await poll(() => relay.getAttribute('data-relay-state')).toBe('closed');
@@ -131,7 +135,8 @@ describe('the relay and recovery panel', () => {
     await page.locator('tr.row[data-authority-id="gamma"]').click();
     await poll(() => page.locator('#detail [data-job-state]').getAttribute('data-job-state')).toBe('failed');
     await page.locator('[data-action="retry-job"]').click();
-    await poll(() => page.locator('#toast').textContent()).toBe('job 2023-24-gamma runs again and will send to ceo; head already sent');
+    const message = page.locator('#detail [data-message]');
+    await poll(() => message.textContent()).toBe('job 2023-24-gamma runs again and will send to ceo; head already sent');
     await poll(() => page.locator('#detail [data-job-state]').getAttribute('data-job-state')).toBe('completed');
     await poll(() => page.locator('#detail pre.log').textContent()).toContain('ceo sent; head already-sent');
     expect(h.receivedFor('gamma/ceo')).toBe(1);
@@ -139,9 +144,7 @@ describe('the relay and recovery panel', () => {
 
     // Now nothing is owed: the button says so and runs nothing.
     await page.locator('[data-action="retry-job"]').click();
-    await poll(() => page.locator('#toast').textContent()).toBe(
-      'nothing to send, so job 2023-24-gamma was not run again: ceo, head already sent',
-    );
+    await poll(() => message.textContent()).toBe('nothing to send, so job 2023-24-gamma was not run again: ceo, head already sent');
     expect(h.sink.received.filter((m) => m.letter.startsWith(`${CAMPAIGN}/gamma/`))).toHaveLength(2);
     await page.close();
   }, 60_000);
@@ -167,9 +170,13 @@ describe('the relay and recovery panel', () => {
 
     const page = await signIn(OPERATOR);
     await page.goto(`${h.ui.url}/?campaign=${encodeURIComponent(`${CAMPAIGN}~test`)}`);
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.locator('[data-action="cancel-run"]').click();
-    await poll(() => page.locator('#toast').textContent()).toMatch(
+    const confirm = page.getByRole('dialog', { name: `Cancel the run of campaign ${CAMPAIGN}~test?` });
+    expect(await confirm.locator('#confirm-summary').textContent()).toMatch(
+      /^\d+ letters? not sent yet, to \d+ authorit(y|ies)\. The run is /,
+    );
+    await confirm.getByRole('button', { name: 'Cancel the run' }).click();
+    await poll(() => page.locator('#message').textContent()).toMatch(
       /^campaign 2023-24~test: removed 3 letter jobs not yet started; 0 running now/,
     );
     expect(await testJobs()).toHaveLength(0);

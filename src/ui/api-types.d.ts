@@ -13,6 +13,8 @@ export type ApiCellStatus = 'queued' | 'sending' | 'sent' | 'bounced' | 'tempora
 export interface PageLabels {
   kinds: Readonly<Record<string, string>>;
   statuses: Readonly<Record<ApiCellStatus, { symbol: string; text: string }>>;
+  /** Recipients by role ("ceo", "head", "mo"); other copy roles are shown by their own name. */
+  roles: Readonly<Record<string, { long: string; short: string }>>;
 }
 
 /** What the browser script needs; nothing secret beyond the session's own CSRF token. */
@@ -20,6 +22,7 @@ export interface PageConfig {
   campaignId: string | null;
   csrfToken: string;
   role: 'operator' | 'viewer';
+  /** How often the page asks for fresh figures; changes elsewhere than the open details are announced at most every five polls. */
   pollMs: number;
   labels: PageLabels;
 }
@@ -35,7 +38,15 @@ export interface ApiSummary {
     permanentFailures: number;
   };
   /** Where the run stands: sending, paused (by the relay's breaker), cancelled (by whom, when), finished (letters still owed), not started. */
-  state: { state: 'not-started' | 'sending' | 'paused' | 'cancelled' | 'finished'; text: string; by?: string; at?: number; owed?: number };
+  state: {
+    state: 'not-started' | 'sending' | 'paused' | 'cancelled' | 'finished';
+    text: string;
+    /** paused: the relay's breaker in words, its last answer included. */
+    relay?: string;
+    by?: string;
+    at?: number;
+    owed?: number;
+  };
   jobs: Record<'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed', number>;
   /** Letters of this campaign are on their way (sending, or held by the breaker). */
   running: boolean;
@@ -43,6 +54,8 @@ export interface ApiSummary {
 
 export interface ApiDeliveryCell {
   recipient: string;
+  /** "ceo", "head", or the copy's role ("mo", a role from contacts.csv). */
+  role: string;
   status: ApiCellStatus;
   attempts: number;
 }
@@ -122,6 +135,8 @@ export interface ApiBulkRetryPlan {
   authorities: number;
   byStatus: Record<'permanent-failure' | 'temporary-failure', number>;
   running: number;
+  /** The first few deliveries it will reset (at most 10), for a confirmation to show. */
+  first: Array<{ authorityId: string; recipient: string; email: string; status: string; response?: string }>;
   /** The plan in the operator's words, a line each. */
   lines: string[];
 }

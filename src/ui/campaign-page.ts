@@ -1,8 +1,9 @@
 /**
- * The campaign page at `/`: the frame is rendered here on the server; the
- * figures, the table and the detail drawer are drawn by
- * the browser script (src/ui/browser/campaign-page.ts) from the JSON API, which it polls every couple of
- * seconds so the page follows a run as it goes.
+ * The campaign page at `/`: the frame (headings, forms, the dialogs' bare
+ * markup) is rendered here on the server; the figures, the table and the
+ * details are drawn by the browser script (src/ui/browser/campaign-page.ts)
+ * from the JSON API, which it polls every couple of seconds so the page
+ * follows a run as it goes.
  */
 import { join } from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
@@ -12,7 +13,7 @@ import { BOARD_PATH } from './bull-board.js';
 import type { CampaignListing, CampaignStatus } from './campaign-status.js';
 import { csrfToken } from './csrf.js';
 import { campaignPageHtml } from './html.js';
-import { FILTER_LABELS, PAGE_LABELS, ROLE_LABELS, STATUS_LABELS } from './labels.js';
+import { FILTER_LABELS, PAGE_LABELS, RETRY_CHOICE_LABELS, ROLE_LABELS, STATUS_LABELS } from './labels.js';
 import { pageQuery } from './request-params.js';
 import { nonceOf, pagePolicy } from './security-headers.js';
 
@@ -93,6 +94,8 @@ function page(
     asked: asked ?? null,
     showLatest: Boolean(asked) && campaigns.length > 0,
     filters: Object.entries(FILTER_LABELS).map(([value, label]) => ({ value, label })),
+    canChange: user.role === 'operator',
+    retryChoices: Object.entries(RETRY_CHOICE_LABELS).map(([value, label]) => ({ value, label })),
     legend: Object.entries(STATUS_LABELS)
       .filter(([status]) => status !== 'not-queued')
       .map(([status, label]) => ({ status, ...label })),

@@ -1,7 +1,8 @@
 /**
  * The console's own pages, from Handlebars templates in src/ui/pages/, which
  * escape every value by default. Styles are stylesheets under /assets; the
- * one script runs only with the response's CSP nonce. The one value put in
+ * page's script (an ES module, and the modules it imports, which inherit its
+ * nonce) runs only with the response's CSP nonce. The one value put in
  * unescaped is the page's JSON configuration, made safe for a <script> block
  * by `jsonForScript`.
  */
@@ -52,6 +53,9 @@ export interface CampaignPageView {
   asked: string | null;
   showLatest: boolean;
   filters: Array<{ value: string; label: string }>;
+  /** Operators get the recovery actions; read-only users see the same page without them. */
+  canChange: boolean;
+  retryChoices: Array<{ value: string; label: string }>;
   legend: Array<{ status: string; symbol: string; text: string }>;
   config: unknown;
 }

@@ -1,6 +1,6 @@
 /**
  * The words the console shows for authority kinds, delivery statuses, status
- * filters and roles: the one list. The server's templates use it, and the
+ * filters, recipients' roles and users' roles: the one list. The server's templates use it, and the
  * campaign page receives it in its configuration for the browser script.
  * Typed by the domain's lists, so a new kind or status cannot go unlabelled.
  */
@@ -43,6 +43,20 @@ export const FILTER_LABELS: Readonly<Record<StatusFilter, string>> = {
   sent: 'All sent',
 };
 
+/** The bulk retry's choice of failures, in the order offered ('' is both kinds). */
+export const RETRY_CHOICE_LABELS: Readonly<Record<'' | 'permanent-failure' | 'temporary-failure', string>> = {
+  '': 'Every failure',
+  'permanent-failure': 'Permanent failures',
+  'temporary-failure': 'Temporary failures',
+};
+
 export const ROLE_LABELS: Readonly<Record<UiRole, string>> = { operator: 'operator', viewer: 'read-only' };
 
-export const PAGE_LABELS: PageLabels = { kinds: KIND_LABELS, statuses: STATUS_LABELS };
+/** Recipients by role; a copy role from contacts.csv not named here is shown by its own name ("scrutiny-chair" as "Scrutiny chair"). */
+export const RECIPIENT_ROLE_LABELS: Readonly<Record<string, { long: string; short: string }>> = {
+  ceo: { long: 'Chief executive', short: 'CEO' },
+  head: { long: 'Political head', short: 'Head' },
+  mo: { long: 'Monitoring officer', short: 'MO' },
+};
+
+export const PAGE_LABELS: PageLabels = { kinds: KIND_LABELS, statuses: STATUS_LABELS, roles: RECIPIENT_ROLE_LABELS };

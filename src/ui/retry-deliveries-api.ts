@@ -38,6 +38,9 @@ export function retryDeliveriesApi(options: { ops: OperationsContext; log: Logge
         authorities: plan.authorities.length,
         byStatus: plan.byStatus,
         running: plan.running.length,
+        first: plan.deliveries
+          .slice(0, 10)
+          .map((d) => ({ authorityId: d.authorityId, recipient: d.recipient, email: d.email, status: d.status, response: d.response })),
         lines: describePlan(plan),
       } satisfies ApiBulkRetryPlan);
     }),

@@ -42,7 +42,7 @@ export interface UiHarness extends Harness {
 
 export async function startUiHarness(
   name: string,
-  options: { env?: Record<string, string>; loginLimit?: LoginLimit } = {},
+  options: { env?: Record<string, string>; loginLimit?: LoginLimit; pollMs?: number } = {},
 ): Promise<UiHarness> {
   const refuse = new Map<string, SmtpReply>();
   const harness = await startHarness(name, { sink: { onRecipient: (address) => refuse.get(address) ?? null }, env: options.env });
@@ -63,7 +63,8 @@ export async function startUiHarness(
       loginLimit: options.loginLimit,
       host: '127.0.0.1',
       port: 0,
-      pollMs: 500,
+      // The campaign page's refresh: short, so a test sees many refreshes in a few seconds.
+      pollMs: options.pollMs ?? 500,
     });
   const ui = await start(users);
   const letters = harness.producer.letters;
