@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approveCommand } from '../src/cli/commands/approve.js';
 import { cancelCommand } from '../src/cli/commands/cancel.js';
+import { reportCommand } from '../src/cli/commands/report.js';
 import { retryCommand } from '../src/cli/commands/retry.js';
 import { runCommand } from '../src/cli/commands/run.js';
 import { scheduleCommand } from '../src/cli/commands/schedule.js';
@@ -309,5 +310,47 @@ describe('jobs no operation wrote', () => {
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toMatch(/^refused: resend alpha\/ceo~resend-1 was never requested/);
     expect(ui.sink.received.length).toBe(sent);
+  }, 60_000);
+});
+
+describe('unverified bounces', () => {
+  it('are shown beside the delivery they name, in the console and the report, as claims that changed nothing', async () => {
+    ui = await startUiHarness('doors-unverified');
+    await ui.runApproved(await writeDataSet(join(ui.dir, 'data'), [ALPHA]), 1);
+    await ui.producer.ops.storage.unverifiedBounces.add({
+      campaign: CAMPAIGN,
+      authorityId: 'alpha',
+      recipient: 'ceo',
+      receivedAt: Date.now(),
+      kind: 'failed',
+      email: 'ceo@alpha.example.org',
+      diagnostic: 'smtp; 550 =HYPERLINK("https://evil.example","mailbox gone")',
+      why: 'no-token',
+      reason: 'no VERP token: it names this delivery only by its Message-ID and address, which anyone can guess or read',
+    });
+    const operator = await ui.signedIn(OPERATOR);
+    const detail = (await (await operator.get(`/api/campaigns/${CAMPAIGN}/authorities/alpha`)).json()) as {
+      deliveries: Array<{ recipient: string; status: string }>;
+      unverifiedBounces: Array<{ recipient: string; claimedDiagnostic: string }>;
+    };
+    expect(detail.deliveries.find((d) => d.recipient === 'ceo')?.status).toBe('sent');
+    expect(detail.unverifiedBounces).toEqual([
+      expect.objectContaining({ recipient: 'ceo', claimedDiagnostic: 'smtp; 550 =HYPERLINK("https://evil.example","mailbox gone")' }),
+    ]);
+
+    const file = join(ui.dir, 'unverified.csv');
+    const { out, err, print } = recording();
+    await reportCommand({ campaign: CAMPAIGN, format: 'csv', unverified: file }, ui.config, print);
+    const header = out[0]!.split('\n')[0]!;
+    expect(header.split(',').at(-1)).toBe('unverifiedBounces');
+    expect(
+      out[0]!
+        .split('\n')
+        .find((line) => line.startsWith('alpha,') && line.includes(',ceo,'))!
+        .split(',')
+        .at(-1),
+    ).toBe('1');
+    expect(err).toContain(`unverified bounces: 1 written to ${file}`);
+    expect(await readFile(file, 'utf8')).toContain('no-token');
   }, 60_000);
 });

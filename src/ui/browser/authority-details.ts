@@ -195,7 +195,8 @@ export class AuthorityDetails {
           card = new DeliveryCard(r, words, actions);
           this.cards.set(r.recipient, card);
         }
-        card.update(r, names.get(r.recipient) ?? { long: r.recipient, short: r.recipient }, r.recipient === letterKey);
+        const unverified = (d.unverifiedBounces ?? []).filter((b) => b.recipient === r.recipient);
+        card.update(r, names.get(r.recipient) ?? { long: r.recipient, short: r.recipient }, r.recipient === letterKey, unverified);
         return card.node;
       }),
     );

@@ -8,6 +8,7 @@ import { el, setAttr, setText } from './dom.js';
 import { dateTime, type RecipientName, type Words } from './words.js';
 
 export type Delivery = ApiAuthorityDetail['deliveries'][number];
+export type UnverifiedBounce = ApiAuthorityDetail['unverifiedBounces'][number];
 
 export interface DeliveryActions {
   canChange: boolean;
@@ -30,6 +31,7 @@ export class DeliveryCard {
   private readonly replyTerm = el('dt', { text: 'Last reply' });
   private readonly reply = el('dd', { className: 'response' });
   private readonly times = el('dd', { className: 'times' });
+  private readonly unverified = el('dd', { className: 'unverified' });
   private readonly retry: HTMLButtonElement;
   private readonly readdress: HTMLButtonElement;
   private readonly letter: HTMLButtonElement;
@@ -70,13 +72,15 @@ export class DeliveryCard {
         el('div', null, [el('dt', { text: 'Attempts' }), this.attempts]),
         el('div', { className: 'reply' }, [this.replyTerm, this.reply]),
         el('div', { className: 'when' }, [el('dt', { text: 'Times' }), this.times]),
+        el('div', { className: 'unverified', hidden: '' }, [el('dt', { text: 'Unverified bounces' }), this.unverified]),
       ]),
       el('div', { className: 'actions' }, buttons),
     ]);
     this.canChange = actions.canChange;
   }
 
-  update(d: Delivery, name: RecipientName, letterShown: boolean): void {
+  /** `unverified`: bounces that named this delivery without a valid VERP token (newest first): shown as claims, they changed nothing. */
+  update(d: Delivery, name: RecipientName, letterShown: boolean, unverified: readonly UnverifiedBounce[] = []): void {
     this.current = d;
     if (name.long !== this.name.long) {
       this.name = name;
@@ -102,6 +106,14 @@ export class DeliveryCard {
     if (d.queuedAt) times.push(`queued ${dateTime(d.queuedAt)}`);
     setText(this.times, times.join(' · '));
     (this.times.parentElement as HTMLElement).hidden = times.length === 0;
+    const latest = unverified[0];
+    setText(
+      this.unverified,
+      latest
+        ? `${unverified.length} changed nothing. The latest (${dateTime(latest.receivedAt)}) claims: ${latest.claimedDiagnostic ?? latest.kind}. ${latest.reason}.`
+        : '',
+    );
+    (this.unverified.parentElement as HTMLElement).hidden = !latest;
     if (this.canChange) {
       setApplies(this.retry, d.status === 'temporary-failure' || d.status === 'permanent-failure');
       setApplies(this.readdress, d.status === 'bounced' || d.status === 'permanent-failure');
