@@ -268,8 +268,8 @@ describe.skipIf(!hasDovecot())('the bounces mailbox while Redis is down', () => 
 
     await redisServer.start();
     await until('alpha/mo-1 bounced', async () => (await ledger.get('alpha', 'mo-1'))?.status === 'bounced');
-    await until('the DSN moved to Processed', async () => (await messages('Processed')) === 1);
-    expect(await messages('INBOX')).toBe(0);
+    // A move is a copy, then an expunge: the inbox may count the message a moment after Processed has it.
+    await until('the DSN moved to Processed', async () => (await messages('Processed')) === 1 && (await messages('INBOX')) === 0);
   });
 });
 
