@@ -271,8 +271,14 @@ for (const [name, decision] of [
     .command(`${name} <id>`)
     .description(`${name} a confirmed registration`)
     .requiredOption('--by <name>', `who ${decision} it`)
-    .action(async (id: string, o: { by: string }) => {
-      await (await commands.registrations()).decideRegistrationCommand(decision, { id, by: o.by }, env(), consolePrint);
+    .option(
+      '--reason <text>',
+      name === 'approve'
+        ? "why: needed when the address is at none of the authority's domains; recorded"
+        : 'why: recorded with the decision',
+    )
+    .action(async (id: string, o: { by: string; reason?: string }) => {
+      await (await commands.registrations()).decideRegistrationCommand(decision, { id, by: o.by, reason: o.reason }, env(), consolePrint);
     });
 }
 registrations

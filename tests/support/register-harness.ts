@@ -17,8 +17,10 @@ import { createOperations } from '../../src/operations/context.js';
 import { connectProducer } from '../../src/redis.js';
 import { choicesFromDataDir } from '../../src/register/authority-choices.js';
 import { LinkSigner } from '../../src/register/link-token.js';
+import { MailOutbox } from '../../src/register/mail-outbox.js';
 import { RegisterMail } from '../../src/register/register-mail.js';
 import { createRegisterApp, type RegisterLimits } from '../../src/register/register-server.js';
+import type { MailProvider } from '../../src/send/mail-provider.js';
 import { createSmtpProvider } from '../../src/send/smtp-provider.js';
 import { RegistrationStore } from '../../src/storage/registration-store.js';
 import { type TestAuthority, writeDataSet } from './data-set.js';
@@ -41,7 +43,11 @@ export interface RegisterHarness {
   url: string;
   store: RegistrationStore;
   signer: LinkSigner;
-  /** Every email the sink received, decoded, oldest first. */
+  /** The emails the server has promised: they go after its answer. */
+  outbox: MailOutbox;
+  /** What the sink received, once every email promised so far has gone. */
+  sent(): Promise<SmtpSink['received']>;
+  /** Every email the sink received, decoded, oldest first (after the promised ones have gone). */
   mails(): Promise<Mail[]>;
   /** The link to `path` in the latest email to `to`. */
   linkFor(to: string, path: '/confirm' | '/withdraw/confirm'): Promise<string>;
@@ -62,6 +68,8 @@ export interface RegisterHarnessOptions {
   /** Share another harness's prefix and data folder (the console's and the run's). */
   prefix?: string;
   dataDir?: string;
+  /** Wraps the real SMTP provider (e.g. to hold a send until the test lets it go). */
+  provider?: (real: MailProvider) => MailProvider;
 }
 
 export async function startRegisterHarness(name: string, options: RegisterHarnessOptions = {}): Promise<RegisterHarness> {
@@ -71,7 +79,9 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
   const sink = new SmtpSink({ keepRaw: true });
   const smtpUrl = await sink.start();
   const redis = await connectProducer(REDIS_URL);
-  const provider = createSmtpProvider({ url: smtpUrl, maxConnections: 1 });
+  const smtp = createSmtpProvider({ url: smtpUrl, maxConnections: 1 });
+  const provider = options.provider ? options.provider(smtp) : smtp;
+  const outbox = new MailOutbox();
   const ops = createOperations({
     redis,
     config: testConfig(prefix, { DELIVERY_LOG: join(dir, 'deliveries.log') }),
@@ -91,12 +101,18 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
     mail: new RegisterMail({ provider, from: authorities.from, publicUrl: url }),
     log: createLogger({ level: 'info', destination: { write: (line: string) => void log.push(line) } }),
     limits: options.limits,
+    publicUrl: url,
+    outbox,
   });
   http.on('request', app);
 
+  const sent = async () => {
+    await outbox.idle();
+    return sink.received;
+  };
   const mails = async (): Promise<Mail[]> =>
     Promise.all(
-      sink.received.map(async (m) => {
+      (await sent()).map(async (m) => {
         const parsed = await simpleParser(sink.raw.get(m.messageId)!);
         return { to: m.envelopeTo.join(','), subject: parsed.subject ?? '', text: parsed.text ?? '' };
       }),
@@ -109,6 +125,8 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
     url,
     store: new RegistrationStore(redis, prefix),
     signer,
+    outbox,
+    sent,
     mails,
     log,
     async linkFor(to, path) {
@@ -122,7 +140,8 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await closed;
-      provider.close();
+      await outbox.idle();
+      smtp.close();
       await ops.close();
       await sink.stop();
       await redis.quit();
