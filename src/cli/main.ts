@@ -172,7 +172,8 @@ program
   .requiredOption('--recipient <key>', 'ceo, head, mo-N or <role>-N')
   .requiredOption('--email <address>', 'the corrected address')
   .requiredOption('--by <name>', 'who makes the change')
-  .action(async (o: { campaign: string; authority: string; recipient: string; email: string; by: string }) => {
+  .option('--reason <text>', "why: needed when the address is at none of the authority's domains; recorded with the change")
+  .action(async (o: { campaign: string; authority: string; recipient: string; email: string; by: string; reason?: string }) => {
     await (await commands.readdress()).readdressCommand(o, env(), consolePrint);
   });
 

@@ -42,7 +42,7 @@ export interface ReportRow {
   recovered: string;
   /** bounced: the receiving system's reason, from the DSN. */
   diagnostic: string;
-  /** The operator's corrections of the address, "from -> to by NAME at TIME", separated by "; ". */
+  /** The operator's corrections of the address, "from -> to by NAME at TIME (reason: ...)", separated by "; ". */
   readdressed: string;
 }
 
@@ -60,7 +60,12 @@ export function toReportRow(r: DeliveryRecord, name = ''): ReportRow {
     time: new Date(r.bouncedAt ?? r.sentAt ?? r.updatedAt).toISOString(),
     recovered: r.recoveredFrom ?? '',
     diagnostic: r.diagnostic ?? '',
-    readdressed: (r.readdresses ?? []).map((c) => `${c.from} -> ${c.to} by ${c.by} at ${new Date(c.at).toISOString()}`).join('; '),
+    readdressed: (r.readdresses ?? [])
+      .map(
+        (c) =>
+          `${c.from} -> ${c.to} by ${c.by} at ${new Date(c.at).toISOString()}${c.operatorReason ? ` (reason: ${c.operatorReason})` : ''}`,
+      )
+      .join('; '),
   };
 }
 
