@@ -41,12 +41,12 @@ export function listRegistrations(ctx: OperationsContext): Promise<Registration[
   return ctx.storage.registrations.list();
 }
 
-/** The evidence for one registration: its address's history and its authority's officers, read by index. */
+/** The evidence for one registration: its address's history and its authority's approved officers, read by index. */
 export async function evidenceFor(ctx: OperationsContext, registration: Registration): Promise<RegistrationEvidence> {
   const store = ctx.storage.registrations;
   const [sameAddress, sameAuthority] = await Promise.all([
     store.ofAddress(registration.email),
-    store.ofAuthority(registration.authorityId),
+    store.approvedFor(registration.authorityId),
   ]);
   return registrationEvidence(registration, { sameAddress, sameAuthority });
 }

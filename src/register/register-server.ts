@@ -158,9 +158,9 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     return true;
   };
 
-  /** Sends an email after the answer; a failure is logged and frees the address's hour again. */
-  const mailLater = (email: string, send: () => Promise<void>, event: string): void => {
-    outbox.post(async () => {
+  /** Sends an email after the answer `res`; a failure is logged and frees the address's hour again. */
+  const mailLater = (res: Response, email: string, send: () => Promise<void>, event: string): void => {
+    outbox.post(res, async () => {
       try {
         await send();
         log.info({ event, domain: emailDomain(email) }, event);
@@ -172,12 +172,12 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
   };
 
   /** At most one email an hour to an address. */
-  const mailOnce = async (email: string, send: () => Promise<void>, event: string): Promise<void> => {
+  const mailOnce = async (res: Response, email: string, send: () => Promise<void>, event: string): Promise<void> => {
     if (!(await store.claimMailSlot(email, limits.mailIntervalMs))) {
       log.info({ event: EVENT.registerMailHeld, domain: emailDomain(email) }, 'register.mail-held');
       return;
     }
-    mailLater(email, send, event);
+    mailLater(res, email, send, event);
   };
 
   app.get('/', (_req, res) => {
@@ -205,6 +205,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     if (await overLimit(req, res, email)) return;
     const token = signer.sign({ purpose: 'confirm', authorityId: authority.id, name, email });
     await mailOnce(
+      res,
       email,
       () => mail.sendConfirmation(email, { name, authorityName: authority.name }, token),
       EVENT.registerConfirmationSent,
@@ -236,7 +237,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     // one Redis command decides, a token is signed, and any email goes after the answer.
     const token = signer.sign({ purpose: 'withdraw', email });
     if (await store.claimWithdrawalMail(email, limits.mailIntervalMs)) {
-      mailLater(email, () => mail.sendWithdrawal(email, token), EVENT.registerWithdrawalSent);
+      mailLater(res, email, () => mail.sendWithdrawal(email, token), EVENT.registerWithdrawalSent);
     }
     res.send(checkEmailPage(nonceOf(res), 'withdraw'));
   });

@@ -24,7 +24,7 @@
  *   <prefix>:register:address:<email>:<auth>  string: the id of that address's registration for that authority
  *   <prefix>:register:by-address:<email>      set: the ids of every registration of that address (its history)
  *   <prefix>:register:active:<email>          set: the ids of that address's registrations not withdrawn
- *   <prefix>:register:by-authority:<auth>     set: the ids of every registration for that authority
+ *   <prefix>:register:approved:<auth>         set: the ids of that authority's approved registrations
  *   <prefix>:register:indexed                 string: the three sets above hold every registration
  *   <prefix>:register:link-used:<nonce>       string: a link already followed (single use), kept until it expires
  *   <prefix>:register:mailed:<email>          string: an email went to this address within the hour
@@ -129,8 +129,8 @@ export class StorageKeys {
     return `${this.prefix}:register:active:${email}`;
   }
 
-  registrationsOfAuthority(authorityId: string): string {
-    return `${this.prefix}:register:by-authority:${authorityId}`;
+  registrationsApproved(authorityId: string): string {
+    return `${this.prefix}:register:approved:${authorityId}`;
   }
 
   registrationsIndexed(): string {

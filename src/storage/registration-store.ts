@@ -1,8 +1,8 @@
 /**
  * Monitoring officers' registrations in Redis (StorageKeys.registration*):
  * the records, their indexes (newest first for the console's pages; by
- * address for withdrawals and an address's history; by authority for the
- * officers on file), single-use links, the once-an-hour email slot and the
+ * address for withdrawals and an address's history; an authority's approved
+ * ones, the officers on file), single-use links, the once-an-hour email slot and the
  * register server's rate-limit windows. Nothing a visitor can ask for reads
  * every registration: only `list` (the export and `registrations list`)
  * does, and once per installation the building of the indexes.
@@ -92,10 +92,10 @@ export class RegistrationStore {
     return this.byIds(await this.redis.smembers(this.keys.registrationsOfAddress(email.toLowerCase())));
   }
 
-  /** Every registration for this authority, any status. */
-  async ofAuthority(authorityId: string): Promise<Registration[]> {
+  /** This authority's approved registrations: however many others register for it, a bounded read. */
+  async approvedFor(authorityId: string): Promise<Registration[]> {
     await this.ensureIndexes();
-    return this.byIds(await this.redis.smembers(this.keys.registrationsOfAuthority(authorityId)));
+    return this.byIds(await this.redis.smembers(this.keys.registrationsApproved(authorityId)));
   }
 
   /**
@@ -130,7 +130,6 @@ export class RegistrationStore {
       .set(addressKey, registration.id)
       .sadd(this.keys.registrationsOfAddress(address), registration.id)
       .sadd(this.keys.registrationsActive(address), registration.id)
-      .sadd(this.keys.registrationsOfAuthority(registration.authorityId), registration.id)
       .exec();
     return registration;
   }
@@ -151,9 +150,12 @@ export class RegistrationStore {
       ...(reason ? { decisionReason: reason } : {}),
       events: [...registration.events, event],
     };
+    await this.ensureIndexes();
     const { set, clear } = encodeRegistrationDecision(updated);
     const tx = this.redis.multi().hset(this.recordKey(id), set);
     if (clear.length > 0) tx.hdel(this.recordKey(id), ...clear);
+    if (decision === 'approved') tx.sadd(this.keys.registrationsApproved(updated.authorityId), id);
+    else tx.srem(this.keys.registrationsApproved(updated.authorityId), id);
     await tx.exec();
     return updated;
   }
@@ -169,6 +171,7 @@ export class RegistrationStore {
       if (registration.status === 'withdrawn') continue;
       const events = [...registration.events, { at: now, what: 'withdrawn' as const }];
       tx.hset(this.recordKey(registration.id), { status: 'withdrawn', withdrawnAt: String(now), events: encodeRegistrationEvents(events) });
+      tx.srem(this.keys.registrationsApproved(registration.authorityId), registration.id);
       changed.push({ ...registration, status: 'withdrawn', withdrawnAt: now, events });
     }
     tx.del(this.keys.registrationsActive(address));
@@ -235,8 +238,8 @@ export class RegistrationStore {
       for (const r of await this.list()) {
         const address = r.email.toLowerCase();
         tx.sadd(this.keys.registrationsOfAddress(address), r.id);
-        tx.sadd(this.keys.registrationsOfAuthority(r.authorityId), r.id);
         if (r.status !== 'withdrawn') tx.sadd(this.keys.registrationsActive(address), r.id);
+        if (r.status === 'approved') tx.sadd(this.keys.registrationsApproved(r.authorityId), r.id);
       }
       tx.set(this.keys.registrationsIndexed(), '1');
       await tx.exec();
