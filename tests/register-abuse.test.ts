@@ -7,11 +7,11 @@
  * expires. Real Redis (MONITOR shows what the server asked of it), a real
  * SMTP server.
  */
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PrivateRedis } from '../src/demo/private-redis.js';
 import { LINK_LIFETIME_MS } from '../src/register/link-token.js';
 import type { MailProvider } from '../src/send/mail-provider.js';
-import { REDIS_URL } from './support/redis.js';
+import { monitorRedis } from './support/redis-monitor.js';
 import { postForm, type RegisterHarness, startRegisterHarness, tokenOf } from './support/register-harness.js';
 
 const BARNSLEY = 'Barnsley Metropolitan Borough Council';
@@ -29,32 +29,37 @@ let h: RegisterHarness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
+  await privateRedis?.destroy();
+  privateRedis = undefined;
 });
 
 /** Every command the server sent Redis under the harness's prefix while `during` ran: name and arguments, as MONITOR shows them. */
-async function commandsDuring(harness: RegisterHarness, during: () => Promise<void>): Promise<string[][]> {
-  const client = new Redis(REDIS_URL);
-  const monitor = await client.monitor();
-  const seen: string[][] = [];
+async function commandsDuring(harness: RegisterHarness, url: string, during: () => Promise<void>): Promise<string[][]> {
+  const monitor = await monitorRedis(url);
   const marker = `end-of-${harness.prefix}-${Math.random()}`;
-  const ended = new Promise<void>((resolve) => {
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (args[1] === marker) return resolve();
-      // Commands a Lua script makes inside Redis are the script's own: one command from the server either way.
-      if (source.includes('lua')) return;
-      if (args.some((a) => a.includes(harness.prefix))) seen.push(args);
-    });
-  });
   try {
+    const from = monitor.commands.length;
     await during();
     // MONITOR shows commands in the order Redis ran them: once this one shows, the server's have.
     await harness.redis.echo(marker);
-    await ended;
+    await monitor.seen(marker);
+    return (
+      monitor.commands
+        .slice(from)
+        // Commands a Lua script makes inside Redis are the script's own: one command from the server either way.
+        .filter((c) => c.source !== 'lua' && !c.args.includes(marker) && c.args.some((a) => a.includes(harness.prefix)))
+        .map((c) => c.args)
+    );
   } finally {
-    monitor.disconnect();
-    client.disconnect();
+    monitor.stop();
   }
-  return seen;
+}
+
+/** A private redis-server for the tests that watch it with MONITOR (the shared one carries every other test's traffic). */
+let privateRedis: PrivateRedis | undefined;
+async function watchedRedis(): Promise<string> {
+  privateRedis = new PrivateRedis();
+  return privateRedis.start();
 }
 
 describe('the register server under attack', () => {
@@ -156,13 +161,14 @@ describe('the register server under attack', () => {
   });
 
   it('withdraws by the address’s index: it never reads the other registrations', async () => {
-    h = await startRegisterHarness('reg-withdraw-index', { limits: { mailIntervalMs: 1 } });
+    const url = await watchedRedis();
+    h = await startRegisterHarness('reg-withdraw-index', { limits: { mailIntervalMs: 1 }, redisUrl: url });
     const others = [];
     for (let i = 0; i < 30; i++) others.push(await h.store.confirm({ ...robin, name: `Other ${i}`, email: `other${i}@york.example.org` }));
     const mine = await h.store.confirm(robin);
     // The first request of the process builds the indexes once (a marker then says they are built).
     await postForm(h.url, '/withdraw', { email: 'warm-up@york.example.org' });
-    const commands = await commandsDuring(h, async () => {
+    const commands = await commandsDuring(h, url, async () => {
       expect((await postForm(h!.url, '/withdraw', { email: robin.email })).status).toBe(200);
       const link = await h!.linkFor(robin.email, '/withdraw/confirm');
       expect((await postForm(h!.url, '/withdraw/confirm', { token: tokenOf(link) })).status).toBe(200);
@@ -189,28 +195,34 @@ describe('the register server under attack', () => {
       },
       close: () => real.close(),
     });
-    h = await startRegisterHarness('reg-withdraw-same', { provider: holding });
-    await h.store.confirm(robin);
-    await postForm(h.url, '/withdraw', { email: 'warm-up@york.example.org' });
-    const shape = (commands: string[][]) => commands.map(([name, ...keys]) => [name!.toLowerCase(), keys.length].join(' '));
-    let registered: { status: number; html: string } | undefined;
-    const forRegistered = await commandsDuring(h, async () => {
-      // The email is held at the relay: the answer comes back all the same.
-      registered = await postForm(h!.url, '/withdraw', { email: robin.email });
-    });
-    let stranger: { status: number; html: string } | undefined;
-    const forStranger = await commandsDuring(h, async () => {
-      stranger = await postForm(h!.url, '/withdraw', { email: 'nobody@york.example.org' });
-    });
-    expect(registered!.status).toBe(200);
-    expect(stranger!.html.replace(/nonce="[^"]+"/g, '')).toBe(registered!.html.replace(/nonce="[^"]+"/g, ''));
-    expect(shape(forStranger)).toEqual(shape(forRegistered));
-    expect(shape(forRegistered)).toContain('evalsha 5');
-    // Answered, and the email still waits at the relay; let it go, and it arrives.
-    expect(h.sink.received).toEqual([]);
-    release();
-    expect((await h.sent()).map((m) => m.envelopeTo)).toEqual([[robin.email]]);
-    expect(sends).toEqual([robin.email]);
+    const url = await watchedRedis();
+    h = await startRegisterHarness('reg-withdraw-same', { provider: holding, redisUrl: url });
+    try {
+      await h.store.confirm(robin);
+      await postForm(h.url, '/withdraw', { email: 'warm-up@york.example.org' });
+      const shape = (commands: string[][]) => commands.map(([name, ...keys]) => [name!.toLowerCase(), keys.length].join(' '));
+      let registered: { status: number; html: string } | undefined;
+      const forRegistered = await commandsDuring(h, url, async () => {
+        // The email is held at the relay: the answer comes back all the same.
+        registered = await postForm(h!.url, '/withdraw', { email: robin.email });
+      });
+      let stranger: { status: number; html: string } | undefined;
+      const forStranger = await commandsDuring(h, url, async () => {
+        stranger = await postForm(h!.url, '/withdraw', { email: 'nobody@york.example.org' });
+      });
+      expect(registered!.status).toBe(200);
+      expect(stranger!.html.replace(/nonce="[^"]+"/g, '')).toBe(registered!.html.replace(/nonce="[^"]+"/g, ''));
+      expect(shape(forStranger)).toEqual(shape(forRegistered));
+      expect(shape(forRegistered)).toContain('evalsha 5');
+      // Answered, and the email still waits at the relay; let it go, and it arrives.
+      expect(h.sink.received).toEqual([]);
+      release();
+      expect((await h.sent()).map((m) => m.envelopeTo)).toEqual([[robin.email]]);
+      expect(sends).toEqual([robin.email]);
+    } finally {
+      // Never leave the email held: closing the server waits for it.
+      release();
+    }
   });
 
   it('leaves nothing behind that outlives a confirmation link: the form stores no registration, and an expired link stores none', async () => {

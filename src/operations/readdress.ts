@@ -54,16 +54,6 @@ export async function readdressDelivery(ctx: OperationsContext, request: Readdre
   const delivery = `${campaignId} ${authorityId}/${recipient}`;
   if (!isAllowed(email, ctx.config.RECIPIENT_ALLOWLIST))
     throw new ActionRefused(`${email} is not in RECIPIENT_ALLOWLIST; nothing changed`, 'not-allowed');
-  const authority = await ctx.storage.campaigns.authority(campaignId, authorityId);
-  const domains = authority ? authorityDomains(authority) : [];
-  const known = domains.includes(emailDomain(email));
-  if (!known && !reason) {
-    throw new ActionRefused(
-      `reason: ${email} is at ${emailDomain(email)}, none of ${authority?.name ?? authorityId}'s domains (${domains.join(', ') || 'none stored'}); ` +
-        'give a reason to readdress the letter there; nothing changed',
-      'reason-needed',
-    );
-  }
   const record = await ledger.get(authorityId, recipient);
   if (!record) throw new ActionRefused(`no delivery ${delivery} in the ledger`, 'not-found');
   if (record.status !== 'bounced' && record.status !== 'permanent-failure') {
@@ -74,6 +64,17 @@ export async function readdressDelivery(ctx: OperationsContext, request: Readdre
   }
   if ((await ctx.letters.getJobState(jobIdOf(campaignId, authorityId, recipient))) === 'active') {
     throw new ActionRefused(`the letter job for ${authorityId} is running right now; wait for it to finish, then readdress`, 'conflict');
+  }
+  // Only now that it could be readdressed: is the new address at one of the authority's domains?
+  const authority = await ctx.storage.campaigns.authority(campaignId, authorityId);
+  const domains = authority ? authorityDomains(authority) : [];
+  const known = domains.includes(emailDomain(email));
+  if (!known && !reason) {
+    throw new ActionRefused(
+      `reason: ${email} is at ${emailDomain(email)}, none of ${authority?.name ?? authorityId}'s domains (${domains.join(', ') || 'none stored'}); ` +
+        'give a reason to readdress the letter there; nothing changed',
+      'reason-needed',
+    );
   }
   // A new letter, recognisably the same delivery's: <campaign.authority.recipient.rN@domain>.
   const domain = parseLetterMessageId(record.messageId)?.domain ?? 'localhost';

@@ -13,7 +13,7 @@ import { randomInt } from 'node:crypto';
 /** Where an email waits for: the answer it belongs to. */
 export interface Answer {
   writableFinished: boolean;
-  once(event: 'finish' | 'close', listener: () => void): unknown;
+  once(name: 'finish' | 'close', listener: () => void): unknown;
 }
 
 export interface MailOutboxOptions {

@@ -22,6 +22,7 @@ import { RegisterMail } from '../../src/register/register-mail.js';
 import { createRegisterApp, type RegisterLimits } from '../../src/register/register-server.js';
 import type { MailProvider } from '../../src/send/mail-provider.js';
 import { createSmtpProvider } from '../../src/send/smtp-provider.js';
+import { deletePrefix } from '../../src/storage/delete-prefix.js';
 import { RegistrationStore } from '../../src/storage/registration-store.js';
 import { type TestAuthority, writeDataSet } from './data-set.js';
 import { cleanPrefix, REDIS_URL, testConfig, uniquePrefix } from './redis.js';
@@ -70,6 +71,8 @@ export interface RegisterHarnessOptions {
   dataDir?: string;
   /** Wraps the real SMTP provider (e.g. to hold a send until the test lets it go). */
   provider?: (real: MailProvider) => MailProvider;
+  /** Another Redis than REDIS_URL (a private redis-server a test watches with MONITOR). */
+  redisUrl?: string;
 }
 
 export async function startRegisterHarness(name: string, options: RegisterHarnessOptions = {}): Promise<RegisterHarness> {
@@ -78,13 +81,14 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
   const dataDir = options.dataDir ?? (await writeDataSet(join(dir, 'data'), options.authorities ?? DEFAULT_AUTHORITIES));
   const sink = new SmtpSink({ keepRaw: true });
   const smtpUrl = await sink.start();
-  const redis = await connectProducer(REDIS_URL);
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  const redis = await connectProducer(redisUrl);
   const smtp = createSmtpProvider({ url: smtpUrl, maxConnections: 1 });
   const provider = options.provider ? options.provider(smtp) : smtp;
   const outbox = new MailOutbox();
   const ops = createOperations({
     redis,
-    config: testConfig(prefix, { DELIVERY_LOG: join(dir, 'deliveries.log') }),
+    config: testConfig(prefix, { REDIS_URL: redisUrl, DELIVERY_LOG: join(dir, 'deliveries.log') }),
   });
   const signer = new LinkSigner(REGISTER_SECRET);
   const log: string[] = [];
@@ -144,8 +148,9 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
       smtp.close();
       await ops.close();
       await sink.stop();
+      if (options.redisUrl) await deletePrefix(redis, prefix);
       await redis.quit();
-      await cleanPrefix(prefix);
+      if (!options.redisUrl) await cleanPrefix(prefix);
       await rm(dir, { recursive: true, force: true });
     },
   };
