@@ -114,7 +114,7 @@ async function main(): Promise<number> {
     e2ePdfAuthorities: int(values['e2e-pdf'], quick ? 40 : 100),
     pdfDeliverAuthorities: int(values['pdf-deliver'], quick ? 300 : 10_000),
     doorRestarts: quick ? 1 : 3,
-    doorWithdrawals: quick ? 20 : 60,
+    doorWithdrawals: quick ? 20 : 100,
     doorRegistrations: quick ? 2_000 : 20_000,
     profile: values.profile,
   };
