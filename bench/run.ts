@@ -28,11 +28,23 @@ import { runPipeline } from './lib/pipeline.js';
 import { type FigureResult, fmt, machineInfo } from './lib/report.js';
 import { pdfFigure } from './pdf.js';
 import { pdfMemoryFigure } from './pdf-memory.js';
+import { publicDoorsFigure } from './public-doors.js';
 import { renderFigure } from './render.js';
 import { replicaAckFigure } from './replica-ack.js';
 import { scaleFigure } from './scale.js';
 
-const FIGURES = ['render', 'ceilings', 'e2e', 'replica-ack', 'scale', 'cold-start', 'pdf', 'e2e-pdf', 'pdf-memory'] as const;
+const FIGURES = [
+  'render',
+  'ceilings',
+  'e2e',
+  'replica-ack',
+  'scale',
+  'cold-start',
+  'pdf',
+  'e2e-pdf',
+  'pdf-memory',
+  'public-doors',
+] as const;
 type Figure = (typeof FIGURES)[number];
 
 const HELP = `usage: npm run bench -- [options]
@@ -101,6 +113,9 @@ async function main(): Promise<number> {
     pdfWarmup: 3,
     e2ePdfAuthorities: int(values['e2e-pdf'], quick ? 40 : 100),
     pdfDeliverAuthorities: int(values['pdf-deliver'], quick ? 300 : 10_000),
+    doorRestarts: quick ? 1 : 3,
+    doorWithdrawals: quick ? 20 : 100,
+    doorRegistrations: quick ? 2_000 : 20_000,
     profile: values.profile,
   };
 
@@ -236,6 +251,21 @@ async function main(): Promise<number> {
             rounds: settings.rounds,
             concurrency: settings.concurrency,
             poolSize: settings.poolSize,
+          }),
+        );
+      }
+      if (only.has('public-doors')) {
+        note(
+          `public-doors: Redis restarted under the console and the register server, withdrawal timing, a confirmation burst, ` +
+            `the console's page at ${settings.doorRegistrations.toLocaleString('en-GB')} registrations`,
+        );
+        report(
+          await publicDoorsFigure({
+            sink,
+            dataDir: (await env.dataSet(20)).dir,
+            restarts: settings.doorRestarts,
+            withdrawals: settings.doorWithdrawals,
+            registrations: settings.doorRegistrations,
           }),
         );
       }

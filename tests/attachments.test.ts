@@ -1,7 +1,9 @@
 /**
  * Each authority's own files: checked by validate, refused by run with
- * nothing enqueued, and otherwise sent with the letter's PDF to every
- * recipient, read back byte for byte by mailparser.
+ * nothing enqueued, and otherwise sent with the letter's PDF to the chief
+ * executive and to the copy roles the campaign names (`ownAttachments`),
+ * read back byte for byte by mailparser; every other copy (a self-registered
+ * monitoring officer's) carries the letter's PDF only.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,13 +65,19 @@ describe("an authority's attachments folder", () => {
     expect(await harness.producer.store.version('2023-24')).toBeNull();
   });
 
-  it('go, with the letter PDF, to every recipient as MIME parts that mailparser reads back byte for byte', async () => {
+  it('go, with the letter PDF, to the chief executive and the copy roles the campaign names, as MIME parts that mailparser reads back byte for byte; a monitoring officer gets the PDF only', async () => {
     harness = await startHarness('attachments-sent', { sink: { keepRaw: true } });
     const csv = Buffer.from('case_reference,decision\n23-000101,Upheld\n');
     const sheet = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0xff, 0x00, 0x80, 0x0d, 0x0a, 0x00]);
     const data = await dataSetWith({ 'alpha/cases 2023-24.csv': csv, 'alpha/remedies.xlsx': sheet });
     const campaign = JSON.parse(await readFile(join(data, 'campaign.json'), 'utf8')) as Record<string, unknown>;
-    await writeFile(join(data, 'campaign.json'), JSON.stringify({ ...campaign, letterAs: 'both' }, null, 2));
+    const recipients = {
+      copies: [
+        { role: 'head', ownAttachments: true },
+        { role: 'mo', title: 'Monitoring Officer' },
+      ],
+    };
+    await writeFile(join(data, 'campaign.json'), JSON.stringify({ ...campaign, letterAs: 'both', recipients }, null, 2));
     await approve(harness.config, data);
     await harness.startWorker();
     await runCommand({ data, wait: false }, harness.config, quietPrint);
@@ -77,7 +85,7 @@ describe("an authority's attachments folder", () => {
     expect(totals).toMatchObject({ deliveries: 5, sent: 5 });
 
     const pdfs = new Set<string>();
-    for (const recipient of ['ceo', 'head', 'mo-1']) {
+    for (const recipient of ['ceo', 'head']) {
       const raw = harness.sink.raw.get(`<2023-24.alpha.${recipient}@example.org>`);
       expect(raw, recipient).toBeDefined();
       const mail = await simpleParser(raw!);
@@ -92,6 +100,10 @@ describe("an authority's attachments folder", () => {
       expect(mail.attachments[2]!.content.equals(sheet)).toBe(true);
       expect(mail.text).toContain('Dear Ms Chief-alpha');
     }
+    // A registered monitoring officer's copy: the letter's PDF, none of the authority's own files.
+    const mo = await simpleParser(harness.sink.raw.get('<2023-24.alpha.mo-1@example.org>')!);
+    expect(mo.attachments.map((a) => a.filename)).toEqual(['Annual Review letter 2023-24 - ALPHA Council.pdf']);
+    pdfs.add(mo.attachments[0]!.content.toString('base64'));
     // One PDF per authority: the copy notice is in the email body, never in the PDF.
     expect(pdfs.size).toBe(1);
     const beta = await simpleParser(harness.sink.raw.get('<2023-24.beta.ceo@example.org>')!);

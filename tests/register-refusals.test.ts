@@ -50,7 +50,7 @@ describe('register server refusals', () => {
 
     const oversized = await postForm(h.url, '/register', form('big@barnsley.example.org', { 'full-name': 'y'.repeat(5000) }));
     expect(oversized.status).toBe(413);
-    expect(h.sink.received).toHaveLength(0);
+    expect(await h.sent()).toHaveLength(0);
   });
 
   it('tells a robot that fills the hidden field what it tells a person, and emails nobody', async () => {
@@ -59,7 +59,7 @@ describe('register server refusals', () => {
     const person = await postForm(h.url, '/register', form('person@barnsley.example.org'));
     expect(robot.status).toBe(200);
     expect(withoutNonce(robot.html)).toBe(withoutNonce(person.html));
-    expect(h.sink.received.map((m) => m.envelopeTo)).toEqual([['person@barnsley.example.org']]);
+    expect((await h.sent()).map((m) => m.envelopeTo)).toEqual([['person@barnsley.example.org']]);
     expect(h.log.join('')).toContain('register.honeypot');
   });
 
@@ -110,7 +110,7 @@ describe('register server refusals', () => {
     const second = await postForm(h.url, '/register', form('ONCE@barnsley.example.org', { authority: 'City of York Council' }));
     expect(second.status).toBe(200);
     expect(withoutNonce(second.html)).toBe(withoutNonce(first.html));
-    expect(h.sink.received).toHaveLength(1);
+    expect(await h.sent()).toHaveLength(1);
     expect(h.log.join('')).toContain('register.mail-held');
   });
 
@@ -146,7 +146,7 @@ describe('register server refusals', () => {
     const stranger = await postForm(h.url, '/withdraw', { email: 'nobody@york.example.org' });
     expect(registered.status).toBe(200);
     expect(withoutNonce(stranger.html)).toBe(withoutNonce(registered.html));
-    expect(h.sink.received.map((m) => m.envelopeTo)).toEqual([['robin@york.example.org']]);
+    expect((await h.sent()).map((m) => m.envelopeTo)).toEqual([['robin@york.example.org']]);
 
     const bad = await postForm(h.url, '/withdraw', { email: 'robin at york' });
     expect(bad.status).toBe(400);

@@ -60,7 +60,7 @@ describe('registrations on the command line', () => {
     out = [];
     await listRegistrationsCommand({ format: 'csv' }, config, print);
     expect(out.join('\n').split('\n')[0]).toBe(
-      'id,status,authorityId,authorityName,name,email,domainMatchesChiefExecutive,confirmedAt,confirmedFrom,decidedBy,decidedAt,withdrawnAt',
+      'id,status,authorityId,authorityName,name,email,domainMatchesChiefExecutive,confirmedAt,confirmedFrom,decidedBy,decidedAt,withdrawnAt,decisionReason,rejectedBefore',
     );
   });
 

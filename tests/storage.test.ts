@@ -32,10 +32,11 @@ describe('storage layer', () => {
       'arm_ledger_reset',
       'arm_ledger_seed',
       'arm_rate_reserve',
+      'arm_register_withdraw_slot',
     ]);
     for (const script of scripts) {
       expect(script.lua).not.toContain('@include');
-      expect(script.numberOfKeys).toBe(script.command.startsWith('arm_ledger_') ? 2 : 1);
+      expect(script.numberOfKeys).toBe(script.command.startsWith('arm_ledger_') || script.command.startsWith('arm_register_') ? 2 : 1);
       if (script.lua.includes('now_ms()')) expect(script.lua.match(/local function now_ms\(\)/g)).toHaveLength(1);
     }
   });

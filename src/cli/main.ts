@@ -174,7 +174,8 @@ program
   .requiredOption('--recipient <key>', 'ceo, head, mo-N or <role>-N')
   .requiredOption('--email <address>', 'the corrected address')
   .requiredOption('--by <name>', 'who makes the change')
-  .action(async (o: { campaign: string; authority: string; recipient: string; email: string; by: string }) => {
+  .option('--reason <text>', "why: needed when the address is at none of the authority's domains; recorded with the change")
+  .action(async (o: { campaign: string; authority: string; recipient: string; email: string; by: string; reason?: string }) => {
     await (await commands.readdress()).readdressCommand(o, env(), consolePrint);
   });
 
@@ -273,8 +274,14 @@ for (const [name, decision] of [
     .command(`${name} <id>`)
     .description(`${name} a confirmed registration`)
     .requiredOption('--by <name>', `who ${decision} it`)
-    .action(async (id: string, o: { by: string }) => {
-      await (await commands.registrations()).decideRegistrationCommand(decision, { id, by: o.by }, env(), consolePrint);
+    .option(
+      '--reason <text>',
+      name === 'approve'
+        ? "why: needed when the address is at none of the authority's domains; recorded"
+        : 'why: recorded with the decision',
+    )
+    .action(async (id: string, o: { by: string; reason?: string }) => {
+      await (await commands.registrations()).decideRegistrationCommand(decision, { id, by: o.by, reason: o.reason }, env(), consolePrint);
     });
 }
 registrations

@@ -56,6 +56,14 @@ const copySchema = z.strictObject({
   role: roleName,
   /** What the role is called ("Monitoring Officer"); the head's comes from head_role. */
   title: z.string().min(1).refine(noLineBreaks, 'must not contain a line break (CR or LF)').optional(),
+  /**
+   * Whether this role's copies carry the authority's own files
+   * (`attachments/<id>/`) besides the letter's PDF. Default false: only the
+   * chief executive, the letter's addressee, gets them unless the campaign
+   * says so here. Monitoring officers register themselves (`mo`), and an
+   * approved registration is not proof of who someone is.
+   */
+  ownAttachments: z.boolean().optional(),
 });
 
 /**
@@ -244,3 +252,9 @@ export type Campaign = z.infer<typeof campaignSchema>;
 export type FigureDeclaration = Campaign['figures'][number];
 export type CopyDeclaration = Campaign['recipients']['copies'][number];
 export type Letterhead = NonNullable<Campaign['letterhead']>;
+
+/** Whether a recipient in this role gets the authority's own files: the chief executive always; a copy role when the campaign says so. */
+export function getsOwnAttachments(campaign: Pick<Campaign, 'recipients'>, role: string): boolean {
+  if (role === 'ceo') return true;
+  return campaign.recipients.copies.some((copy) => copy.role === role && copy.ownAttachments === true);
+}

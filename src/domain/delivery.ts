@@ -107,6 +107,8 @@ export interface Readdress {
   /** The status the delivery had, and why (the diagnostic or the relay's reply). */
   status: 'bounced' | 'permanent-failure';
   reason?: string;
+  /** The operator's reason for the new address (`readdress --reason`): needed for one at none of the authority's domains. */
+  operatorReason?: string;
   /** The Message-ID of the letter that did not arrive. */
   messageId: string;
 }

@@ -7,6 +7,7 @@ export * from './allowlist.js';
 export * from './approval.js';
 export * from './attachment.js';
 export * from './authority.js';
+export * from './authority-domains.js';
 export * from './campaign.js';
 export * from './campaign-state.js';
 export * from './delivery.js';

@@ -49,6 +49,8 @@ export function createOperations(options: CreateOperationsOptions): OpenOperatio
   const { redis, config } = options;
   const letters = options.queues?.letters ?? openLettersQueue(redis, config.QUEUE_PREFIX);
   const campaigns = options.queues?.campaigns ?? openCampaignsQueue(redis, config.QUEUE_PREFIX);
+  // A queue repeats its connection's errors as its own 'error' event; unheard, BullMQ prints each one. The connection's own listener logs them.
+  if (!options.queues) for (const queue of [letters, campaigns]) queue.on('error', () => {});
   const deliveryLog = options.deliveryLog ?? createDeliveryLogger({ level: 'silent', file: config.DELIVERY_LOG, echo: false });
   return {
     storage: new Storage(redis, config.QUEUE_PREFIX, {

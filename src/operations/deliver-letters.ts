@@ -16,6 +16,7 @@ import {
   type AuthorityResult,
   type Campaign,
   EVENT,
+  getsOwnAttachments,
   isTestCampaign,
   JobRefused,
   letterMessageId,
@@ -188,10 +189,13 @@ async function deliverAuthority(
     letter: ctx.renderer.render(authority, recipient),
   }));
   const attachments = ctx.attachments ? await ctx.attachments(authority) : [];
+  // The authority's own files come last (after the letter's PDF); a copy role gets them only when the campaign says so.
+  const withoutOwn = attachments.slice(0, attachments.length - (authority.attachments?.length ?? 0));
 
   const results: RecipientResult[] = [];
   for (const { recipient, letter } of letters) {
-    results.push(await deliverOne(ctx, authority, recipient, letter, from, attachments));
+    const theirs = getsOwnAttachments(ctx.campaign, recipient.role) ? attachments : withoutOwn;
+    results.push(await deliverOne(ctx, authority, recipient, letter, from, theirs));
   }
   const held = results.filter((r) => r.outcome === 'held-by-other');
   const onlyHeld = held.length > 0 && !results.some((r) => r.outcome === 'temporary-failure');

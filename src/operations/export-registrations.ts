@@ -11,7 +11,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../csv-file.js';
 import { AUTHORITIES_FILE, declarationOf, parseAuthoritiesCsv } from '../data/authorities-csv.js';
 import { CAMPAIGN_FILE, parseCampaignJson } from '../data/load-data-set.js';
 import { MONITORING_OFFICER_COLUMNS, MONITORING_OFFICERS_FILE } from '../data/monitoring-officers-csv.js';
@@ -69,7 +69,7 @@ export async function exportRegistrations(dir: string, registrations: readonly R
   }
 
   if (result.added.length + result.reRegistered.length + result.withdrawn.length > 0) {
-    const text = stringify(rows, { header: true, columns: [...MONITORING_OFFICER_COLUMNS] });
+    const text = toCsv(rows, MONITORING_OFFICER_COLUMNS);
     // Written aside and renamed: a reader never sees half a file.
     await writeFile(`${file}.tmp`, text);
     await rename(`${file}.tmp`, file);

@@ -43,7 +43,7 @@ export interface ReportRow {
   recovered: string;
   /** bounced: the receiving system's reason, from the DSN. */
   diagnostic: string;
-  /** The operator's corrections of the address, "from -> to by NAME at TIME", separated by "; ". */
+  /** The operator's corrections of the address, "from -> to by NAME at TIME (reason: ...)", separated by "; ". */
   readdressed: string;
   /** Bounces that name this delivery without a valid VERP token (they changed nothing): read them before acting. */
   unverifiedBounces: number;
@@ -63,7 +63,12 @@ export function toReportRow(r: DeliveryRecord, name = '', unverifiedBounces = 0)
     time: new Date(r.bouncedAt ?? r.sentAt ?? r.updatedAt).toISOString(),
     recovered: r.recoveredFrom ?? '',
     diagnostic: r.diagnostic ?? '',
-    readdressed: (r.readdresses ?? []).map((c) => `${c.from} -> ${c.to} by ${c.by} at ${new Date(c.at).toISOString()}`).join('; '),
+    readdressed: (r.readdresses ?? [])
+      .map(
+        (c) =>
+          `${c.from} -> ${c.to} by ${c.by} at ${new Date(c.at).toISOString()}${c.operatorReason ? ` (reason: ${c.operatorReason})` : ''}`,
+      )
+      .join('; '),
     unverifiedBounces,
   };
 }

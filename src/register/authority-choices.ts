@@ -1,16 +1,31 @@
 /**
  * The authorities an officer may register for: those of a data folder, or
- * the stored authorities of the latest campaign in Redis. Each with its chief
- * executive's email domain, which the console shows beside a registration.
+ * the stored authorities of the latest campaign in Redis. Each with what a
+ * registration records as evidence for the operator: its chief executive's
+ * and political head's email domains, and the monitoring officers on file.
  */
 import { loadDataSet } from '../data/load-data-set.js';
-import { emailDomain, isTestCampaign } from '../domain/index.js';
+import { type Authority, emailDomain, isTestCampaign, type OfficerOnFile } from '../domain/index.js';
 import type { CampaignStore, StoredCampaign } from '../storage/campaign-store.js';
 
 export interface AuthorityChoice {
   id: string;
   name: string;
   ceDomain: string;
+  /** The political head's email domain, when the authority has a head. */
+  headDomain?: string;
+  /** Its monitoring officers in the data (those who get a copy). */
+  officersOnFile: OfficerOnFile[];
+}
+
+function choiceOf(a: Authority): AuthorityChoice {
+  return {
+    id: a.id,
+    name: a.name,
+    ceDomain: emailDomain(a.chiefExecutive.email),
+    ...(a.head ? { headDomain: emailDomain(a.head.email) } : {}),
+    officersOnFile: a.copies.filter((c) => c.role === 'mo').map((c) => ({ name: c.name, email: c.email })),
+  };
 }
 
 export interface AuthorityChoices {
@@ -44,7 +59,7 @@ export async function choicesFromDataDir(dir: string): Promise<AuthorityChoices>
   if (!loaded.campaign || loaded.validAuthorities.length === 0) {
     throw new NoAuthoritiesError(`${dir} has no valid campaign.json and authorities; run validate --data ${dir}`);
   }
-  const list = loaded.validAuthorities.map((a) => ({ id: a.id, name: a.name, ceDomain: emailDomain(a.chiefExecutive.email) }));
+  const list = loaded.validAuthorities.map(choiceOf);
   return choices(list, loaded.campaign.mail.from, `data folder ${dir}`);
 }
 
@@ -58,6 +73,6 @@ export async function choicesFromLatestCampaign(store: CampaignStore): Promise<A
   }
   if (!latest) throw new NoAuthoritiesError('no campaign is stored under this QUEUE_PREFIX; start the register server with --data DIR');
   const list: AuthorityChoice[] = [];
-  for await (const a of store.authorities(latest.id)) list.push({ id: a.id, name: a.name, ceDomain: emailDomain(a.chiefExecutive.email) });
+  for await (const a of store.authorities(latest.id)) list.push(choiceOf(a));
   return choices(list, latest.stored.campaign.mail.from, `campaign ${latest.id}`);
 }

@@ -217,11 +217,33 @@ const REFUSALS = {
   expired: ['This link has expired', 'Links work for 48 hours. Start again to get a new one.'],
   used: ['This link has already been used', 'Each link works once. If you still need to, start again to get a new one.'],
   unknown: ['This authority is no longer listed', 'Register again, choosing your authority from the list.'],
+  name: [
+    'This link cannot be used',
+    'The name it carries has characters we no longer accept. Register again, using letters, spaces, hyphens, apostrophes and full stops.',
+  ],
 } as const;
 
 export function refusedPage(nonce: string, why: keyof typeof REFUSALS): string {
   const [title, text] = REFUSALS[why];
   return registerPage({ title, nonce, body: `<h1>${title}</h1>\n<p>${text}</p>\n<p><a href="/">Start again</a></p>` });
+}
+
+/** A form posted from another site's page. */
+export function crossSitePage(nonce: string): string {
+  return registerPage({
+    title: 'This form was sent from another site',
+    nonce,
+    body: `<h1>This form was sent from another site</h1>\n<p>Nothing was done. To register or stop receiving the letter, use the form on this site.</p>\n<p><a href="/">Go to the form</a></p>`,
+  });
+}
+
+/** The service cannot store anything just now (its database is away); it comes back by itself. */
+export function unavailablePage(nonce: string): string {
+  return registerPage({
+    title: 'Sorry, the service is unavailable',
+    nonce,
+    body: `<h1>Sorry, the service is unavailable</h1>\n<p>Nothing was done. Please try again in a minute.</p>`,
+  });
 }
 
 export function tooManyPage(nonce: string): string {

@@ -9,28 +9,37 @@
  *   GET|POST /withdraw/confirm  as /confirm, for withdrawal
  *   GET  /authorities         every authority by name (the picker without a browser's help)
  * A link is followed with a POST, so a mail scanner that opens it uses nothing.
- * Every answer to a form is the same whether or not the address is
- * registered; limits per client and per address are counted in Redis.
+ * Every answer to a form is the same, and takes the same time, whether or not
+ * the address is registered (the emails go after the answer: MailOutbox);
+ * limits per client and per address, and on confirmations per client, are
+ * counted in Redis. Every post must come from our own pages (its Origin, when
+ * the browser sends one, is REGISTER_PUBLIC_URL's). While Redis is away the
+ * posts answer 503 with Retry-After; the form itself still shows.
  */
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { EVENT, emailDomain } from '../domain/index.js';
+import { EVENT, emailDomain, RegistrationError } from '../domain/index.js';
 import { listen } from '../http-listen.js';
+import { answerRedisAway, type RedisAwayAnswer, redisAwayGate } from '../http-redis-away.js';
 import type { OperationsContext } from '../operations/context.js';
 import { confirmRegistration, withdrawRegistrations } from '../operations/registrations.js';
+import { isRedisAway } from '../redis.js';
 import type { AuthorityChoices } from './authority-choices.js';
 import type { LinkSigner } from './link-token.js';
+import { MailOutbox } from './mail-outbox.js';
 import type { RegisterMail } from './register-mail.js';
 import {
   authorityListPage,
   checkEmailPage,
   confirmPage,
+  crossSitePage,
   donePage,
   refusedPage,
   registrationFormPage,
   tooManyPage,
+  unavailablePage,
   withdrawFormPage,
 } from './register-pages.js';
 import { checkEmail, checkRegistrationForm, FIELDS } from './registration-form.js';
@@ -44,7 +53,9 @@ export interface RegisterLimits {
   perClient: number;
   /** Form posts naming one email address per window. Default 5. */
   perAddress: number;
-  /** The window of both. Default 1 hour. */
+  /** Confirmation and withdrawal links one client address may follow per window. Default 10. */
+  confirmsPerClient: number;
+  /** The window of all three. Default 1 hour. */
   windowMs: number;
   /** At most one email to an address in this long. Default 1 hour. */
   mailIntervalMs: number;
@@ -53,6 +64,7 @@ export interface RegisterLimits {
 export const DEFAULT_REGISTER_LIMITS: RegisterLimits = {
   perClient: 20,
   perAddress: 5,
+  confirmsPerClient: 10,
   windowMs: 60 * 60 * 1000,
   mailIntervalMs: 60 * 60 * 1000,
 };
@@ -67,6 +79,10 @@ export interface RegisterAppOptions {
   limits?: Partial<RegisterLimits>;
   /** express's "trust proxy", so the per-client limit counts real clients behind a proxy. Default unset. */
   trustProxy?: string;
+  /** REGISTER_PUBLIC_URL: the only origin a form may be posted from. */
+  publicUrl: string;
+  /** Where emails wait to go after the answer. Default a new one (`startRegisterServer` waits for it when closing). */
+  outbox?: MailOutbox;
 }
 
 export function createRegisterApp(options: RegisterAppOptions): express.Express {
@@ -74,6 +90,9 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
   const limits = { ...DEFAULT_REGISTER_LIMITS, ...options.limits };
   // The door's own mechanics (rate-limit windows, single-use links, the hourly email slot) are kept beside the registrations.
   const store = options.ops.storage.registrations;
+  const redis = options.ops.storage.redis;
+  const outbox = options.outbox ?? new MailOutbox();
+  const ourOrigin = new URL(options.publicUrl).origin;
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
   const client = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
@@ -100,23 +119,37 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
           baseUri: ["'none'"],
         },
       },
+      // Our own forms' posts carry our Origin (under helmet's default, no-referrer, a browser sends "null"),
+      // and no page's address (a confirmation link's token) leaves the site in a Referer.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // A post from another site's page (a forged form, to confirm from a victim's address) is refused before anything else.
+  // A browser always sends Origin on a cross-site post; a request without one is no browser's, so no forgery.
+  app.use((req, res, next) => {
+    const origin = req.get('origin');
+    if (req.method !== 'POST' || origin === undefined || origin === ourOrigin) return next();
+    log.warn({ event: EVENT.registerCrossSite, origin: origin.slice(0, 200), path: req.path, ip: client(req) }, 'register.cross-site');
+    res.status(403).send(crossSitePage(nonceOf(res)));
+  });
+  // Every post needs Redis: while it is away, 503 at once. The pages (GET) need none.
+  const redisAway: RedisAwayAnswer = (_req, res) => void res.send(unavailablePage(nonceOf(res)));
+  app.use(redisAwayGate(redis, redisAway, (req) => req.method === 'POST'));
 
-  /** Counts the post against the client's and (once known) the address's windows; answers 429 when over. */
-  const overLimit = async (req: Request, res: Response, email?: string): Promise<boolean> => {
+  /** Counts the post against the client's (or its confirmations') and, once known, the address's windows; answers 429 when over. */
+  const overLimit = async (req: Request, res: Response, email?: string, scope: 'client' | 'confirm' = 'client'): Promise<boolean> => {
     const within = email
       ? await store.withinLimit('address', email, limits.perAddress, limits.windowMs)
-      : await store.withinLimit('client', client(req), limits.perClient, limits.windowMs);
+      : await store.withinLimit(scope, client(req), scope === 'confirm' ? limits.confirmsPerClient : limits.perClient, limits.windowMs);
     if (within) return false;
     log.warn(
       {
         event: EVENT.registerRateLimited,
-        scope: email ? 'address' : 'client',
+        scope: email ? 'address' : scope,
         ...(email ? { domain: emailDomain(email) } : { ip: client(req) }),
       },
       'register.rate-limited',
@@ -125,19 +158,26 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     return true;
   };
 
-  /** Sends at most one email an hour to an address; a failure is logged and frees the hour again. */
-  const mailOnce = async (email: string, send: () => Promise<void>, event: string): Promise<void> => {
+  /** Sends an email after the answer `res`; a failure is logged and frees the address's hour again. */
+  const mailLater = (res: Response, email: string, send: () => Promise<void>, event: string): void => {
+    outbox.post(res, async () => {
+      try {
+        await send();
+        log.info({ event, domain: emailDomain(email) }, event);
+      } catch (error) {
+        await store.releaseMailSlot(email).catch(() => {});
+        log.error({ event: EVENT.registerMailFailed, domain: emailDomain(email), err: error }, 'register.mail-failed');
+      }
+    });
+  };
+
+  /** At most one email an hour to an address. */
+  const mailOnce = async (res: Response, email: string, send: () => Promise<void>, event: string): Promise<void> => {
     if (!(await store.claimMailSlot(email, limits.mailIntervalMs))) {
       log.info({ event: EVENT.registerMailHeld, domain: emailDomain(email) }, 'register.mail-held');
       return;
     }
-    try {
-      await send();
-      log.info({ event, domain: emailDomain(email) }, event);
-    } catch (error) {
-      await store.releaseMailSlot(email);
-      log.error({ event: EVENT.registerMailFailed, domain: emailDomain(email), err: error }, 'register.mail-failed');
-    }
+    mailLater(res, email, send, event);
   };
 
   app.get('/', (_req, res) => {
@@ -164,7 +204,12 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     }
     if (await overLimit(req, res, email)) return;
     const token = signer.sign({ purpose: 'confirm', authorityId: authority.id, name, email });
-    await mailOnce(email, () => mail.sendConfirmation(email, { name, authorityName: authority.name }, token), 'register.confirmation-sent');
+    await mailOnce(
+      res,
+      email,
+      () => mail.sendConfirmation(email, { name, authorityName: authority.name }, token),
+      EVENT.registerConfirmationSent,
+    );
     res.send(checkEmailPage(nonceOf(res), 'register'));
   });
 
@@ -188,10 +233,11 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       return;
     }
     if (await overLimit(req, res, email)) return;
-    // Only a registered address gets a link, but the page says the same either way.
-    if (await store.hasActive(email)) {
-      const token = signer.sign({ purpose: 'withdraw', email });
-      await mailOnce(email, () => mail.sendWithdrawal(email, token), 'register.withdrawal-sent');
+    // Only a registered address gets a link, but the answer is the same, after the same work, either way:
+    // one Redis command decides, a token is signed, and any email goes after the answer.
+    const token = signer.sign({ purpose: 'withdraw', email });
+    if (await store.claimWithdrawalMail(email, limits.mailIntervalMs)) {
+      mailLater(res, email, () => mail.sendWithdrawal(email, token), EVENT.registerWithdrawalSent);
     }
     res.send(checkEmailPage(nonceOf(res), 'withdraw'));
   });
@@ -222,6 +268,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
   });
 
   app.post('/confirm', form, async (req, res) => {
+    if (await overLimit(req, res, undefined, 'confirm')) return;
     const token = (req.body as Record<string, unknown> | undefined)?.token;
     const link = readLink(req, res, 'confirm', token);
     if (link?.purpose !== 'confirm') return;
@@ -237,8 +284,17 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
       name: link.name,
       email: link.email,
       ceDomain: authority.ceDomain,
+      ...(authority.headDomain ? { headDomain: authority.headDomain } : {}),
+      officersOnFile: authority.officersOnFile,
       confirmedFrom: client(req),
+    }).catch((error: unknown) => {
+      if (error instanceof RegistrationError) return null;
+      throw error;
     });
+    if (!registration) {
+      log.warn({ event: EVENT.registerLinkRefused, refusal: 'name', purpose: 'confirm', ip: client(req) }, 'register.link-refused');
+      return void res.status(400).send(refusedPage(nonceOf(res), 'name'));
+    }
     log.info(
       { event: EVENT.registerConfirmed, registration: registration.id, authorityId: authority.id, domain: emailDomain(link.email) },
       'register.confirmed',
@@ -253,6 +309,7 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
   });
 
   app.post('/withdraw/confirm', form, async (req, res) => {
+    if (await overLimit(req, res, undefined, 'confirm')) return;
     const link = readLink(req, res, 'withdraw', (req.body as Record<string, unknown> | undefined)?.token);
     if (!link) return;
     if (!(await store.useLink(link.nonce, link.expiresAt))) {
@@ -275,6 +332,8 @@ export function createRegisterApp(options: RegisterAppOptions): express.Express 
     // express's body parser: a form too large or with too many fields.
     if (typeof status === 'number' && status >= 400 && status < 500)
       return void res.status(status).type('text/plain').send('The form could not be read.');
+    // Redis went away under the request: 503, as the gate answers, never 500.
+    if (isRedisAway(redis, error)) return answerRedisAway(req, res, redisAway);
     log.error({ event: EVENT.registerError, err: error, path: req.path }, 'register.error');
     if (!res.headersSent) res.status(500).type('text/plain').send('Something went wrong; try again later.');
   });
@@ -287,11 +346,19 @@ export interface RunningRegisterServer {
 }
 
 export async function startRegisterServer(options: RegisterAppOptions & { host: string; port: number }): Promise<RunningRegisterServer> {
-  const server = await listen(createRegisterApp(options), options.host, options.port);
+  const outbox = options.outbox ?? new MailOutbox();
+  const server = await listen(createRegisterApp({ ...options, outbox }), options.host, options.port);
   const url = server.url;
   options.log.info(
     { event: EVENT.registerListening, url, prefix: options.ops.config.QUEUE_PREFIX, authorities: options.authorities.source },
     `register server listening on ${url}`,
   );
-  return server;
+  return {
+    url,
+    async close() {
+      await server.close();
+      // The emails already promised still go.
+      await outbox.idle();
+    },
+  };
 }

@@ -1,9 +1,11 @@
 /**
- * What the public form accepts: limits on every field, the data stage's own
+ * What the public form accepts: limits on every field, a name of letters,
+ * spaces, hyphens, apostrophes and full stops only (the domain's rule: it is
+ * written into an email from the Ombudsman's address), the data stage's own
  * email check, and the honeypot (a field people never see, so never fill).
  * Each problem is tied to its field, for the page to show beside it.
  */
-import { isEmail } from '../domain/index.js';
+import { isEmail, officerNameProblem } from '../domain/index.js';
 import type { AuthorityChoice, AuthorityChoices } from './authority-choices.js';
 
 /** The form's field names, as the page and the request use them. */
@@ -39,6 +41,8 @@ export function checkEmail(value: string): string | undefined {
   if (value === '') return 'Enter your work email address';
   if (value.length > LIMITS.email) return `Email address must be ${LIMITS.email} characters or fewer`;
   if (CONTROL.test(value) || !isEmail(value)) return 'Enter an email address in the correct format, like name@council.gov.uk';
+  // A spreadsheet would read a cell starting with + or - as a formula: monitoring-officers.csv would change it.
+  if (/^[+-]/.test(value)) return 'Enter an email address that starts with a letter or a digit';
   return undefined;
 }
 
@@ -54,6 +58,10 @@ export function checkRegistrationForm(body: unknown, authorities: AuthorityChoic
   else if (values.name.length > LIMITS.name)
     errors.push({ field: 'name', message: `Full name must be ${LIMITS.name} characters or fewer` });
   else if (CONTROL.test(values.name)) errors.push({ field: 'name', message: 'Full name must be on one line' });
+  else {
+    const problem = officerNameProblem(values.name);
+    if (problem) errors.push({ field: 'name', message: problem });
+  }
 
   const emailProblem = checkEmail(values.email);
   if (emailProblem) errors.push({ field: 'email', message: emailProblem });

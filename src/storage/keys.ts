@@ -18,9 +18,14 @@
  *   <prefix>:rate-limit                    string: the rate limiter's next free slot (µs)
  *   <prefix>:ui:session:<sid>              string: a console session's JSON, expiring with its cookie
  *   <prefix>:ui:login-limit:<client>       the sign-in limit's failed-login count (rate-limit-redis writes it)
+ *   <prefix>:ui:login-account-limit:<hash> the per-account sign-in limit's count, by the sha256 of the user name
  *   <prefix>:register:registration:<id>       hash: one monitoring officer's Registration
  *   <prefix>:register:ids                     sorted set: registration id by createdAt
  *   <prefix>:register:address:<email>:<auth>  string: the id of that address's registration for that authority
+ *   <prefix>:register:by-address:<email>      set: the ids of every registration of that address (its history)
+ *   <prefix>:register:active:<email>          set: the ids of that address's registrations not withdrawn
+ *   <prefix>:register:approved:<auth>         set: the ids of that authority's approved registrations
+ *   <prefix>:register:indexed                 string: the three sets above hold every registration
  *   <prefix>:register:link-used:<nonce>       string: a link already followed (single use), kept until it expires
  *   <prefix>:register:mailed:<email>          string: an email went to this address within the hour
  *   <prefix>:register:limit:<scope>:<subject> counter of one fixed rate-limit window
@@ -99,6 +104,11 @@ export class StorageKeys {
     return `${this.prefix}:ui:login-limit:`;
   }
 
+  /** The per-account sign-in limiter's keys start with this; rate-limit-redis appends the hash of the user name. */
+  loginAccountLimitPrefix(): string {
+    return `${this.prefix}:ui:login-account-limit:`;
+  }
+
   registration(id: string): string {
     return `${this.prefix}:register:registration:${id}`;
   }
@@ -110,6 +120,23 @@ export class StorageKeys {
   /** `email` and `authorityId` as given; the caller lower-cases the address. */
   registrationAddress(email: string, authorityId: string): string {
     return `${this.prefix}:register:address:${email}:${authorityId}`;
+  }
+
+  /** `email` lower-cased by the caller, as for registrationAddress. */
+  registrationsOfAddress(email: string): string {
+    return `${this.prefix}:register:by-address:${email}`;
+  }
+
+  registrationsActive(email: string): string {
+    return `${this.prefix}:register:active:${email}`;
+  }
+
+  registrationsApproved(authorityId: string): string {
+    return `${this.prefix}:register:approved:${authorityId}`;
+  }
+
+  registrationsIndexed(): string {
+    return `${this.prefix}:register:indexed`;
   }
 
   registrationLinkUsed(nonce: string): string {

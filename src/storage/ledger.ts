@@ -242,7 +242,7 @@ export class Ledger extends LedgerReads {
   async readdress(
     authorityId: string,
     recipient: RecipientKey,
-    change: { email: string; messageId: string; by: string },
+    change: { email: string; messageId: string; by: string; reason?: string },
   ): Promise<{ readdressed: boolean; record: DeliveryRecord | null }> {
     const [done, json] = await this.scripts.arm_ledger_readdress(
       this.key,

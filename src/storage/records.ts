@@ -13,8 +13,10 @@ import {
   type DeliveryRecord,
   type DeliveryStatus,
   type NewDelivery,
+  type OfficerOnFile,
   REGISTRATION_STATUSES,
   type Registration,
+  type RegistrationEvent,
   type RegistrationStatus,
   type StoredCheck,
   type TestRunSettings,
@@ -95,20 +97,37 @@ export function encodeRegistration(r: Registration): Record<string, string> {
     name: r.name,
     email: r.email,
     ceDomain: r.ceDomain,
+    officersOnFile: JSON.stringify(r.officersOnFile),
     status: r.status,
     createdAt: String(r.createdAt),
     confirmedAt: String(r.confirmedAt),
     confirmedFrom: r.confirmedFrom,
+    events: encodeRegistrationEvents(r.events),
   };
+  if (r.headDomain !== undefined) hash.headDomain = r.headDomain;
   if (r.decidedBy !== undefined) hash.decidedBy = r.decidedBy;
   if (r.decidedAt !== undefined) hash.decidedAt = String(r.decidedAt);
+  if (r.decisionReason !== undefined) hash.decisionReason = r.decisionReason;
   if (r.withdrawnAt !== undefined) hash.withdrawnAt = String(r.withdrawnAt);
   return hash;
 }
 
+/** The hash fields a decision writes, and those it clears (a decision without a reason leaves none behind). */
+export function encodeRegistrationDecision(r: Registration): { set: Record<string, string>; clear: string[] } {
+  const set: Record<string, string> = { status: r.status, events: encodeRegistrationEvents(r.events) };
+  if (r.decidedBy !== undefined) set.decidedBy = r.decidedBy;
+  if (r.decidedAt !== undefined) set.decidedAt = String(r.decidedAt);
+  if (r.decisionReason !== undefined) set.decisionReason = r.decisionReason;
+  if (r.withdrawnAt !== undefined) set.withdrawnAt = String(r.withdrawnAt);
+  return { set, clear: r.decisionReason === undefined ? ['decisionReason'] : [] };
+}
+
+export const encodeRegistrationEvents = (events: readonly RegistrationEvent[]): string => JSON.stringify(events);
+
 export function decodeRegistration(hash: Record<string, string>): Registration | null {
   const status = hash.status as RegistrationStatus;
   if (!hash.id || !hash.email || !REGISTRATION_STATUSES.includes(status)) return null;
+  const confirmedAt = Number(hash.confirmedAt);
   return {
     id: hash.id,
     authorityId: hash.authorityId ?? '',
@@ -116,13 +135,20 @@ export function decodeRegistration(hash: Record<string, string>): Registration |
     name: hash.name ?? '',
     email: hash.email,
     ceDomain: hash.ceDomain ?? '',
+    ...(hash.headDomain !== undefined ? { headDomain: hash.headDomain } : {}),
+    officersOnFile: hash.officersOnFile ? decode<OfficerOnFile[]>(hash.officersOnFile) : [],
     status,
     createdAt: Number(hash.createdAt),
-    confirmedAt: Number(hash.confirmedAt),
+    confirmedAt,
     confirmedFrom: hash.confirmedFrom ?? '',
     ...(hash.decidedBy !== undefined ? { decidedBy: hash.decidedBy } : {}),
     ...(hash.decidedAt !== undefined ? { decidedAt: Number(hash.decidedAt) } : {}),
+    ...(hash.decisionReason !== undefined ? { decisionReason: hash.decisionReason } : {}),
     ...(hash.withdrawnAt !== undefined ? { withdrawnAt: Number(hash.withdrawnAt) } : {}),
+    // A registration stored before events were kept: its confirmation is the one event known.
+    events: hash.events
+      ? decode<RegistrationEvent[]>(hash.events)
+      : [{ at: confirmedAt, what: 'confirmed', from: hash.confirmedFrom ?? '' }],
   };
 }
 

@@ -33,6 +33,7 @@ export interface StorageCommands {
   arm_breaker_record(key: string, ...args: string[]): Promise<[string, number, number]>;
   arm_breaker_close(key: string, mode: string): Promise<[string, string]>;
   arm_rate_reserve(key: string, spacingUs: string): Promise<number>;
+  arm_register_withdraw_slot(activeKey: string, mailedKey: string, windowMs: string): Promise<number>;
 }
 
 export interface LuaScript {

@@ -8,9 +8,11 @@
  * A session holds only who signed in and when: the role is looked up in the
  * current settings on every request, and a session ends UI_SESSION_LIFETIME_MS
  * after sign-in however busy it is. Wrong passwords are rate-limited per
- * client address, counted in Redis so that every ui process shares the count.
+ * client address and per account, counted in Redis so that every ui process
+ * shares the counts.
  */
 
+import { createHash } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
@@ -29,9 +31,16 @@ export interface LoginLimit {
   windowMs: number;
   /** Failed logins allowed per client address in the window. Default 10. */
   limit: number;
+  /**
+   * Failed logins allowed per account (user name, any case) in the window,
+   * from all addresses together: guessing one operator's password from many
+   * addresses stops here. Default 20.
+   */
+  perAccount?: number;
 }
 
-export const DEFAULT_LOGIN_LIMIT: LoginLimit = { windowMs: 15 * 60 * 1000, limit: 10 };
+const DEFAULT_PER_ACCOUNT = 20;
+export const DEFAULT_LOGIN_LIMIT: LoginLimit = { windowMs: 15 * 60 * 1000, limit: 10, perAccount: DEFAULT_PER_ACCOUNT };
 
 export interface AuthOptions {
   credentials: Credentials;
@@ -61,12 +70,42 @@ function signInPage(req: Request, res: Response, options: { error?: string; next
   });
 }
 
+/** The user name the sign-in form carries, as typed (at most 200 characters). */
+function typedName(req: Request): string {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  return typeof body.username === 'string' ? body.username.slice(0, 200) : '';
+}
+
+/** The per-account limit's key: the name's hash, the same for any case. */
+function accountKey(name: string): string {
+  return createHash('sha256').update(name.trim().toLowerCase()).digest('hex');
+}
+
+/**
+ * rate-limit-redis's way to Redis. It loads its script once and keeps the
+ * promise of the script's SHA for good, so a load that failed while Redis was
+ * away would fail every later sign-in. The SHA is the script's SHA1: on such
+ * a failure it is answered here, and EVALSHA, finding the script missing
+ * (NOSCRIPT) once Redis is back, makes the store load it again.
+ */
+function redisCommandSender(redis: Redis): (command: string, ...args: string[]) => Promise<RedisReply> {
+  return async (command, ...args) => {
+    try {
+      return (await redis.call(command, ...args)) as RedisReply;
+    } catch (error) {
+      if (command.toUpperCase() === 'SCRIPT' && args[0]?.toUpperCase() === 'LOAD' && args[1] !== undefined)
+        return createHash('sha1').update(args[1]).digest('hex');
+      throw error;
+    }
+  };
+}
+
 /** Only a path on this site: never `//host` or `https://...`, so a login link cannot send anyone elsewhere. */
 function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
 }
 
-function wantsJson(req: Request): boolean {
+export function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || req.originalUrl.startsWith('/queues/api/') || !req.accepts('html');
 }
 
@@ -75,6 +114,9 @@ export function authRoutes(options: AuthOptions): Router {
   const router = express.Router();
   const limit = options.loginLimit ?? DEFAULT_LOGIN_LIMIT;
   const form = express.urlencoded({ extended: false, limit: '4kb' });
+  const keys = new StorageKeys(options.prefix);
+  const minutes = Math.ceil(limit.windowMs / 60_000);
+  const sendCommand = redisCommandSender(options.redis);
   const limiter = rateLimit({
     windowMs: limit.windowMs,
     limit: limit.limit,
@@ -82,16 +124,38 @@ export function authRoutes(options: AuthOptions): Router {
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    store: new RedisStore({
-      prefix: new StorageKeys(options.prefix).loginLimitPrefix(),
-      sendCommand: (command: string, ...args: string[]) => options.redis.call(command, ...args) as Promise<RedisReply>,
-    }),
+    store: new RedisStore({ prefix: keys.loginLimitPrefix(), sendCommand }),
     handler: (req, res) => {
-      options.log.warn({ event: EVENT.uiLoginRateLimited, ip: req.ip }, 'ui.login-rate-limited');
-      const minutes = Math.ceil(limit.windowMs / 60_000);
+      options.log.warn({ event: EVENT.uiLoginRateLimited, scope: 'address', ip: req.ip }, 'ui.login-rate-limited');
       res
         .status(429)
         .send(signInPage(req, res, { error: `Too many failed sign-ins from this address. Try again in ${minutes} minutes.`, next: '/' }));
+    },
+  });
+  // Per account, beside per address: many addresses guessing one operator's password share one count.
+  const accountLimiter = rateLimit({
+    windowMs: limit.windowMs,
+    limit: limit.perAccount ?? DEFAULT_PER_ACCOUNT,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    // The name as typed may be a password pasted into the wrong box: only its hash reaches Redis.
+    keyGenerator: (req) => accountKey(typedName(req)),
+    store: new RedisStore({ prefix: keys.loginAccountLimitPrefix(), sendCommand }),
+    handler: (req, res) => {
+      const name = typedName(req);
+      const known = options.credentials.current(name) !== null;
+      options.log.warn(
+        { event: EVENT.uiLoginRateLimited, scope: 'account', user: known ? name : '(unknown user)', ip: req.ip },
+        'ui.login-rate-limited',
+      );
+      res.status(429).send(
+        signInPage(req, res, {
+          error: `Too many failed sign-ins for this account. Try again in ${minutes} minutes.`,
+          next: '/',
+          name,
+        }),
+      );
     },
   });
 
@@ -100,10 +164,10 @@ export function authRoutes(options: AuthOptions): Router {
     res.send(signInPage(req, res, { next: safeNext(req.query.next) }));
   });
 
-  router.post('/login', pagePolicy(), limiter, form, loginCsrfGuard(), async (req, res, next) => {
+  router.post('/login', pagePolicy(), limiter, form, accountLimiter, loginCsrfGuard(), async (req, res, next) => {
     try {
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const name = typeof body.username === 'string' ? body.username.slice(0, 200) : '';
+      const name = typedName(req);
       const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
       const target = safeNext(body.next);
       const user = await options.credentials.check(name, password);

@@ -11,7 +11,8 @@
  *   GET  /api/campaigns/:campaign/authorities/:authority/letters/:recipient[?format=text]
  *   POST /api/campaigns/:campaign/authorities/:authority/retry
  *   POST /api/campaigns/:campaign/authorities/:authority/deliveries/:recipient/retry
- *   POST /api/campaigns/:campaign/authorities/:authority/deliveries/:recipient/readdress  {"email": "..."}
+ *   POST /api/campaigns/:campaign/authorities/:authority/deliveries/:recipient/readdress  {"email": "...", "reason": "..."}
+ *        (reason: needed for an address at none of the authority's domains; 400 naming `reason` without it)
  */
 
 import express, { type Request, type Router } from 'express';
@@ -35,7 +36,15 @@ export interface CampaignApiOptions {
   log: Logger;
 }
 
-const readdressBody = z.object({ email: z.email('must be one email address').max(254) });
+const readdressBody = z.object({
+  email: z.email('must be one email address').max(254),
+  reason: z
+    .string()
+    .trim()
+    .max(500)
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must be one line')
+    .optional(),
+});
 
 /** The signed-in operator: the read-only rule in front lets nobody else reach a change. */
 export function operatorOf(req: Request): string {
@@ -130,8 +139,15 @@ export function campaignApi(options: CampaignApiOptions): Router {
     express.json({ limit: '4kb' }),
     h(async (req, res) => {
       const { campaign, authority, recipient } = parseRequest(deliveryParams, req.params);
-      const { email } = parseRequest(readdressBody, req.body ?? {});
-      const done = await readdressDelivery(ops, { campaignId: campaign, authorityId: authority, recipient, email, by: operatorOf(req) });
+      const { email, reason } = parseRequest(readdressBody, req.body ?? {});
+      const done = await readdressDelivery(ops, {
+        campaignId: campaign,
+        authorityId: authority,
+        recipient,
+        email,
+        reason,
+        by: operatorOf(req),
+      });
       res.json({
         jobId: done.job.jobId,
         action: 'readdressed',

@@ -66,23 +66,40 @@ export interface RegistrationsPageView {
   csrfToken: string;
   user: { name: string; roleLabel: string };
   notice: string | null;
+  /** A decision refused (a reason missing, a withdrawn registration), shown above the list. */
+  error: string | null;
   rows: Array<{
     id: string;
     authorityId: string;
     authorityName: string;
     name: string;
     email: string;
+    /** The address's domain, and whose of the authority's it is (null: none of them). */
     domain: string;
-    ceDomain: string;
-    domainMatches: boolean;
+    match: string | null;
+    /** The authority's domains, and whose: "barnsley.gov.uk (chief executive, political head)". */
+    knownDomains: string;
+    officersOnFile: Array<{ name: string; email: string; source: string }>;
+    /** The address's history, each line dated, oldest first. */
+    history: string[];
+    rejectedBefore: boolean;
     status: string;
     statusLabel: string;
     confirmedAt: string;
     confirmedFrom: string;
     withdrawnAt: string | null;
     decision: string;
-    actions: Array<{ action: 'approve' | 'reject'; label: string; primary: boolean }>;
+    canApprove: boolean;
+    canReject: boolean;
+    /** Approving needs a typed reason: the address is at none of the authority's domains. */
+    needsReason: boolean;
   }>;
+  total: number;
+  page: number;
+  pages: number;
+  /** Links to the neighbouring pages, when there are any. */
+  newer: string | null;
+  older: string | null;
 }
 
 export const loginPage = page<LoginPage>('login');

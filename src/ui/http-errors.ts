@@ -31,7 +31,7 @@ export function asHttpError(error: unknown): unknown {
   if (error instanceof CampaignNotStoredError) return new NotFoundError(`campaign ${error.campaign} not found`);
   if (error instanceof RegistrationError) return new ConflictError(error.message);
   if (!(error instanceof ActionRefused)) return error;
-  if (error.reason === 'not-allowed') return new BadRequestError(error.message);
+  if (error.reason === 'not-allowed' || error.reason === 'reason-needed') return new BadRequestError(error.message);
   if (error.reason === 'not-found') return new NotFoundError(error.message);
   return new ConflictError(error.message);
 }

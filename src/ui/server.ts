@@ -16,8 +16,10 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { EVENT } from '../domain/index.js';
 import { listen } from '../http-listen.js';
+import { answerRedisAway, type RedisAwayAnswer, redisAwayGate } from '../http-redis-away.js';
 import { createOperations, type OpenOperations } from '../operations/context.js';
-import { authRoutes, type LoginLimit, requireLogin, requireOperatorForChanges } from './auth.js';
+import { isRedisAway } from '../redis.js';
+import { authRoutes, type LoginLimit, requireLogin, requireOperatorForChanges, wantsJson } from './auth.js';
 import { BOARD_PATH, queueBoards } from './bull-board.js';
 import { campaignApi } from './campaign-api.js';
 import { campaignPage, campaignPageAssets } from './campaign-page.js';
@@ -36,7 +38,7 @@ import { Credentials, type UiUser } from './users.js';
 export interface UiAppOptions {
   /** SEND_ATTEMPTS and BACKOFF_MS for re-added jobs; UI_SESSION_SECRET. */
   config: Config;
-  /** A producer connection (fails fast); the ui never blocks on Redis. */
+  /** A server's connection (connectServer): it reconnects by itself, and fails fast while Redis is away. */
   redis: Redis;
   /** QUEUE_PREFIX of the installation to show. */
   prefix: string;
@@ -71,6 +73,8 @@ export function createUiApp(options: UiAppOptions): { app: express.Express; ops:
   }
   app.use(...baseHeaders());
   app.use(campaignPageAssets());
+  // Everything past the static assets needs Redis (the session first): while it is away, 503 at once.
+  app.use(redisAwayGate(options.redis, redisAway));
   const credentials = new Credentials(options.users);
   const sessionLimits = { idleMs: options.config.UI_SESSION_IDLE_MS, lifetimeMs: options.config.UI_SESSION_LIFETIME_MS };
   app.use(
@@ -122,12 +126,20 @@ export function createUiApp(options: UiAppOptions): { app: express.Express; ops:
         .send(refused.status === 413 ? 'Request too large.' : 'Bad request.');
       return;
     }
+    if (isRedisAway(options.redis, error)) return answerRedisAway(req, res, redisAway);
     log.error({ event: EVENT.uiError, err: error, path: req.originalUrl }, 'ui.error');
     if (res.headersSent) return;
     res.status(500).type('text/plain').send('The ui could not answer; see its log.');
   });
   return { app, ops };
 }
+
+/** The console's 503 while Redis is away: JSON for the page's API calls, a line of text for a person. */
+const redisAway: RedisAwayAnswer = (req, res) => {
+  const message = 'Redis is not answering; the console reconnects by itself. Try again in a few seconds.';
+  if (wantsJson(req)) res.json({ error: 'ServiceUnavailable', message });
+  else res.type('text/plain').send(message);
+};
 
 /** What express's body parsers (http-errors) throw for a body the client got wrong. */
 const CLIENT_ERROR = z.object({

@@ -17,9 +17,12 @@ import { createOperations } from '../../src/operations/context.js';
 import { connectProducer } from '../../src/redis.js';
 import { choicesFromDataDir } from '../../src/register/authority-choices.js';
 import { LinkSigner } from '../../src/register/link-token.js';
+import { MailOutbox } from '../../src/register/mail-outbox.js';
 import { RegisterMail } from '../../src/register/register-mail.js';
 import { createRegisterApp, type RegisterLimits } from '../../src/register/register-server.js';
+import type { MailProvider } from '../../src/send/mail-provider.js';
 import { createSmtpProvider } from '../../src/send/smtp-provider.js';
+import { deletePrefix } from '../../src/storage/delete-prefix.js';
 import { RegistrationStore } from '../../src/storage/registration-store.js';
 import { type TestAuthority, writeDataSet } from './data-set.js';
 import { cleanPrefix, REDIS_URL, testConfig, uniquePrefix } from './redis.js';
@@ -41,7 +44,11 @@ export interface RegisterHarness {
   url: string;
   store: RegistrationStore;
   signer: LinkSigner;
-  /** Every email the sink received, decoded, oldest first. */
+  /** The emails the server has promised: they go after its answer. */
+  outbox: MailOutbox;
+  /** What the sink received, once every email promised so far has gone. */
+  sent(): Promise<SmtpSink['received']>;
+  /** Every email the sink received, decoded, oldest first (after the promised ones have gone). */
   mails(): Promise<Mail[]>;
   /** The link to `path` in the latest email to `to`. */
   linkFor(to: string, path: '/confirm' | '/withdraw/confirm'): Promise<string>;
@@ -62,6 +69,10 @@ export interface RegisterHarnessOptions {
   /** Share another harness's prefix and data folder (the console's and the run's). */
   prefix?: string;
   dataDir?: string;
+  /** Wraps the real SMTP provider (e.g. to hold a send until the test lets it go). */
+  provider?: (real: MailProvider) => MailProvider;
+  /** Another Redis than REDIS_URL (a private redis-server a test watches with MONITOR). */
+  redisUrl?: string;
 }
 
 export async function startRegisterHarness(name: string, options: RegisterHarnessOptions = {}): Promise<RegisterHarness> {
@@ -70,11 +81,14 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
   const dataDir = options.dataDir ?? (await writeDataSet(join(dir, 'data'), options.authorities ?? DEFAULT_AUTHORITIES));
   const sink = new SmtpSink({ keepRaw: true });
   const smtpUrl = await sink.start();
-  const redis = await connectProducer(REDIS_URL);
-  const provider = createSmtpProvider({ url: smtpUrl, maxConnections: 1 });
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  const redis = await connectProducer(redisUrl);
+  const smtp = createSmtpProvider({ url: smtpUrl, maxConnections: 1 });
+  const provider = options.provider ? options.provider(smtp) : smtp;
+  const outbox = new MailOutbox();
   const ops = createOperations({
     redis,
-    config: testConfig(prefix, { DELIVERY_LOG: join(dir, 'deliveries.log') }),
+    config: testConfig(prefix, { REDIS_URL: redisUrl, DELIVERY_LOG: join(dir, 'deliveries.log') }),
   });
   const signer = new LinkSigner(REGISTER_SECRET);
   const log: string[] = [];
@@ -91,12 +105,18 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
     mail: new RegisterMail({ provider, from: authorities.from, publicUrl: url }),
     log: createLogger({ level: 'info', destination: { write: (line: string) => void log.push(line) } }),
     limits: options.limits,
+    publicUrl: url,
+    outbox,
   });
   http.on('request', app);
 
+  const sent = async () => {
+    await outbox.idle();
+    return sink.received;
+  };
   const mails = async (): Promise<Mail[]> =>
     Promise.all(
-      sink.received.map(async (m) => {
+      (await sent()).map(async (m) => {
         const parsed = await simpleParser(sink.raw.get(m.messageId)!);
         return { to: m.envelopeTo.join(','), subject: parsed.subject ?? '', text: parsed.text ?? '' };
       }),
@@ -109,6 +129,8 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
     url,
     store: new RegistrationStore(redis, prefix),
     signer,
+    outbox,
+    sent,
     mails,
     log,
     async linkFor(to, path) {
@@ -122,11 +144,13 @@ export async function startRegisterHarness(name: string, options: RegisterHarnes
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await closed;
-      provider.close();
+      await outbox.idle();
+      smtp.close();
       await ops.close();
       await sink.stop();
+      if (options.redisUrl) await deletePrefix(redis, prefix);
       await redis.quit();
-      await cleanPrefix(prefix);
+      if (!options.redisUrl) await cleanPrefix(prefix);
       await rm(dir, { recursive: true, force: true });
     },
   };

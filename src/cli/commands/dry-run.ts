@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../csv-file.js';
 import { recipientsOf } from '../../domain/index.js';
 import type { ValidData } from '../load-valid-data.js';
 import type { Print } from '../print.js';
@@ -15,7 +15,7 @@ export function printDryRun(data: ValidData, testTo: string | undefined, print: 
   const rows = data.authorities.flatMap((a) =>
     recipientsOf(a).map((r) => ({ authority: a.id, recipient: r.key, role: r.role, address: testTo ?? r.email })),
   );
-  print.out(stringify(rows, { header: true, columns: [...DRY_RUN_COLUMNS] }).trimEnd());
+  print.out(toCsv(rows, DRY_RUN_COLUMNS).trimEnd());
   print.err(
     `dry run: ${rows.length} deliveries to ${data.authorities.length} authorities${testTo ? `, every one to the test inbox ${testTo}` : ''}; nothing was stored or enqueued`,
   );

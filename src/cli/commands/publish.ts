@@ -7,8 +7,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
+import { toCsv } from '../../csv-file.js';
 import { campaignTemplatesDir } from '../../data/load-data-set.js';
 import type { Authority } from '../../domain/index.js';
 import { CliError } from '../../domain/index.js';
@@ -74,7 +74,7 @@ export async function publishCommand(options: PublishOptions, config: Config, pr
     await printer.close();
   }
   const index = join(options.out, 'index.csv');
-  await writeFile(index, stringify(rows, { header: true, columns: ['authority_id', 'name', 'kind', 'file', 'sha256'] }));
+  await writeFile(index, toCsv(rows, ['authority_id', 'name', 'kind', 'file', 'sha256']));
   print.out(`published ${rows.length} letters of campaign ${data.campaign.id} to ${options.out}, listed in ${index}`);
   return { files: rows.length, index };
 }

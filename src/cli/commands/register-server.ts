@@ -1,7 +1,8 @@
 import { type Config, requireSmtpUrl } from '../../config.js';
 import { CliError, ConfigError, EVENT } from '../../domain/index.js';
 import { createLogger } from '../../logger.js';
-import { openOperations } from '../../operations/context.js';
+import { createOperations } from '../../operations/context.js';
+import { closeRedis, connectServer, redisTarget } from '../../redis.js';
 import { choicesFromDataDir, choicesFromLatestCampaign, NoAuthoritiesError } from '../../register/authority-choices.js';
 import { LinkSigner } from '../../register/link-token.js';
 import { RegisterMail } from '../../register/register-mail.js';
@@ -28,7 +29,9 @@ export async function registerServerCommand(options: RegisterServerCommandOption
     throw new ConfigError('REGISTER_SECRET is required by register-server (at least 32 random characters; it signs the emailed links)');
   const smtpUrl = requireSmtpUrl(config);
   const log = createLogger({ level: config.LOG_LEVEL });
-  const ops = await openOperations(config);
+  // It reconnects by itself for as long as the server runs; while Redis is away its posts answer 503.
+  const redis = await connectServer(redisTarget(config), log);
+  const ops = createOperations({ redis, config });
   const provider = withAllowlist(createSmtpProvider({ url: smtpUrl, maxConnections: 2 }), config.RECIPIENT_ALLOWLIST);
   let server: RunningRegisterServer;
   try {
@@ -44,6 +47,7 @@ export async function registerServerCommand(options: RegisterServerCommandOption
       signer: new LinkSigner(config.REGISTER_SECRET),
       mail: new RegisterMail({ provider, from: config.MAIL_FROM ? parseAddress(config.MAIL_FROM) : authorities.from, publicUrl }),
       log,
+      publicUrl,
       trustProxy: config.UI_TRUST_PROXY,
       host,
       port: config.REGISTER_PORT,
@@ -54,6 +58,7 @@ export async function registerServerCommand(options: RegisterServerCommandOption
   } catch (error) {
     provider.close();
     await ops.close();
+    await closeRedis(redis);
     if (error instanceof NoAuthoritiesError) throw new CliError(error.message, 1);
     if ((error as { code?: unknown }).code === 'EADDRINUSE')
       throw new CliError(`${config.REGISTER_HOST}:${config.REGISTER_PORT} is in use; set REGISTER_PORT to another port`, 2);
@@ -70,5 +75,6 @@ export async function registerServerCommand(options: RegisterServerCommandOption
   await server.close();
   provider.close();
   await ops.close();
+  await closeRedis(redis);
   await new Promise<void>((resolve) => log.flush(() => resolve()));
 }

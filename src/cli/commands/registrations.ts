@@ -2,8 +2,8 @@
  * `registrations list|approve|reject|export`: the operator's side of the
  * monitoring officers' self-registration, on the command line.
  */
-import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
+import { toCsv } from '../../csv-file.js';
 import { CliError, domainMatches, type Registration, RegistrationError } from '../../domain/index.js';
 import { type OperationsContext, openOperations } from '../../operations/context.js';
 import { ExportError, type ExportResult, exportRegistrations } from '../../operations/export-registrations.js';
@@ -24,6 +24,8 @@ export const LIST_COLUMNS = [
   'decidedBy',
   'decidedAt',
   'withdrawnAt',
+  'decisionReason',
+  'rejectedBefore',
 ] as const;
 
 const iso = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString());
@@ -42,6 +44,9 @@ export function toListRow(r: Registration): Record<(typeof LIST_COLUMNS)[number]
     decidedBy: r.decidedBy ?? '',
     decidedAt: iso(r.decidedAt),
     withdrawnAt: iso(r.withdrawnAt),
+    decisionReason: r.decisionReason ?? '',
+    // The record's own history: a rejection before it was confirmed again.
+    rejectedBefore: r.events.some((e) => e.what === 'rejected') ? 'yes' : 'no',
   };
 }
 
@@ -58,26 +63,32 @@ async function withOperations<T>(config: Config, work: (ops: OperationsContext) 
 export async function listRegistrationsCommand(options: { format: 'csv' | 'json' }, config: Config, print: Print): Promise<Registration[]> {
   const registrations = await withOperations(config, listRegistrations);
   const rows = registrations.map(toListRow);
-  print.out(
-    options.format === 'json' ? JSON.stringify(rows, null, 2) : stringify(rows, { header: true, columns: [...LIST_COLUMNS] }).trimEnd(),
-  );
+  print.out(options.format === 'json' ? JSON.stringify(rows, null, 2) : toCsv(rows, LIST_COLUMNS).trimEnd());
   return registrations;
 }
 
-/** `registrations approve|reject ID --by NAME`. */
+/** `registrations approve|reject ID --by NAME [--reason TEXT]`. */
 export async function decideRegistrationCommand(
   decision: 'approved' | 'rejected',
-  options: { id: string; by: string },
+  options: { id: string; by: string; reason?: string },
   config: Config,
   print: Print,
 ): Promise<Registration> {
   const by = operatorName(options.by);
+  const reason = options.reason?.trim();
+  if (reason !== undefined && (reason === '' || reason.length > 500 || /[\u0000-\u001f\u007f-\u009f]/.test(reason)))
+    throw new CliError('--reason: say why, on one line of at most 500 characters', 2);
   try {
-    const registration = await withOperations(config, (ops) => decideRegistration(ops, options.id, decision, by));
-    print.out(`${registration.id}: ${registration.name} <${registration.email}> for ${registration.authorityName}: ${decision} by ${by}`);
+    const registration = await withOperations(config, (ops) => decideRegistration(ops, options.id, decision, by, reason));
+    print.out(
+      `${registration.id}: ${registration.name} <${registration.email}> for ${registration.authorityName}: ${decision} by ${by}${reason ? ` (${reason})` : ''}`,
+    );
     return registration;
   } catch (error) {
-    if (error instanceof RegistrationError) throw new CliError(error.message, 1);
+    if (error instanceof RegistrationError) {
+      if (error.needs === 'reason') throw new CliError(`--reason: ${error.message}`, 2);
+      throw new CliError(error.message, 1);
+    }
     throw error;
   }
 }

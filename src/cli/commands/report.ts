@@ -5,8 +5,8 @@
  * early (`report | head`) leaves the end-of-day record whole.
  */
 import { writeFile } from 'node:fs/promises';
-import { stringify } from 'csv-stringify/sync';
 import type { Config } from '../../config.js';
+import { toCsv } from '../../csv-file.js';
 import { CampaignNotStoredError, CliError } from '../../domain/index.js';
 import { openOperations } from '../../operations/context.js';
 import {
@@ -39,7 +39,7 @@ export interface ReportOptions {
 }
 
 function formatRows(rows: readonly object[], format: 'csv' | 'json', columns: readonly string[] = REPORT_COLUMNS): string {
-  return format === 'json' ? JSON.stringify(rows, null, 2) : stringify([...rows], { header: true, columns: [...columns] }).trimEnd();
+  return format === 'json' ? JSON.stringify(rows, null, 2) : toCsv(rows, columns).trimEnd();
 }
 
 export async function reportCommand(options: ReportOptions, config: Config, print: Print): Promise<ReportRow[]> {

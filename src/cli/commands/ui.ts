@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Config } from '../../config.js';
 import { CliError, EVENT } from '../../domain/index.js';
 import { createLogger } from '../../logger.js';
-import { closeRedis, connectProducer, redisTarget } from '../../redis.js';
+import { closeRedis, connectServer, redisTarget } from '../../redis.js';
 import { hashPassword } from '../../ui/passwords.js';
 import { type RunningUi, startUi } from '../../ui/server.js';
 import { type UiUsers, UiUsersError, usersFromConfig } from '../../ui/users.js';
@@ -40,7 +40,8 @@ export async function uiCommand(options: UiCommandOptions, config: Config, print
   }
   const prefix = options.demo ? `${config.QUEUE_PREFIX}-demo` : config.QUEUE_PREFIX;
   const log = createLogger({ level: config.LOG_LEVEL });
-  const redis = await connectProducer(redisTarget(config));
+  // It reconnects by itself for as long as the console runs; while Redis is away the console answers 503.
+  const redis = await connectServer(redisTarget(config), log);
   let ui: RunningUi;
   try {
     ui = await startUi({ config, redis, prefix, campaignId: options.campaign, users: users.users, log });

@@ -1,7 +1,8 @@
--- ARGV: field, change (JSON: email, messageId, by). An operator corrects the
--- address of a bounced or permanently failed delivery: it goes back to queued,
--- to the new address with a new Message-ID, and the change (who, from what,
--- to what, when, and why it failed) joins the record's history.
+-- ARGV: field, change (JSON: email, messageId, by, reason?). An operator
+-- corrects the address of a bounced or permanently failed delivery: it goes
+-- back to queued, to the new address with a new Message-ID, and the change
+-- (who, from what, to what, when, why it failed, and the operator's reason)
+-- joins the record's history.
 -- Returns {'1' | '0', record}: '0' when the record is in any other status.
 -- KEYS[1] the campaign namespace's record hash, KEYS[2] its status counts.
 
@@ -17,7 +18,7 @@ local now = now_ms()
 local history = rec.readdresses or {}
 table.insert(history, {
   at = now, by = change.by, from = rec.email, to = change.email, status = rec.status,
-  reason = rec.diagnostic or rec.response, messageId = rec.messageId
+  reason = rec.diagnostic or rec.response, messageId = rec.messageId, operatorReason = change.reason
 })
 move(KEYS[2], rec.status, 'queued')
 rec.readdresses = history
