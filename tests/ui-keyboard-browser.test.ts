@@ -352,7 +352,7 @@ describe('the console by keyboard and screen reader', () => {
     await user.arm();
     await user.tabTo((stop) => stop.aria === `button "Approve Robin Officer, ${BETA}"`, 12);
     await page.keyboard.press('Enter');
-    await page.waitForURL(/\/registrations\?done=/);
+    await page.waitForURL(/\/registrations\?(?:page=\d+&)?done=/);
     // The browser gives the autofocus a moment after the page has loaded.
     await poll(async () => (await user.where()).aria).toBe('status');
     await user.arm();
