@@ -112,7 +112,14 @@ describe.each(CAMPAIGNS.map((name, i) => ({ name, index: i })).concat([{ name: '
       const work = await mkdtemp(join(root, 'work-'));
       const sink = new SmtpSink();
       const smtpUrl = await sink.start();
-      const env = { REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: smtpUrl, DELIVERY_LOG: join(work, 'deliveries.log'), LOG_LEVEL: 'warn' };
+      const env = {
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        SMTP_URL: smtpUrl,
+        DELIVERY_LOG: join(work, 'deliveries.log'),
+        EVIDENCE_DIR: join(work, 'evidence'),
+        LOG_LEVEL: 'warn',
+      };
       let worker: ChildProcess | undefined;
       let ui: RunningUi | undefined;
       const redis = await connectProducer(REDIS_URL);

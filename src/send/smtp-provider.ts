@@ -3,12 +3,21 @@
  * and the VERP envelope sender. The only file that imports nodemailer.
  * Credentials come from SMTP_URL and nowhere else; smtp:// upgrades with
  * STARTTLS when the relay offers it, smtps:// is TLS from the first byte.
+ *
+ * Each message is composed once, here, into the bytes the relay receives
+ * (nodemailer's MailComposer, signed by nodemailer's DKIM signer as its
+ * transport would sign it, line ends as they travel), so their sha256 is the
+ * message's and those very bytes can be kept before they are handed over.
  */
+import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
+import DKIM from 'nodemailer/lib/dkim/index.js';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { classifyRejection, classifySendError } from './classify.js';
 import type { DkimSigning } from './dkim.js';
-import type { MailProvider, OutgoingMessage, SendResult } from './mail-provider.js';
+import type { ComposedMessage, MailProvider, OutgoingMessage, SendOptions, SendResult } from './mail-provider.js';
 
 export interface SmtpProviderOptions {
   /** smtp://user:pass@host:port or smtps://... */
@@ -46,50 +55,97 @@ export function createSmtpProvider(options: SmtpProviderOptions): MailProvider {
     // A self-signed relay is allowed only when the URL says so explicitly.
     tls: url.searchParams.get('tls') === 'insecure' ? { rejectUnauthorized: false } : undefined,
     logger: false,
-    // As `keys`: nodemailer 10's published types omit the single-key fields (its sign.d.ts is missing).
-    ...(options.dkim ? { dkim: { keys: [options.dkim] } } : {}),
   });
-  return smtpProviderOver(transport);
+  return smtpProviderOver(transport, options.dkim);
 }
 
-/** The adapter over a transport already made (tests hand it one that answers as a relay might). */
-export function smtpProviderOver(transport: SmtpTransport): MailProvider {
+/**
+ * The adapter over a transport already made (tests hand it one that answers
+ * as a relay might). The transport is handed finished bytes (`raw`) and signs
+ * nothing itself: `dkim` signs each message as it is composed.
+ */
+export function smtpProviderOver(transport: SmtpTransport, dkim?: DkimSigning): MailProvider {
+  // As `keys`: nodemailer 10's published types omit the single-key fields (its sign.d.ts is missing).
+  const signer = dkim ? new DKIM({ keys: [dkim] }) : undefined;
   return {
-    async send(message: OutgoingMessage): Promise<SendResult> {
+    async send(message: OutgoingMessage, options: SendOptions = {}): Promise<SendResult> {
       const to = message.to.address;
+      let composed: ComposedMessage;
+      try {
+        composed = await compose(message, signer);
+      } catch (error) {
+        const failure = classifySendError(error);
+        return { outcome: failure.kind, response: failure.response, ...withCode(failure.responseCode), to };
+      }
+      const { sha256 } = composed;
+      if (options.keep) {
+        try {
+          await options.keep(composed);
+        } catch (error) {
+          // The relay has seen nothing: a letter whose bytes cannot be kept is not sent, and is tried again.
+          const reason = error instanceof Error ? error.message : String(error);
+          return { outcome: 'transient', response: `not sent: the message could not be kept (${reason})`, to, sha256 };
+        }
+      }
       try {
         const info = await transport.sendMail({
-          from: message.from,
-          to: message.to,
-          replyTo: message.replyTo,
-          subject: message.subject,
-          html: message.html,
-          text: message.text,
-          messageId: message.messageId,
-          headers: message.headers,
-          // Only MAIL FROM changes; RCPT TO stays the To address and the From header stays as it is.
-          ...(message.envelopeFrom ? { envelope: { from: message.envelopeFrom, to } } : {}),
-          attachments: message.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
-          // Telling nodemailer the encoding spares it scanning every letter to choose one.
-          textEncoding: 'quoted-printable',
+          raw: composed.raw,
+          // Only MAIL FROM differs from the headers (the VERP address); RCPT TO is the To address.
+          envelope: { from: message.envelopeFrom ?? message.from.address, to: [to] },
         });
         // nodemailer resolves (does not throw) when the relay refuses only some recipients: they are listed.
         const rejected =
           info.rejectedErrors?.[0] ?? (info.rejected.length > 0 ? new Error(`rejected: ${String(info.rejected[0])}`) : undefined);
         if (rejected) {
           const failure = classifyRejection(rejected);
-          return { outcome: failure.kind, response: failure.response, ...withCode(failure.responseCode), to };
+          return { outcome: failure.kind, response: failure.response, ...withCode(failure.responseCode), to, sha256 };
         }
-        return { outcome: 'sent', response: info.response, reference: queueIdOf(info.response) ?? info.messageId, to };
+        const queueId = queueIdOf(info.response);
+        return {
+          outcome: 'sent',
+          response: info.response,
+          reference: queueId ?? message.messageId ?? info.messageId,
+          ...(queueId ? { queueId } : {}),
+          to,
+          sha256,
+        };
       } catch (error) {
         const failure = classifySendError(error);
-        return { outcome: failure.kind, response: failure.response, ...withCode(failure.responseCode), to };
+        return { outcome: failure.kind, response: failure.response, ...withCode(failure.responseCode), to, sha256 };
       }
     },
     close() {
       transport.close();
     },
   };
+}
+
+/**
+ * The message as the relay will receive it, built as nodemailer's transport
+ * would build and sign it, with CRLF line ends throughout: SMTP carries every
+ * line end as CRLF, so bytes built with a bare LF (nodemailer's
+ * quoted-printable keeps the text's own) would not be the bytes that arrive.
+ */
+async function compose(message: OutgoingMessage, signer: DKIM | undefined): Promise<ComposedMessage> {
+  const mail: Mail.Options & { newline: 'windows' } = {
+    from: message.from,
+    to: message.to,
+    replyTo: message.replyTo,
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+    messageId: message.messageId,
+    headers: message.headers,
+    attachments: message.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+    // Telling nodemailer the encoding spares it scanning every letter to choose one.
+    textEncoding: 'quoted-printable',
+    newline: 'windows',
+  };
+  const node = new MailComposer(mail).compile();
+  // Where nodemailer's own transport signs: after the message is built, before its line ends are set.
+  if (signer) node.processFunc((input) => signer.sign(input));
+  const raw = await node.build();
+  return { raw, sha256: createHash('sha256').update(raw).digest('hex') };
 }
 
 function withCode(responseCode: number | undefined): { responseCode?: number } {
