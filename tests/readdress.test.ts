@@ -68,6 +68,8 @@ describe('readdress', () => {
         // The letter that bounced, as its outcome recorded it: the evidence of it outlives the readdress.
         sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
         approvalSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        response: expect.stringMatching(/^250 /),
+        finishedBy: expect.any(String),
         sentAt: expect.any(Number),
         bouncedAt: expect.any(Number),
       },

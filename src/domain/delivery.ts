@@ -118,10 +118,16 @@ export interface Readdress {
   reason?: string;
   /** The Message-ID of the letter that did not arrive. */
   messageId: string;
-  /** That letter as the ledger had it: the sha256 of its bytes, its approval and queue id, when it was sent and bounced. */
+  /**
+   * That letter as the ledger had it: the sha256 of its bytes, its approval,
+   * the relay's answer and queue id, the claim that sent it, when it was
+   * sent and when it bounced.
+   */
   sha256?: string;
   approvalSha256?: string;
   queueId?: string;
+  response?: string;
+  finishedBy?: string;
   sentAt?: number;
   bouncedAt?: number;
 }

@@ -19,8 +19,8 @@ table.insert(history, {
   at = now, by = change.by, from = rec.email, to = change.email, status = rec.status,
   reason = rec.diagnostic or rec.response, messageId = rec.messageId,
   -- The letter that did not arrive, as its outcome recorded it: the evidence of it outlives the readdress.
-  sha256 = rec.sha256, approvalSha256 = rec.approvalSha256, queueId = rec.queueId,
-  sentAt = rec.sentAt, bouncedAt = rec.bouncedAt
+  sha256 = rec.sha256, approvalSha256 = rec.approvalSha256, queueId = rec.queueId, response = rec.response,
+  finishedBy = rec.finishedBy, sentAt = rec.sentAt, bouncedAt = rec.bouncedAt
 })
 move(KEYS[2], rec.status, 'queued')
 rec.readdresses = history
