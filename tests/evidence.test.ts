@@ -79,7 +79,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (process.env.KEEP_PACK) await cp(pack.dir, process.env.KEEP_PACK, { recursive: true });
   await h?.close();
   if (keys) await rm(keys, { recursive: true, force: true });
 });
