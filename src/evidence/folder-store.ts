@@ -7,8 +7,8 @@
  * A message is written to a temporary name and renamed into place, so a
  * reader never sees half of one; its name is its sha256, so writing the same
  * message twice (a retried job, two workers) writes the same file. gzip at
- * its fastest level: a letter's MIME shrinks to about a fifth at once, and
- * the compression runs on libuv's thread pool, beside the worker's loop.
+ * its fastest level: a letter's MIME shrinks to about a fifth in about a
+ * tenth of a millisecond, less CPU than handing it to libuv's thread pool.
  * A campaign's keep-until only ever moves later: each message kept pushes it
  * to that message's date; `prune` removes a campaign's whole folder once its
  * date has passed.
@@ -17,10 +17,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { constants, gunzip, gzip } from 'node:zlib';
+import { constants, gunzip, gzipSync } from 'node:zlib';
 import type { EvidenceStore, KeptMessage, PrunedCampaign } from './evidence-store.js';
 
-const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -50,7 +49,7 @@ export class FolderEvidenceStore implements EvidenceStore {
       await mkdir(dir, { recursive: true });
       this.made.add(dir);
     }
-    const packed = await gzipAsync(message.raw, { level: constants.Z_BEST_SPEED });
+    const packed = gzipSync(message.raw, { level: constants.Z_BEST_SPEED });
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temporary, packed);
     await rename(temporary, path).catch(async (error: unknown) => {

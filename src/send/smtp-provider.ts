@@ -121,32 +121,53 @@ export function smtpProviderOver(transport: SmtpTransport, dkim?: DkimSigning): 
 }
 
 /**
- * The message as the relay will receive it, built as nodemailer's transport
- * would build and sign it, with CRLF line ends throughout: SMTP carries every
- * line end as CRLF, so bytes built with a bare LF (nodemailer's
- * quoted-printable keeps the text's own) would not be the bytes that arrive.
+ * The message as the relay will receive it, built and signed as nodemailer's
+ * transport would build and sign it, with CRLF line ends throughout: SMTP
+ * carries every line end as CRLF, and nodemailer's quoted-printable keeps the
+ * text's own, so the parts go in with CRLF already (nodemailer's `newline`
+ * option would do the same to the whole message, at twice the cost of
+ * building it).
  */
 async function compose(message: OutgoingMessage, signer: DKIM | undefined): Promise<ComposedMessage> {
-  const mail: Mail.Options & { newline: 'windows' } = {
+  const mail: Mail.Options = {
     from: message.from,
     to: message.to,
     replyTo: message.replyTo,
     subject: message.subject,
-    html: message.html,
-    text: message.text,
+    html: message.html === undefined ? undefined : withCrlf(message.html),
+    text: withCrlf(message.text),
     messageId: message.messageId,
     headers: message.headers,
     attachments: message.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
     // Telling nodemailer the encoding spares it scanning every letter to choose one.
     textEncoding: 'quoted-printable',
-    newline: 'windows',
   };
   const node = new MailComposer(mail).compile();
-  // Where nodemailer's own transport signs: after the message is built, before its line ends are set.
+  // Where nodemailer's own transport signs: after the message is built.
   if (signer) node.processFunc((input) => signer.sign(input));
-  const raw = await node.build();
+  const raw = crlfThroughout(await node.build());
   return { raw, sha256: createHash('sha256').update(raw).digest('hex') };
 }
+
+function withCrlf(text: string): string {
+  return text.includes('\n') ? text.replace(/\r?\n/g, '\r\n') : text;
+}
+
+/** The bytes with every bare LF made CRLF, as SMTP would carry them; the same buffer when there is none (the usual case). */
+function crlfThroughout(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let at = raw.indexOf(10); at !== -1; at = raw.indexOf(10, at + 1)) {
+    if (at > 0 && raw[at - 1] === 13) continue;
+    parts.push(raw.subarray(start, at), CRLF);
+    start = at + 1;
+  }
+  if (parts.length === 0) return raw;
+  parts.push(raw.subarray(start));
+  return Buffer.concat(parts);
+}
+
+const CRLF = Buffer.from('\r\n');
 
 function withCode(responseCode: number | undefined): { responseCode?: number } {
   return responseCode === undefined ? {} : { responseCode };
