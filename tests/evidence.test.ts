@@ -6,7 +6,7 @@
  * but the public key, naming the first thing that does not match.
  */
 import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -401,6 +401,31 @@ describe('the SMTP adapter', () => {
     } finally {
       provider.close();
       await new Promise<void>((resolve) => relay.close(() => resolve()));
+    }
+  });
+});
+
+describe('the evidence folder', () => {
+  it("reads back every whole message of a worker's file, and skips a record a crash cut short", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'arm-evidence-folder-'));
+    try {
+      const store = new FolderEvidenceStore(dir);
+      const messages = ['first', 'second', 'third'].map((word) => Buffer.from(`From: a\r\n\r\n${word}\r\n`));
+      for (const raw of messages) await store.keep({ campaign: CAMPAIGN, sha256: sha256(raw), raw, keepUntil: keepUntil(new Date(), 6) });
+      store.close();
+      // A worker killed in the middle of its next write: a header, and only part of the bytes it announces.
+      const [file] = (await readdir(join(dir, CAMPAIGN))).filter((f) => f.endsWith('.messages'));
+      await appendFile(join(dir, CAMPAIGN, file!), `arm-message ${sha256('cut short')} 500\n\x1f\x8b\x08`);
+      const reader = new FolderEvidenceStore(dir);
+      for (const raw of messages) expect((await reader.read(CAMPAIGN, sha256(raw)))?.equals(raw)).toBe(true);
+      expect(await reader.read(CAMPAIGN, sha256('cut short'))).toBeNull();
+      // The next process appends to a file of its own; both are read.
+      const later = Buffer.from('From: a\r\n\r\nlater\r\n');
+      await reader.keep({ campaign: CAMPAIGN, sha256: sha256(later), raw: later, keepUntil: keepUntil(new Date(), 6) });
+      reader.close();
+      expect((await new FolderEvidenceStore(dir).read(CAMPAIGN, sha256(later)))?.equals(later)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

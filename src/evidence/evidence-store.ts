@@ -34,6 +34,8 @@ export interface EvidenceStore {
   read(campaign: string, sha256: string): Promise<Buffer | null>;
   /** Removes every campaign's messages whose keep-until date is before `now`, and says which. */
   prune(now: Date): Promise<PrunedCampaign[]>;
+  /** Lets go of what it holds open (a worker's files); keeping again opens them anew. */
+  close(): void;
 }
 
 /** The day a message sent at `sentAt` may be forgotten: `years` after it, to the day. */

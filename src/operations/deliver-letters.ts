@@ -81,6 +81,11 @@ export class LetterDelivery {
     this.evidence = equipment.evidence ?? new FolderEvidenceStore(ctx.config.EVIDENCE_DIR);
   }
 
+  /** Lets go of the evidence store's open files (the worker is closing). */
+  close(): void {
+    this.evidence.close();
+  }
+
   /** The job's data, checked: JobRefused (nothing sent) for data that no fan-out or operation wrote. */
   async check(raw: unknown): Promise<LetterJobData> {
     const parsed = letterJobSchema.safeParse(raw);
