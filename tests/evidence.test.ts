@@ -325,20 +325,28 @@ describe('verify names what does not match', () => {
 
 describe('an information request', () => {
   it("packs one authority's letters with its rows and files only, and verifies", async () => {
-    const one = await packOf(join(h.dir, 'pack-beta'), 'beta');
-    expect(one).toMatchObject({ authority: 'beta', letters: 2, missing: [] });
-    expect(await verify(one.dir)).toMatchObject({ ok: true, pack: { authority: 'beta', letters: 2 } });
-    const files = (await readdir(one.dir, { recursive: true, withFileTypes: true }))
-      .filter((f) => f.isFile())
-      .map((f) => join(f.parentPath, f.name));
-    for (const file of files) {
-      // The approvals list every approved file's name and sha256 (that is what lets them be checked); nothing else names another authority.
-      if (file.includes(`${join(one.dir, 'approvals')}`)) continue;
-      const text = await readFile(file, 'utf8');
-      expect(text, file).not.toMatch(/alpha|gamma/);
+    const packs = { alpha: 4, beta: 2 };
+    for (const [authority, letters] of Object.entries(packs)) {
+      const one = await packOf(join(h.dir, `pack-${authority}`), authority);
+      expect(one).toMatchObject({ authority, letters, missing: [] });
+      expect(await verify(one.dir)).toMatchObject({ ok: true, pack: { authority, letters } });
+      const others = new RegExp(['alpha', 'beta', 'gamma'].filter((a) => a !== authority).join('|'));
+      const files = (await readdir(one.dir, { recursive: true, withFileTypes: true }))
+        .filter((f) => f.isFile())
+        .map((f) => join(f.parentPath, f.name));
+      for (const file of files) {
+        // The approvals list every approved file's name and sha256 (that is what lets them be checked); nothing else names another authority.
+        if (file.startsWith(join(one.dir, 'approvals'))) continue;
+        expect(await readFile(file, 'utf8'), file).not.toMatch(others);
+      }
+      expect(await readFile(join(one.dir, 'campaign', 'authorities.csv'), 'utf8')).toMatch(
+        new RegExp(`^id,name,kind,[^\\n]*\\n${authority},${authority.toUpperCase()} Council,[^\\n]*\\n$`),
+      );
     }
-    expect(await readFile(join(one.dir, 'campaign', 'authorities.csv'), 'utf8')).toMatch(/^id,name,kind,[^\n]*\nbeta,BETA Council,/);
-    expect(await readFile(join(one.dir, 'campaign', 'attachments', 'beta', 'Decisions.csv'), 'utf8')).toBe('case,decision\n1,upheld\n');
+    // beta's own file goes with beta's letters; alpha's pack names it nowhere but in the approval.
+    expect(await readFile(join(h.dir, 'pack-beta', 'campaign', 'attachments', 'beta', 'Decisions.csv'), 'utf8')).toBe(
+      'case,decision\n1,upheld\n',
+    );
   });
 });
 

@@ -34,3 +34,8 @@ export function excerptRows(bytes: Buffer, file: string, authority: string): Buf
   }
   return Buffer.from(kept.join(''), 'utf8');
 }
+
+/** Another authority's own file (attachments/<other>/...): one authority's pack does not name it, let alone carry it. */
+export function otherAuthoritysFile(name: string, authority: string): boolean {
+  return name.startsWith('attachments/') && !name.startsWith(`attachments/${authority}/`);
+}

@@ -32,7 +32,7 @@ import { PACK } from '../evidence/pack-layout.js';
 import { type SigningKey, signText } from '../evidence/signing-key.js';
 import { compareFiles, describeChanges, fingerprintFiles } from '../safety/fingerprint.js';
 import type { OperationsContext } from './context.js';
-import { AUTHORITY_COLUMN, excerptRows } from './evidence-excerpt.js';
+import { AUTHORITY_COLUMN, excerptRows, otherAuthoritysFile } from './evidence-excerpt.js';
 import { timeline } from './evidence-timeline.js';
 import { REPORT_COLUMNS, reportRows } from './report.js';
 
@@ -112,7 +112,14 @@ export async function makeEvidencePack(ctx: OperationsContext, request: Evidence
       at: a.at,
     });
   }
-  const storedJson = { campaign: stored.campaign, version: stored.version, storedAt: new Date(stored.storedAt).toISOString(), check };
+  // One authority's pack leaves out the check's file list: it names other authorities' own files (the approval has it).
+  const storedCheck = check && authority ? { ...check, files: undefined } : check;
+  const storedJson = {
+    campaign: stored.campaign,
+    version: stored.version,
+    storedAt: new Date(stored.storedAt).toISOString(),
+    check: storedCheck,
+  };
   manifest.add({
     type: 'stored-campaign',
     path: PACK.storedCampaign,
@@ -238,6 +245,8 @@ async function copyCampaignFolder(
   for (const name of Object.keys(approval.files).sort()) {
     const approvedSha256 = approval.files[name]!;
     const form = authority ? formFor(name, authority) : 'whole';
+    // Another authority's own file is not even named: the approval in the pack lists it, with its sha256.
+    if (authority && otherAuthoritysFile(name, authority)) continue;
     if (form === 'left-out') {
       entries.push({ type: 'campaign-file', name, approvedSha256, form, path: null, sha256: null });
       continue;

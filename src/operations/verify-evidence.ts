@@ -39,6 +39,7 @@ import { verifyText } from '../evidence/signing-key.js';
 import { createLetterRenderer, type LetterRenderer } from '../render/letter-renderer.js';
 import type { PdfPrinter } from '../render/pdf/pdf-printer.js';
 import { compareFiles, describeChanges, digest } from '../safety/fingerprint.js';
+import { otherAuthoritysFile } from './evidence-excerpt.js';
 
 export interface VerifyRequest {
   dir: string;
@@ -92,7 +93,7 @@ async function verify(request: VerifyRequest): Promise<VerifiedPack> {
 
   const entries = lines.map((l) => l.entry);
   const approvals = await readApprovals(dir, lines);
-  const folder = folderApproval(entries, approvals);
+  const folder = folderApproval(entries, approvals, pack.authority);
   const stored = await checkStoredCampaign(dir, entries, approvals);
   const letters = await checkLetters(dir, lines, folder, stored, request.printer);
   return {
@@ -238,14 +239,23 @@ async function readApprovals(dir: string, lines: readonly ReadLine[]): Promise<M
 }
 
 /** The approval whose files the pack's campaign folder is: every file it lists, each with the sha256 it approved. */
-function folderApproval(entries: readonly ManifestEntry[], approvals: Map<string, Approval>): Approval {
+/**
+ * The approval whose files the pack's campaign folder is: every file it
+ * lists, each with the sha256 it approved. One authority's pack does not
+ * name other authorities' own files; the approval still lists them.
+ */
+function folderApproval(entries: readonly ManifestEntry[], approvals: Map<string, Approval>, authority: string | null): Approval {
   const files = entries.filter((e): e is EntryOf<'campaign-file'> => e.type === 'campaign-file');
   if (files.length === 0) throw new Mismatch('the pack holds no campaign folder');
   const named = Object.fromEntries(files.map((f) => [f.name, f.approvedSha256]));
-  for (const approval of approvals.values()) if (compareFiles(approval.files, named).length === 0) return approval;
+  const expected = (approval: Approval) =>
+    authority
+      ? Object.fromEntries(Object.entries(approval.files).filter(([name]) => !otherAuthoritysFile(name, authority)))
+      : approval.files;
+  for (const approval of approvals.values()) if (compareFiles(expected(approval), named).length === 0) return approval;
   const latest = [...approvals.values()].at(-1)!;
   throw new Mismatch(
-    `the campaign folder in the pack is no approval's files: against ${latest.by}'s approval of ${latest.at}, ${describeChanges(compareFiles(latest.files, named))}`,
+    `the campaign folder in the pack is no approval's files: against ${latest.by}'s approval of ${latest.at}, ${describeChanges(compareFiles(expected(latest), named))}`,
   );
 }
 
@@ -258,7 +268,8 @@ async function checkStoredCampaign(dir: string, entries: readonly ManifestEntry[
   if (entry.approvalSha256) {
     const approval = approvals.get(entry.approvalSha256);
     if (!approval) throw new Mismatch(`${entry.path} was checked against approval ${entry.approvalSha256}, which is not in the pack`);
-    const changes = compareFiles(approval.files, stored.check?.files ?? {});
+    // One authority's pack leaves out the check's file list; the approval's sha256 still names them all.
+    const changes = stored.check?.files ? compareFiles(approval.files, stored.check.files) : [];
     if (stored.check?.approvalSha256 !== entry.approvalSha256 || changes.length > 0) {
       throw new Mismatch(
         `${entry.path}'s check is not of approval ${entry.approvalSha256}'s files${changes.length ? `: ${describeChanges(changes)}` : ''}`,
