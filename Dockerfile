@@ -30,6 +30,8 @@ COPY tsconfig.json ./
 # After the sources, so the build stamp is newer than every source file.
 COPY --from=build /app/dist ./dist
 RUN touch dist/BUILT
+# The kept messages' volume (EVIDENCE_DIR in docker-compose.yml) takes this folder's owner when it is first made.
+RUN mkdir -p /var/lib/annual-review/evidence && chown -R node:node /var/lib/annual-review
 USER node
 ENTRYPOINT ["node", "bin/annual-review-mailer.js"]
 CMD ["--help"]

@@ -248,7 +248,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     let spawned = 0;
     const startWorker = () => {
       const child = spawnWorker({
-        env: { ...env, DELIVERY_LOG: join(dir, `deliveries-${++spawned}.log`) },
+        env: { ...env, DELIVERY_LOG: join(dir, `deliveries-${++spawned}.log`), EVIDENCE_DIR: join(dir, 'evidence') },
         keep: [
           'delivery.recovered',
           'delivery.claim-lost',

@@ -46,6 +46,7 @@ const DEFAULTS = {
   PDF_TIMEOUT_MS: '30000',
   PDF_BROWSER_LETTERS: '200',
   PDF_PAGES: '2',
+  EVIDENCE_DIR: 'evidence',
 } as const;
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -295,6 +296,17 @@ const envSchema = z.object({
   BOUNCE_IMAP_PROCESSED: z.string().min(1),
   /** `bounces`: how often to look in the mailbox when the server cannot say (no IDLE), in ms. Default 60000. */
   BOUNCE_IMAP_POLL_MS: integer(1000, 86_400_000),
+  /**
+   * Where every message handed to the relay is kept (gzip, by its sha256) for its campaign's retentionYears:
+   * the same folder for every worker and for `evidence` (shared storage when workers run on several hosts).
+   * Default evidence.
+   */
+  EVIDENCE_DIR: z.string().min(1),
+  /**
+   * `evidence`: a PEM file with the Ed25519 private key that signs evidence packs; `evidence-key` prints its
+   * public key for whoever will run `verify`. Read when a pack is made, never logged.
+   */
+  EVIDENCE_SIGNING_KEY_FILE: z.string().min(1).optional(),
 });
 
 /** Settings that only work together: Sentinel's two, DKIM's three, and BOUNCE_ADDRESS with its secret. */

@@ -1,12 +1,16 @@
 /**
  * `demo`: the whole annual run on the bundled sample, with the embedded sink.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCommand } from '../src/cli/commands/demo.js';
+import { evidenceCommand } from '../src/cli/commands/evidence.js';
+import { evidenceKeyCommand } from '../src/cli/commands/evidence-key.js';
+import { verifyCommand } from '../src/cli/commands/verify.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { recipientsOf } from '../src/domain/index.js';
 import { SAMPLE_DATA_DIR } from '../src/paths.js';
@@ -17,6 +21,7 @@ import { cleanPrefix, testConfig, uniquePrefix } from './support/redis.js';
 const prefix = uniquePrefix('demo');
 const demoPrefix = `${prefix}-demo`;
 let outbox = '';
+let delivered = 0;
 
 afterAll(async () => {
   await cleanPrefix(demoPrefix);
@@ -76,6 +81,23 @@ describe('the demo', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const sent = lines.filter((l) => l.event === 'delivery.sent').map((l) => String(l.messageId));
     expect(sent.sort()).toEqual(ledgerIds.sort());
+    delivered = ledgerIds.length;
     // 400 PDFs: about 25 s on an idle 2-core machine, minutes on a loaded one.
+  }, 300_000);
+
+  it('is followed by evidence and verify: a signed pack of every letter, each made again from the sample as approved', async () => {
+    expect(delivered, 'the demo above ran').toBeGreaterThan(1000);
+    const signingKey = join(outbox, 'evidence-signing.pem');
+    await writeFile(signingKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    // What the demo's worker used: its key prefix, and the evidence folder in its outbox.
+    const config = testConfig(demoPrefix, { EVIDENCE_DIR: join(outbox, 'evidence'), EVIDENCE_SIGNING_KEY_FILE: signingKey });
+    const publicKey = join(outbox, 'evidence-public.pem');
+    await writeFile(publicKey, `${evidenceKeyCommand(config, quietPrint)}\n`);
+
+    const dir = join(outbox, 'evidence-pack');
+    const pack = await evidenceCommand({ campaign: '2023-24', data: SAMPLE_DATA_DIR, out: dir, by: 'tester' }, config, quietPrint);
+    expect(pack).toMatchObject({ letters: delivered, missing: [], otherApproval: [] });
+    const verdict = await verifyCommand({ dir, key: publicKey }, config, quietPrint);
+    expect(verdict).toMatchObject({ ok: true, pack: { campaign: '2023-24', letters: delivered, pdfsNotPrinted: delivered } });
   }, 300_000);
 });

@@ -10,8 +10,9 @@
  * one-line error, never a stack trace.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -106,13 +107,20 @@ afterAll(async () => {
 describe.each(CAMPAIGNS.map((name, i) => ({ name, index: i })).concat([{ name: 'fixture', index: CAMPAIGNS.length }]))(
   'every command on $name',
   ({ index }) => {
-    it('validates, approves, schedules, lists and removes the schedule, dry-runs, previews, publishes, runs with a worker process, reports, and shows every letter in the console', async () => {
+    it('validates, approves, schedules, lists and removes the schedule, dry-runs, previews, publishes, runs with a worker process, reports, packs the evidence of what was sent and verifies it, and shows every letter in the console', async () => {
       const fixture = fixtures[index]!;
       const prefix = uniquePrefix('every-command');
       const work = await mkdtemp(join(root, 'work-'));
       const sink = new SmtpSink();
       const smtpUrl = await sink.start();
-      const env = { REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: smtpUrl, DELIVERY_LOG: join(work, 'deliveries.log'), LOG_LEVEL: 'warn' };
+      const env = {
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        SMTP_URL: smtpUrl,
+        DELIVERY_LOG: join(work, 'deliveries.log'),
+        EVIDENCE_DIR: join(work, 'evidence'),
+        LOG_LEVEL: 'warn',
+      };
       let worker: ChildProcess | undefined;
       let ui: RunningUi | undefined;
       const redis = await connectProducer(REDIS_URL);
@@ -154,6 +162,32 @@ describe.each(CAMPAIGNS.map((name, i) => ({ name, index: i })).concat([{ name: '
         expect(reported).toHaveLength(planned);
         expect(reported.every((r) => r.status === 'sent')).toBe(true);
 
+        // What was sent, as proof: a signed pack, and verify with nothing but the pack and the public key.
+        const signingKey = join(work, 'evidence-signing.pem');
+        await writeFile(signingKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+        const signing = { ...env, EVIDENCE_SIGNING_KEY_FILE: signingKey };
+        const publicKey = join(work, 'evidence-public.pem');
+        await writeFile(publicKey, ok(await cli(['evidence-key'], signing), 'evidence-key').stdout);
+        const pack = join(work, 'pack');
+        ok(await cli(['evidence', '--campaign', campaignId, '--data', data, '--out', pack, '--by', 'Tester'], signing), 'evidence');
+        const verified = ok(await cli(['verify', pack, '--key', publicKey], env), 'verify');
+        expect(verified.stdout).toContain(`${planned} letters made again from them, identical`);
+        // An information request: one authority's letters, its PDF printed again and compared byte for byte.
+        const one = rows[0]!.authority;
+        const onePack = join(work, 'pack-one');
+        ok(
+          await cli(
+            ['evidence', '--campaign', campaignId, '--data', data, '--out', onePack, '--authority', one, '--by', 'Tester'],
+            signing,
+          ),
+          'evidence --authority',
+        );
+        const oneVerified = ok(await cli(['verify', onePack, '--key', publicKey, '--pdf'], env), 'verify --pdf');
+        expect(oneVerified.stdout).toContain(`, authority ${one}:`);
+        const { letterAs = 'body' } = JSON.parse(await readFile(join(data, 'campaign.json'), 'utf8')) as { letterAs?: string };
+        if (letterAs === 'body') expect(oneVerified.stdout).not.toContain('PDFs');
+        else expect(oneVerified.stdout).toMatch(/\n {2}[1-9]\d* letter PDFs printed again, identical\n/);
+
         // The console: every role's letter as it was sent.
         const users = [{ name: OPERATOR.name, role: 'operator' as const, secret: await hashPassword(OPERATOR.password) }];
         ui = await startUi({
@@ -182,6 +216,17 @@ describe.each(CAMPAIGNS.map((name, i) => ({ name, index: i })).concat([{ name: '
           /^error: campaign no-such-campaign is not stored/,
         );
         refused(await cli(['schedule', '--remove', '--campaign', 'no-such-campaign', '--by', 'Tester'], env), /is not scheduled/);
+        refused(
+          await cli(['evidence', '--campaign', 'no-such-campaign', '--data', data, '--out', join(work, 'no-pack'), '--by', 'Tester'], {
+            ...env,
+            EVIDENCE_SIGNING_KEY_FILE: join(work, 'evidence-signing.pem'),
+          }),
+          /^error: campaign no-such-campaign is not stored/,
+        );
+        refused(
+          await cli(['evidence', '--campaign', campaignId, '--data', data, '--out', join(work, 'no-pack'), '--by', 'Tester'], env),
+          /^error: EVIDENCE_SIGNING_KEY_FILE is not set/,
+        );
         const [first] = rows;
         refused(
           await cli(

@@ -119,7 +119,13 @@ describe('a partly accepted message', () => {
       response: '550 5.1.1 no such user',
     });
     const outcome = await stubTransport({ accepted: [], rejected: ['ceo@alpha.example.org'], rejectedErrors: [refused] }).send(message);
-    expect(outcome).toEqual({ outcome: 'permanent', responseCode: 550, response: '550 5.1.1 no such user', to: 'ceo@alpha.example.org' });
+    expect(outcome).toEqual({
+      outcome: 'permanent',
+      responseCode: 550,
+      response: '550 5.1.1 no such user',
+      to: 'ceo@alpha.example.org',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 
   it('keeps a recipient refused for now (452) to retry', async () => {

@@ -34,6 +34,7 @@ function workerEnv(h: Harness, name: string): Record<string, string> {
     SMTP_URL: h.config.SMTP_URL!,
     QUEUE_PREFIX: h.prefix,
     DELIVERY_LOG: join(h.dir, `${name}.log`),
+    EVIDENCE_DIR: h.config.EVIDENCE_DIR,
     LOG_LEVEL: 'info',
     WORKER_CONCURRENCY: '1',
     BACKOFF_MS: '50',

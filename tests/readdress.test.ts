@@ -65,8 +65,17 @@ describe('readdress', () => {
         status: 'bounced',
         reason: 'smtp; 550 5.1.1 User unknown',
         messageId: '<2023-24.alpha.ceo@example.org>',
+        // The letter that bounced, as its outcome recorded it: the evidence of it outlives the readdress.
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        approvalSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        response: expect.stringMatching(/^250 /),
+        finishedBy: expect.any(String),
+        sentAt: expect.any(Number),
+        bouncedAt: expect.any(Number),
       },
     ]);
+    expect(record!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(record!.sha256).not.toBe(record!.readdresses![0]!.sha256);
     const rows = await reportCommand({ campaign: CAMPAIGN, format: 'json' }, harness.config, quietPrint);
     expect(rows.find((r) => r.recipient === 'ceo')!.readdressed).toMatch(
       /^ceo@alpha\.example\.org -> new\.ceo@alpha\.example\.org by j\.smith at \d{4}-/,

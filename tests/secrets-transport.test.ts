@@ -103,6 +103,7 @@ describe.skipIf(!REDIS_SERVER)('Redis with a password', () => {
         QUEUE_PREFIX: 'pw',
         LOG_LEVEL: 'silent',
         DELIVERY_LOG: join(dir, 'pw.log'),
+        EVIDENCE_DIR: join(dir, 'pw-evidence'),
       });
       worker = await startCapturedWorker(config);
       const data = await writeDataSet(join(dir, 'pw-data'), [{ id: 'alpha' }]);
@@ -157,6 +158,7 @@ describe.skipIf(!OPENSSL || !REDIS_SERVER)('Redis over TLS', () => {
         QUEUE_PREFIX: 'tls',
         SMTP_URL: smtpUrl,
         DELIVERY_LOG: join(dir, 'tls-deliveries.log'),
+        EVIDENCE_DIR: join(dir, 'tls-evidence'),
         LOG_LEVEL: 'debug',
         NODE_EXTRA_CA_CERTS: cert!.certFile,
       };

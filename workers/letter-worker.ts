@@ -113,6 +113,7 @@ export function startLetterWorker(deps: LetterWorkerDeps): Worker<LetterJobData,
   worker.on('closed', () => {
     void printer.close();
     guards.close();
+    delivery.close();
   });
   return worker;
 }

@@ -109,6 +109,7 @@ export function workerEnv(
     WORKER_CONCURRENCY: String(concurrency),
     SMTP_POOL_SIZE: String(poolSize),
     DELIVERY_LOG: join(env.dir, `${name}-deliveries.log`),
+    EVIDENCE_DIR: join(env.dir, `${name}-evidence`),
     LOG_LEVEL: 'info',
   };
 }

@@ -18,6 +18,8 @@ const commands = {
   cancel: () => import('./commands/cancel.js'),
   demo: () => import('./commands/demo.js'),
   dkimRecord: () => import('./commands/dkim-record.js'),
+  evidence: () => import('./commands/evidence.js'),
+  evidenceKey: () => import('./commands/evidence-key.js'),
   preview: () => import('./commands/preview.js'),
   publish: () => import('./commands/publish.js'),
   readdress: () => import('./commands/readdress.js'),
@@ -28,6 +30,7 @@ const commands = {
   run: () => import('./commands/run.js'),
   schedule: () => import('./commands/schedule.js'),
   validate: () => import('./commands/validate.js'),
+  verify: () => import('./commands/verify.js'),
   worker: () => import('./commands/worker.js'),
   ui: () => import('./commands/ui.js'),
   registerServer: () => import('./commands/register-server.js'),
@@ -164,6 +167,48 @@ program
   .description('print the DNS TXT record to publish for DKIM_SELECTOR and DKIM_DOMAIN, from DKIM_PRIVATE_KEY_FILE')
   .action(async () => {
     (await commands.dkimRecord()).dkimRecordCommand(env(), consolePrint);
+  });
+
+program
+  .command('evidence')
+  .description(
+    'a signed pack of what was sent: every kept message, the campaign folder as approved, the approvals, the report, a hash-chained manifest',
+  )
+  .option('--campaign <id>', 'campaign id, e.g. 2023-24')
+  .option('--data <dir>', 'the campaign folder exactly as approved (each file is checked against the approval)')
+  .option('--out <dir>', 'a new folder for the pack')
+  .option('--authority <id>', "an information request: only this authority's letters and data")
+  .option('--prune', 'instead: remove the kept messages of every campaign whose retention (campaign.json retentionYears) has passed')
+  .option('--by <name>', 'who makes the pack, for the delivery log (default: your user name)')
+  .action(async (o: { campaign?: string; data?: string; out?: string; authority?: string; prune?: boolean; by?: string }) => {
+    const evidence = await commands.evidence();
+    if (o.prune) {
+      if (o.campaign || o.data || o.out || o.authority) throw new CliError('--prune goes alone (with --by): it looks at every campaign', 1);
+      await evidence.pruneEvidenceCommand({ by: o.by }, env(), consolePrint);
+      return;
+    }
+    if (!o.campaign || !o.data || !o.out) throw new CliError('evidence needs --campaign ID, --data DIR (as approved) and --out DIR', 1);
+    await evidence.evidenceCommand(
+      { campaign: o.campaign, data: o.data, out: o.out, authority: o.authority, by: o.by },
+      env(),
+      consolePrint,
+    );
+  });
+
+program
+  .command('evidence-key')
+  .description('print the public key of EVIDENCE_SIGNING_KEY_FILE (PEM), to give to whoever will `verify` a pack')
+  .action(async () => {
+    (await commands.evidenceKey()).evidenceKeyCommand(env(), consolePrint);
+  });
+
+program
+  .command('verify <dir>')
+  .description('check an evidence pack: its hash chain, its signature, every file, and every letter made again from the approved files')
+  .requiredOption('--key <file>', 'the public key that signed it (PEM, from `evidence-key`)')
+  .option('--pdf', "also print each letter's PDF again and compare it byte for byte (needs the workers' Chromium version)")
+  .action(async (dir: string, o: { key: string; pdf?: boolean }) => {
+    await (await commands.verify()).verifyCommand({ dir, key: o.key, pdf: o.pdf }, env(), consolePrint);
   });
 
 program

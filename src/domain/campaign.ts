@@ -136,6 +136,12 @@ export const campaignSchema = z
      * larger one. Default 10.
      */
     maxMessageMB: z.number().positive().max(1000).default(10),
+    /**
+     * How many years each message is kept, byte for byte, after it was sent
+     * (EVIDENCE_DIR): the record of what was sent to whom, for `evidence`;
+     * `evidence --prune` removes them after that. Default 6.
+     */
+    retentionYears: z.number().int().min(1).max(100).default(6),
     signatory: z.strictObject({ name: z.string().min(1), titles: z.array(z.string().min(1)).min(1) }),
     /**
      * The letterhead of the letter on paper (the PDF): the logo and the

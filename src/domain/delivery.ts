@@ -91,6 +91,15 @@ export interface DeliveryRecord {
   /** bounced: when the DSN was recorded, and the receiving system's reason ("smtp; 550 5.1.1 ... User unknown"). */
   bouncedAt?: number;
   diagnostic?: string;
+  /**
+   * The last message handed to the relay for this delivery, as its outcome
+   * recorded it: the sha256 of its exact bytes (kept in EVIDENCE_DIR), the
+   * approval its campaign was stored under (a real run's), and the relay's
+   * queue id when its answer named one.
+   */
+  sha256?: string;
+  approvalSha256?: string;
+  queueId?: string;
   /** Every operator's correction of the address, oldest first; the current email and messageId are the last one's. */
   readdresses?: Readdress[];
 }
@@ -111,6 +120,18 @@ export interface Readdress {
   operatorReason?: string;
   /** The Message-ID of the letter that did not arrive. */
   messageId: string;
+  /**
+   * That letter as the ledger had it: the sha256 of its bytes, its approval,
+   * the relay's answer and queue id, the claim that sent it, when it was
+   * sent and when it bounced.
+   */
+  sha256?: string;
+  approvalSha256?: string;
+  queueId?: string;
+  response?: string;
+  finishedBy?: string;
+  sentAt?: number;
+  bouncedAt?: number;
 }
 
 /** What one job's attempt came to for one recipient. */

@@ -81,6 +81,8 @@ export const EVENT = {
   bounceError: 'bounce.error',
   bounceListenerError: 'bounce.listener-error',
   bounceMailboxError: 'bounce.mailbox-error',
+  evidencePacked: 'evidence.packed',
+  evidencePruned: 'evidence.pruned',
 } as const;
 
 export type LogEvent = (typeof EVENT)[keyof typeof EVENT];

@@ -8,6 +8,14 @@
  *
  * A test run's letters are marked as a test and handed to a provider that
  * sends them all to its test inbox (src/send/test-inbox-provider.ts).
+ *
+ * A real run's message is kept in the evidence store (EVIDENCE_DIR) before
+ * the relay sees any of it, and its outcome records the message's sha256,
+ * the approval the campaign was stored under and the relay's queue id, in
+ * the same ledger write and delivery-log line as before: no extra Redis
+ * round trip per letter (the approval is read once per job, beside the
+ * authority). A test run's letters, which reach only the test inbox, are
+ * not kept.
  */
 import type { Logger } from 'pino';
 import type { Verp } from '../bounce/verp.js';
@@ -27,12 +35,14 @@ import {
   type RenderedLetter,
   recipientsOf,
 } from '../domain/index.js';
+import { type EvidenceStore, keepUntil } from '../evidence/evidence-store.js';
+import { FolderEvidenceStore } from '../evidence/folder-store.js';
 import type { LetterSource } from '../render/letter-renderer.js';
 import type { PdfPrinter } from '../render/pdf/pdf-printer.js';
 import { compileTestNotice, markedAsTest, type TestNotice } from '../render/test-notice.js';
 import { type LetterJobData, letterJobSchema } from '../schedule/queues.js';
 import { letterAttachments } from '../send/letter-attachments.js';
-import type { Address, MailProvider } from '../send/mail-provider.js';
+import type { Address, ComposedMessage, MailProvider } from '../send/mail-provider.js';
 import { toTestInbox } from '../send/test-inbox-provider.js';
 import type { Ledger } from '../storage/ledger.js';
 import { CampaignRenderers } from './campaign-renderers.js';
@@ -54,18 +64,27 @@ export interface DeliveryEquipment {
   throttle?: { acquire(): Promise<unknown> };
   /** With BOUNCE_ADDRESS: each letter's envelope sender is its signed VERP address. Default: the From address. */
   verp?: Verp;
+  /** Where each message is kept before it is sent. Default: the folder EVIDENCE_DIR. */
+  evidence?: EvidenceStore;
 }
 
 export class LetterDelivery {
   private readonly renderers: CampaignRenderers;
   /** Each test run's marks, compiled once. */
   private readonly notices = new Map<string, TestNotice>();
+  private readonly evidence: EvidenceStore;
 
   constructor(
     private readonly ctx: OperationsContext,
     private readonly equipment: DeliveryEquipment,
   ) {
     this.renderers = new CampaignRenderers(ctx.storage.campaigns);
+    this.evidence = equipment.evidence ?? new FolderEvidenceStore(ctx.config.EVIDENCE_DIR);
+  }
+
+  /** Lets go of the evidence store's open files (the worker is closing). */
+  close(): void {
+    this.evidence.close();
   }
 
   /** The job's data, checked: JobRefused (nothing sent) for data that no fan-out or operation wrote. */
@@ -101,14 +120,15 @@ export class LetterDelivery {
   async deliver(raw: unknown, owner: string): Promise<AuthorityResult> {
     const job = await this.check(raw);
     const { campaign: campaignId, authorityId } = job;
-    const [loaded, authority] = await Promise.all([
+    const testRun = job.test === true || isTestCampaign(campaignId);
+    const [loaded, authority, storedCheck] = await Promise.all([
       this.renderers.get(campaignId),
       this.ctx.storage.campaigns.authority(campaignId, authorityId),
+      testRun ? null : this.ctx.storage.approvals.getStored(campaignId),
     ]);
     if (!loaded || !authority) throw new JobRefused(`campaign ${campaignId} or its authority ${authorityId} is not stored in Redis`);
     let renderer: LetterSource = loaded.renderer;
     let provider = this.equipment.provider;
-    const testRun = job.test === true || isTestCampaign(campaignId);
     if (testRun) {
       // A test run's letters go to its test inbox, or nowhere: never to the real recipients.
       const settings = await this.ctx.storage.testRuns.get(campaignId);
@@ -124,6 +144,9 @@ export class LetterDelivery {
         provider,
         ledger: this.ctx.storage.ledger(campaignId),
         owner,
+        evidence: testRun ? undefined : this.evidence,
+        // Only the check of this very version: a campaign stored again since was checked (or not) anew.
+        approvalSha256: storedCheck?.version === loaded.version ? storedCheck.approvalSha256 : undefined,
         attachments: () =>
           letterAttachments(
             { printer: this.equipment.printer, store: this.ctx.storage.campaigns },
@@ -167,6 +190,10 @@ interface DeliveryContext {
   attachments?: (authority: Authority) => Promise<MailAttachment[]>;
   throttle?: { acquire(): Promise<unknown> };
   verp?: Verp;
+  /** Where each message is kept before it is handed over; a test run keeps none. */
+  evidence?: EvidenceStore;
+  /** The approval the stored campaign was checked against when `run` or `schedule` stored it. */
+  approvalSha256?: string;
 }
 
 /**
@@ -281,30 +308,49 @@ async function deliverOne(
     },
     Math.max(250, Math.floor(ctx.leaseMs / 3)),
   );
+  const evidence = ctx.evidence;
+  const keep = evidence
+    ? (message: ComposedMessage) =>
+        evidence.keep({
+          campaign: ctx.ledger.namespace,
+          sha256: message.sha256,
+          raw: message.raw,
+          keepUntil: keepUntil(new Date(), ctx.campaign.retentionYears),
+        })
+    : undefined;
   const outcome = await ctx.provider
-    .send({
-      from,
-      replyTo: ctx.campaign.mail.replyTo,
-      to: { name: recipient.name, address: fields.email },
-      subject: letter.subject,
-      html: letter.html,
-      text: letter.text,
-      messageId: fields.messageId,
-      attachments,
-      headers: { 'X-Annual-Review': `${ctx.campaign.id}/${authority.id}/${recipient.key}` },
-      envelopeFrom: ctx.verp?.address(
-        { campaign: ctx.ledger.namespace, authorityId: authority.id, recipient: recipient.key },
-        claim.record,
-      ),
-    })
+    .send(
+      {
+        from,
+        replyTo: ctx.campaign.mail.replyTo,
+        to: { name: recipient.name, address: fields.email },
+        subject: letter.subject,
+        html: letter.html,
+        text: letter.text,
+        messageId: fields.messageId,
+        attachments,
+        headers: { 'X-Annual-Review': `${ctx.campaign.id}/${authority.id}/${recipient.key}` },
+        envelopeFrom: ctx.verp?.address(
+          { campaign: ctx.ledger.namespace, authorityId: authority.id, recipient: recipient.key },
+          claim.record,
+        ),
+      },
+      { keep },
+    )
     .finally(() => clearInterval(keeper));
   // Record the outcome before anything else: this is the window in which a
   // crash would leave a sent letter marked `sending`.
   const status = outcome.outcome === 'sent' ? 'sent' : outcome.outcome === 'permanent' ? 'permanent-failure' : 'temporary-failure';
   const durationMs = Math.round(performance.now() - started);
-  const line = { ...fields, email: outcome.to, attempt, response: outcome.response, durationMs, status };
+  // What went to the relay, if anything did: its sha256, the approval it went out under, the relay's queue id.
+  const message = {
+    ...(outcome.sha256 ? { sha256: outcome.sha256 } : {}),
+    ...(outcome.sha256 && ctx.approvalSha256 ? { approvalSha256: ctx.approvalSha256 } : {}),
+    ...(outcome.outcome === 'sent' && outcome.queueId ? { queueId: outcome.queueId } : {}),
+  };
+  const line = { ...fields, email: outcome.to, attempt, response: outcome.response, durationMs, status, ...message };
   const finished = await ctx.ledger
-    .finish(authority.id, recipient.key, ctx.owner, status, { response: outcome.response })
+    .finish(authority.id, recipient.key, ctx.owner, status, { response: outcome.response, ...message })
     .catch((error: unknown) => {
       // Redis went away under every attempt: the claim stays `sending` until its lease runs out, then another send.
       ctx.deliveryLog.error(

@@ -10,10 +10,10 @@ import type { MailProvider } from './mail-provider.js';
 export function withAllowlist(inner: MailProvider, allowlist: readonly string[] | undefined): MailProvider {
   if (!allowlist) return inner;
   return {
-    async send(message) {
+    async send(message, options) {
       const to = message.to.address;
       if (!isAllowed(to, allowlist)) return { outcome: 'permanent', response: notAllowedResponse(to), to };
-      return inner.send(message);
+      return inner.send(message, options);
     },
     close: () => inner.close(),
   };

@@ -31,20 +31,48 @@ export interface OutgoingMessage {
 }
 
 /**
+ * The message exactly as it is handed to the relay: its bytes (as signed,
+ * attachments and all, with the CRLF line ends it travels with) and their
+ * sha256, the one number the evidence of what was sent keys on.
+ */
+export interface ComposedMessage {
+  raw: Buffer;
+  /** sha256 of `raw`, hex. */
+  sha256: string;
+}
+
+export interface SendOptions {
+  /**
+   * Called with the composed message before any of it reaches the relay. If
+   * it throws, nothing is sent: the outcome is a transient failure saying so.
+   * A letter must never go out without its bytes kept.
+   */
+  keep?: (message: ComposedMessage) => Promise<void>;
+}
+
+/** What every outcome may carry: the composed message's sha256, once there was one to hand over. */
+interface Composed {
+  /** sha256 of the exact bytes handed (or about to be handed) to the relay; absent when none were made. */
+  sha256?: string;
+}
+
+/**
  * What became of one message. Never thrown: every outcome is data for the
  * ledger. `to` is the address the message was handed over for (a test run's
  * inbox, not the recipient's).
  */
 export type SendResult =
-  | {
+  | (Composed & {
       outcome: 'sent';
       /** The provider's answer, e.g. "250 2.0.0 Ok: queued as 4XyZ1". */
       response: string;
       /** The provider's reference for the message (the relay's queue id when it gives one, else the Message-ID). */
       reference: string;
+      /** The relay's queue id, when its answer names one ("queued as 4XyZ1"): the message's name in the relay's own log. */
+      queueId?: string;
       to: string;
-    }
-  | {
+    })
+  | (Composed & {
       /** transient: the same message may well be accepted later; permanent: it never will be, as it is. */
       outcome: 'transient' | 'permanent';
       /** The provider's answer or the error, for the ledger and the log (never credentials). */
@@ -52,10 +80,10 @@ export type SendResult =
       /** The SMTP reply code, when there was one. */
       responseCode?: number;
       to: string;
-    };
+    });
 
 export interface MailProvider {
-  send(message: OutgoingMessage): Promise<SendResult>;
+  send(message: OutgoingMessage, options?: SendOptions): Promise<SendResult>;
   /** Closes its connections; nothing can be sent afterwards. */
   close(): void;
 }

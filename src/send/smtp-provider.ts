@@ -3,12 +3,21 @@
  * and the VERP envelope sender. The only file that imports nodemailer.
  * Credentials come from SMTP_URL and nowhere else; smtp:// upgrades with
  * STARTTLS when the relay offers it, smtps:// is TLS from the first byte.
+ *
+ * Each message is composed once, here, into the bytes the relay receives
+ * (nodemailer's MailComposer, signed by nodemailer's DKIM signer as its
+ * transport would sign it, line ends as they travel), so their sha256 is the
+ * message's and those very bytes can be kept before they are handed over.
  */
+import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
+import DKIM from 'nodemailer/lib/dkim/index.js';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { classifyRejection, classifySendError } from './classify.js';
 import type { DkimSigning } from './dkim.js';
-import type { MailProvider, OutgoingMessage, SendResult } from './mail-provider.js';
+import type { ComposedMessage, MailProvider, OutgoingMessage, SendOptions, SendResult } from './mail-provider.js';
 
 export interface SmtpProviderOptions {
   /** smtp://user:pass@host:port or smtps://... */
@@ -46,44 +55,63 @@ export function createSmtpProvider(options: SmtpProviderOptions): MailProvider {
     // A self-signed relay is allowed only when the URL says so explicitly.
     tls: url.searchParams.get('tls') === 'insecure' ? { rejectUnauthorized: false } : undefined,
     logger: false,
-    // As `keys`: nodemailer 10's published types omit the single-key fields (its sign.d.ts is missing).
-    ...(options.dkim ? { dkim: { keys: [options.dkim] } } : {}),
   });
-  return smtpProviderOver(transport);
+  return smtpProviderOver(transport, options.dkim);
 }
 
-/** The adapter over a transport already made (tests hand it one that answers as a relay might). */
-export function smtpProviderOver(transport: SmtpTransport): MailProvider {
+/**
+ * The adapter over a transport already made (tests hand it one that answers
+ * as a relay might). The transport is handed finished bytes (`raw`) and signs
+ * nothing itself: `dkim` signs each message as it is composed.
+ */
+export function smtpProviderOver(transport: SmtpTransport, dkim?: DkimSigning): MailProvider {
+  // As `keys`: nodemailer 10's published types omit the single-key fields (its sign.d.ts is missing).
+  const signer = dkim ? new DKIM({ keys: [dkim] }) : undefined;
   return {
-    async send(message: OutgoingMessage): Promise<SendResult> {
+    async send(message: OutgoingMessage, options: SendOptions = {}): Promise<SendResult> {
       const to = message.to.address;
+      let composed: ComposedMessage;
+      try {
+        composed = await compose(message, signer);
+      } catch (error) {
+        const failure = classifySendError(error);
+        return { outcome: failure.kind, response: failure.response, ...withCode(failure.responseCode), to };
+      }
+      const { sha256 } = composed;
+      if (options.keep) {
+        try {
+          await options.keep(composed);
+        } catch (error) {
+          // The relay has seen nothing: a letter whose bytes cannot be kept is not sent, and is tried again.
+          const reason = error instanceof Error ? error.message : String(error);
+          return { outcome: 'transient', response: `not sent: the message could not be kept (${reason})`, to, sha256 };
+        }
+      }
       try {
         const info = await transport.sendMail({
-          from: message.from,
-          to: message.to,
-          replyTo: message.replyTo,
-          subject: message.subject,
-          html: message.html,
-          text: message.text,
-          messageId: message.messageId,
-          headers: message.headers,
-          // Only MAIL FROM changes; RCPT TO stays the To address and the From header stays as it is.
-          ...(message.envelopeFrom ? { envelope: { from: message.envelopeFrom, to } } : {}),
-          attachments: message.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
-          // Telling nodemailer the encoding spares it scanning every letter to choose one.
-          textEncoding: 'quoted-printable',
+          raw: composed.raw,
+          // Only MAIL FROM differs from the headers (the VERP address); RCPT TO is the To address.
+          envelope: { from: message.envelopeFrom ?? message.from.address, to: [to] },
         });
         // nodemailer resolves (does not throw) when the relay refuses only some recipients: they are listed.
         const rejected =
           info.rejectedErrors?.[0] ?? (info.rejected.length > 0 ? new Error(`rejected: ${String(info.rejected[0])}`) : undefined);
         if (rejected) {
           const failure = classifyRejection(rejected);
-          return { outcome: failure.kind, response: failure.response, ...withCode(failure.responseCode), to };
+          return { outcome: failure.kind, response: failure.response, ...withCode(failure.responseCode), to, sha256 };
         }
-        return { outcome: 'sent', response: info.response, reference: queueIdOf(info.response) ?? info.messageId, to };
+        const queueId = queueIdOf(info.response);
+        return {
+          outcome: 'sent',
+          response: info.response,
+          reference: queueId ?? message.messageId ?? info.messageId,
+          ...(queueId ? { queueId } : {}),
+          to,
+          sha256,
+        };
       } catch (error) {
         const failure = classifySendError(error);
-        return { outcome: failure.kind, response: failure.response, ...withCode(failure.responseCode), to };
+        return { outcome: failure.kind, response: failure.response, ...withCode(failure.responseCode), to, sha256 };
       }
     },
     close() {
@@ -91,6 +119,55 @@ export function smtpProviderOver(transport: SmtpTransport): MailProvider {
     },
   };
 }
+
+/**
+ * The message as the relay will receive it, built and signed as nodemailer's
+ * transport would build and sign it, with CRLF line ends throughout: SMTP
+ * carries every line end as CRLF, and nodemailer's quoted-printable keeps the
+ * text's own, so the parts go in with CRLF already (nodemailer's `newline`
+ * option would do the same to the whole message, at twice the cost of
+ * building it).
+ */
+async function compose(message: OutgoingMessage, signer: DKIM | undefined): Promise<ComposedMessage> {
+  const mail: Mail.Options = {
+    from: message.from,
+    to: message.to,
+    replyTo: message.replyTo,
+    subject: message.subject,
+    html: message.html === undefined ? undefined : withCrlf(message.html),
+    text: withCrlf(message.text),
+    messageId: message.messageId,
+    headers: message.headers,
+    attachments: message.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+    // Telling nodemailer the encoding spares it scanning every letter to choose one.
+    textEncoding: 'quoted-printable',
+  };
+  const node = new MailComposer(mail).compile();
+  // Where nodemailer's own transport signs: after the message is built.
+  if (signer) node.processFunc((input) => signer.sign(input));
+  const raw = crlfThroughout(await node.build());
+  return { raw, sha256: createHash('sha256').update(raw).digest('hex') };
+}
+
+function withCrlf(text: string): string {
+  return text.includes('\n') ? text.replace(/\r?\n/g, '\r\n') : text;
+}
+
+/** The bytes with every bare LF made CRLF, as SMTP would carry them; the same buffer when there is none (the usual case). */
+function crlfThroughout(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let at = raw.indexOf(10); at !== -1; at = raw.indexOf(10, at + 1)) {
+    if (at > 0 && raw[at - 1] === 13) continue;
+    parts.push(raw.subarray(start, at), CRLF);
+    start = at + 1;
+  }
+  if (parts.length === 0) return raw;
+  parts.push(raw.subarray(start));
+  return Buffer.concat(parts);
+}
+
+const CRLF = Buffer.from('\r\n');
 
 function withCode(responseCode: number | undefined): { responseCode?: number } {
   return responseCode === undefined ? {} : { responseCode };

@@ -8,7 +8,7 @@ import type { MailProvider } from './mail-provider.js';
 
 export function toTestInbox(inner: MailProvider, inbox: string): MailProvider {
   return {
-    send: (message) => inner.send({ ...message, to: { name: message.to.name, address: inbox } }),
+    send: (message, options) => inner.send({ ...message, to: { name: message.to.name, address: inbox } }, options),
     close: () => inner.close(),
   };
 }

@@ -45,6 +45,12 @@ export class ApprovalStore {
     return json ? decodeApproval(json) : null;
   }
 
+  /** Every approval the campaign was ever given, oldest first. */
+  async history(campaign: string): Promise<Approval[]> {
+    const all = await this.redis.hvals(this.keys.approvalHistory(campaign));
+    return all.map(decodeApproval).sort((a, b) => a.at.localeCompare(b.at));
+  }
+
   async recordStored(check: StoredCheck): Promise<void> {
     await this.redis.set(this.keys.approvalStored(check.campaign), encodeStoredCheck(check));
   }

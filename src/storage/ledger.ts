@@ -61,6 +61,9 @@ const OUTCOME_ACK_ATTEMPTS = 3;
 
 type FinalStatus = 'sent' | 'temporary-failure' | 'permanent-failure';
 
+/** What an outcome records besides its status: the relay's answer, and the message handed to it (DeliveryRecord's fields). */
+export type OutcomePatch = Partial<Pick<DeliveryRecord, 'response' | 'messageId' | 'sha256' | 'approvalSha256' | 'queueId'>>;
+
 /** The ledger of one namespace: its reads (LedgerReads) and every change of status. */
 export class Ledger extends LedgerReads {
   private readonly scripts: Redis & StorageCommands;
@@ -159,7 +162,7 @@ export class Ledger extends LedgerReads {
     recipient: RecipientKey,
     owner: string,
     status: FinalStatus,
-    patch: { response?: string; messageId?: string },
+    patch: OutcomePatch,
   ): Promise<{ ownedClaim: boolean; record: DeliveryRecord; acknowledged: boolean }> {
     let first: { ownedClaim: boolean; record: DeliveryRecord } | undefined;
     let last: DeliveryRecord | undefined;
@@ -195,7 +198,7 @@ export class Ledger extends LedgerReads {
     recipient: RecipientKey,
     owner: string,
     status: FinalStatus,
-    patch: { response?: string; messageId?: string },
+    patch: OutcomePatch,
   ): Promise<{ ownedClaim: boolean; record: DeliveryRecord }> {
     const [owned, json] = await this.scripts.arm_ledger_finish(
       this.key,

@@ -64,6 +64,7 @@ export async function demoCommand(options: DemoOptions, config: Config, print: P
     SMTP_URL: smtpUrl,
     QUEUE_PREFIX: prefix,
     DELIVERY_LOG: deliveryLog,
+    EVIDENCE_DIR: join(outbox, 'evidence'),
   });
   const worker = startWorkerProcess(demoConfig, { log: createLogger({ level: 'warn' }), echoDeliveries: false });
   try {

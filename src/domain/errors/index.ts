@@ -4,6 +4,7 @@ import { CampaignNotStoredError } from './campaign-not-stored-error.js';
 import { CliError } from './cli-error.js';
 import { ConfigError } from './config-error.js';
 import { DataSetError } from './data-set-error.js';
+import { EvidenceRefused } from './evidence-refused.js';
 import { JobRefused } from './job-refused.js';
 import { PdfPrintError } from './pdf-print-error.js';
 import { RedisUnavailableError } from './redis-unavailable-error.js';
@@ -18,6 +19,7 @@ export * from './campaign-not-stored-error.js';
 export * from './cli-error.js';
 export * from './config-error.js';
 export * from './data-set-error.js';
+export * from './evidence-refused.js';
 export * from './job-refused.js';
 export * from './pdf-print-error.js';
 export * from './redis-unavailable-error.js';
@@ -33,6 +35,7 @@ const OPERATOR_ERRORS = [
   CliError,
   ConfigError,
   DataSetError,
+  EvidenceRefused,
   JobRefused,
   PdfPrintError,
   RedisUnavailableError,

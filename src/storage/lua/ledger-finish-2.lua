@@ -1,4 +1,5 @@
--- ARGV: field, owner, final status, patch (JSON: response, messageId).
+-- ARGV: field, owner, final status, patch (JSON: response, messageId, and the
+-- message handed to the relay: sha256, approvalSha256, queueId).
 -- Returns {'1' | '0' (the claim was no longer ours), record}.
 -- A 'sent' is always recorded, even from a worker that outlived its lease:
 -- the message did go out, and the ledger must say so.
@@ -23,6 +24,9 @@ move(KEYS[2], rec.status, ARGV[3])
 rec.status = ARGV[3]
 if patch.response then rec.response = patch.response end
 if patch.messageId then rec.messageId = patch.messageId end
+if patch.sha256 then rec.sha256 = patch.sha256 end
+if patch.approvalSha256 then rec.approvalSha256 = patch.approvalSha256 end
+if patch.queueId then rec.queueId = patch.queueId end
 rec.owner = nil
 rec.leaseUntil = nil
 rec.finishedBy = ARGV[2]

@@ -18,7 +18,10 @@ local now = now_ms()
 local history = rec.readdresses or {}
 table.insert(history, {
   at = now, by = change.by, from = rec.email, to = change.email, status = rec.status,
-  reason = rec.diagnostic or rec.response, messageId = rec.messageId, operatorReason = change.reason
+  reason = rec.diagnostic or rec.response, messageId = rec.messageId, operatorReason = change.reason,
+  -- The letter that did not arrive, as its outcome recorded it: the evidence of it outlives the readdress.
+  sha256 = rec.sha256, approvalSha256 = rec.approvalSha256, queueId = rec.queueId, response = rec.response,
+  finishedBy = rec.finishedBy, sentAt = rec.sentAt, bouncedAt = rec.bouncedAt
 })
 move(KEYS[2], rec.status, 'queued')
 rec.readdresses = history
@@ -29,6 +32,9 @@ rec.diagnostic = nil
 rec.bouncedAt = nil
 rec.sentAt = nil
 rec.response = nil
+rec.sha256 = nil
+rec.approvalSha256 = nil
+rec.queueId = nil
 rec.finishedBy = nil
 rec.updatedAt = now
 local out = cjson.encode(rec)
