@@ -51,6 +51,7 @@ describe('a cell a spreadsheet would run', () => {
       'src/cli/commands/publish.ts',
       'src/cli/commands/registrations.ts',
       'src/cli/commands/report.ts',
+      'src/operations/evidence.ts',
       'src/operations/export-registrations.ts',
     ]);
   });

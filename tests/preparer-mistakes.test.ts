@@ -214,8 +214,11 @@ describe('campaign.json problems', () => {
     const dir = await copyOf2024();
     await editFile(join(dir, 'campaign.json'), (t) => t.replace('"sendTime": "09:00",', '"sendTime": "09:00"'));
     const text = await readFile(join(dir, 'campaign.json'), 'utf8');
+    const line = lineOf(text, '"sendTime"');
+    // The key the parser stopped at: the one on the next line.
+    const next = /"[A-Za-z]+"/.exec(text.split('\n')[line]!)![0];
     expect((await validate(dir)).lines[0]).toBe(
-      `campaign.json:${lineOf(text, '"sendTime"')}: -: is not valid JSON: a comma is missing after this value, before '"mail"' (column 21)`,
+      `campaign.json:${line}: -: is not valid JSON: a comma is missing after this value, before '${next}' (column 21)`,
     );
   });
 

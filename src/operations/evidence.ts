@@ -15,7 +15,7 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../csv-file.js';
 import {
   type Approval,
   CampaignNotStoredError,
@@ -158,7 +158,7 @@ export async function makeEvidencePack(ctx: OperationsContext, request: Evidence
   }
 
   const rows = (await reportRows(ctx, campaignId)).filter((r) => !authority || r.authority === authority);
-  const report = stringify(rows, { header: true, columns: [...REPORT_COLUMNS] });
+  const report = toCsv(rows, REPORT_COLUMNS);
   manifest.add({ type: 'report', path: PACK.report, sha256: await write(PACK.report, report), rows: rows.length });
 
   await write(PACK.manifest, manifest.text());

@@ -22,7 +22,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type AddressObject, simpleParser } from 'mailparser';
 import { campaignTemplatesDir, loadDataSet } from '../data/load-data-set.js';
-import { type Approval, baseRecipient, type Campaign, letterPdfName, recipientsOf, type StoredCheck } from '../domain/index.js';
+import {
+  type Approval,
+  baseRecipient,
+  type Campaign,
+  getsOwnAttachments,
+  letterPdfName,
+  recipientsOf,
+  type StoredCheck,
+} from '../domain/index.js';
 import {
   describeEntry,
   type EntryOf,
@@ -367,7 +375,8 @@ async function checkLetters(
         counts.pdfs++;
       } else counts.pdfsNotPrinted++;
     }
-    for (const file of authority.attachments ?? []) {
+    // The authority's own files go to the chief executive and to the copy roles the campaign names (ownAttachments).
+    for (const file of getsOwnAttachments(campaign, base.role) ? (authority.attachments ?? []) : []) {
       const sent = attached[next++];
       const own = await readFile(join(campaignDir, 'attachments', authority.id, file.name)).catch(() => null);
       if (!sent || sent.name !== file.name || !own || !own.equals(sent.content)) {
