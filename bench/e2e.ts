@@ -18,6 +18,12 @@
  * the sink's clock): steady state, without connecting, JIT warm-up or the
  * worker's first campaign load, which weigh on a run of a few seconds and
  * not on a real one of hours.
+ *
+ * The targets are against the fair baseline, nodemailer with the same
+ * settings: at least 0.85 of its rate, and at most 0.4 ms more CPU a letter.
+ * Where the CPU goes is printed by stage beside nodemailer's: one more
+ * (unmeasured) round of each runs under the V8 profiler, and each stage's
+ * share of the busy samples is applied to the CPU a letter measured above.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,13 +43,16 @@ export interface E2eOptions {
   rounds: number;
   concurrency: number;
   poolSize: number;
-  /** Also run one profiled (unmeasured) round and summarise the worker's profile. */
+  /** Also print the profiles' busiest functions and packages (the stages are always printed). */
   profile: boolean;
   /** Where profiles go (kept after the run). */
   profileDir: string;
 }
 
-const TARGET = 0.8;
+/** Of nodemailer's rate with the same settings. */
+const TARGET = 0.85;
+/** CPU a letter above nodemailer's with the same settings, ms. */
+const CPU_TARGET_MS = 0.4;
 /** What the profile summary reports as inclusive time. */
 const FOCUS = [
   'getTransferEncoding',
@@ -107,48 +116,37 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
   const steadyTuned = steadyRateOf(tuned);
   const steadyPipeline = (steady * o.rounds * 1000) / pipelines.reduce((n, p) => n + p.steadyMs, 0);
 
+  // One more round of the pipeline and of the fair baseline, each under the profiler: where their CPU goes.
+  const dir = join(o.profileDir, `e2e-${Date.now()}`);
+  await mkdir(dir, { recursive: true });
+  const profiled = await runPipeline({
+    env: o.env,
+    sink: o.sink,
+    dataDir: o.dataDir,
+    name: 'e2e-profiled',
+    concurrency: o.concurrency,
+    poolSize: o.poolSize,
+    profileDir: dir,
+  });
+  const baselineDir = join(o.profileDir, `baseline-${Date.now()}`);
+  await mkdir(baselineDir, { recursive: true });
+  const baselineProfiled = await runClient(
+    { mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding: 'explicit' },
+    o.sink,
+    ['--cpu-prof', `--cpu-prof-dir=${baselineDir}`],
+  );
+  const workerShares = busyShares(mainThreadProfile(dir));
+  const baselineShares = busyShares(mainThreadProfile(baselineDir));
+
   let profile: ProfileSummary | undefined;
   let baselineProfile: ProfileSummary | undefined;
   let profileText: string | undefined;
-  let stageTable: Array<{ stage: string; worker: number; nodemailerAlone: number }> | undefined;
   if (o.profile) {
-    const dir = join(o.profileDir, `e2e-${Date.now()}`);
-    await mkdir(dir, { recursive: true });
-    const profiled = await runPipeline({
-      env: o.env,
-      sink: o.sink,
-      dataDir: o.dataDir,
-      name: 'e2e-profiled',
-      concurrency: o.concurrency,
-      poolSize: o.poolSize,
-      profileDir: dir,
-    });
     profile = summariseProfile(mainThreadProfile(dir), { top: 30, focus: FOCUS });
-    const baselineDir = join(o.profileDir, `baseline-${Date.now()}`);
-    await mkdir(baselineDir, { recursive: true });
-    const baselineProfiled = await runClient(
-      { mode: 'nodemailer', smtpUrl: o.sink.url, dataDir: o.dataDir, poolSize: o.poolSize, encoding: 'detect' },
-      o.sink,
-      ['--cpu-prof', `--cpu-prof-dir=${baselineDir}`],
-    );
     baselineProfile = summariseProfile(mainThreadProfile(baselineDir), { top: 30, focus: FOCUS });
-    const perLetter = (file: string) => {
-      const { stages } = stagesOf(file);
-      return Object.fromEntries(Object.entries(stages).map(([k, ms]) => [k, ms / deliveries]));
-    };
-    const workerStages = perLetter(mainThreadProfile(dir));
-    const baselineStages = perLetter(mainThreadProfile(baselineDir));
-    stageTable = Object.keys({ ...workerStages, ...baselineStages })
-      .sort((a, b) => (workerStages[b] ?? 0) - (workerStages[a] ?? 0))
-      .map((stage) => ({ stage, worker: workerStages[stage] ?? 0, nodemailerAlone: baselineStages[stage] ?? 0 }));
-    const table = stageTable
-      .map((r) => `  ${r.stage.padEnd(30)} ${r.worker.toFixed(3).padStart(7)} ${r.nodemailerAlone.toFixed(3).padStart(10)}`)
-      .join('\n');
     profileText =
-      `where the time went, ms of profile samples per letter (startup and prerendering included):\n` +
-      `  ${'stage'.padEnd(30)} ${'worker'.padStart(7)} ${'nodemailer'.padStart(10)}\n${table}\n\n` +
       `worker ${formatSummary(profile)}\n(profiled round: ${fmt(profiled.lettersPerSecond)} letters/s under the profiler; ${dir})\n\n` +
-      `nodemailer alone (encoding detected) ${formatSummary(baselineProfile)}\n(profiled: ${fmt(baselineProfiled.perSecond)} msg/s; ${baselineDir})`;
+      `nodemailer told the text encoding ${formatSummary(baselineProfile)}\n(profiled: ${fmt(baselineProfiled.perSecond)} msg/s; ${baselineDir})`;
   }
 
   const problems = pipelines.flatMap((p, i) => {
@@ -159,7 +157,6 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
     if (p.failedJobs > 0) out.push(`round ${i}: ${p.failedJobs} failed jobs`);
     return out;
   });
-  const pass = share >= TARGET && problems.length === 0;
   // CPU per letter does not depend on what else the machine is doing: the honest second opinion on a shared box.
   const cpuOf = (clients: MeasuredClient[]) => clients.reduce((n, b) => n + b.cpuMs, 0) / (deliveries * o.rounds);
   const baselineCpu = cpuOf(plain);
@@ -170,22 +167,33 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
     : null;
   const sinkCpu = pipelines.reduce((n, p) => n + p.cpuMsPerLetter.sink, 0) / o.rounds;
   const baselineSinkCpu = tuned.reduce((n, b) => n + b.sinkCpuMs, 0) / (deliveries * o.rounds);
+  const extraCpu = workerCpu - tunedCpu;
+  const pass = tunedShare >= TARGET && extraCpu <= CPU_TARGET_MS && problems.length === 0;
+  // Each stage's share of the busy samples, applied to the CPU a letter measured in the timed rounds.
+  const stageTable = Object.keys({ ...workerShares, ...baselineShares })
+    .map((stage) => ({ stage, worker: (workerShares[stage] ?? 0) * workerCpu, nodemailer: (baselineShares[stage] ?? 0) * tunedCpu }))
+    .sort((a, b) => b.worker - a.worker || b.nodemailer - a.nodemailer);
   const p0 = pipelines[0]!;
   const line =
-    `bench e2e: ${fmt(pipelineRate)} letters/s vs ${fmt(baselineRate)} nodemailer pooled alone (${share.toFixed(2)}; target >= ${TARGET})${passMark(pass)}; ` +
-    `vs ${fmt(tunedRate)} when nodemailer is also told the text encoding (${tunedShare.toFixed(2)}) ` +
+    `bench e2e: ${fmt(pipelineRate)} letters/s vs ${fmt(tunedRate)} nodemailer pooled alone with the same settings (${tunedShare.toFixed(2)}; target >= ${TARGET})${passMark(pass)}; ` +
+    `vs ${fmt(baselineRate)} nodemailer as it comes, choosing the text encoding itself (${share.toFixed(2)}) ` +
     `- ${p0.authorities} authorities, ${deliveries} letters x ${o.rounds} rounds, concurrency ${o.concurrency}, pool ${o.poolSize}, ` +
     `worker peak RSS ${Math.round(Math.max(...pipelines.map((p) => p.workerPeakRssMb)))} MB`;
   const steadyLine =
-    `bench e2e steady: ${fmt(steadyPipeline)} letters/s vs ${fmt(steadyBaseline)} nodemailer pooled alone (${(steadyPipeline / steadyBaseline).toFixed(2)}); ` +
-    `vs ${fmt(steadyTuned)} told the text encoding (${(steadyPipeline / steadyTuned).toFixed(2)}) - the same runs after their first ${warmup} letters`;
+    `bench e2e steady: ${fmt(steadyPipeline)} letters/s vs ${fmt(steadyTuned)} with the same settings (${(steadyPipeline / steadyTuned).toFixed(2)}); ` +
+    `vs ${fmt(steadyBaseline)} as it comes (${(steadyPipeline / steadyBaseline).toFixed(2)}) - the same runs after their first ${warmup} letters`;
   const cpuLine =
-    `bench e2e cpu: ${fmt(workerCpu)} ms CPU/letter in the worker vs ${fmt(baselineCpu)} ms in nodemailer alone (${(baselineCpu / workerCpu).toFixed(2)}), ` +
-    `${fmt(tunedCpu)} told the encoding (${(tunedCpu / workerCpu).toFixed(2)}); plus Redis ${redisCpu === null ? 'n/a' : fmt(redisCpu)} ms, ` +
-    `sink ${fmt(sinkCpu)} ms (${fmt(baselineSinkCpu)} for the baseline)`;
+    `bench e2e cpu: ${fmt(workerCpu)} ms CPU/letter in the worker vs ${fmt(tunedCpu)} ms in nodemailer with the same settings ` +
+    `(${extraCpu >= 0 ? '+' : ''}${extraCpu.toFixed(2)} ms; target <= +${CPU_TARGET_MS})${passMark(pass)}, ${fmt(baselineCpu)} as it comes; ` +
+    `plus Redis ${redisCpu === null ? 'n/a' : fmt(redisCpu)} ms, sink ${fmt(sinkCpu)} ms (${fmt(baselineSinkCpu)} for the baseline)`;
+  const stageLines = [
+    `bench e2e cpu by stage, ms a letter (the CPU above, shared out as one profiled round of each spent it):`,
+    `  ${'stage'.padEnd(30)} ${'worker'.padStart(7)} ${'nodemailer'.padStart(10)}`,
+    ...stageTable.map((r) => `  ${r.stage.padEnd(30)} ${r.worker.toFixed(3).padStart(7)} ${r.nodemailer.toFixed(3).padStart(10)}`),
+  ];
   return {
     figure: 'e2e',
-    lines: [line, steadyLine, cpuLine],
+    lines: [line, steadyLine, cpuLine, ...stageLines],
     pass,
     fatal: problems.length > 0 ? problems.join('; ') : undefined,
     pipelineLettersPerSecond: pipelineRate,
@@ -209,6 +217,7 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
         tunedShare: steadyPipeline / steadyTuned,
       },
       target: TARGET,
+      cpuTargetMs: CPU_TARGET_MS,
       cpuMsPerLetter: {
         worker: workerCpu,
         baseline: baselineCpu,
@@ -222,8 +231,16 @@ export async function e2eFigure(o: E2eOptions): Promise<E2eResult> {
       pipelines,
       profile,
       baselineProfile,
-      stageTable,
+      cpuMsPerLetterByStage: stageTable,
       profileText,
     },
   };
+}
+
+/** Each stage's share of a profile's busy samples (idle left out): the shares sum to 1. */
+function busyShares(file: string): Record<string, number> {
+  const { stages } = stagesOf(file);
+  const { idle: _idle, ...busy } = stages;
+  const total = Object.values(busy).reduce((a, b) => a + b, 0) || 1;
+  return Object.fromEntries(Object.entries(busy).map(([stage, ms]) => [stage, ms / total]));
 }

@@ -62,7 +62,8 @@ const HELP = `usage: npm run bench -- [options]
   --pdf-letters <n>    authorities' PDFs timed in the pdf figure (default 30, quick 10)
   --e2e-pdf <n>        authorities delivered with and without PDFs in the e2e-pdf figure (default 100, quick 40)
   --pdf-deliver <n>    authorities delivered with PDFs in the pdf-memory figure (default 10000, quick 300)
-  --profile            one extra, unmeasured e2e round under --cpu-prof; prints where the worker's time went
+  --profile            also print the e2e profiles' busiest functions and packages (the e2e figure
+                       always profiles one extra round of each side to print its CPU by stage)
   --sweep <c,..:p,..>  e2e pipeline at each concurrency x pool size, e.g. 4,8,16:5,10 (no other figure)
   --redis-url <url>    use this Redis with a unique key prefix instead of a private redis-server
   --no-write           do not write bench/results/<date>.json`;
@@ -165,7 +166,7 @@ async function main(): Promise<number> {
       }
       let e2eRate: number | undefined;
       if (only.has('e2e')) {
-        note(`e2e: pipeline vs nodemailer alone, ${settings.rounds} round(s)${settings.profile ? ' + 1 profiled' : ''}`);
+        note(`e2e: pipeline vs nodemailer alone, ${settings.rounds} round(s) + 1 profiled`);
         const e2e = await e2eFigure({
           env,
           sink,

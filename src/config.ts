@@ -297,7 +297,7 @@ const envSchema = z.object({
   /** `bounces`: how often to look in the mailbox when the server cannot say (no IDLE), in ms. Default 60000. */
   BOUNCE_IMAP_POLL_MS: integer(1000, 86_400_000),
   /**
-   * Where every message handed to the relay is kept (gzip, by its sha256) for its campaign's retentionYears:
+   * Where every message handed to the relay is kept (as sent, by its sha256) for its campaign's retentionYears:
    * the same folder for every worker and for `evidence` (shared storage when workers run on several hosts).
    * Default evidence.
    */

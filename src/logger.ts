@@ -35,6 +35,13 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
 ];
 
+/**
+ * The paths for a logger whose lines are flat (every field a string or a
+ * number, as the delivery log's are): the top-level ones. A `*.` path makes
+ * pino look inside every field of every line, about 25 µs a line.
+ */
+export const FLAT_REDACT_PATHS = REDACT_PATHS.filter((path) => !path.startsWith('*.'));
+
 /** Hides the user and password of a URL: smtp://u:p@host -> smtp://***:***@host. */
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, '$1***:***@');
@@ -49,6 +56,8 @@ export interface LogOptions {
   level: string;
   /** Where lines go; default stdout. Tests pass a stream to read them back. */
   destination?: DestinationStream;
+  /** What pino blanks out; default REDACT_PATHS. */
+  redact?: string[];
 }
 
 export function createLogger(options: LogOptions): Logger {
@@ -56,7 +65,7 @@ export function createLogger(options: LogOptions): Logger {
     {
       level: options.level,
       base: { pid: process.pid },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: options.redact ?? REDACT_PATHS, censor: '[redacted]' },
       serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

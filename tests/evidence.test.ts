@@ -6,9 +6,10 @@
  * but the public key, naming the first thing that does not match.
  */
 import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { appendFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdressCommand } from '../src/cli/commands/readdress.js';
@@ -432,6 +433,27 @@ describe('the evidence folder', () => {
       await reader.keep({ campaign: CAMPAIGN, sha256: sha256(later), raw: later, keepUntil: keepUntil(new Date(), 6) });
       reader.close();
       expect((await new FolderEvidenceStore(dir).read(CAMPAIGN, sha256(later)))?.equals(later)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it('reads a record kept as gzip, as files written before 2026-12-08 keep them, beside the ones kept as sent', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'arm-evidence-gzip-'));
+    try {
+      const old = Buffer.from('From: a\r\n\r\nkept as gzip\r\n');
+      const packed = gzipSync(old);
+      await mkdir(join(dir, CAMPAIGN), { recursive: true });
+      await writeFile(
+        join(dir, CAMPAIGN, 'host-1-1.messages'),
+        Buffer.concat([Buffer.from(`arm-message ${sha256(old)} ${packed.length}\n`), packed]),
+      );
+      const store = new FolderEvidenceStore(dir);
+      const recent = Buffer.from('From: a\r\n\r\nkept as sent\r\n');
+      await store.keep({ campaign: CAMPAIGN, sha256: sha256(recent), raw: recent, keepUntil: keepUntil(new Date(), 6) });
+      store.close();
+      const reader = new FolderEvidenceStore(dir);
+      expect((await reader.read(CAMPAIGN, sha256(old)))?.equals(old)).toBe(true);
+      expect((await reader.read(CAMPAIGN, sha256(recent)))?.equals(recent)).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

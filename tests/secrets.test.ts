@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/domain/index.js';
-import { createLogger, redactText, redactUrl } from '../src/logger.js';
+import { createLogger, FLAT_REDACT_PATHS, redactText, redactUrl } from '../src/logger.js';
 import { connectProducer } from '../src/redis.js';
 import type { WorkerProcess } from '../workers/worker-process.js';
 import { approve } from './support/approve.js';
@@ -68,6 +68,15 @@ describe('the log', () => {
         response: '421 smtp://***:***@relay:587 is closing the connection',
       },
     });
+  });
+
+  it('the delivery log, whose lines are flat, blanks the same top-level fields and the error serialiser still hides URL credentials', () => {
+    const out = new CapturedLog();
+    const log = createLogger({ level: 'info', destination: out, redact: FLAT_REDACT_PATHS });
+    log.info({ event: 'delivery.sent', password: SECRET, smtpUrl: `smtp://mailer:${SECRET}@relay`, auth: SECRET }, 'flat');
+    log.error({ err: new Error(`smtp://mailer:${SECRET}@relay:587 refused`) }, 'failed');
+    expect(out.lines[0]).toMatchObject({ password: '[redacted]', smtpUrl: '[redacted]', auth: '[redacted]' });
+    expect(out.text).not.toContain(SECRET);
   });
 
   it('hides the credentials of a URL in free text', () => {

@@ -193,11 +193,15 @@ const STAGES: Array<[stage: string, test: (url: string) => boolean]> = [
   ['delivery log (pino)', (u) => /node_modules\/(pino|sonic-boom|@pinojs|thread-stream)\//.test(u)],
   ['nodemailer', (u) => u.includes('node_modules/nodemailer/')],
   ['render (handlebars)', (u) => u.includes('node_modules/handlebars/') || u.includes('/src/render/')],
-  ['ledger', (u) => u.includes('/src/ledger/')],
-  ['send guards', (u) => /\/src\/send\/(circuit-breaker|rate-limiter|send-guards)/.test(u)],
-  ['campaign store', (u) => u.includes('/src/schedule/campaign-store')],
+  ['evidence (compress, append)', (u) => u.includes('/src/evidence/')],
+  ['ledger (claim, finish)', (u) => u.includes('/src/storage/ledger')],
+  ['send guards', (u) => /\/src\/(send\/(circuit-breaker|rate-limiter|send-guards)|storage\/(breaker|rate-limit)-store)/.test(u)],
+  ['campaign and approval reads', (u) => /\/src\/(storage\/(?!records)|operations\/campaign-renderers)/.test(u)],
+  ['compose (sha256, line ends)', (u) => u.includes('/src/send/')],
   ['bullmq', (u) => u.includes('node_modules/bullmq/') || u.includes('node_modules/msgpackr/')],
   ['csv + validation', (u) => /node_modules\/(csv-parse|zod)\//.test(u) || u.includes('/src/data/')],
+  ['deliver (operations)', (u) => u.includes('/src/operations/')],
+  ['worker (job loop)', (u) => u.includes('/workers/')],
   ['module loading', (u) => /node_modules\/(tsx|esbuild)\//.test(u) || /node:internal\/modules\//.test(u)],
 ];
 

@@ -4,9 +4,13 @@
  *   <dir>/<campaign>/<host>-<pid>-<start ms>.messages   one process's messages, appended one after another
  *   <dir>/<campaign>/keep-until                          ISO date: keep the folder until then
  *
- * Each record is a header line, `arm-message <sha256> <length>`, then that
- * many bytes: the message, gzip at its fastest level (a letter's MIME shrinks
- * to about a fifth in about a tenth of a millisecond). A process appends to
+ * Each record is a header line, `arm-message <sha256> <length> raw`, then
+ * that many bytes: the message as the relay received it. Not compressed, on
+ * purpose: the cheapest compressor Node has (Brotli at quality 1) cost the
+ * worker 0.12 ms a letter, a twentieth of its CPU, to save about 20 kB a
+ * letter (a letter with its PDF barely shrinks): 30 to 100 MB a year for 400
+ * authorities. A header without `raw` (files written before 2026-12-08) is
+ * gzip, and still read. A process appends to
  * a file of its own, opened once, one write per message: a file per message
  * (create, write, rename) cost the worker a millisecond a letter in the
  * file system, as much as building the message. The write is synchronous:
@@ -23,7 +27,7 @@ import { type FileHandle, open, readdir, readFile, rm, writeFile } from 'node:fs
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { constants, gunzip, gzipSync } from 'node:zlib';
+import { gunzip } from 'node:zlib';
 import type { EvidenceStore, KeptMessage, PrunedCampaign } from './evidence-store.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -34,14 +38,16 @@ const CAMPAIGN = /^[a-z0-9][a-z0-9~-]*$/;
 const KEEP_UNTIL_FILE = 'keep-until';
 const SEGMENT = '.messages';
 const MAGIC = 'arm-message';
-/** Longer than any header line: "arm-message " + 64 hex + " " + a length + "\n". */
+/** Longer than any header line: "arm-message " + 64 hex + " " + a length + " raw\n". */
 const HEADER_MAX = 128;
 
 interface Located {
   file: string;
-  /** Where the gzip bytes start, and how many there are. */
+  /** Where the record's bytes start, and how many there are. */
   offset: number;
   length: number;
+  /** Records written before 2026-12-08 are gzip. */
+  gzip: boolean;
 }
 
 export class FolderEvidenceStore implements EvidenceStore {
@@ -63,15 +69,15 @@ export class FolderEvidenceStore implements EvidenceStore {
 
   async keep(message: KeptMessage): Promise<void> {
     checkName(message.campaign, message.sha256);
-    const packed = gzipSync(message.raw, { level: constants.Z_BEST_SPEED });
-    const header = Buffer.from(`${MAGIC} ${message.sha256} ${packed.length}\n`, 'latin1');
+    const { raw } = message;
+    const header = Buffer.from(`${MAGIC} ${message.sha256} ${raw.length} raw\n`, 'latin1');
     const fd = this.segmentOf(message.campaign);
     // One write for the record: its header and bytes land together, after whatever this process wrote before.
-    let done = writevSync(fd, [header, packed]);
-    const total = header.length + packed.length;
+    let done = writevSync(fd, [header, raw]);
+    const total = header.length + raw.length;
     if (done < total) {
       // A short write (rare: a signal, a nearly full disk): write the rest, or throw and send nothing.
-      const rest = Buffer.concat([header, packed]).subarray(done);
+      const rest = Buffer.concat([header, raw]).subarray(done);
       done += writevSync(fd, [rest]);
       if (done < total) throw new Error(`the evidence store wrote ${done} of ${total} bytes (is ${this.root} full?)`);
     }
@@ -85,9 +91,9 @@ export class FolderEvidenceStore implements EvidenceStore {
     if (!located) return null;
     const handle = await open(located.file, 'r');
     try {
-      const packed = Buffer.alloc(located.length);
-      await handle.read(packed, 0, located.length, located.offset);
-      return await gunzipAsync(packed);
+      const bytes = Buffer.alloc(located.length);
+      await handle.read(bytes, 0, located.length, located.offset);
+      return located.gzip ? await gunzipAsync(bytes) : bytes;
     } finally {
       await handle.close();
     }
@@ -197,12 +203,12 @@ async function indexSegment(handle: FileHandle, file: string, index: Map<string,
   while (at < size) {
     const { bytesRead } = await handle.read(head, 0, HEADER_MAX, at);
     const end = head.subarray(0, bytesRead).indexOf(10);
-    const match = end > 0 ? /^arm-message ([0-9a-f]{64}) (\d+)$/.exec(head.subarray(0, end).toString('latin1')) : null;
+    const match = end > 0 ? /^arm-message ([0-9a-f]{64}) (\d+)( raw)?$/.exec(head.subarray(0, end).toString('latin1')) : null;
     if (!match) return;
     const offset = at + end + 1;
     const length = Number(match[2]);
     if (offset + length > size) return;
-    if (!index.has(match[1]!)) index.set(match[1]!, { file, offset, length });
+    if (!index.has(match[1]!)) index.set(match[1]!, { file, offset, length, gzip: !match[3] });
     at = offset + length;
   }
 }

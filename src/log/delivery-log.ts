@@ -4,7 +4,7 @@
  * `delivery.failed`, ...) are stable: code, tests and dashboards key on them.
  */
 import { type Logger, pino } from 'pino';
-import { createLogger, type LogOptions } from '../logger.js';
+import { createLogger, FLAT_REDACT_PATHS, type LogOptions } from '../logger.js';
 
 /**
  * The delivery logger writes to the delivery log file, which an operator keeps
@@ -20,5 +20,6 @@ export function createDeliveryLogger(options: LogOptions & { file: string; echo?
     { level: 'info', stream: file },
     ...(echo ? [{ level: options.level as pino.Level, stream: options.destination ?? pino.destination({ dest: 1, sync: false }) }] : []),
   ]);
-  return createLogger({ level: 'info', destination: streams });
+  // Its lines are flat delivery facts (deliver-letters.ts writes each field), so only top-level paths are redacted.
+  return createLogger({ level: 'info', destination: streams, redact: FLAT_REDACT_PATHS });
 }

@@ -9,7 +9,7 @@
  * transport would sign it, line ends as they travel), so their sha256 is the
  * message's and those very bytes can be kept before they are handed over.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import DKIM from 'nodemailer/lib/dkim/index.js';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
@@ -90,6 +90,8 @@ export function smtpProviderOver(transport: SmtpTransport, dkim?: DkimSigning): 
       try {
         const info = await transport.sendMail({
           raw: composed.raw,
+          // The raw bytes carry their own Message-ID; saying it here spares nodemailer making one up for its record.
+          messageId: message.messageId,
           // Only MAIL FROM differs from the headers (the VERP address); RCPT TO is the To address.
           envelope: { from: message.envelopeFrom ?? message.from.address, to: [to] },
         });
@@ -141,6 +143,8 @@ async function compose(message: OutgoingMessage, signer: DKIM | undefined): Prom
     attachments: message.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
     // Telling nodemailer the encoding spares it scanning every letter to choose one.
     textEncoding: 'quoted-printable',
+    // Unique per message without asking the system for random bytes each time.
+    baseBoundary: nextBoundary(),
   };
   const node = new MailComposer(mail).compile();
   // Where nodemailer's own transport signs: after the message is built.
@@ -149,8 +153,18 @@ async function compose(message: OutgoingMessage, signer: DKIM | undefined): Prom
   return { raw, sha256: createHash('sha256').update(raw).digest('hex') };
 }
 
+/** The process's own random part of every multipart boundary it writes, then a count: never the same twice. */
+const BOUNDARY_BASE = randomBytes(8).toString('hex');
+let boundaries = 0;
+function nextBoundary(): string {
+  boundaries += 1;
+  return `${BOUNDARY_BASE}${boundaries.toString(16)}`;
+}
+
 function withCrlf(text: string): string {
-  return text.includes('\n') ? text.replace(/\r?\n/g, '\r\n') : text;
+  if (!text.includes('\n')) return text;
+  // The rendered letter's line ends are bare LF; a plain replace is several times the speed of a regex.
+  return text.includes('\r') ? text.replace(/\r?\n/g, '\r\n') : text.replaceAll('\n', '\r\n');
 }
 
 /** The bytes with every bare LF made CRLF, as SMTP would carry them; the same buffer when there is none (the usual case). */
