@@ -6,13 +6,14 @@
  * pool size. Rounds alternate baselines and pipeline, so a neighbour's load
  * on a shared machine hits all alike; ratios are of the summed times.
  *
- * Two baselines. "nodemailer pooled alone" is nodemailer as it comes
- * (sendMail with the message fields), the issue's definition: the pipeline's
- * own choices, such as telling nodemailer the text encoding, count for the
- * pipeline. The stricter one gives nodemailer that same option (textEncoding,
- * via send-message.ts), so only the queue, ledger, render and log separate
- * the two. Both send byte-identical messages (checked: every letter of the
- * 1,000-authority set encodes to quoted-printable either way).
+ * Two baselines, both nodemailer's own sendMail with the message fields:
+ * as it comes (choosing each part's text encoding itself), and with the
+ * same settings as the pipeline (told quoted-printable), the fair one, so
+ * only what is ours separates the two: the queue, the ledger, rendering,
+ * composing the message into bytes and keeping them before the relay sees
+ * them (then handing nodemailer those bytes), and the delivery log. Both
+ * send byte-identical messages (checked: every letter of the 1,000-authority
+ * set encodes to quoted-printable either way).
  *
  * A second line times the same runs after their first fifth of letters (by
  * the sink's clock): steady state, without connecting, JIT warm-up or the
