@@ -13,6 +13,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/commands/run.js';
 import { loadDataSet } from '../src/data/load-data-set.js';
 import { formatProblem } from '../src/domain/index.js';
+import { createLogger } from '../src/logger.js';
+import { openOperations } from '../src/operations/context.js';
+import { LetterDelivery } from '../src/operations/deliver-letters.js';
+import { PdfPrinter } from '../src/render/pdf/pdf-printer.js';
+import { createSmtpProvider } from '../src/send/smtp-provider.js';
 import { approve } from './support/approve.js';
 import { writeDataSet } from './support/data-set.js';
 import { type Harness, quietPrint, startHarness } from './support/harness.js';
@@ -108,5 +113,46 @@ describe("an authority's attachments folder", () => {
     expect(pdfs.size).toBe(1);
     const beta = await simpleParser(harness.sink.raw.get('<2023-24.beta.ceo@example.org>')!);
     expect(beta.attachments.map((a) => a.filename)).toEqual(['Annual Review letter 2023-24 - BETA Council.pdf']);
+  }, 90_000);
+  it("prints an authority's PDF once for all its recipients, and sends each of them those same bytes", async () => {
+    harness = await startHarness('attachments-one-print', { sink: { keepRaw: true } });
+    const data = await dataSetWith({});
+    const campaign = JSON.parse(await readFile(join(data, 'campaign.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(data, 'campaign.json'), JSON.stringify({ ...campaign, letterAs: 'both' }, null, 2));
+    await approve(harness.config, data);
+    // Stored and enqueued, with no worker: this test delivers alpha's job itself, with a printer that counts.
+    await runCommand({ data, wait: false }, harness.config, quietPrint);
+    const job = (await harness.producer.letters.getJobs(['waiting', 'prioritized'])).find((j) => j.data.authorityId === 'alpha')!;
+    const printed: string[] = [];
+    class CountingPrinter extends PdfPrinter {
+      override async print(...args: Parameters<PdfPrinter['print']>): Promise<Buffer> {
+        printed.push(args[0].slice(0, 40));
+        return super.print(...args);
+      }
+    }
+    const printer = new CountingPrinter();
+    const ops = await openOperations(harness.config);
+    const provider = createSmtpProvider({ url: harness.config.SMTP_URL! });
+    const delivery = new LetterDelivery(ops, { provider, printer, deliveryLog: createLogger({ level: 'silent' }), leaseMs: 30_000 });
+    try {
+      const result = await delivery.deliver(job.data, 'test:one-print');
+      expect(result.results.map((r) => [r.recipient, r.outcome])).toEqual([
+        ['ceo', 'sent'],
+        ['head', 'sent'],
+        ['mo-1', 'sent'],
+      ]);
+      expect(printed).toHaveLength(1);
+      const pdfs = new Set<string>();
+      for (const recipient of ['ceo', 'head', 'mo-1']) {
+        const mail = await simpleParser(harness.sink.raw.get(`<2023-24.alpha.${recipient}@example.org>`)!);
+        pdfs.add(mail.attachments[0]!.content.toString('base64'));
+      }
+      expect(pdfs.size).toBe(1);
+    } finally {
+      delivery.close();
+      provider.close();
+      await printer.close();
+      await ops.close();
+    }
   }, 90_000);
 });
