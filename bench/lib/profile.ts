@@ -193,7 +193,7 @@ const STAGES: Array<[stage: string, test: (url: string) => boolean]> = [
   ['delivery log (pino)', (u) => /node_modules\/(pino|sonic-boom|@pinojs|thread-stream)\//.test(u)],
   ['nodemailer', (u) => u.includes('node_modules/nodemailer/')],
   ['render (handlebars)', (u) => u.includes('node_modules/handlebars/') || u.includes('/src/render/')],
-  ['evidence (compress, append)', (u) => u.includes('/src/evidence/')],
+  ['evidence (keep)', (u) => u.includes('/src/evidence/')],
   ['ledger (claim, finish)', (u) => u.includes('/src/storage/ledger')],
   ['send guards', (u) => /\/src\/(send\/(circuit-breaker|rate-limiter|send-guards)|storage\/(breaker|rate-limit)-store)/.test(u)],
   ['campaign and approval reads', (u) => /\/src\/(storage\/(?!records)|operations\/campaign-renderers)/.test(u)],
